@@ -1,0 +1,11 @@
+import type { Repo } from '../project/types.js'
+import type { MigrationConfig } from '../config/types.js'
+import type { FollowUpInput } from '../followups.js'
+import type { FollowUpTarget } from '../transform.js'
+
+/** What every part of the analysis gets. `report` records a follow-up attributed to `analysis`. */
+export interface AnalysisContext {
+  repo: Repo
+  config: MigrationConfig
+  report(target: FollowUpTarget, followUp: FollowUpInput): void
+}

@@ -1,0 +1,32 @@
+import type { ServerModel } from './server/types.js'
+import type { HandlerModel } from './handlers/types.js'
+import type { ClientModel } from './client/types.js'
+
+/**
+ * One client→server event and the REST route that replaces it. Computed once by the analysis from
+ * the server handlers and the config; the server-handlers transform generates (or maps) the routes
+ * and the client transform calls exactly these URLs, so the two can never disagree.
+ */
+export interface EventRoute {
+  event: string
+  method: 'POST'
+  /** URL the client calls, e.g. `/api/chat/send-message`. */
+  url: string
+  /** Repo-relative route file, generated or existing. Undefined when dropped. */
+  file?: string
+  /** `generated`: a new route file; `existing`: mapped by config to a route that exists; `dropped`: nothing to do over HTTP. */
+  status: 'generated' | 'existing' | 'dropped'
+  /** Why it was dropped, for the report. */
+  dropReason?: string
+}
+
+/** The one model of the repo's Socket.IO usage. Built once by `analyse()`; transforms only read it. */
+export interface SocketModel {
+  server: ServerModel
+  handlers: HandlerModel
+  client: ClientModel
+  /** event name → route. */
+  eventRoutes: ReadonlyMap<string, EventRoute>
+  /** True when the repo uses Socket.IO at all (server or client). False → "nothing to migrate". */
+  usesSocketIO: boolean
+}

@@ -1,0 +1,42 @@
+/** Who staged a change and why; shown in dry-run headers and the JSON report. */
+export interface ChangeMeta {
+  transform: string
+  reason: string
+}
+
+export type FileChange =
+  | { kind: 'create'; path: string; text: string; meta: ChangeMeta[] }
+  | { kind: 'update'; path: string; before: string; text: string; meta: ChangeMeta[] }
+  | { kind: 'delete'; path: string; before: string; meta: ChangeMeta[] }
+
+export interface DependencyEdits {
+  remove: { name: string; meta: ChangeMeta }[]
+  add: { name: string; version: string; dev: boolean; meta: ChangeMeta }[]
+}
+
+/**
+ * Every change a run would make, staged in memory. Dry-run, --patch, --check and apply all render
+ * the same ChangeSet. Edits to .ts/.js/.vue units are made through ts-morph on `unit.scripts[*].sourceFile`
+ * and collected by the engine at the end; everything else goes through the methods below.
+ */
+export interface ChangeSet {
+  /** The text a path will have after the changes staged so far (undefined: absent or deleted). */
+  currentText(path: string): string | undefined
+  /** Stage a new file. Fails loudly if the path exists with other content or another transform created it differently. */
+  create(path: string, text: string, meta: ChangeMeta): void
+  /**
+   * Stage the full new text of an existing file (or of one created earlier in this run).
+   * `basedOn` must be the `currentText(path)` the edit was computed from; a mismatch means two
+   * transforms edited the same file without composing, and fails loudly.
+   */
+  write(path: string, text: string, basedOn: string | undefined, meta: ChangeMeta): void
+  /** Stage a deletion. Fails loudly if a transform also edits the file. */
+  delete(path: string, meta: ChangeMeta): void
+  /** Remove a dependency from package.json (any section), keeping the file's formatting. */
+  removeDependency(name: string, meta: ChangeMeta): void
+  /** Add a dependency to package.json (dependencies, or devDependencies when dev). */
+  addDependency(name: string, version: string, dev: boolean, meta: ChangeMeta): void
+  /** A ts-morph-edited unit was changed on purpose by this transform (for the report's per-file reasons). */
+  noteEdit(path: string, meta: ChangeMeta): void
+  readonly dependencies: DependencyEdits
+}
