@@ -1,6 +1,121 @@
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
-import type { ClientModel } from './types.js'
+import type { ScriptBlock, SourceUnit } from '../../project/types.js'
+import { clientBindings, isSocketTypeName, type ClientBindings } from './imports.js'
+import { findSocketPlugins } from './plugins.js'
+import { containerOf, isNuxtAppExpression, isReactiveContainer, SocketResolver, unwrap } from './resolve.js'
+import type { ClientModel, ClientScript, ProvidedSocketUse } from './types.js'
 
-export function analyseClient(_ctx: AnalysisContext): ClientModel {
-  return { files: [] }
+/** Passes of the cross-file fixpoint; each pass can only add knowledge, so a few suffice for real apps. */
+const MAX_PASSES = 8
+
+/** Finds every socket.io-client socket of the app, everything that holds or reads it, and what is done with it. */
+export function analyseClient(ctx: AnalysisContext): ClientModel {
+  const blocks: { unit: SourceUnit; block: ScriptBlock }[] = []
+  for (const unit of ctx.repo.units.values()) for (const block of unit.scripts) blocks.push({ unit, block })
+  const bindingsByFile = new Map<SourceFile, ClientBindings>()
+  const bindingsOf = (node: Node): ClientBindings => {
+    const sf = node.getSourceFile()
+    let bindings = bindingsByFile.get(sf)
+    if (!bindings) bindingsByFile.set(sf, (bindings = clientBindings(sf)))
+    return bindings
+  }
+  const resolver = new SocketResolver(bindingsOf)
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const before = resolver.version
+    for (const { block } of blocks) resolver.learn(block)
+    if (resolver.version === before) break
+  }
+  const scripts: ClientScript[] = []
+  for (const { unit, block } of blocks) {
+    const script = collect(resolver, bindingsOf(block.sourceFile), unit, block)
+    if (isEmpty(script)) continue
+    scripts.push(script)
+  }
+  return { scripts, plugins: findSocketPlugins(resolver, blocks) }
+}
+
+function collect(resolver: SocketResolver, bindings: ClientBindings, unit: SourceUnit, block: ScriptBlock): ClientScript {
+  const sf = block.sourceFile
+  const script: ClientScript = {
+    unit,
+    block,
+    imports: bindings.declarations,
+    creations: [],
+    members: [],
+    socketTypes: [],
+    refHolders: [],
+    readonlyWraps: [],
+    rawTypes: [],
+    provided: [],
+    unsupported: [],
+  }
+  for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (resolver.isFactoryCall(call)) {
+      script.creations.push({ call, reactiveContainer: landsInReactiveContainer(call) })
+    } else if (resolver.isSocketRefFactory(call)) {
+      script.refHolders.push(call)
+    } else if (['readonly'].includes(call.getExpression().getText())) {
+      const arg = call.getArguments()[0]
+      if (arg && resolver.kindOf(arg) === 'ref') script.readonlyWraps.push(call)
+    }
+  }
+  for (const access of sf.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
+    const object = access.getExpression()
+    if (resolver.kindOf(object) === 'socket') {
+      const parent = access.getParent()
+      const call = Node.isCallExpression(parent) && parent.getExpression() === access ? parent : undefined
+      script.members.push({ access, name: access.getName(), call })
+    }
+    const name = access.getName()
+    if (name.startsWith('$') && resolver.provided.has(name.slice(1)) && isNuxtAppExpression(object)) {
+      const form: ProvidedSocketUse['form'] = Node.isThisExpression(unwrap(object)) ? 'this' : 'access'
+      script.provided.push({ key: name.slice(1), node: access, form })
+    }
+  }
+  for (const element of sf.getDescendantsOfKind(SyntaxKind.BindingElement)) {
+    const prop = element.getPropertyNameNode()?.getText() ?? element.getName()
+    const decl = element.getFirstAncestorByKind(SyntaxKind.VariableDeclaration)
+    const init = decl?.getInitializer()
+    if (!decl || !init || !prop.startsWith('$') || !resolver.provided.has(prop.slice(1))) continue
+    if (isNuxtAppExpression(init)) script.provided.push({ key: prop.slice(1), node: decl, form: 'destructure' })
+  }
+  for (const ref of sf.getDescendantsOfKind(SyntaxKind.TypeReference)) {
+    const name = ref.getTypeName().getText()
+    if (isSocketTypeName(bindings, name)) {
+      const state = ref.getFirstAncestorByKind(SyntaxKind.PropertyAssignment)
+      const container = state ? containerOf(state) : undefined
+      if (container && isReactiveContainer(container)) script.rawTypes.push(ref)
+      else script.socketTypes.push(ref)
+    } else if (bindings.others.has(name.split('.')[0] ?? name)) {
+      script.unsupported.push({
+        node: ref,
+        kind: 'client/unknown-type',
+        reason: `the socket.io-client type \`${name}\` has no counterpart on the SSE stream`,
+        action: 'replace it by hand with the types of useChatSSE() (app/composables/useChatSSE.ts)',
+      })
+    }
+  }
+  return script
+}
+
+/** `this.socket = io()` inside a Pinia option store or an Options API component (state Vue makes deeply reactive). */
+function landsInReactiveContainer(call: Node): boolean {
+  const parent = call.getParent()
+  if (!parent || !Node.isBinaryExpression(parent) || parent.getRight() !== call) return false
+  const left = unwrap(parent.getLeft())
+  if (!Node.isPropertyAccessExpression(left) || !Node.isThisExpression(unwrap(left.getExpression()))) return false
+  const container = containerOf(left)
+  return container !== undefined && isReactiveContainer(container)
+}
+
+function isEmpty(script: ClientScript): boolean {
+  return (
+    script.imports.length === 0 &&
+    script.creations.length === 0 &&
+    script.members.length === 0 &&
+    script.socketTypes.length === 0 &&
+    script.rawTypes.length === 0 &&
+    script.provided.length === 0
+  )
 }

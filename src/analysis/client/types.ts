@@ -1,5 +1,77 @@
-// Owned by the client analysis (issue 6).
+// Owned by the client analysis (issue 6): how the app's browser code uses socket.io-client.
+import type { CallExpression, ImportDeclaration, Node, PropertyAccessExpression, TypeReferenceNode } from 'ts-morph'
+import type { ScriptBlock, SourceUnit } from '../../project/types.js'
+
+/**
+ * What an expression evaluates to: the socket itself, or a Vue ref whose `.value` is the socket.
+ * `raw` is a socket stored in a reactive container (Pinia option-store state, Options API data),
+ * which must be kept out of Vue's deep reactivity once it becomes a stream handle.
+ */
+export type SocketKind = 'socket' | 'ref'
+
+/** `S.name` or `S.name(...)` where S evaluates to a socket. */
+export interface SocketMemberUse {
+  access: PropertyAccessExpression
+  name: string
+  /** The call when the member is called (`S.on(...)`), undefined for reads such as `S.connected`. */
+  call?: CallExpression
+}
+
+/** An `io(...)` call creating a socket. */
+export interface SocketCreation {
+  call: CallExpression
+  /** True when the socket lands in a reactive container (`this.socket = io()` in a store or Options API component). */
+  reactiveContainer: boolean
+}
+
+/** A Nuxt plugin that creates the socket and provides it as `$<key>`. */
+export interface SocketPlugin {
+  unit: SourceUnit
+  block: ScriptBlock
+  /** The provide key, `socket` for `useNuxtApp().$socket`. */
+  key: string
+  creation: CallExpression
+  /** True when the plugin does nothing but create and provide the socket, so it can be deleted. */
+  onlyCreatesSocket: boolean
+}
+
+/** A read of a plugin-provided socket: `useNuxtApp().$socket`, `nuxtApp.$socket`, `this.$socket`, `const { $socket } = useNuxtApp()`. */
+export interface ProvidedSocketUse {
+  key: string
+  /** The expression to replace (`useNuxtApp().$socket`, `this.$socket`), or the variable declaration of a destructuring. */
+  node: Node
+  form: 'access' | 'this' | 'destructure'
+}
+
+/** socket.io-client usage the tool does not migrate; left as is and reported by the client transform. */
+export interface UnsupportedClientUse {
+  node: Node
+  kind: string
+  reason: string
+  action: string
+}
+
+/** Everything socket.io-client in one script block (.ts/.js file or one block of a .vue file). */
+export interface ClientScript {
+  unit: SourceUnit
+  block: ScriptBlock
+  imports: ImportDeclaration[]
+  creations: SocketCreation[]
+  members: SocketMemberUse[]
+  /** References to the `Socket` type (and `ManagerOptions`/`SocketOptions`) of socket.io-client. */
+  socketTypes: TypeReferenceNode[]
+  /** `ref<Socket | null>(null)` and friends: refs that hold the socket. */
+  refHolders: CallExpression[]
+  /** `readonly(socketRef)` wrappers that would deep-proxy the stream handle. */
+  readonlyWraps: CallExpression[]
+  /** Type references to `Socket` that sit in a reactive container (state / data), which need `Raw<>`. */
+  rawTypes: TypeReferenceNode[]
+  provided: ProvidedSocketUse[]
+  unsupported: UnsupportedClientUse[]
+}
+
 export interface ClientModel {
-  /** Placeholder until the client analysis lands. */
-  files: unknown[]
+  /** Every script block that uses socket.io-client, in repo order. */
+  scripts: ClientScript[]
+  plugins: SocketPlugin[]
 }

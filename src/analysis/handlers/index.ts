@@ -1,12 +1,33 @@
+import { Node } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import type { ServerModel } from '../server/types.js'
-import type { EventRoute } from '../model.js'
-import type { HandlerModel } from './types.js'
+import type { AuthMiddleware, ConnectionHandler, HandlerModel } from './types.js'
+import { analyseMiddleware } from './middleware.js'
+import { analyseConnection } from './connection.js'
 
-export function analyseHandlers(_ctx: AnalysisContext, _server: ServerModel): HandlerModel {
-  return { handlers: [] }
+export { buildEventRoutes } from './event-routes.js'
+
+/** Property names of `declare module 'socket.io' { interface Socket { user?: User } }` augmentations. */
+function augmentedSocketKeys(server: ServerModel): string[] {
+  return server.augmentations
+    .filter((a) => a.module === 'socket.io')
+    .flatMap((a) => a.members)
+    .filter((m) => Node.isPropertySignature(m))
+    .map((m) => m.getName())
 }
 
-export function buildEventRoutes(_ctx: AnalysisContext, _handlers: HandlerModel): Map<string, EventRoute> {
-  return new Map()
+/** The io.use middlewares, then the connection handlers with their `socket.on` handlers (issue 3 found the calls). */
+export function analyseHandlers(ctx: AnalysisContext, server: ServerModel): HandlerModel {
+  const middlewares: AuthMiddleware[] = []
+  for (const call of server.middlewares) {
+    const middleware = analyseMiddleware(ctx, server, call)
+    if (middleware) middlewares.push(middleware)
+  }
+  const augmentedKeys = new Set([...augmentedSocketKeys(server), ...middlewares.flatMap((m) => m.augmentedKeys)])
+  const connections: ConnectionHandler[] = []
+  for (const call of server.connectionHandlers) {
+    const connection = analyseConnection(ctx, server, call, augmentedKeys)
+    if (connection) connections.push(connection)
+  }
+  return { connections, middlewares, handlers: connections.flatMap((c) => c.handlers) }
 }

@@ -1,5 +1,142 @@
 // Owned by the handlers/auth analysis (issue 4).
+import type { ArrowFunction, CallExpression, Expression, FunctionExpression, Identifier, Node, ParameterDeclaration, Statement } from 'ts-morph'
+
+export type HandlerFunction = ArrowFunction | FunctionExpression
+
+/** Something the migration cannot carry over; the node is where the follow-up points. */
+export interface Blocker {
+  node: Node
+  reason: string
+}
+
+/**
+ * One way code inside a connection handler (or a `socket.on` handler) touches the socket, or a
+ * connection-scope variable. The transforms render each one; anything not in this list that
+ * still mentions the socket is a `Blocker`.
+ */
+export type SocketUse =
+  /** `socket.data.userId`, `socket.user` (augmentation), or a connection-scope variable holding one. */
+  | { kind: 'data'; node: Node; key: string }
+  /** `socket.id` */
+  | { kind: 'id'; node: Node }
+  /** `socket.emit(event, data)`: back to the sending connection only. */
+  | { kind: 'emit-self'; node: CallExpression; args: Expression[] }
+  /** `socket.emit('error', { message })`: an error reply. */
+  | { kind: 'emit-error'; node: CallExpression; message: Expression | undefined }
+  /** `socket.to(r).emit(...)`, `socket.broadcast[.to(r)].emit(...)`: rooms (none = everyone) minus the sender. */
+  | { kind: 'emit-others'; node: CallExpression; rooms: Expression[]; args: Expression[] }
+  /** `socket.join(r)` / `socket.leave(r)` (one room or an array literal of rooms). */
+  | { kind: 'join' | 'leave'; node: CallExpression; rooms: Expression[] }
+  /** A call of the handler's acknowledgement callback. */
+  | { kind: 'ack'; node: CallExpression; value: Expression | undefined }
+  /** `socket.handshake.query.rooms`, `socket.handshake.auth.token`, ...: see HandshakeRead. */
+  | { kind: 'handshake'; node: Expression; read: HandshakeRead }
+
+/** What a `socket.on(event, fn)` handler is for. */
+export type HandlerKind =
+  /** A client→server event that becomes a POST route. */
+  | 'event'
+  /** `ping` (and the like): nothing left to do over HTTP. */
+  | 'ping'
+  /** `disconnect` / `disconnecting`: clean-up when the connection goes away. */
+  | 'disconnect'
+
+export interface SocketHandler {
+  event: string
+  kind: HandlerKind
+  /** Repo-relative file of the handler. */
+  file: string
+  /** The `socket.on(...)` call. */
+  call: CallExpression
+  /** The statement holding the call (what the plugin would lose). */
+  statement: Statement
+  fn: HandlerFunction
+  /** The request payload parameter, if any. */
+  payload?: ParameterDeclaration
+  /** The acknowledgement callback parameter, if any. */
+  ack?: ParameterDeclaration
+  uses: SocketUse[]
+  /** Identifiers declared at module level of the plugin (imports, helpers, constants) the body refers to. */
+  moduleRefs: Identifier[]
+  /** Why this handler cannot be transplanted; empty when it can. */
+  blockers: Blocker[]
+  /** For `disconnect`: the body only logs. */
+  onlyLogs: boolean
+}
+
+/** `io.on('connection', (socket) => {...})` */
+export interface ConnectionHandler {
+  file: string
+  call: CallExpression
+  statement: Statement
+  fn: HandlerFunction
+  /** The socket parameter's name. */
+  socket: string
+  handlers: SocketHandler[]
+  /** Statements of the connection scope other than `socket.on` handlers (joins, logs, variables), in order. */
+  setup: Statement[]
+  /** Socket uses inside `setup`. */
+  setupUses: SocketUse[]
+  moduleRefs: Identifier[]
+  setupBlockers: Blocker[]
+  /** Connection-scope variables that only copy socket data (`const userId = socket.data.userId`): name → key. */
+  dataAliases: Map<string, string>
+}
+
+/** Where an `io.use` middleware reads the token from. */
+export type TokenSource = 'auth' | 'header' | 'cookie' | 'query' | 'context'
+
+/**
+ * A read of the handshake in a middleware or connection handler, and its HTTP equivalent:
+ * - `auth`: `socket.handshake.auth.<name>` (the client's `io({ auth })`; over HTTP an `Authorization: Bearer` header)
+ * - `header`: `socket.handshake.headers.<name>` / `socket.request.headers.<name>` (name lower-cased)
+ * - `query`: `socket.handshake.query.<name>`
+ * - `context`: `socket.request.<...>.auth`, Nitro's `event.context.auth` copied onto the request
+ */
+export interface HandshakeRead {
+  kind: 'auth' | 'header' | 'query' | 'context'
+  node: Expression
+  name: string
+}
+
+/** `socket.data.<key> = value` / `socket.<key> = value` in a middleware. */
+export interface DataAssignment {
+  node: Statement
+  key: string
+  value: Expression
+  /** false for `socket.<key> = value` (a `declare module 'socket.io'` augmentation). */
+  onData: boolean
+}
+
+/** A call of the middleware's `next`: `next()` lets the connection in, `next(new Error(message))` refuses it. */
+export interface NextCall {
+  node: CallExpression
+  /** Set for a refusal; the `Error`'s message (undefined when it is not `new Error(...)`). */
+  refusal?: { message: Expression | undefined }
+}
+
+/** `io.use((socket, next) => {...})` */
+export interface AuthMiddleware {
+  file: string
+  call: CallExpression
+  statement: Statement
+  fn: HandlerFunction
+  socket: string
+  tokenSources: TokenSource[]
+  reads: HandshakeRead[]
+  assignments: DataAssignment[]
+  nextCalls: NextCall[]
+  /** Keys the middleware stores on the socket, in order. */
+  dataKeys: string[]
+  /** Keys stored directly on the socket (`socket.user = ...`), read back as `socket.user`. */
+  augmentedKeys: string[]
+  moduleRefs: Identifier[]
+  blockers: Blocker[]
+}
+
 export interface HandlerModel {
-  /** Placeholder until the handler analysis lands. */
-  handlers: unknown[]
+  connections: ConnectionHandler[]
+  middlewares: AuthMiddleware[]
+  /** Every `socket.on` handler of every connection handler, in source order. */
+  handlers: SocketHandler[]
 }

@@ -1,6 +1,112 @@
+import { Node, SyntaxKind, type NewExpression, type SourceFile } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
-import type { ServerModel } from './types.js'
+import type { Repo } from '../../project/types.js'
+import { findAugmentations } from './augmentations.js'
+import { walkChain } from './chains.js'
+import { resolveModule } from './imports.js'
+import { IoResolver, withImportedFiles } from './io-resolver.js'
+import { describeSite } from './sites.js'
+import { unwrapExpression } from './syntax.js'
+import type { IoAccess, IoGetter, ServerModel } from './types.js'
 
-export function analyseServer(_ctx: AnalysisContext): ServerModel {
-  return { sites: [] }
+export type { ServerModel } from './types.js'
+
+const ASSIGNMENTS = new Set([SyntaxKind.EqualsToken, SyntaxKind.QuestionQuestionEqualsToken, SyntaxKind.BarBarEqualsToken])
+
+/** Build the model of the io server side: where it is created, every expression yielding it, and every emit. */
+export function analyseServer(ctx: AnalysisContext): ServerModel {
+  const { repo } = ctx
+  const unitFiles = [...repo.units.values()].flatMap((unit) => unit.scripts.map((script) => script.sourceFile))
+  const files = withImportedFiles(repo, unitFiles)
+  const resolver = new IoResolver(repo, files)
+  resolver.solve()
+
+  const model: ServerModel = {
+    sites: [],
+    accesses: [],
+    stores: [...resolver.stores].map(([node, channel]) => ({ node, channel, file: pathOf(repo, node.getSourceFile()) })),
+    emits: [],
+    connectionHandlers: [],
+    middlewares: [],
+    memberUses: [],
+    augmentations: [],
+    getters: [],
+    holders: [...resolver.holders],
+    socketIoImporters: [],
+    usesEngineIo: false,
+    isIoExpression: (node) => resolver.isIo(node),
+    isIoHolder: (node) => resolver.holders.has(node) || resolver.getters.has(node),
+    resolveImport: (from, specifier) => resolveModule(repo, from, specifier),
+  }
+
+  const creations: { node: NewExpression; file: string }[] = []
+  for (const file of files) {
+    const path = pathOf(repo, file)
+    const imports = file.getImportDeclarations().map((declaration) => declaration.getModuleSpecifierValue())
+    if (imports.includes('socket.io')) model.socketIoImporters.push(path)
+    if (imports.includes('engine.io')) model.usesEngineIo = true
+    model.augmentations.push(...findAugmentations(resolver, file, path))
+    for (const node of file.getDescendants()) {
+      if (!isValuePosition(node) || !resolver.isIo(node)) continue
+      const access: IoAccess = { node, kind: resolver.accessKind(node), file: path }
+      model.accesses.push(access)
+      if (Node.isNewExpression(node)) creations.push({ node, file: path })
+      const chain = walkChain(node, path)
+      if (chain.emit) model.emits.push(chain.emit)
+      if (chain.connectionHandler) model.connectionHandlers.push(chain.connectionHandler)
+      if (chain.middleware) model.middlewares.push(chain.middleware)
+      if (chain.memberUse) model.memberUses.push(chain.memberUse)
+    }
+  }
+  model.sites = creations.map(({ node, file }) => describeSite(repo, node, file, model.memberUses))
+  model.getters = [...resolver.getters].map((declaration) => describeGetter(repo, declaration))
+  return model
+}
+
+function pathOf(repo: Repo, file: SourceFile): string {
+  return repo.unitOf(file)?.path ?? repo.relative(file.getFilePath())
+}
+
+/** Expressions that can be io values read by code (not declaration names, assignment targets, types or member names). */
+function isValuePosition(node: Node): boolean {
+  if (
+    !Node.isIdentifier(node) &&
+    !Node.isPropertyAccessExpression(node) &&
+    !Node.isElementAccessExpression(node) &&
+    !Node.isCallExpression(node) &&
+    !Node.isNewExpression(node)
+  ) {
+    return false
+  }
+  const parent = node.getParent()
+  if (!parent) return false
+  if (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node) return false
+  if (Node.isCallExpression(parent) && parent.getExpression() === node && Node.isIdentifier(node)) return false
+  if (
+    (Node.isVariableDeclaration(parent) ||
+      Node.isParameterDeclaration(parent) ||
+      Node.isBindingElement(parent) ||
+      Node.isFunctionDeclaration(parent) ||
+      Node.isPropertyAssignment(parent) ||
+      Node.isPropertySignature(parent) ||
+      Node.isPropertyDeclaration(parent) ||
+      Node.isMethodDeclaration(parent) ||
+      Node.isShorthandPropertyAssignment(parent)) &&
+    parent.getNameNode() === node
+  ) {
+    return false
+  }
+  if (Node.isImportSpecifier(parent) || Node.isImportClause(parent) || Node.isExportSpecifier(parent) || Node.isNamespaceImport(parent)) return false
+  if (node.getFirstAncestor((ancestor) => Node.isTypeNode(ancestor) || Node.isTypeQuery(ancestor)) !== undefined) return false
+  // Assignment targets (`nitroApp.io = io`) are stores, not reads.
+  if (Node.isBinaryExpression(parent) && parent.getLeft() === node && ASSIGNMENTS.has(parent.getOperatorToken().getKind())) return false
+  return unwrapExpression(node) === node
+}
+
+function describeGetter(repo: Repo, declaration: Node): IoGetter {
+  const name = Node.isFunctionDeclaration(declaration) || Node.isVariableDeclaration(declaration) ? declaration.getName() ?? 'default' : 'default'
+  const exported = Node.isFunctionDeclaration(declaration)
+    ? declaration.isExported()
+    : Node.isVariableDeclaration(declaration) && (declaration.getVariableStatement()?.isExported() ?? false)
+  return { file: pathOf(repo, declaration.getSourceFile()), declaration, name, exported }
 }

@@ -1,0 +1,113 @@
+/**
+ * The part of a benchmark server that does not depend on Socket.IO or SSE: answering the
+ * orchestrator's IPC requests, timing emits, reading memory after GC.
+ */
+import type { BenchPayload, CpuReply, EmitReply, FloodReply, HandoffReply, MemoryReply, Reply, ServerRequest } from './protocol.js'
+
+export interface BenchServer {
+  connections(): number
+  /** Publish `bench_room` to the two-person room `room`. */
+  room(room: number, payload: BenchPayload): void | Promise<void>
+  /** Publish `bench_broadcast` to every connection. */
+  broadcast(payload: BenchPayload): void | Promise<void>
+  /** Publish `bench_flood` to `room` (saturation run). */
+  flood(room: number, payload: BenchPayload): void | Promise<void>
+}
+
+const gc = (globalThis as { gc?: () => void }).gc
+
+/** Counts time spent in the server's local fan-out function (wrapped by each server). */
+export const handoff = { calls: 0, ns: 0n }
+
+/** Wrap `owner[name]` so every call adds its duration to `handoff`. */
+export function probeHandoff<T extends object>(owner: T, name: keyof T & string): void {
+  const original = owner[name] as unknown as (...args: unknown[]) => unknown
+  if (typeof original !== 'function') throw new Error(`no function ${name} to probe`)
+  Object.defineProperty(owner, name, {
+    configurable: true,
+    writable: true,
+    value: function timed(this: unknown, ...args: unknown[]): unknown {
+      const started = process.hrtime.bigint()
+      try {
+        return original.apply(this, args)
+      } finally {
+        handoff.calls++
+        handoff.ns += process.hrtime.bigint() - started
+      }
+    },
+  })
+}
+
+function payload(seq: number): BenchPayload {
+  return { s: seq, t: process.hrtime.bigint().toString() }
+}
+
+async function memoryAfterGc(server: BenchServer): Promise<MemoryReply> {
+  if (!gc) throw new Error('start the server with --expose-gc')
+  // Several passes with turns of the event loop in between, so finalizers and weak callbacks run.
+  for (let i = 0; i < 4; i++) {
+    gc()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  const usage = process.memoryUsage()
+  return { heapUsed: usage.heapUsed, rss: usage.rss, connections: server.connections() }
+}
+
+async function timedEmit(emit: () => void | Promise<void>): Promise<EmitReply> {
+  const cpu = process.cpuUsage()
+  const started = process.hrtime.bigint()
+  await emit()
+  const callNs = Number(process.hrtime.bigint() - started)
+  const used = process.cpuUsage(cpu)
+  return { callNs, cpuUs: used.user + used.system }
+}
+
+async function flood(server: BenchServer, durationMs: number, rooms: number, perTick: number): Promise<FloodReply> {
+  const started = Date.now()
+  let emitted = 0
+  // Bounded by time and by count; yields every tick so sockets get written and heartbeats run.
+  while (Date.now() - started < durationMs && emitted < 50_000_000) {
+    for (let i = 0; i < perTick; i++) {
+      void server.flood((emitted * 7919) % rooms, payload(emitted))
+      emitted++
+    }
+    await new Promise((resolve) => setImmediate(resolve))
+  }
+  return { emitted, wallMs: Date.now() - started }
+}
+
+async function handle(server: BenchServer, request: ServerRequest): Promise<unknown> {
+  switch (request.cmd) {
+    case 'memory': return memoryAfterGc(server)
+    case 'room': return timedEmit(() => server.room(request.room, payload(request.seq)))
+    case 'broadcast': return timedEmit(() => server.broadcast(payload(request.seq)))
+    case 'handoff-reset':
+      handoff.calls = 0
+      handoff.ns = 0n
+      return null
+    case 'handoff-read': return { calls: handoff.calls, ns: Number(handoff.ns) } satisfies HandoffReply
+    case 'flood': return flood(server, request.durationMs, request.rooms, request.perTick)
+    case 'cpu': {
+      const usage = process.cpuUsage()
+      return { userUs: usage.user, systemUs: usage.system } satisfies CpuReply
+    }
+  }
+}
+
+/** Answer the orchestrator's requests; exit when it goes away. */
+export function serveIpc(server: BenchServer, ready: Record<string, unknown>): void {
+  if (!process.send) throw new Error('a benchmark server must be started with an IPC channel')
+  process.on('message', (message: { id: number } & ServerRequest) => {
+    handle(server, message).then(
+      (result) => process.send?.({ id: message.id, ok: true, result } satisfies Reply<unknown>),
+      (error: unknown) => process.send?.({ id: message.id, ok: false, error: String(error instanceof Error ? error.stack : error) } satisfies Reply<unknown>),
+    )
+  })
+  process.on('disconnect', () => process.exit(0))
+  process.send({ ready: true, ...ready })
+}
+
+/** The user of a benchmark connection and its room: users 2r and 2r+1 share room r. */
+export function roomOfUser(userId: number): number {
+  return Math.floor(userId / 2)
+}

@@ -1,0 +1,171 @@
+import { Node, SyntaxKind, type CallExpression, type ParameterDeclaration, type Statement } from 'ts-morph'
+import type { AnalysisContext } from '../context.js'
+import type { ServerModel } from '../server/types.js'
+import type { ConnectionHandler, HandlerFunction, HandlerKind, SocketHandler } from './types.js'
+import { scanSocketUses } from './socket-uses.js'
+import { referencedDeclaration } from './scope.js'
+
+const DISCONNECT_EVENTS = new Set(['disconnect', 'disconnecting'])
+/** Keep-alive events: EventSource and the SSE heartbeat already do this. */
+const PING_EVENTS = new Set(['ping', 'heartbeat'])
+
+/** The inline function given to a call, if it is one. */
+export function inlineFunction(node: Node | undefined): HandlerFunction | undefined {
+  if (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) return node
+  return undefined
+}
+
+/** The statement a call is the expression of (`socket.on(...)` / `io.use(...)`), or the nearest statement. */
+export function statementOf(call: CallExpression): Statement {
+  return call.getFirstAncestor((a): a is Statement => Node.isStatement(a)) as Statement
+}
+
+/** `socket.on('event', fn)` with a literal event name → [event, fn]. */
+function socketOnCall(statement: Statement, socket: ParameterDeclaration): { call: CallExpression; event: string } | undefined {
+  if (!Node.isExpressionStatement(statement)) return undefined
+  const call = statement.getExpression()
+  if (!Node.isCallExpression(call)) return undefined
+  const callee = call.getExpression()
+  if (!Node.isPropertyAccessExpression(callee) || !['on', 'once'].includes(callee.getName())) return undefined
+  const target = callee.getExpression()
+  if (!Node.isIdentifier(target) || referencedDeclaration(target) !== socket) return undefined
+  const name = call.getArguments()[0]
+  if (!Node.isStringLiteral(name) && !Node.isNoSubstitutionTemplateLiteral(name)) return undefined
+  return { call, event: name.getLiteralValue() }
+}
+
+/** Connection-scope `const x = socket.data.k`, `const { k } = socket.data`, `const u = socket.user`: declaration → key. */
+function dataAliases(statements: Statement[], socket: ParameterDeclaration, augmentedKeys: ReadonlySet<string>): Map<Node, string> {
+  const aliases = new Map<Node, string>()
+  const isSocket = (node: Node) => Node.isIdentifier(node) && referencedDeclaration(node) === socket
+  for (const statement of statements) {
+    if (!Node.isVariableStatement(statement)) continue
+    for (const decl of statement.getDeclarations()) {
+      const init = decl.getInitializer()
+      if (!Node.isPropertyAccessExpression(init)) continue
+      const nameNode = decl.getNameNode()
+      const owner = init.getExpression()
+      if (Node.isIdentifier(nameNode)) {
+        const viaData = Node.isPropertyAccessExpression(owner) && owner.getName() === 'data' && isSocket(owner.getExpression())
+        const viaAugmentation = isSocket(owner) && augmentedKeys.has(init.getName())
+        if (viaData || viaAugmentation) aliases.set(decl, init.getName())
+      } else if (Node.isObjectBindingPattern(nameNode) && init.getName() === 'data' && isSocket(owner)) {
+        for (const element of nameNode.getElements()) {
+          const key = element.getPropertyNameNode()?.getText() ?? element.getName()
+          if (!element.getDotDotDotToken()) aliases.set(element, key)
+        }
+      }
+    }
+  }
+  return aliases
+}
+
+function handlerKind(event: string): HandlerKind {
+  if (DISCONNECT_EVENTS.has(event)) return 'disconnect'
+  if (PING_EVENTS.has(event)) return 'ping'
+  return 'event'
+}
+
+/** True when every statement of the body is a `console.*(...)` call. */
+function onlyLogs(fn: HandlerFunction): boolean {
+  const body = fn.getBody()
+  if (!Node.isBlock(body)) return isConsoleCall(body)
+  return body.getStatements().every((s) => Node.isExpressionStatement(s) && isConsoleCall(s.getExpression()))
+}
+
+function isConsoleCall(node: Node): boolean {
+  if (!Node.isCallExpression(node)) return false
+  const callee = node.getExpression()
+  return Node.isPropertyAccessExpression(callee) && callee.getExpression().getText() === 'console'
+}
+
+/**
+ * The handler's parameters: `(data, ack)`. A lone parameter the body calls is the ack (`socket.emit('rooms', cb)`
+ * sends no payload).
+ */
+function handlerParams(fn: HandlerFunction): { payload?: ParameterDeclaration; ack?: ParameterDeclaration } {
+  const [first, second] = fn.getParameters()
+  if (!first) return {}
+  if (second) return { payload: first, ack: second }
+  const calledAsFunction = fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
+    const callee = call.getExpression()
+    return Node.isIdentifier(callee) && referencedDeclaration(callee) === first
+  })
+  return calledAsFunction ? { ack: first } : { payload: first }
+}
+
+export function analyseConnection(
+  ctx: AnalysisContext,
+  server: ServerModel,
+  call: CallExpression,
+  augmentedKeys: ReadonlySet<string>,
+): ConnectionHandler | undefined {
+  const file = ctx.repo.relative(call.getSourceFile().getFilePath())
+  const fn = inlineFunction(call.getArguments()[1])
+  const socket = fn?.getParameters()[0]
+  const body = fn?.getBody()
+  if (!fn || !socket || !Node.isIdentifier(socket.getNameNode()) || !Node.isBlock(body)) {
+    ctx.report(call, {
+      kind: 'handlers/connection-not-inline',
+      reason: 'the connection handler is not an inline function with a socket parameter and a block body',
+      action: 'move each `socket.on` handler to a POST route and the connection-time joins to `channelsForConnection` in server/utils/sse-hooks.ts by hand',
+    })
+    return undefined
+  }
+  const isIo = (node: Node) => server.isIoExpression(node)
+  const statements = body.getStatements()
+  const aliases = dataAliases(statements, socket, augmentedKeys)
+  const handlers: SocketHandler[] = []
+  const setup: Statement[] = []
+  const setupBlockers: ConnectionHandler['setupBlockers'] = []
+  for (const statement of statements) {
+    const on = socketOnCall(statement, socket)
+    if (!on) {
+      setup.push(statement)
+      continue
+    }
+    const handlerFn = inlineFunction(on.call.getArguments()[1])
+    if (!handlerFn) {
+      setupBlockers.push({ node: on.call, reason: `the \`${on.event}\` handler is not an inline function, so its code cannot be moved to a route` })
+      continue
+    }
+    const params = handlerParams(handlerFn)
+    const scan = scanSocketUses(handlerFn, { socket, ack: params.ack, aliases, augmentedKeys, own: handlerFn, isIo })
+    handlers.push({
+      event: on.event,
+      kind: handlerKind(on.event),
+      file,
+      call: on.call,
+      statement,
+      fn: handlerFn,
+      ...params,
+      uses: scan.uses,
+      moduleRefs: scan.moduleRefs,
+      blockers: scan.blockers,
+      onlyLogs: onlyLogs(handlerFn),
+    })
+  }
+  const setupUses: ConnectionHandler['setupUses'] = []
+  const moduleRefs: ConnectionHandler['moduleRefs'] = []
+  for (const statement of setup) {
+    const scan = scanSocketUses(statement, { socket, aliases: new Map(), augmentedKeys, own: fn, isIo })
+    setupUses.push(...scan.uses)
+    moduleRefs.push(...scan.moduleRefs)
+    setupBlockers.push(...scan.blockers)
+  }
+  const aliasNames = new Map<string, string>()
+  for (const [decl, key] of aliases) aliasNames.set((decl as Node & { getName(): string }).getName(), key)
+  return {
+    file,
+    call,
+    statement: statementOf(call),
+    fn,
+    socket: socket.getName(),
+    handlers,
+    setup,
+    setupUses,
+    moduleRefs,
+    setupBlockers,
+    dataAliases: aliasNames,
+  }
+}

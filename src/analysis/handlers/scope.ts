@@ -1,0 +1,58 @@
+import { Node, SyntaxKind, type Identifier, type Symbol as MorphSymbol } from 'ts-morph'
+
+/** Declaration kinds a body can depend on (variables, functions, classes, types, imports). */
+const DECLARATION_KINDS = new Set([
+  SyntaxKind.VariableDeclaration,
+  SyntaxKind.Parameter,
+  SyntaxKind.BindingElement,
+  SyntaxKind.FunctionDeclaration,
+  SyntaxKind.ClassDeclaration,
+  SyntaxKind.InterfaceDeclaration,
+  SyntaxKind.TypeAliasDeclaration,
+  SyntaxKind.EnumDeclaration,
+  SyntaxKind.ImportSpecifier,
+  SyntaxKind.ImportClause,
+  SyntaxKind.NamespaceImport,
+  SyntaxKind.ImportEqualsDeclaration,
+])
+
+/** The symbol an identifier refers to, looking through `{ shorthand }` properties to the variable. */
+export function referencedSymbol(id: Identifier): MorphSymbol | undefined {
+  const parent = id.getParent()
+  if (Node.isShorthandPropertyAssignment(parent) && parent.getNameNode() === id) {
+    return parent.getValueSymbol()
+  }
+  return id.getSymbol()
+}
+
+/** The declaration an identifier refers to, when it is a variable, function, class, type or import. */
+export function referencedDeclaration(id: Identifier): Node | undefined {
+  const decl = referencedSymbol(id)?.getDeclarations()[0]
+  if (!decl || !DECLARATION_KINDS.has(decl.getKind())) return undefined
+  return decl
+}
+
+/** True when `node` lies inside `container` (or is it). */
+export function isWithin(node: Node, container: Node): boolean {
+  return node.getSourceFile() === container.getSourceFile() && node.getPos() >= container.getPos() && node.getEnd() <= container.getEnd()
+}
+
+/** Identifiers in `root` that refer to declarations in the same file but outside `inside`. */
+export function outsideReferences(root: Node, inside: Node): Identifier[] {
+  const found: Identifier[] = []
+  root.forEachDescendant((node) => {
+    if (!Node.isIdentifier(node)) return
+    const decl = referencedDeclaration(node)
+    if (!decl || decl.getSourceFile() !== root.getSourceFile() || isWithin(decl, inside)) return
+    found.push(node)
+  })
+  return found
+}
+
+/** True when the declaration is not inside any function: a top-level statement of its file or an import. */
+export function isModuleLevel(decl: Node): boolean {
+  for (let n = decl.getParent(); n; n = n.getParent()) {
+    if (Node.isFunctionLikeDeclaration(n) || Node.isArrowFunction(n) || Node.isFunctionExpression(n)) return false
+  }
+  return true
+}

@@ -1,0 +1,154 @@
+import { Node } from 'ts-morph'
+import type { RoomRule } from '../../config/types.js'
+import type { FollowUpInput } from '../../followups.js'
+import { classifyRooms, type RoomTarget } from './rooms.js'
+import { unwrapExpression } from './syntax.js'
+import type { EmitSite } from './types.js'
+
+/** The SSE emit helpers generated code may call (see src/runtime/README.md). */
+export type SseHelper = 'emitToRoom' | 'emitToUser' | 'emitToChannel' | 'broadcast' | 'roomChannel' | 'userChannel'
+
+export type EmitPlan =
+  | { ok: true; text: string; helpers: SseHelper[] }
+  | { ok: false; problem: FollowUpInput }
+
+/** Modifiers that only tune delivery; SSE delivery is the same without them. */
+const NEUTRAL_MODIFIERS = new Set(['volatile', 'compress', 'sockets'])
+
+/** The channel helper that names a prefixed room for `emitToChannel`. */
+const CHANNEL_OF: Record<RoomRule['helper'], SseHelper> = { emitToRoom: 'roomChannel', emitToUser: 'userChannel' }
+
+/**
+ * The SSE call replacing one Socket.IO emit, or why there is no clear equivalent.
+ * `io.to(`room:${id}`).emit(e, d)` → `emitToRoom(id, e, d)`; unions → one call; `io.emit` → `broadcast`.
+ */
+export function planEmit(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
+  const unsupported = unsupportedReason(site)
+  if (unsupported) return { ok: false, problem: unsupported }
+  const except = site.except.map((node) => node.getText())
+  const exceptProblem = site.except.map(exceptReason).find((reason) => reason !== undefined)
+  if (exceptProblem) return { ok: false, problem: exceptProblem }
+  const event = site.event!.getText()
+  const data = site.data[0]?.getText()
+  const options = except.length === 0 ? undefined : `{ except: ${except.length === 1 ? except[0] : `[${except.join(', ')}]`} }`
+  const tail = [event, data ?? (options ? 'undefined' : undefined), options].filter((part) => part !== undefined).join(', ')
+
+  if (site.rooms.length === 0) return { ok: true, text: `broadcast(${tail})`, helpers: ['broadcast'] }
+  const targets = site.rooms.flatMap((room) => classifyRooms(room, rules))
+  const helpers = new Set(targets.map((target) => (target.kind === 'helper' ? target.helper : 'emitToChannel')))
+  const only = helpers.size === 1 ? [...helpers][0] : undefined
+  if (only && only !== 'emitToChannel') {
+    const ids = targets.map((target) => (target.kind === 'helper' ? target.id : ''))
+    return { ok: true, text: `${only}(${list(ids)}, ${tail})`, helpers: [only] }
+  }
+  const used = new Set<SseHelper>(['emitToChannel'])
+  const channels = targets.map((target) => channelText(target, used))
+  const first = targets[0]!
+  const argument = targets.length > 1 ? `[${channels.join(', ')}]` : first.kind === 'channels' ? first.text : channels[0]!
+  return { ok: true, text: `emitToChannel(${argument}, ${tail})`, helpers: [...used] }
+}
+
+function list(items: string[]): string {
+  return items.length === 1 ? items[0]! : `[${items.join(', ')}]`
+}
+
+function channelText(target: RoomTarget, used: Set<SseHelper>): string {
+  if (target.kind === 'channel') return target.text
+  if (target.kind === 'channels') return `...${target.text}`
+  const helper = CHANNEL_OF[target.helper]
+  used.add(helper)
+  return `${helper}(${target.id})`
+}
+
+/** Why an emit chain has no clear SSE equivalent, or undefined when it has one. */
+function unsupportedReason(site: EmitSite): FollowUpInput | undefined {
+  if (site.method !== 'emit') {
+    return {
+      kind: `emit/${site.method}`,
+      reason: `\`${site.method}\` acts on live Socket.IO connections (or waits for their answers); SSE connections cannot answer and are managed by the runtime`,
+      action: methodAction(site.method),
+    }
+  }
+  for (const modifier of site.modifiers) {
+    if (NEUTRAL_MODIFIERS.has(modifier.name)) continue
+    if (modifier.name === 'of' && isDefaultNamespace(modifier.args[0])) continue
+    if (modifier.name === 'timeout') {
+      return {
+        kind: 'emit/timeout-ack',
+        reason: '`timeout().emit(..., callback)` waits for acknowledgements from clients; SSE is one-way',
+        action: 'Let clients confirm through a REST call, or drop the acknowledgement and call the SSE emit helper',
+      }
+    }
+    if (modifier.name === 'local') {
+      return {
+        kind: 'emit/local',
+        reason: '`io.local` reaches only this instance; the SSE runtime always delivers through its broker to every instance',
+        action: 'Decide whether every instance should get the event, then use the SSE emit helper',
+      }
+    }
+    return {
+      kind: 'emit/namespace',
+      reason: 'emits to a Socket.IO namespace other than `/`; the SSE runtime has channels, not namespaces',
+      action: 'Map the namespace to channels (e.g. emitToChannel(`<namespace>:<room>`, ...)) and subscribe clients to them',
+    }
+  }
+  if (!site.event) {
+    return { kind: 'emit/no-event', reason: 'emit without an event name', action: 'Rewrite it by hand with an SSE emit helper' }
+  }
+  const last = site.data[site.data.length - 1]
+  if (last && isFunction(last)) {
+    return {
+      kind: 'emit/ack-callback',
+      reason: 'the emit passes an acknowledgement callback; SSE clients cannot answer',
+      action: 'Let clients confirm through a REST call, or drop the callback and call the SSE emit helper',
+    }
+  }
+  if (site.data.length > 1) {
+    return {
+      kind: 'emit/multiple-arguments',
+      reason: 'the emit sends several data arguments; an SSE event carries one data value',
+      action: 'Combine the arguments into one object, update the client listener, and call the SSE emit helper',
+    }
+  }
+  return undefined
+}
+
+function methodAction(method: EmitSite['method']): string {
+  switch (method) {
+    case 'socketsJoin':
+    case 'socketsLeave':
+      return 'Subscribe or unsubscribe the SSE connections with subscribe()/unsubscribe() from server/utils/sse, or join at connection time in channelsForConnection()'
+    case 'fetchSockets':
+      return 'Keep your own presence list (e.g. in Redis) if you need to know who is online'
+    case 'disconnectSockets':
+      return 'Close the users\' SSE streams from the runtime (or let their tokens expire)'
+    case 'emitWithAck':
+      return 'Let clients confirm through a REST call, or drop the acknowledgement and call the SSE emit helper'
+    default:
+      return 'Rewrite it by hand with the SSE runtime (server/utils/sse)'
+  }
+}
+
+/** `.except(x)` maps to the runtime's `except` option only for connection ids (`socket.id`). */
+function exceptReason(node: Node): FollowUpInput | undefined {
+  const target = unwrapExpression(node)
+  const text = target.getText()
+  if (/(^|\.)id$/.test(text) && /socket/i.test(text)) return undefined
+  if (/(socket|connection)Ids?$/i.test(text)) return undefined
+  return {
+    kind: 'emit/except-room',
+    reason: '`.except()` excludes a room here; the SSE runtime can only exclude connection ids',
+    action: 'Filter the recipients yourself (e.g. emit to each user except the excluded ones), or exclude the sender\'s connection id',
+  }
+}
+
+function isDefaultNamespace(node: Node | undefined): boolean {
+  if (!node) return false
+  const target = unwrapExpression(node)
+  return (Node.isStringLiteral(target) || Node.isNoSubstitutionTemplateLiteral(target)) && target.getLiteralValue() === '/'
+}
+
+function isFunction(node: Node): boolean {
+  const target = unwrapExpression(node)
+  return Node.isArrowFunction(target) || Node.isFunctionExpression(target)
+}

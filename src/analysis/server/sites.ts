@@ -1,0 +1,175 @@
+import { Node, SyntaxKind, type NewExpression } from 'ts-morph'
+import type { Repo } from '../../project/types.js'
+import { declarationsOf, importSourceOf } from './imports.js'
+import { unwrapExpression } from './syntax.js'
+import type { IoMemberUse, IoServerSite, RedisAdapterInfo, ServerSiteKind } from './types.js'
+
+/** Nitro hooks a server can be created in lazily (C3). */
+const LAZY_HOOKS = new Set(['request', 'render:response', 'beforeResponse', 'afterResponse'])
+
+/** Describe one `new Server(...)`: its kind, generics, options, and the member uses around it. */
+export function describeSite(repo: Repo, creation: NewExpression, file: string, uses: IoMemberUse[]): IoServerSite {
+  const args = creation.getArguments()
+  const first = args[0] ? unwrapExpression(args[0]) : undefined
+  const options = first && Node.isObjectLiteralExpression(first) ? first : args[1]
+  const sameFile = uses.filter((use) => use.file === file)
+  const usesEngineIo = sameFile.some((use) => use.member === 'bind')
+  const attachedOnListen = sameFile.some((use) => use.member === 'attach' && hookNameAround(use.node) === 'listen')
+  const standalonePort = first && !Node.isObjectLiteralExpression(first) ? standaloneListenPort(repo, first) : undefined
+  const adapterUse = sameFile.find((use) => use.member === 'adapter')
+  return {
+    kind: classify(repo, creation, file, { usesEngineIo, standalone: standalonePort !== undefined }),
+    file,
+    creation,
+    typeArguments: creation.getTypeArguments().map((argument) => argument.getText()),
+    options,
+    attachedOnListen,
+    standalonePort,
+    usesEngineIo,
+    redisAdapter: adapterUse ? describeRedisAdapter(repo, adapterUse) : undefined,
+  }
+}
+
+function classify(repo: Repo, creation: NewExpression, file: string, facts: { usesEngineIo: boolean; standalone: boolean }): ServerSiteKind {
+  const serverDir = repo.relative(repo.layout.serverDir)
+  if (file.startsWith(`${serverDir}/middleware/`)) return 'middleware'
+  if (file.startsWith(`${serverDir}/routes/`) || file.startsWith(`${serverDir}/api/`)) return 'route-module'
+  if (facts.standalone) return 'standalone'
+  if (facts.usesEngineIo) return 'engine'
+  const hook = hookNameAround(creation)
+  if (hook !== undefined && LAZY_HOOKS.has(hook)) return 'lazy-hook'
+  if (file.startsWith(`${serverDir}/plugins/`)) return 'plugin'
+  return 'other'
+}
+
+/** The name of the Nitro hook a node sits in: `nitroApp.hooks.hook('listen', ...)` / `hookOnce(...)` → `listen`. */
+function hookNameAround(node: Node): string | undefined {
+  for (const call of node.getAncestors().filter(Node.isCallExpression)) {
+    const callee = call.getExpression()
+    if (!Node.isPropertyAccessExpression(callee) || !['hook', 'hookOnce'].includes(callee.getName())) continue
+    const first = call.getArguments()[0]
+    if (first && Node.isStringLiteral(first)) return first.getLiteralValue()
+  }
+  return undefined
+}
+
+/** For `new Server(httpServer)` where `httpServer = createServer()` and `httpServer.listen(port)`: the port expression (C6). */
+function standaloneListenPort(repo: Repo, argument: Node): Node | undefined {
+  let server = argument
+  if (Node.isIdentifier(argument)) {
+    const declaration = declarationsOf(repo, argument).find(Node.isVariableDeclaration)
+    const initializer = declaration?.getInitializer()
+    if (!declaration || !initializer) return undefined
+    server = unwrapExpression(initializer)
+    if (!isCreateServerCall(server)) return undefined
+    for (const reference of declaration.getNameNode().asKind(SyntaxKind.Identifier)?.findReferencesAsNodes() ?? []) {
+      const access = reference.getParent()
+      const call = access?.getParent()
+      if (Node.isPropertyAccessExpression(access) && access.getName() === 'listen' && Node.isCallExpression(call)) {
+        return call.getArguments()[0]
+      }
+    }
+    return undefined
+  }
+  return undefined
+}
+
+function isCreateServerCall(node: Node): boolean {
+  if (!Node.isCallExpression(node)) return false
+  const callee = unwrapExpression(node.getExpression())
+  if (Node.isPropertyAccessExpression(callee)) return callee.getName() === 'createServer'
+  if (!Node.isIdentifier(callee) || callee.getText() !== 'createServer') return false
+  return (callee.getSymbol()?.getDeclarations() ?? []).some((declaration) => /^(node:)?https?$/.test(importSourceOf(declaration) ?? ''))
+}
+
+/** `io.adapter(createAdapter(pub, sub))`: which client library and which connection settings (C9). */
+function describeRedisAdapter(repo: Repo, use: IoMemberUse): RedisAdapterInfo | undefined {
+  const call = use.node
+  if (!Node.isCallExpression(call)) return undefined
+  const factory = call.getArguments()[0] ? unwrapExpression(call.getArguments()[0]!) : undefined
+  if (!factory || !Node.isCallExpression(factory)) return undefined
+  const factoryName = unwrapExpression(factory.getExpression())
+  const fromRedisAdapter = Node.isIdentifier(factoryName) &&
+    (factoryName.getSymbol()?.getDeclarations() ?? []).some((declaration) => importSourceOf(declaration) === '@socket.io/redis-adapter')
+  if (!fromRedisAdapter) return undefined
+  const pub = factory.getArguments()[0]
+  const client = pub ? redisClientOf(repo, pub, 0) : undefined
+  const tryStatement = call.getFirstAncestorByKind(SyntaxKind.TryStatement)
+  const inTryBlock = tryStatement !== undefined && tryStatement.getTryBlock().containsRange(call.getPos(), call.getEnd())
+  return {
+    call,
+    client: client?.library ?? 'unknown',
+    connection: client?.connection,
+    envVars: client?.connection ? envVarsIn(client.connection) : [],
+    fallsBackToMemory: inTryBlock && tryStatement?.getCatchClause() !== undefined,
+  }
+}
+
+interface RedisClient {
+  library: 'ioredis' | 'redis' | 'unknown'
+  connection?: Node
+}
+
+/** Follow a pub/sub client expression to its construction: `new Redis(url)`, `createClient({ url })`, `pub.duplicate()`. */
+function redisClientOf(repo: Repo, expression: Node, depth: number): RedisClient | undefined {
+  if (depth > 10) return undefined
+  const target = unwrapExpression(expression)
+  if (Node.isIdentifier(target)) {
+    const declaration = declarationsOf(repo, target).find(Node.isVariableDeclaration)
+    const initializer = declaration?.getInitializer()
+    return initializer ? redisClientOf(repo, initializer, depth + 1) : undefined
+  }
+  if (Node.isAwaitExpression(target)) return redisClientOf(repo, target.getExpression(), depth + 1)
+  if (Node.isNewExpression(target)) {
+    const source = moduleOfCallee(target.getExpression())
+    return { library: source === 'ioredis' ? 'ioredis' : 'unknown', connection: target.getArguments()[0] }
+  }
+  if (Node.isCallExpression(target)) {
+    const callee = unwrapExpression(target.getExpression())
+    if (Node.isPropertyAccessExpression(callee) && callee.getName() === 'duplicate') {
+      return redisClientOf(repo, callee.getExpression(), depth + 1)
+    }
+    if (Node.isPropertyAccessExpression(callee) && callee.getName() === 'connect') {
+      // `createClient(...).connect()` style chains
+      return redisClientOf(repo, callee.getExpression(), depth + 1)
+    }
+    const source = moduleOfCallee(callee)
+    if (source === 'redis' || source === '@redis/client') {
+      const options = target.getArguments()[0]
+      const optionsObject = options ? unwrapExpression(options) : undefined
+      const url = optionsObject && Node.isObjectLiteralExpression(optionsObject)
+        ? optionsObject.getProperty('url')
+        : undefined
+      const connection = url && Node.isPropertyAssignment(url) ? url.getInitializer() : options
+      return { library: 'redis', connection }
+    }
+  }
+  return undefined
+}
+
+function moduleOfCallee(callee: Node): string | undefined {
+  const target = unwrapExpression(callee)
+  const identifier = Node.isPropertyAccessExpression(target) ? target.getExpression() : target
+  if (!Node.isIdentifier(identifier)) return undefined
+  for (const declaration of identifier.getSymbol()?.getDeclarations() ?? []) {
+    const source = importSourceOf(declaration)
+    if (source) return source
+  }
+  return undefined
+}
+
+/** `process.env.REDIS_URL` → `REDIS_URL` (also `process.env['X']`). */
+function envVarsIn(node: Node): string[] {
+  const names = new Set<string>()
+  for (const access of [node, ...node.getDescendants()]) {
+    if (!Node.isPropertyAccessExpression(access) && !Node.isElementAccessExpression(access)) continue
+    const object = access.getExpression()
+    if (object.getText() !== 'process.env') continue
+    if (Node.isPropertyAccessExpression(access)) names.add(access.getName())
+    else {
+      const argument = access.getArgumentExpression()
+      if (argument && Node.isStringLiteral(argument)) names.add(argument.getLiteralValue())
+    }
+  }
+  return [...names]
+}

@@ -1,0 +1,180 @@
+import type { LoadedRepo } from '../project/load.js'
+import { MigrationError } from '../project/errors.js'
+import { replaceUnitText, unitKind, unitText, type LiveUnit } from '../project/unit.js'
+import { editDependencies, listedDependencies } from './package-json.js'
+import type { ChangeMeta, ChangeSet, DependencyEdits, FileChange } from './types.js'
+
+const PACKAGE_JSON = 'package.json'
+
+/** A non-script file staged by a transform; `text` undefined: deleted. */
+interface StagedFile {
+  text: string | undefined
+  meta: ChangeMeta[]
+}
+
+function sameMeta(a: ChangeMeta, b: ChangeMeta): boolean {
+  return a.transform === b.transform && a.reason === b.reason
+}
+
+function addMeta(list: ChangeMeta[], meta: ChangeMeta): void {
+  if (!list.some((m) => sameMeta(m, meta))) list.push(meta)
+}
+
+/**
+ * The in-memory ChangeSet. Script files (.ts/.js/.vue) live in their ts-morph units, so text writes
+ * and ts-morph edits of one file always compose; every other file is staged here.
+ */
+export class StagedChanges implements ChangeSet {
+  readonly dependencies: DependencyEdits = { remove: [], add: [] }
+  private readonly files = new Map<string, StagedFile>()
+  /** Unit path → its text when deleted (a later ts-morph edit of a deleted file is a conflict). */
+  private readonly deletedUnits = new Map<string, string>()
+  private readonly unitMeta = new Map<string, ChangeMeta[]>()
+
+  constructor(private readonly repo: LoadedRepo) {}
+
+  private unit(path: string): LiveUnit | undefined {
+    return unitKind(path) && !this.files.has(path) ? this.repo.liveUnit(path) : undefined
+  }
+
+  private baseText(path: string): string | undefined {
+    const staged = this.files.get(path)
+    if (staged) return staged.text
+    const unit = this.unit(path)
+    if (unit) return this.deletedUnits.has(path) ? undefined : unitText(unit)
+    return this.repo.readText(path)
+  }
+
+  currentText(path: string): string | undefined {
+    const text = this.baseText(path)
+    return path === PACKAGE_JSON && text !== undefined ? editDependencies(text, this.dependencyChange()) : text
+  }
+
+  create(path: string, text: string, meta: ChangeMeta): void {
+    const current = this.currentText(path)
+    if (current === text) {
+      // Already there with this content (a second run, or two transforms agreeing): nothing to change.
+      addMeta(this.metaOf(path), meta)
+      return
+    }
+    if (current !== undefined) throw new MigrationError(`${meta.transform}: cannot create ${path}: the file exists with other content`)
+    if (this.repo.exists(path) && !this.isDeleted(path)) {
+      throw new MigrationError(`${meta.transform}: cannot create ${path}: something that is not a readable text file is there`)
+    }
+    this.files.set(path, { text, meta: [...(this.files.get(path)?.meta ?? []), meta] })
+  }
+
+  write(path: string, text: string, basedOn: string | undefined, meta: ChangeMeta): void {
+    const current = this.currentText(path)
+    if (current === undefined) throw new MigrationError(`${meta.transform}: cannot write ${path}: the file does not exist (stage it with create)`)
+    if (basedOn !== current) {
+      throw new MigrationError(
+        `${meta.transform}: conflicting edits of ${path}: the edit was computed from text that another transform has changed since`,
+      )
+    }
+    if (text === current) return
+    const unit = this.unit(path)
+    if (unit) {
+      replaceUnitText(this.repo.project, unit, text)
+      this.repo.reindex(unit)
+    } else {
+      this.files.set(path, { text, meta: this.files.get(path)?.meta ?? [] })
+    }
+    addMeta(this.metaOf(path), meta)
+  }
+
+  delete(path: string, meta: ChangeMeta): void {
+    const current = this.currentText(path)
+    if (current === undefined) throw new MigrationError(`${meta.transform}: cannot delete ${path}: no such file`)
+    const unit = this.unit(path)
+    const original = unit ? unit.originalText : this.repo.readText(path)
+    if (current !== original) throw new MigrationError(`${meta.transform}: cannot delete ${path}: another transform edits it`)
+    if (unit) this.deletedUnits.set(path, current)
+    else this.files.set(path, { text: undefined, meta: this.files.get(path)?.meta ?? [] })
+    addMeta(this.metaOf(path), meta)
+  }
+
+  removeDependency(name: string, meta: ChangeMeta): void {
+    if (this.dependencies.add.some((dep) => dep.name === name)) {
+      throw new MigrationError(`${meta.transform}: ${name} is both added and removed`)
+    }
+    if (!this.dependencies.remove.some((dep) => dep.name === name)) this.dependencies.remove.push({ name, meta })
+  }
+
+  addDependency(name: string, version: string, dev: boolean, meta: ChangeMeta): void {
+    if (this.dependencies.remove.some((dep) => dep.name === name)) {
+      throw new MigrationError(`${meta.transform}: ${name} is both added and removed`)
+    }
+    const known = this.dependencies.add.find((dep) => dep.name === name)
+    if (known && (known.version !== version || known.dev !== dev)) {
+      throw new MigrationError(`${meta.transform}: ${name} is added as ${version} but ${known.meta.transform} adds ${known.version}`)
+    }
+    if (!known) this.dependencies.add.push({ name, version, dev, meta })
+  }
+
+  noteEdit(path: string, meta: ChangeMeta): void {
+    addMeta(this.metaOf(path), meta)
+  }
+
+  private metaOf(path: string): ChangeMeta[] {
+    const staged = this.files.get(path)
+    if (staged) return staged.meta
+    let list = this.unitMeta.get(path)
+    if (!list) this.unitMeta.set(path, (list = []))
+    return list
+  }
+
+  private isDeleted(path: string): boolean {
+    return this.deletedUnits.has(path) || (this.files.has(path) && this.files.get(path)?.text === undefined)
+  }
+
+  private dependencyChange(): { remove: string[]; add: { name: string; version: string; dev: boolean }[] } {
+    return {
+      remove: this.dependencies.remove.map((dep) => dep.name),
+      add: this.dependencies.add.map(({ name, version, dev }) => ({ name, version, dev })),
+    }
+  }
+
+  /** The dependency edits that actually change package.json (the package-manager step acts on these). */
+  effectiveDependencies(): DependencyEdits {
+    const text = this.repo.readText(PACKAGE_JSON)
+    if (text === undefined) return { remove: [], add: [] }
+    const listed = listedDependencies(text)
+    return {
+      remove: this.dependencies.remove.filter((dep) => listed.has(dep.name)),
+      add: this.dependencies.add.filter((dep) => editDependencies(text, { remove: [], add: [dep] }) !== text),
+    }
+  }
+
+  /** Every file change, sorted by path. Files whose text would not change are left out. */
+  collect(): FileChange[] {
+    const changes: FileChange[] = []
+    for (const [path, unit] of this.repo.units) {
+      if (this.files.has(path)) continue
+      const meta = this.unitMeta.get(path) ?? []
+      const deletedText = this.deletedUnits.get(path)
+      if (deletedText !== undefined) {
+        if (unitText(unit) !== deletedText) throw new MigrationError(`conflicting edits of ${path}: it is deleted but also edited`)
+        changes.push({ kind: 'delete', path, before: unit.originalText, meta })
+        continue
+      }
+      const text = unitText(unit)
+      if (text !== unit.originalText) changes.push({ kind: 'update', path, before: unit.originalText, text, meta })
+    }
+    const paths = new Set(this.files.keys())
+    if (this.dependencies.remove.length + this.dependencies.add.length > 0) paths.add(PACKAGE_JSON)
+    for (const path of paths) {
+      const before = this.repo.readText(path)
+      const text = this.currentText(path)
+      const meta = [...(this.files.get(path)?.meta ?? [])]
+      if (path === PACKAGE_JSON) {
+        for (const dep of [...this.dependencies.remove, ...this.dependencies.add]) addMeta(meta, dep.meta)
+      }
+      if (text === before) continue
+      if (text === undefined) changes.push({ kind: 'delete', path, before: before!, meta })
+      else if (before === undefined) changes.push({ kind: 'create', path, text, meta })
+      else changes.push({ kind: 'update', path, before, text, meta })
+    }
+    return changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0))
+  }
+}

@@ -1,0 +1,185 @@
+import { performance } from 'node:perf_hooks'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { analyse } from './analysis/index.js'
+import type { SocketModel } from './analysis/model.js'
+import { StagedChanges } from './changeset/staged.js'
+import type { DependencyEdits, FileChange } from './changeset/types.js'
+import { loadConfig, type ConfigOptions } from './config/load.js'
+import type { MigrationConfig } from './config/types.js'
+import type { FollowUp } from './followups.js'
+import { detectPackageManager, installCommand, type PackageManager } from './pm/detect.js'
+import { InputError, MigrationError } from './project/errors.js'
+import { loadRepo, type LoadedRepo, type LoadOptions } from './project/load.js'
+import { locateFollowUp } from './project/locate.js'
+import { unitText } from './project/unit.js'
+import { applyStyle } from './style/apply.js'
+import { collectVotes, detectStyle, emptyVotes, styleFromVotes } from './style/detect.js'
+import { formatChanges, loadRepoPrettier } from './style/prettier.js'
+import type { CodeStyle } from './style/types.js'
+import type { Transform, TransformContext } from './transform.js'
+import { transforms as registeredTransforms } from '../transforms/index.js'
+
+/** `src/runtime` of this package, from both `src/` (tsx, vitest) and `dist/src/` (the built CLI). */
+export const runtimeDir = path.resolve(
+  fileURLToPath(new URL('.', import.meta.url)),
+  import.meta.url.includes('/dist/') ? '../../src/runtime' : 'runtime',
+)
+
+export interface PlanOptions extends LoadOptions {
+  /** Transform ids to run (default: all). */
+  only?: string[]
+  skip?: string[]
+  /** A ready config, or where to load it from. */
+  config?: MigrationConfig | ConfigOptions
+  /** Overrides the registry (tests and in-process callers). */
+  transforms?: readonly Transform[]
+  /** Overrides the detected package manager. */
+  packageManager?: PackageManager
+  verbose?(message: string): void
+}
+
+export interface PlanTimings {
+  loadMs: number
+  analyseMs: number
+  transformMs: number
+  formatMs: number
+}
+
+export interface MigrationPlan {
+  repo: LoadedRepo
+  model: SocketModel
+  config: MigrationConfig
+  /** Every file change, sorted by path; none has text equal to the original. */
+  changes: FileChange[]
+  /** Dependency edits that change package.json. */
+  dependencyEdits: DependencyEdits
+  followUps: FollowUp[]
+  packageManager: { name: PackageManager; source: string }
+  /** The command apply runs after writing (undefined when package.json's dependencies do not change). */
+  packageManagerCommand: string[] | undefined
+  /** Ids of the transforms that ran, in order. */
+  transforms: string[]
+  prettier: boolean
+  timings: PlanTimings
+}
+
+/** The transforms selected by --only / --skip; an unknown id is bad usage. */
+export function selectTransforms(all: readonly Transform[], only?: string[], skip?: string[]): Transform[] {
+  const ids = new Set(all.map((t) => t.id))
+  for (const id of [...(only ?? []), ...(skip ?? [])]) {
+    if (!ids.has(id)) throw new InputError(`unknown transform "${id}" (known: ${[...ids].join(', ') || 'none'}; see --list)`)
+  }
+  return all.filter((t) => (!only?.length || only.includes(t.id)) && !skip?.includes(t.id))
+}
+
+function isConfig(config: PlanOptions['config']): config is MigrationConfig {
+  return config !== undefined && 'rooms' in config
+}
+
+function sortFollowUps(list: FollowUp[]): FollowUp[] {
+  return list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column))
+}
+
+/** Plans the whole migration in memory: load, analyse, run the transforms, collect the ChangeSet. Writes nothing. */
+export async function planMigration(dir: string, options: PlanOptions = {}): Promise<MigrationPlan> {
+  const verbose = options.verbose ?? (() => {})
+  const selected = selectTransforms(options.transforms ?? registeredTransforms, options.only, options.skip)
+  let mark = performance.now()
+  const lap = (): number => {
+    const now = performance.now()
+    const ms = Math.round(now - mark)
+    mark = now
+    return ms
+  }
+  const repo = loadRepo(dir, options)
+  const config = isConfig(options.config) ? options.config : loadConfig(repo.layout.rootDir, options.config)
+  verbose(`scanned ${repo.files.length} files, parsed ${repo.units.size}; src ${repo.layout.srcDir}, server ${repo.layout.serverDir}`)
+  const loadMs = lap()
+
+  const followUps: FollowUp[] = [...repo.notes]
+  const model = guard('analysis', () =>
+    analyse({ repo, config, report: (target, input) => followUps.push(locateFollowUp(repo, 'analysis', target, input)) }),
+  )
+  const analyseMs = lap()
+
+  const changes = new StagedChanges(repo)
+  const repoStyle = (() => {
+    const votes = emptyVotes()
+    for (const unit of repo.units.values()) for (const block of unit.scripts) collectVotes(block.sourceFile.getFullText(), votes)
+    return styleFromVotes(votes)
+  })()
+  const styleOf = (file?: string): CodeStyle => {
+    const text = file === undefined ? undefined : changes.currentText(file)
+    return text === undefined ? repoStyle : detectStyle(text, repoStyle)
+  }
+  for (const transform of selected) {
+    const before = new Map([...repo.units].map(([p, unit]) => [p, unitText(unit)]))
+    const ctx: TransformContext = {
+      repo,
+      model,
+      changes,
+      config,
+      report: (target, input) => followUps.push(locateFollowUp(repo, transform.id, target, input)),
+      styleOf,
+      applyStyle,
+      runtimeDir,
+      verbose: (message) => verbose(`[${transform.id}] ${message}`),
+    }
+    await guardAsync(transform.id, () => transform.run(ctx))
+    // ts-morph edits are attributed to the transform that made them, for the per-file reasons.
+    for (const [p, unit] of repo.units) {
+      if (unitText(unit) !== (before.get(p) ?? unit.originalText)) changes.noteEdit(p, { transform: transform.id, reason: transform.title })
+    }
+  }
+  const transformMs = lap()
+
+  let fileChanges = guard('engine', () => changes.collect())
+  const prettier = await loadRepoPrettier(repo.layout.rootDir)
+  if (prettier) fileChanges = await formatChanges(repo.layout.rootDir, fileChanges, prettier)
+  const formatMs = lap()
+
+  const dependencyEdits = changes.effectiveDependencies()
+  const packageManager = options.packageManager
+    ? { name: options.packageManager, source: '--package-manager' }
+    : detectPackageManager(repo.layout.rootDir)
+  const depsChange = dependencyEdits.remove.length + dependencyEdits.add.length > 0
+  return {
+    repo,
+    model,
+    config,
+    changes: fileChanges,
+    dependencyEdits,
+    followUps: sortFollowUps(followUps),
+    packageManager,
+    packageManagerCommand: depsChange ? installCommand(packageManager.name) : undefined,
+    transforms: selected.map((t) => t.id),
+    prettier: Boolean(prettier),
+    timings: { loadMs, analyseMs, transformMs, formatMs },
+  }
+}
+
+/** A failing analysis or transform aborts the run loudly (exit 3, nothing written). */
+function guard<T>(stage: string, fn: () => T): T {
+  try {
+    return fn()
+  } catch (error) {
+    throw wrap(stage, error)
+  }
+}
+
+async function guardAsync(stage: string, fn: () => void | Promise<void>): Promise<void> {
+  try {
+    await fn()
+  } catch (error) {
+    throw wrap(stage, error)
+  }
+}
+
+function wrap(stage: string, error: unknown): Error {
+  if (error instanceof InputError) return error
+  const message = error instanceof Error ? error.message : String(error)
+  const wrapped = new MigrationError(message.startsWith(`${stage}:`) ? message : `${stage}: ${message}`)
+  wrapped.cause = error
+  return wrapped
+}

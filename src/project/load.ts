@@ -1,0 +1,234 @@
+import { lstatSync, readFileSync, realpathSync } from 'node:fs'
+import path from 'node:path'
+import { Project, ts, type SourceFile } from 'ts-morph'
+import type { FollowUp } from '../followups.js'
+import { InputError } from './errors.js'
+import { detectLayout, toPosix } from './layout.js'
+import { mayUseSocketIO } from './prefilter.js'
+import { createScanner, SOURCE_PATTERN, type Scanner } from './scan.js'
+import type { NuxtLayout, Repo, SourceUnit } from './types.js'
+import { createUnit, type LiveUnit, unitKind } from './unit.js'
+
+export interface LoadOptions {
+  /** Called while scanning and parsing (for the CLI progress line). */
+  onProgress?(progress: { scanned: number; parsed: number }): void
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
+/** A file's bytes as text, or undefined when they are not UTF-8. The BOM, if any, is kept. */
+export function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+function createProject(layout: NuxtLayout): Project {
+  const { rootDir, srcDir, serverDir } = layout
+  return new Project({
+    skipAddingFilesFromTsConfig: true,
+    skipFileDependencyResolution: true,
+    compilerOptions: {
+      allowJs: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      jsx: ts.JsxEmit.Preserve,
+      strict: true,
+      noEmit: true,
+      // Nuxt's aliases, so imports such as `~~/server/utils/socket` resolve to the repo's files.
+      paths: {
+        '~/*': [`${srcDir}/*`],
+        '@/*': [`${srcDir}/*`],
+        '~~/*': [`${rootDir}/*`],
+        '@@/*': [`${rootDir}/*`],
+        '#server/*': [`${serverDir}/*`],
+        '#shared/*': [`${rootDir}/shared/*`],
+      },
+    },
+  })
+}
+
+/** The repo as the analysis and the transforms see it. Only the engine reads and writes the disk. */
+export class LoadedRepo implements Repo {
+  readonly files: readonly string[]
+  readonly units = new Map<string, LiveUnit>()
+  /** Symlinks met by the scan; never parsed or written. */
+  readonly symlinks: readonly string[]
+  /** Problems found while loading (e.g. a non-UTF-8 file that may use Socket.IO), reported as follow-ups. */
+  readonly notes: FollowUp[] = []
+  /** The exact bytes of every file read (null: absent when read); apply refuses files that changed since. */
+  readonly snapshots = new Map<string, Buffer | null>()
+  private readonly unitsByFilePath = new Map<string, LiveUnit>()
+  private readonly fileSet: Set<string>
+
+  constructor(
+    readonly layout: NuxtLayout,
+    readonly project: Project,
+    private readonly scanner: Scanner,
+    scan: { files: string[]; symlinks: string[] },
+  ) {
+    this.files = scan.files
+    this.fileSet = new Set(scan.files)
+    this.symlinks = scan.symlinks
+  }
+
+  relative(absPath: string): string {
+    return toPosix(path.relative(this.layout.rootDir, absPath))
+  }
+
+  absolute(relPath: string): string {
+    return toPosix(path.join(this.layout.rootDir, relPath))
+  }
+
+  /** True when a repo-relative path stays inside the repo and no symlink on the way leads out of it. */
+  private insideRepo(relPath: string): boolean {
+    const abs = path.resolve(this.layout.rootDir, relPath)
+    const rel = path.relative(this.layout.rootDir, abs)
+    if (rel.startsWith('..') || path.isAbsolute(rel)) return false
+    try {
+      const real = realpathSync(abs)
+      const realRel = path.relative(realpathSync(this.layout.rootDir), real)
+      return !realRel.startsWith('..') && !path.isAbsolute(realRel)
+    } catch {
+      return true // absent: nothing to follow
+    }
+  }
+
+  /** Reads bytes once and remembers them for apply's "changed since read" check. */
+  readBytes(relPath: string): Buffer | undefined {
+    if (!this.insideRepo(relPath)) return undefined
+    const cached = this.snapshots.get(relPath)
+    if (cached !== undefined) return cached ?? undefined
+    let bytes: Buffer | null
+    try {
+      bytes = lstatSync(this.absolute(relPath)).isFile() ? readFileSync(this.absolute(relPath)) : null
+    } catch {
+      bytes = null
+    }
+    this.snapshots.set(relPath, bytes)
+    return bytes ?? undefined
+  }
+
+  readText(relPath: string): string | undefined {
+    const unit = this.units.get(relPath)
+    if (unit) return unit.originalText
+    const bytes = this.readBytes(relPath)
+    return bytes ? decodeUtf8(bytes) : undefined
+  }
+
+  exists(relPath: string): boolean {
+    if (!this.insideRepo(relPath)) return false
+    try {
+      lstatSync(this.absolute(relPath))
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  glob(pattern: string | string[]): string[] {
+    return this.scanner.glob(pattern).files
+  }
+
+  getUnit(relPath: string): SourceUnit | undefined {
+    return this.liveUnit(relPath)
+  }
+
+  /** Parses a scanned source file (once). Undefined for files that are not scanned scripts or not UTF-8. */
+  liveUnit(relPath: string): LiveUnit | undefined {
+    const known = this.units.get(relPath)
+    if (known) return known
+    if (!this.fileSet.has(relPath) || !unitKind(relPath)) return undefined
+    const bytes = this.readBytes(relPath)
+    const text = bytes && decodeUtf8(bytes)
+    if (text === undefined) return undefined
+    return this.addUnit(relPath, text)
+  }
+
+  private addUnit(relPath: string, text: string): LiveUnit {
+    const unit = createUnit(this.project, relPath, this.absolute(relPath), text)
+    assertParses(unit)
+    this.units.set(relPath, unit)
+    for (const block of unit.scripts) this.unitsByFilePath.set(block.sourceFile.getFilePath(), unit)
+    return unit
+  }
+
+  /** Re-indexes a unit whose block source files were rebuilt. */
+  reindex(unit: LiveUnit): void {
+    for (const block of unit.scripts) this.unitsByFilePath.set(block.sourceFile.getFilePath(), unit)
+  }
+
+  unitOf(sourceFile: SourceFile): LiveUnit | undefined {
+    return this.unitsByFilePath.get(sourceFile.getFilePath())
+  }
+
+  /** Parses every scanned file that passes the text pre-filter. */
+  parseCandidates(onProgress?: LoadOptions['onProgress']): void {
+    let scanned = 0
+    for (const relPath of this.files) {
+      scanned++
+      if (!unitKind(relPath)) continue
+      const bytes = this.readBytes(relPath)
+      if (!bytes) continue
+      const text = decodeUtf8(bytes)
+      if (text === undefined) {
+        if (mayUseSocketIO(bytes.toString('latin1'))) this.notes.push(notUtf8(relPath))
+        continue
+      }
+      if (mayUseSocketIO(text)) this.addUnit(relPath, text)
+      onProgress?.({ scanned, parsed: this.units.size })
+    }
+  }
+}
+
+function notUtf8(file: string): FollowUp {
+  return {
+    kind: 'input/not-utf8',
+    transform: 'engine',
+    file,
+    line: 1,
+    column: 1,
+    code: '',
+    reason: 'the file is not valid UTF-8, so it was neither analysed nor changed, and it may use Socket.IO',
+    action: 'convert the file to UTF-8 and run the tool again, or migrate it by hand',
+    severity: 'warning',
+  }
+}
+
+/** A file that does not parse is not migrated by guesswork: the run stops with exit 2 naming it. */
+function assertParses(unit: LiveUnit): void {
+  for (const block of unit.scripts) {
+    const diagnostics = (block.sourceFile.compilerNode as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] })
+      .parseDiagnostics
+    const first = diagnostics?.[0]
+    if (!first) continue
+    const offset = block.start + first.start
+    const before = unit.originalText.slice(0, offset)
+    const line = before.split('\n').length
+    const column = offset - before.lastIndexOf('\n')
+    const message = ts.flattenDiagnosticMessageText(first.messageText, ' ')
+    throw new InputError(`${unit.path}:${line}:${column}: syntax error: ${message} (fix the file, then run the tool again)`)
+  }
+}
+
+function readPackageJson(layout: NuxtLayout): void {
+  const text = readFileSync(layout.packageJsonPath, 'utf8')
+  try {
+    JSON.parse(text)
+  } catch (error) {
+    throw new InputError(`${layout.packageJsonPath}: malformed package.json: ${(error as Error).message}`)
+  }
+}
+
+/** Loads a Nuxt repo: layout, scan, pre-filter, ts-morph units. Throws InputError for bad input. */
+export function loadRepo(dir: string, options: LoadOptions = {}): LoadedRepo {
+  const layout = detectLayout(dir)
+  readPackageJson(layout)
+  const scanner = createScanner(layout.rootDir)
+  const repo = new LoadedRepo(layout, createProject(layout), scanner, scanner.glob(SOURCE_PATTERN))
+  repo.parseCandidates(options.onProgress)
+  return repo
+}

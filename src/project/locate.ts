@@ -1,0 +1,37 @@
+import { Node } from 'ts-morph'
+import type { FollowUp, FollowUpInput } from '../followups.js'
+import type { FollowUpTarget } from '../transform.js'
+import { MigrationError } from './errors.js'
+import type { LoadedRepo } from './load.js'
+
+function firstLine(text: string): string {
+  const line = text.split('\n')[0]?.trim() ?? ''
+  return line.length > 120 ? `${line.slice(0, 117)}...` : line
+}
+
+/** 1-based line and column of an offset in a text. */
+export function lineColumn(text: string, offset: number): { line: number; column: number } {
+  const before = text.slice(0, offset)
+  return { line: before.split('\n').length, column: offset - before.lastIndexOf('\n') }
+}
+
+/** A follow-up at a node or an explicit place; lines inside .vue script blocks are mapped to the file. */
+export function locateFollowUp(repo: LoadedRepo, transform: string, target: FollowUpTarget, input: FollowUpInput): FollowUp {
+  const base = { kind: input.kind, transform, reason: input.reason, action: input.action, severity: input.severity ?? 'warning' }
+  if (!Node.isNode(target)) {
+    return { ...base, file: target.file, line: target.line, column: target.column ?? 1, code: firstLine(target.code ?? '') }
+  }
+  const sourceFile = target.getSourceFile()
+  const unit = repo.unitOf(sourceFile)
+  if (!unit) throw new MigrationError(`${transform}: follow-up on a node outside the repo (${sourceFile.getFilePath()})`)
+  const block = unit.scripts.find((b) => b.sourceFile === sourceFile)
+  const inBlock = lineColumn(sourceFile.getFullText(), target.getStart())
+  let line = inBlock.line
+  let column = inBlock.column
+  if (unit.kind === 'vue' && block) {
+    const blockStart = lineColumn(unit.shell, block.start)
+    line = blockStart.line + inBlock.line - 1
+    if (inBlock.line === 1) column = blockStart.column + inBlock.column - 1
+  }
+  return { ...base, file: unit.path, line, column, code: firstLine(target.getText()) }
+}

@@ -1,0 +1,55 @@
+import { parse } from '@vue/compiler-sfc'
+
+/** A script block found in an SFC: its code and where it sits in the file text. */
+export interface SfcScript {
+  content: string
+  setup: boolean
+  lang: 'ts' | 'js'
+  start: number
+  end: number
+}
+
+export interface SfcParseError {
+  message: string
+  offset?: number
+}
+
+/** The `<script>` and `<script setup>` blocks of a .vue file, in file order. */
+export function findSfcScripts(text: string, filename: string): { scripts: SfcScript[]; errors: SfcParseError[] } {
+  const { descriptor, errors } = parse(text, { filename, sourceMap: false, ignoreEmpty: false })
+  const scripts: SfcScript[] = []
+  for (const block of [descriptor.script, descriptor.scriptSetup]) {
+    if (!block) continue
+    scripts.push({
+      content: block.content,
+      setup: Boolean(block.setup),
+      lang: block.lang === 'ts' || block.lang === 'tsx' ? 'ts' : 'js',
+      start: block.loc.start.offset,
+      end: block.loc.end.offset,
+    })
+  }
+  scripts.sort((a, b) => a.start - b.start)
+  return {
+    scripts,
+    errors: errors.map((error) => {
+      const loc = 'loc' in error ? (error.loc as { start?: { offset: number } } | undefined) : undefined
+      return { message: error.message, offset: loc?.start?.offset }
+    }),
+  }
+}
+
+/** Virtual path of a block, next to the real file so relative imports resolve the same way. */
+export function virtualBlockPath(absPath: string, script: Pick<SfcScript, 'setup' | 'lang'>): string {
+  return `${absPath}.${script.setup ? 'setup' : 'script'}.${script.lang}`
+}
+
+/** The file text with every block's content replaced (offsets refer to `text`). */
+export function spliceBlocks(text: string, blocks: readonly { start: number; end: number; content: string }[]): string {
+  let out = ''
+  let cursor = 0
+  for (const block of [...blocks].sort((a, b) => a.start - b.start)) {
+    out += text.slice(cursor, block.start) + block.content
+    cursor = block.end
+  }
+  return out + text.slice(cursor)
+}

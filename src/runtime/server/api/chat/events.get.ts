@@ -1,0 +1,6 @@
+import { defineEventHandler } from 'h3'
+import { handleEventStream } from '../../sse/stream'
+import { authenticateSSE, canSubscribe, channelsForConnection } from '../../utils/sse-hooks'
+
+/** The SSE stream: `?ticket=` (from POST /api/chat/events/ticket), a cookie or `Authorization`; resumes with `Last-Event-ID` / `?lastEventId=`. */
+export default defineEventHandler((event) => handleEventStream(event, { authenticateSSE, channelsForConnection, canSubscribe }))

@@ -1,0 +1,45 @@
+import type { LogEntry, Target } from './types'
+
+/**
+ * Event names go on an `event:` line unescaped, so they are restricted to a safe alphabet; data is
+ * JSON, whose string escaping leaves no raw CR or LF, so neither can start a forged field or event.
+ */
+const EVENT_NAME = /^[A-Za-z0-9_.:\-/]{1,128}$/
+
+export function assertEventName(event: string): void {
+  if (typeof event !== 'string' || !EVENT_NAME.test(event)) {
+    throw new TypeError(`[sse] invalid event name ${JSON.stringify(event)}: use 1-128 of A-Z a-z 0-9 _ . : - /`)
+  }
+}
+
+export function serialiseData(data: unknown): string {
+  const text = JSON.stringify(data === undefined ? null : data)
+  // JSON.stringify returns undefined for functions and symbols; they have no wire form.
+  return text === undefined ? 'null' : text
+}
+
+export function encodeEvent(entry: Pick<LogEntry, 'id' | 'event' | 'data'>): string {
+  return `id: ${entry.id}\nevent: ${entry.event}\ndata: ${entry.data}\n\n`
+}
+
+/** An event no listener handles that only moves the client's cursor (EventSource keeps the last id it saw). */
+export function encodeCursor(id: string): string {
+  return `id: ${id}\nevent: sse:cursor\ndata: null\n\n`
+}
+
+export function encodeRetry(ms: number): string {
+  return `retry: ${Math.round(ms)}\n\n`
+}
+
+export const HEARTBEAT = ':\n\n'
+
+export function isEntitled(target: Target, connectionId: string, channels: ReadonlySet<string>): boolean {
+  switch (target.kind) {
+    case 'connection':
+      return target.connectionId === connectionId
+    case 'broadcast':
+      return !target.except.includes(connectionId)
+    case 'channels':
+      return !target.except.includes(connectionId) && target.channels.some((c) => channels.has(c))
+  }
+}

@@ -1,0 +1,101 @@
+import type { Broker, BrokerSink, ControlMessage, ReplayResult } from './broker'
+import type { SSEConfig } from './config'
+import { compareEventIds, createIdGenerator, formatEventId, parseEventId, type EventId } from './ids'
+import type { LogEntry, SessionState, Target } from './types'
+
+interface Stored {
+  entry: LogEntry
+  id: EventId
+  at: number
+}
+
+/** One instance, nothing to set up: the log and the sessions live in this process. */
+export class MemoryBroker implements Broker {
+  readonly kind = 'memory'
+  private readonly log: Stored[] = []
+  private readonly nextId = createIdGenerator()
+  /** Entries at or before this id are gone (evicted, or issued before this process started). */
+  private floor: EventId
+  private readonly sessions = new Map<string, { state: SessionState; expiresAt: number }>()
+  private lastSweep = 0
+
+  constructor(
+    private readonly config: SSEConfig,
+    private readonly sink: BrokerSink,
+  ) {
+    this.floor = { ms: Date.now() - 1, seq: Number.MAX_SAFE_INTEGER }
+  }
+
+  async publish(event: string, data: string, target: Target): Promise<void> {
+    const id = this.nextId()
+    const entry: LogEntry = { id: formatEventId(id), event, data, target }
+    this.log.push({ entry, id, at: Date.now() })
+    this.trim()
+    this.sink.deliver(entry, false)
+  }
+
+  async replay(cursor: string): Promise<ReplayResult> {
+    this.trim()
+    const after = parseEventId(cursor)
+    const newest = this.log.at(-1)?.id ?? this.floor
+    if (!after || compareEventIds(after, this.floor) < 0 || compareEventIds(after, newest) > 0) return { reset: true, latest: formatEventId(newest) }
+    // The log is ordered: binary search for the first entry after the cursor.
+    let lo = 0
+    let hi = this.log.length
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1
+      if (compareEventIds(this.log[mid]!.id, after) <= 0) lo = mid + 1
+      else hi = mid
+    }
+    return { reset: false, entries: this.log.slice(lo).map((s) => s.entry) }
+  }
+
+  async saveSession(state: SessionState): Promise<void> {
+    this.sweepSessions()
+    this.sessions.set(state.connectionId, {
+      state: { ...state, channels: [...state.channels] },
+      expiresAt: Date.now() + this.config.sessionTtlMs,
+    })
+  }
+
+  async loadSession(connectionId: string): Promise<SessionState | undefined> {
+    const found = this.sessions.get(connectionId)
+    if (!found || found.expiresAt < Date.now()) return undefined
+    return { ...found.state, channels: [...found.state.channels] }
+  }
+
+  async touchSessions(connectionIds: string[]): Promise<void> {
+    const expiresAt = Date.now() + this.config.sessionTtlMs
+    for (const id of connectionIds) {
+      const found = this.sessions.get(id)
+      if (found) found.expiresAt = expiresAt
+    }
+    this.sweepSessions()
+  }
+
+  async sendControl(message: ControlMessage): Promise<void> {
+    this.sink.control(message)
+  }
+
+  async close(): Promise<void> {
+    this.log.length = 0
+    this.sessions.clear()
+  }
+
+  private trim(): void {
+    const oldest = Date.now() - this.config.logMaxAgeMs
+    let drop = Math.max(0, this.log.length - this.config.logMaxEvents)
+    while (drop < this.log.length && this.log[drop]!.at < oldest) drop++
+    if (drop === 0) return
+    this.floor = this.log[drop - 1]!.id
+    this.log.splice(0, drop)
+  }
+
+  /** Sessions are swept on writes, so no timer outlives the connections. */
+  private sweepSessions(): void {
+    const now = Date.now()
+    if (now - this.lastSweep < 1000) return
+    this.lastSweep = now
+    for (const [id, found] of this.sessions) if (found.expiresAt < now) this.sessions.delete(id)
+  }
+}

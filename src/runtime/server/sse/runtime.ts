@@ -1,0 +1,114 @@
+import { createError } from 'h3'
+import type { Broker, BrokerSink } from './broker'
+import { resolveConfig, type SSEConfig } from './config'
+import { assertEventName, serialiseData } from './frame'
+import { Hub } from './hub'
+import { MemoryBroker } from './memory-broker'
+import type { SSEUser, SessionState, Target, UserId } from './types'
+
+/** Builds the Redis broker. Registered by `server/plugins/sse-redis.ts`, which is installed only in apps that use Redis. */
+export type BrokerFactory = (config: SSEConfig, sink: BrokerSink) => Broker
+
+let redisFactory: BrokerFactory | undefined
+
+export function registerRedisBroker(factory: BrokerFactory): void {
+  redisFactory = factory
+}
+
+export function userKey(id: UserId): string {
+  return String(id)
+}
+
+/** The SSE layer of this instance: settings, the local connections and the broker. */
+export class SSERuntime {
+  readonly hub: Hub
+  readonly broker: Broker
+
+  constructor(readonly config: SSEConfig) {
+    this.hub = new Hub(config.heartbeatMs, (ids) => {
+      this.broker.touchSessions(ids).catch((error: unknown) => logError('refreshing sessions', error))
+    })
+    this.broker = this.createBroker()
+  }
+
+  private createBroker(): Broker {
+    if (!this.config.redisUrl) return new MemoryBroker(this.config, this.hub)
+    if (!redisFactory) {
+      throw new Error('[sse] NUXT_SSE_REDIS_URL is set but the Redis broker is not installed (server/plugins/sse-redis.ts registers it)')
+    }
+    return redisFactory(this.config, this.hub)
+  }
+
+  /** Validate, serialise once, publish. Never rejects: emits replace fire-and-forget `io.emit` calls. */
+  async emit(event: string, data: unknown, target: Target): Promise<void> {
+    try {
+      assertEventName(event)
+      await this.broker.publish(event, serialiseData(data), target)
+    } catch (error) {
+      logError(`emitting ${JSON.stringify(event)}`, error)
+    }
+  }
+
+  /**
+   * Change a connection's channels, wherever it is open. Only the connection's own user may, and
+   * only for channels `canSubscribe` allows; the change is saved so a resume keeps it.
+   */
+  async changeSubscription(
+    op: 'subscribe' | 'unsubscribe',
+    connectionId: string,
+    channels: string[],
+    owner: { userId: UserId },
+    canSubscribe: (user: SSEUser, channel: string) => Promise<boolean>,
+  ): Promise<void> {
+    const local = this.hub.connections.get(connectionId)
+    const session: SessionState | undefined = local
+      ? { connectionId, user: local.user, channels: [...local.channels] }
+      : await this.broker.loadSession(connectionId)
+    if (!session || userKey(session.user.id) !== userKey(owner.userId)) {
+      throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: 'Not your SSE connection' })
+    }
+    if (op === 'subscribe') {
+      for (const channel of channels) {
+        if (!(await canSubscribe(session.user, channel))) {
+          throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: `Not allowed to join ${channel}` })
+        }
+      }
+    }
+    const next = new Set(session.channels)
+    for (const channel of channels) {
+      if (op === 'subscribe') next.add(channel)
+      else next.delete(channel)
+    }
+    await this.broker.saveSession({ ...session, channels: [...next] })
+    if (local) {
+      if (op === 'subscribe') this.hub.join(local, channels)
+      else this.hub.leave(local, channels)
+    } else {
+      await this.broker.sendControl({ op, connectionId, channels })
+    }
+  }
+
+  /** Close every stream now (clients reconnect elsewhere and resume), then the broker. */
+  async close(): Promise<void> {
+    this.hub.closeAll()
+    await this.broker.close()
+  }
+}
+
+let current: SSERuntime | undefined
+
+/** The runtime of this process, created on first use from the resolved config. */
+export function useSSERuntime(): SSERuntime {
+  return (current ??= new SSERuntime(resolveConfig()))
+}
+
+/** Close streams and broker; the next use starts a fresh runtime (with the config at that time). */
+export async function closeSSERuntime(): Promise<void> {
+  const closing = current
+  current = undefined
+  await closing?.close()
+}
+
+export function logError(what: string, error: unknown): void {
+  console.error(`[sse] error ${what}:`, error instanceof Error ? error.message : error)
+}

@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto'
+import { createError, getHeader, getQuery, isError, type H3Event } from 'h3'
+import { compareEventIds, parseEventId } from './ids'
+import { Connection } from './connection'
+import { encodeEvent, encodeRetry, isEntitled } from './frame'
+import { logError, userKey, useSSERuntime, type SSERuntime } from './runtime'
+import { ticketSecret, verifyTicket } from './ticket'
+import type { SSEHooks, SSEUser } from './types'
+
+export function userChannel(id: string | number): string {
+  return `user:${id}`
+}
+
+function queryString(event: H3Event, name: string): string | undefined {
+  const value = getQuery(event)[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** `?ticket=` when present (and then only it), else the app's own `authenticateSSE`. Every failure is a 401. */
+async function authenticate(event: H3Event, runtime: SSERuntime, hooks: SSEHooks): Promise<SSEUser> {
+  const ticket = queryString(event, 'ticket')
+  if (ticket) {
+    const result = verifyTicket(ticket, ticketSecret(runtime.config.ticketSecret))
+    if ('error' in result) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: result.error })
+    return result.user
+  }
+  try {
+    const user = await hooks.authenticateSSE(event)
+    if (!user || (typeof user.id !== 'string' && typeof user.id !== 'number')) throw new Error('No user')
+    return user
+  } catch (error) {
+    if (isError(error) && (error.statusCode === 401 || error.statusCode === 403)) throw error
+    throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: error instanceof Error ? error.message : 'Authentication failed' })
+  }
+}
+
+function isAfter(id: string, cursor: string): boolean {
+  const a = parseEventId(id)
+  const b = parseEventId(cursor)
+  return !a || !b || compareEventIds(a, b) > 0
+}
+
+/**
+ * Serve `GET /api/chat/events`: authenticate (a 401 JSON answer opens no stream), restore or start
+ * the connection's session, replay what it missed, then stream live events until the client goes.
+ * Resolves when the stream is closed. `runtime` is this process's unless a test runs several.
+ */
+export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime: SSERuntime = useSSERuntime()): Promise<void> {
+  const { config, hub, broker } = runtime
+  const user = await authenticate(event, runtime, hooks)
+  const key = userKey(user.id)
+
+  // A resume keeps the connection id and the channels joined before, if the session is this user's.
+  const resumeId = queryString(event, 'resume')
+  const session = resumeId ? await broker.loadSession(resumeId).catch(() => undefined) : undefined
+  const resumed = session && userKey(session.user.id) === key ? session : undefined
+  const connectionId = resumed?.connectionId ?? randomUUID()
+  const channels = new Set([userChannel(user.id), ...(resumed?.channels ?? []), ...(await hooks.channelsForConnection(event, user))])
+  const cursor = getHeader(event, 'last-event-id') || queryString(event, 'lastEventId')
+
+  const { req, res } = event.node
+  const connection = new Connection(connectionId, user, key, res, config.maxQueueBytes)
+  for (const channel of channels) connection.channels.add(channel)
+
+  hub.connections.get(connectionId)?.close()
+  const open = hub.userConnections(key).filter((c) => c.id !== connectionId)
+  // Over the cap, the oldest streams go (a reloaded tab must not be locked out by its own dead stream).
+  for (const old of open.slice(0, Math.max(0, open.length - config.maxConnectionsPerUser + 1))) {
+    old.close()
+    hub.remove(old)
+  }
+
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-cache, no-transform',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no',
+    'Content-Encoding': 'identity',
+  })
+  res.socket?.setNoDelay(true)
+  res.flushHeaders()
+
+  const closed = new Promise<void>((resolve) => {
+    let done = false
+    const cleanup = () => {
+      if (done) return
+      done = true
+      req.off('close', cleanup)
+      res.off('close', cleanup)
+      res.off('error', cleanup)
+      connection.close()
+      hub.remove(connection)
+      // The session outlives the stream for `sessionTtlMs`, so a reconnect can resume it.
+      if (!runtime.hub.connections.has(connectionId)) {
+        broker.saveSession({ connectionId, user, channels: [...connection.channels] }).catch((error: unknown) => logError('saving a session', error))
+      }
+      resolve()
+    }
+    req.on('close', cleanup)
+    res.on('close', cleanup)
+    res.on('error', cleanup)
+  })
+
+  connection.writeNow(encodeRetry(config.retryMs))
+  connection.writeNow(`event: connected\ndata: ${JSON.stringify({ connectionId, userId: user.id, resumed: Boolean(resumed) })}\n\n`)
+  hub.add(connection)
+
+  try {
+    await broker.saveSession({ connectionId, user, channels: [...connection.channels] })
+  } catch (error) {
+    logError('saving a session', error)
+  }
+
+  let replayed: { chunk: string; id: string }[] = []
+  if (cursor) {
+    try {
+      const result = await broker.replay(cursor)
+      if (result.reset) {
+        const data = JSON.stringify({ reason: 'The events since your last one are no longer available; reload your state.' })
+        replayed = [{ chunk: result.latest ? encodeEvent({ id: result.latest, event: 'reset', data }) : `event: reset\ndata: ${data}\n\n`, id: result.latest ?? cursor }]
+      } else {
+        replayed = result.entries
+          .filter((entry) => isEntitled(entry.target, connectionId, connection.channels))
+          .map((entry) => ({ chunk: encodeEvent(entry), id: entry.id }))
+      }
+    } catch (error) {
+      logError('replaying', error)
+      replayed = [{ chunk: `event: reset\ndata: ${JSON.stringify({ reason: 'Replay failed; reload your state.' })}\n\n`, id: cursor }]
+    }
+  }
+  connection.finishReplay(replayed, cursor, isAfter)
+
+  await closed
+}

@@ -1,0 +1,72 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
+import { killAllServers, startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
+import { freePort } from '../helpers/ports.js'
+import { accounts, login, openChatPage, type ChatPage } from '../helpers/tutor-school.js'
+import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
+import { messageArrives, readReceiptReachesSender, typingIsShown } from './conversation.js'
+
+/**
+ * Control experiment: the fixture as the user has it (Socket.IO) type-checks, builds and chats with
+ * the same page-level steps the migrated app must pass. When the migrated app fails one of those
+ * steps and this suite passes, the migration broke it, not the fixture or the harness.
+ */
+const browserSkip = chromiumSkipReason()
+
+describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
+  let fixture: FixtureBuild | undefined
+
+  beforeAll(async () => {
+    fixture = await prepareFixture('tutor-school', { migrate: false })
+  }, 120_000)
+
+  afterAll(async () => {
+    killAllServers()
+    await fixture?.cleanup()
+  })
+
+  it('passes nuxi typecheck', async () => {
+    const result = await typecheckFixture(fixture!)
+    expect(result.exitCode, result.all).toBe(0)
+  }, 300_000)
+
+  it('builds with nuxi build', async () => {
+    const result = await buildFixture(fixture!)
+    expect(result.exitCode, result.all).toBe(0)
+  }, 300_000)
+
+  describe.skipIf(browserSkip)('a conversation in chromium over Socket.IO', () => {
+    let server: RunningServer
+    let browser: Browser
+    let a: ChatPage
+    let b: ChatPage
+    let tutorToken: string
+
+    beforeAll(async () => {
+      server = await startBuiltServer(requireBuilt(fixture), await freePort())
+      browser = await launchChromium()
+      const studentToken = await login(server.url, accounts.student.email)
+      tutorToken = await login(server.url, accounts.tutor.email)
+      a = await openChatPage(browser, server.url, studentToken, accounts.student.room)
+      b = await openChatPage(browser, server.url, tutorToken, accounts.tutor.room)
+    }, 120_000)
+
+    afterAll(async () => {
+      await browser?.close()
+      await server?.stop()
+    })
+
+    it('shows A the message B sends through the REST API', async () => {
+      await messageArrives(a, server.url, tutorToken, accounts.student.room, 'Control: homework is page 12')
+    })
+
+    it('shows A that B is typing', async () => {
+      await typingIsShown(a, b, accounts.tutor.name)
+    })
+
+    it('shows B that A has read the message', async () => {
+      await readReceiptReachesSender(a, b, 'Control: homework is page 12')
+    })
+  })
+})

@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import type { Result } from 'execa'
+import { copyFixture, linkNodeModules, nuxi, runCli } from '../helpers/nuxt.js'
+
+export interface FixtureBuild {
+  appDir: string
+  /** The CLI run (undefined when the fixture is built as it is). */
+  migration?: Result
+  typecheck?: Result
+  build?: Result
+  cleanup(): Promise<void>
+}
+
+/**
+ * Copies a fixture to a temp dir, optionally migrates it with the real CLI, and links the
+ * project's node_modules. Type-checking and building are separate steps so each is its own test.
+ */
+export async function prepareFixture(name: string, options: { migrate: boolean }): Promise<FixtureBuild> {
+  const { appDir, cleanup } = await copyFixture(name)
+  const prepared: FixtureBuild = { appDir, cleanup }
+  // Migrate before node_modules exists, as a user's fresh clone would be, so the CLI never scans it.
+  if (options.migrate) prepared.migration = await runCli([appDir, '--no-install'])
+  await linkNodeModules(appDir)
+  return prepared
+}
+
+export async function typecheckFixture(prepared: FixtureBuild): Promise<Result> {
+  prepared.typecheck = await nuxi(prepared.appDir, 'typecheck', 300_000)
+  return prepared.typecheck
+}
+
+export async function buildFixture(prepared: FixtureBuild): Promise<Result> {
+  prepared.build = await nuxi(prepared.appDir, 'build', 300_000)
+  return prepared.build
+}
+
+/** Throws (failing the dependent tests with the reason) unless the build step succeeded. */
+export function requireBuilt(prepared: FixtureBuild | undefined): string {
+  if (!prepared?.build) throw new Error('the app was not built (see the build test)')
+  if (prepared.build.exitCode !== 0 || !existsSync(join(prepared.appDir, '.output/server/index.mjs'))) {
+    throw new Error(`the app did not build:\n${prepared.build.all ?? ''}`)
+  }
+  return prepared.appDir
+}

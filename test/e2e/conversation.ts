@@ -1,0 +1,34 @@
+import { expect } from 'vitest'
+import type { ChatPage } from '../helpers/tutor-school.js'
+import { postMessage, waitForMessages } from '../helpers/tutor-school.js'
+
+/**
+ * The parts of the issue-7 conversation a user sees on the page, shared by the migrated app and
+ * the un-migrated control: they must behave the same before and after the migration.
+ */
+
+/** B sends through the REST API; A's open chat page shows the message. */
+export async function messageArrives(a: ChatPage, serverUrl: string, tutorToken: string, roomId: number, text: string): Promise<void> {
+  await postMessage(serverUrl, tutorToken, roomId, text)
+  const shown = await waitForMessages(a.page, [text])
+  expect(shown.filter((content) => content === text)).toHaveLength(1)
+}
+
+/** B types on B's page; A's page shows B typing, and stops showing it once B goes quiet. */
+export async function typingIsShown(a: ChatPage, b: ChatPage, typistName: string): Promise<void> {
+  const indicator = a.page.getByTestId('typing-indicator')
+  await expect.poll(() => indicator.innerText(), { timeout: 2_000 }).toBe('')
+  await b.page.getByTestId('message-input').pressSequentially('Let me chec', { delay: 20 })
+  await expect.poll(() => indicator.innerText(), { timeout: 10_000, interval: 100 }).toContain(`${typistName} is typing`)
+  // The page sends stop_typing after 2 s without a keystroke
+  await expect.poll(() => indicator.innerText(), { timeout: 10_000, interval: 200 }).toBe('')
+  await b.page.getByTestId('message-input').fill('')
+}
+
+/** A marks the room read; the receipts on B's page turn from "Sent" to "Read". */
+export async function readReceiptReachesSender(a: ChatPage, b: ChatPage, bMessageText: string): Promise<void> {
+  const receipt = b.page.getByTestId('message').filter({ hasText: bMessageText }).getByTestId('read-receipt')
+  await expect.poll(() => receipt.innerText(), { timeout: 10_000 }).toBe('Sent')
+  await a.page.getByTestId('mark-read').click()
+  await expect.poll(() => receipt.innerText(), { timeout: 10_000, interval: 100 }).toBe('Read')
+}

@@ -1,0 +1,71 @@
+import { createServer, type Server } from 'node:http'
+import { createApp, createRouter, defineEventHandler, readBody, toNodeListener } from 'h3'
+import eventsHandler from '../../../src/runtime/server/api/chat/events.get'
+import ticketHandler from '../../../src/runtime/server/api/chat/events/ticket.post'
+import { closeSSE, configureSSE, emitToConnection, getConnectionId, readBearerToken, subscribe } from '../../../src/runtime/server/utils/sse'
+import { clearConfigOverrides, type SSEConfig } from '../../../src/runtime/server/sse/config'
+import { freePort } from '../../helpers/ports'
+
+export interface TestServer {
+  url: string
+  port: number
+  server: Server
+  close(): Promise<void>
+}
+
+/** Bearer `token-<id>` (header, cookie `session=token-<id>`) authenticates user `<id>`, as an app's auth middleware would. */
+export function userFromToken(token: string | undefined): { id: number; name: string } | undefined {
+  const match = token ? /^token-(\d+)$/.exec(token) : null
+  return match ? { id: Number(match[1]), name: `user ${match[1]}` } : undefined
+}
+
+/** The runtime's routes under plain h3 1.x + node:http on 127.0.0.1, as Nitro mounts them. */
+export async function startTestServer(config: Partial<SSEConfig> = {}): Promise<TestServer> {
+  clearConfigOverrides()
+  configureSSE({ ticketSecret: 'test-secret', ...config })
+  const app = createApp()
+  app.use(
+    defineEventHandler((event) => {
+      const cookie = /(?:^|;\s*)session=([^;]+)/.exec(event.node.req.headers.cookie ?? '')?.[1]
+      const user = userFromToken(readBearerToken(event) ?? cookie)
+      if (user) event.context.user = user
+    }),
+  )
+  const router = createRouter()
+  router.get('/api/chat/events', eventsHandler)
+  router.post('/api/chat/events/ticket', ticketHandler)
+  // A client→server event route as the migration generates them: acts for the calling connection.
+  router.post(
+    '/api/chat/join',
+    defineEventHandler(async (event) => {
+      const user = event.context.user as { id: number } | undefined
+      const body = (await readBody(event)) as { connectionId?: string; channel: string }
+      await subscribe(body.connectionId ?? getConnectionId(event) ?? '', body.channel, { userId: user?.id ?? -1 })
+      return { ok: true }
+    }),
+  )
+  router.post(
+    '/api/chat/echo',
+    defineEventHandler(async (event) => {
+      const body = await readBody(event)
+      const connectionId = getConnectionId(event)
+      if (connectionId) await emitToConnection(connectionId, 'echo', { body, user: event.context.user })
+      return { connectionId: connectionId ?? null }
+    }),
+  )
+  app.use(router)
+  const port = await freePort()
+  const server = createServer(toNodeListener(app))
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    server,
+    async close() {
+      await closeSSE()
+      server.closeAllConnections()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      clearConfigOverrides()
+    },
+  }
+}

@@ -1,0 +1,108 @@
+import { Node, SyntaxKind } from 'ts-morph'
+import type { AuthMiddleware, Blocker } from '../../src/analysis/handlers/types.js'
+import type { MigrationConfig } from '../../src/config/types.js'
+import { handshakeExpression } from './rewrite.js'
+import { renderStatements, type Replacements } from './render.js'
+
+/** What `authenticateSSE` returns: the keys the middleware stored on the socket, plus `id`. */
+export interface AuthShape {
+  keys: string[]
+  /** The id expression in terms of the keys (`userId`, `user.id`). */
+  id: string
+}
+
+export function authShape(middleware: AuthMiddleware): AuthShape | undefined {
+  const keys = middleware.dataKeys
+  const id = keys.includes('userId') ? 'userId' : keys.includes('id') ? 'id' : keys.includes('user') ? 'user.id' : undefined
+  return id ? { keys, id } : undefined
+}
+
+/** The owner object `subscribe` needs, written with the bindings of the auth keys. */
+export function ownerOf(shape: AuthShape, binding: (key: string) => string): string {
+  const [key, ...rest] = shape.id.split('.')
+  const expr = [binding(key!), ...rest].join('.')
+  return expr === 'userId' ? '{ userId }' : `{ userId: ${expr} }`
+}
+
+/** `(x as T)` → the outermost wrapper of x. */
+function wrapped(node: Node): Node {
+  let n = node
+  while (Node.isParenthesizedExpression(n.getParent()) || Node.isAsExpression(n.getParent()) || Node.isNonNullExpression(n.getParent())) n = n.getParent()!
+  return n
+}
+
+function isChainOperator(node: Node | undefined): node is import('ts-morph').BinaryExpression {
+  if (!Node.isBinaryExpression(node)) return false
+  const kind = node.getOperatorToken().getKind()
+  return kind === SyntaxKind.BarBarToken || kind === SyntaxKind.QuestionQuestionToken
+}
+
+export interface AuthenticateResult {
+  /** The function's body statements. */
+  body: string
+  blockers: Blocker[]
+  /** Token sources dropped because HTTP carries them elsewhere or they are not allowed. */
+  droppedQuery: Node[]
+}
+
+/**
+ * The middleware body as `authenticateSSE(event)`: handshake reads become request reads, `socket.data.k = v`
+ * becomes `const k = v`, `next()` returns the user, `next(new Error(m))` throws a 401 with the same message.
+ */
+export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape, config: MigrationConfig, eventName: string): AuthenticateResult {
+  const replacements: Replacements = new Map()
+  const blockers: Blocker[] = []
+  const droppedQuery: Node[] = []
+  const removeOperand = (read: Node): boolean => {
+    const operand = wrapped(read)
+    const chain = operand.getParent()
+    if (!isChainOperator(chain)) return false
+    const other = chain.getLeft() === operand ? chain.getRight() : chain.getLeft()
+    replacements.set(chain, (render) => render(other))
+    return true
+  }
+  const readsAuthHeaderElsewhere = (read: Node) => {
+    let root = wrapped(read)
+    while (isChainOperator(root.getParent())) root = root.getParent()!
+    return root.getText().replace(read.getText(), '').toLowerCase().includes('authorization')
+  }
+  for (const read of middleware.reads) {
+    if (read.kind === 'query' && !config.allowQueryToken) {
+      if (removeOperand(read.node)) droppedQuery.push(read.node)
+      else blockers.push({ node: read.node, reason: 'reads the token from the handshake query only; `allowQueryToken` is off' })
+      continue
+    }
+    if (read.kind === 'auth' && readsAuthHeaderElsewhere(read.node) && removeOperand(read.node)) continue
+    replacements.set(read.node, () => handshakeExpression(read, eventName))
+  }
+  const declared = new Set(middleware.fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).map((d) => d.getName()))
+  for (const assignment of middleware.assignments) {
+    const value = assignment.value
+    const same = Node.isIdentifier(value) && value.getText() === assignment.key
+    if (!same && declared.has(assignment.key)) {
+      blockers.push({ node: assignment.node, reason: `stores \`${assignment.key}\` on the socket while a local variable has that name` })
+      continue
+    }
+    replacements.set(assignment.node, (render) => (same ? '' : `const ${assignment.key} = ${render(value)}`))
+  }
+  const user = `{ ${[shape.id === 'id' ? 'id' : `id: ${shape.id}`, ...shape.keys.filter((k) => k !== 'id')].join(', ')} }`
+  for (const call of middleware.nextCalls) {
+    const parent = call.node.getParent()
+    const statement = Node.isExpressionStatement(parent) || Node.isReturnStatement(parent) ? parent : undefined
+    if (!statement) {
+      blockers.push({ node: call.node, reason: 'calls `next` inside an expression' })
+      continue
+    }
+    if (!call.refusal) {
+      const outside = middleware.assignments.find((a) => !a.node.getParent()!.getDescendants().includes(call.node))
+      if (outside) blockers.push({ node: call.node, reason: 'lets the connection in outside the block that stores the user' })
+      replacements.set(statement, () => `return ${user}`)
+      continue
+    }
+    const message = call.refusal.message
+    replacements.set(statement, (render) => `throw createError({ statusCode: 401, message: ${message ? render(message) : `'Authentication failed'`} })`)
+  }
+  const body = middleware.fn.getBody()
+  const statements = Node.isBlock(body) ? body.getStatements() : []
+  return { body: renderStatements(statements, replacements), blockers, droppedQuery }
+}

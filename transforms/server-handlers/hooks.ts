@@ -1,0 +1,132 @@
+import { Node } from 'ts-morph'
+import type { AuthMiddleware, ConnectionHandler } from '../../src/analysis/handlers/types.js'
+import type { MigrationConfig } from '../../src/config/types.js'
+import { renderAuthenticate, type AuthShape } from './auth.js'
+import { channelExpression, channelOf } from './channels.js'
+import { indent, renderStatements } from './render.js'
+import { rewriteUses, type RewriteResult } from './rewrite.js'
+import { authLine, freeName } from './route.js'
+
+/** `canSubscribe` when the connection's channels depend on its request: only the user's own channel. */
+export const OWN_CHANNEL_ONLY = [
+  '/** Whether a chat route may subscribe a stream to a channel: only the user\'s own channel. */',
+  'export async function canSubscribe(user: SSEUser, channel: string): Promise<boolean> {',
+  '  return channel === userChannel(user.id)',
+  '}',
+].join('\n')
+
+/** The hooks when the connection handler joins nothing that could be transplanted. */
+export const NO_CHANNELS = [
+  '/** Channels a new stream joins besides `user:<id>`. */',
+  'export async function channelsForConnection(_event: H3Event, _user: SSEUser): Promise<string[]> {',
+  '  return []',
+  '}',
+  '',
+  OWN_CHANNEL_ONLY,
+].join('\n')
+
+export interface HookParts {
+  /** `authenticateSSE`, or undefined to keep the runtime's default. */
+  authenticate?: string
+  /** `channelsForConnection` (+ `canSubscribe` and the shared channel list), or undefined to keep the default. */
+  channels?: string
+  blockers: RewriteResult['blockers']
+  droppedQuery: Node[]
+  /** True when `canSubscribe` only allows the user's own channel (join routes then need it widened by hand). */
+  ownChannelOnly?: boolean
+}
+
+/** `export async function authenticateSSE(event: H3Event) {...}` from the `io.use` middleware. */
+export function authenticateCode(middleware: AuthMiddleware, shape: AuthShape, config: MigrationConfig): Pick<HookParts, 'authenticate' | 'blockers' | 'droppedQuery'> {
+  const taken = new Set(middleware.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
+  const eventName = freeName('event', taken)
+  const result = renderAuthenticate(middleware, shape, config, eventName)
+  const text = [
+    `/** Who opens the stream or calls a chat route: the checks of the former Socket.IO \`io.use\` middleware. */`,
+    `export async function authenticateSSE(${eventName}: H3Event) {`,
+    indent(result.body, '  '),
+    '}',
+  ].join('\n')
+  return { authenticate: text, blockers: result.blockers, droppedQuery: result.droppedQuery }
+}
+
+/** True when a joined channel is the user's own `userChannel(id)`, which the runtime always joins. */
+function isOwnUserChannel(channel: string, shape: AuthShape, connection: ConnectionHandler): boolean {
+  const [key, ...rest] = shape.id.split('.')
+  const alias = [...connection.dataAliases].find(([, k]) => k === key)?.[0] ?? key
+  return channel === `userChannel(${[alias, ...rest].join('.')})`
+}
+
+/**
+ * The connection handler's setup (joins, room look-ups, access checks) as the channel list of a new stream, and
+ * `canSubscribe` allowing exactly those channels, so a join route passes the same checks as the connection did.
+ */
+export function channelsCode(connection: ConnectionHandler, shape: AuthShape, config: MigrationConfig): Pick<HookParts, 'channels' | 'blockers' | 'ownChannelOnly'> {
+  const taken = new Set(connection.setup.flatMap((s) => s.getDescendants()).filter(Node.isIdentifier).map((n) => n.getText()))
+  const eventName = freeName('event', taken)
+  const keys = new Map<string, string>()
+  const binding = (key: string) => keys.get(key) ?? keys.set(key, key).get(key)!
+  const names = { event: eventName, connectionId: 'connectionId', binding, owner: () => '' }
+  const result = rewriteUses(connection.setupUses, 'connection', connection.fn, names, config)
+  // The alias declarations (`const userId = socket.data.userId`) become the destructuring at the top.
+  const aliases = new Map<string, string>()
+  for (const statement of connection.setup) {
+    if (!Node.isVariableStatement(statement)) continue
+    const decls = statement.getDeclarations()
+    if (decls.every((d) => Node.isIdentifier(d.getNameNode()) && connection.dataAliases.has(d.getName()))) {
+      for (const d of decls) aliases.set(d.getName(), connection.dataAliases.get(d.getName())!)
+      result.replacements.set(statement, () => '')
+    }
+  }
+  for (const use of connection.setupUses) {
+    if (use.kind !== 'join' || use.rooms.length !== 1) continue
+    const channel = channelExpression(channelOf(use.rooms[0]!, config, (n) => n.getText()))
+    const statement = use.node.getParent()
+    if (isOwnUserChannel(channel, shape, connection) && Node.isExpressionStatement(statement)) {
+      result.replacements.set(statement, () => '')
+    }
+  }
+  const body = renderStatements(connection.setup, result.replacements)
+  const usesEvent = new RegExp(`\\b${eventName}\\b`).test(body)
+  const user = keys.has('user') || aliases.has('user') ? 'sseUser' : 'user'
+  const lines = [authLine(keys, aliases, `${user} as ChatUser`).replace('= await ', '= '), 'const channels: string[] = []', body, 'return channels']
+  const channelList = indent(lines.filter((l) => l !== '').join('\n'), '  ')
+  const typeLine = 'type ChatUser = Awaited<ReturnType<typeof authenticateSSE>>'
+  if (usesEvent) {
+    return {
+      channels: [
+        typeLine,
+        '',
+        '/** Channels a new stream joins: what the former Socket.IO connection handler joined. */',
+        `export async function channelsForConnection(${eventName}: H3Event, ${user}: SSEUser): Promise<string[]> {`,
+        channelList,
+        '}',
+        '',
+        OWN_CHANNEL_ONLY,
+      ].join('\n'),
+      blockers: result.blockers,
+      ownChannelOnly: true,
+    }
+  }
+  return {
+    channels: [
+      typeLine,
+      '',
+      '/** The channels a user belongs to: what the former Socket.IO connection handler joined, behind the same checks. */',
+      `async function channelsOf(${user}: SSEUser): Promise<string[]> {`,
+      channelList,
+      '}',
+      '',
+      '/** Channels a new stream joins besides `user:<id>`. */',
+      `export async function channelsForConnection(_event: H3Event, ${user}: SSEUser): Promise<string[]> {`,
+      `  return channelsOf(${user})`,
+      '}',
+      '',
+      '/** A chat route may subscribe a stream to the channels its user could have joined on connecting, and no others. */',
+      `export async function canSubscribe(${user}: SSEUser, channel: string): Promise<boolean> {`,
+      `  return channel === userChannel(${user}.id) || (await channelsOf(${user})).includes(channel)`,
+      '}',
+    ].join('\n'),
+    blockers: result.blockers,
+  }
+}

@@ -1,0 +1,51 @@
+import { Node, type ParameterDeclaration, type Type } from 'ts-morph'
+
+const PRIMITIVES = ['string', 'number', 'boolean'] as const
+type Primitive = (typeof PRIMITIVES)[number]
+
+/** The primitive a type is (a literal or a union of literals of one primitive counts), if any. */
+function primitiveOf(type: Type): Primitive | undefined {
+  const parts = type.isUnion() ? type.getUnionTypes() : [type]
+  const kinds = new Set<Primitive>()
+  for (const part of parts) {
+    if (part.isString() || part.isStringLiteral()) kinds.add('string')
+    else if (part.isNumber() || part.isNumberLiteral()) kinds.add('number')
+    else if (part.isBoolean() || part.isBooleanLiteral()) kinds.add('boolean')
+    else if (!part.isUndefined()) return undefined
+  }
+  return kinds.size === 1 ? [...kinds][0] : undefined
+}
+
+/** `if (typeof body?.roomId !== 'number') throw ...` for each primitive property the parameter's type declares. */
+function checks(param: ParameterDeclaration, body: string): string[] {
+  const type = param.getType()
+  if (type.isAny() || type.isUnknown() || !type.isObject()) return []
+  const lines: string[] = []
+  for (const prop of type.getProperties()) {
+    const name = prop.getName()
+    if (!/^[A-Za-z_$][\w$]*$/.test(name)) continue
+    const propType = prop.getTypeAtLocation(param)
+    const primitive = primitiveOf(propType)
+    if (!primitive) continue
+    const optional = prop.isOptional() || (propType.isUnion() && propType.getUnionTypes().some((t) => t.isUndefined()))
+    const test = optional
+      ? `${body}?.${name} !== undefined && typeof ${body}.${name} !== '${primitive}'`
+      : `typeof ${body}?.${name} !== '${primitive}'`
+    lines.push(`if (${test}) {\n  throw createError({ statusCode: 400, message: '${name} must be a ${primitive}' })\n}`)
+  }
+  return lines
+}
+
+/** The lines that read and validate the request body in place of the handler's payload parameter. */
+export function payloadLines(param: ParameterDeclaration, eventName: string, bodyName: string): string[] {
+  const typeNode = param.getTypeNode()
+  const typeArg = typeNode ? `<${typeNode.getText()}>` : ''
+  const nameNode = param.getNameNode()
+  const isIdentifier = Node.isIdentifier(nameNode)
+  const target = isIdentifier ? nameNode.getText() : bodyName
+  const validation = checks(param, target)
+  if (!isIdentifier && validation.length === 0) return [`const ${nameNode.getText()} = await readBody${typeArg}(${eventName})`]
+  const lines = [`const ${target} = await readBody${typeArg}(${eventName})`, ...validation]
+  if (!isIdentifier) lines.push(`const ${nameNode.getText()} = ${bodyName}`)
+  return lines
+}

@@ -1,0 +1,90 @@
+import { Node } from 'ts-morph'
+
+/** Renders a node's replacement; `render` renders any descendant with the other replacements applied. */
+export type Replacement = (render: (node: Node) => string) => string
+
+/** Node → replacement text. A statement replaced by '' is removed with its line. */
+export type Replacements = Map<Node, Replacement>
+
+/** The node's text with every replacement inside it applied (outermost wins, replacements may render their children). */
+export function renderNode(node: Node, replacements: Replacements): string {
+  const replace = replacements.get(node)
+  if (replace) return replace((child) => renderNode(child, replacements))
+  return renderChildren(node, replacements)
+}
+
+/** The node's own text with the replacements inside it applied, ignoring a replacement of the node itself. */
+export function renderChildren(node: Node, replacements: Replacements): string {
+  const render = (child: Node) => renderNode(child, replacements)
+  const start = node.getStart()
+  const text = node.getText()
+  let out = ''
+  let cursor = 0
+  node.forEachChild((child) => {
+    const rendered = render(child)
+    const childStart = child.getStart() - start
+    const childEnd = child.getEnd() - start
+    if (rendered === child.getText()) return
+    // A removed statement takes its leading line break, indentation and comments with it.
+    const cut = rendered === '' && Node.isStatement(child) ? Math.max(cursor, child.getPos() - start) : childStart
+    out += text.slice(cursor, cut) + rendered
+    cursor = childEnd
+  })
+  return out + text.slice(cursor)
+}
+
+/** The statements of a block rendered, from the first statement's start to the last one's end. */
+export function renderStatements(statements: Node[], replacements: Replacements): string {
+  const parts: string[] = []
+  for (const statement of statements) {
+    const text = renderNode(statement, replacements)
+    if (text === '') continue
+    parts.push(leadingComments(statement) + text)
+    if (hasBlankLineAfter(statement)) parts.push('')
+  }
+  while (parts.at(-1) === '') parts.pop()
+  return dedent(parts.join('\n'), columnOf(statements[0]))
+}
+
+function leadingComments(node: Node): string {
+  const comments = node.getLeadingCommentRanges().map((range) => range.getText())
+  return comments.length ? comments.join(`\n${' '.repeat(columnOf(node))}`) + `\n${' '.repeat(columnOf(node))}` : ''
+}
+
+/** True when the source has an empty line after the statement (kept between transplanted statements). */
+function hasBlankLineAfter(node: Node): boolean {
+  const text = node.getSourceFile().getFullText()
+  const rest = text.slice(node.getEnd())
+  return /^[ \t]*\r?\n[ \t]*\r?\n/.test(rest)
+}
+
+/** The column a node starts at (its line's indentation for a statement). */
+export function columnOf(node: Node | undefined): number {
+  if (!node) return 0
+  const text = node.getSourceFile().getFullText()
+  const lineStart = text.lastIndexOf('\n', node.getStart() - 1) + 1
+  return node.getStart() - lineStart
+}
+
+/** The indentation text of the line a node starts on. */
+export function indentOf(node: Node): string {
+  const text = node.getSourceFile().getFullText()
+  const lineStart = text.lastIndexOf('\n', node.getStart() - 1) + 1
+  return /^[ \t]*/.exec(text.slice(lineStart))![0]
+}
+
+/** Removes `columns` of leading whitespace from every line but the first (which starts at the node). */
+export function dedent(text: string, columns: number): string {
+  return text
+    .split('\n')
+    .map((line, i) => (i === 0 ? line : line.replace(new RegExp(`^[ \\t]{0,${columns}}`), '')))
+    .join('\n')
+}
+
+/** Indents every non-empty line by `indent`. */
+export function indent(text: string, indentText: string): string {
+  return text
+    .split('\n')
+    .map((line) => (line.trim() === '' ? '' : indentText + line))
+    .join('\n')
+}

@@ -1,0 +1,227 @@
+import { Node, type CallExpression, type Expression } from 'ts-morph'
+import type { MigrationConfig } from '../../src/config/types.js'
+import type { Blocker, HandshakeRead, SocketUse } from '../../src/analysis/handlers/types.js'
+import { isAckGuard } from '../../src/analysis/handlers/socket-uses.js'
+import { channelExpression, channelOf, emitCall } from './channels.js'
+import { indentOf, renderChildren, type Replacements } from './render.js'
+
+/** Names the rewritten code uses; chosen by the caller so they do not clash with the body's own. */
+export interface RewriteNames {
+  event: string
+  connectionId: string
+  /** Local name for each socket data key the code reads. */
+  binding(key: string): string
+  /** The `{ userId }` owner object subscribe/unsubscribe need. */
+  owner(): string
+}
+
+export interface RewriteResult {
+  replacements: Replacements
+  /** What the generated code needs in front of the body. */
+  needs: { connectionId: 'none' | 'optional' | 'required'; aliases: Map<string, string> }
+  blockers: Blocker[]
+}
+
+/** Where the code runs after the migration: a POST route for a handler, `channelsForConnection` for connection setup. */
+export type RewriteTarget = 'route' | 'connection'
+
+/** `(x)`, `x as T`, `x!` → x */
+function unwrap(node: Node): Node {
+  let n = node
+  while (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isNonNullExpression(n) || Node.isSatisfiesExpression(n)) {
+    n = n.getExpression()
+  }
+  return n
+}
+
+/** The statement a call is the whole expression of (`socket.emit(...)`, `await socket.join(...)`, `ack?.(x)`). */
+function ownStatement(call: Node): Node | undefined {
+  let n: Node = call
+  while (Node.isAwaitExpression(n.getParent()) || Node.isParenthesizedExpression(n.getParent())) n = n.getParent()!
+  const parent = n.getParent()
+  if (Node.isExpressionStatement(parent)) return parent
+  if (Node.isBinaryExpression(parent) && parent.getRight() === n && Node.isExpressionStatement(parent.getParent()) && isAckGuard(parent.getLeft())) {
+    return parent.getParent()
+  }
+  return undefined
+}
+
+export function handshakeExpression(read: HandshakeRead, eventName: string): string {
+  if (read.kind === 'query') return `getQuery(${eventName}).${read.name}`
+  if (read.kind === 'context') return `${eventName}.context.auth`
+  if (read.kind === 'auth') return `getRequestHeader(${eventName}, 'authorization')?.replace(/^Bearer /, '')`
+  return `getRequestHeader(${eventName}, '${read.name}')`
+}
+
+/** `{ message: 'x', roomId }` → `message: 'x', data: { roomId }` for createError. */
+function errorFields(call: CallExpression, message: Expression | undefined, render: (n: Node) => string): string {
+  const payload = call.getArguments()[1]
+  const fields = [`statusCode: 400`, `message: ${message ? render(message) : `'Request failed'`}`]
+  if (Node.isObjectLiteralExpression(payload)) {
+    const rest = payload.getProperties().filter((p) => !(Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) || p.getName() !== 'message')
+    if (rest.length) fields.push(`data: { ${rest.map((p) => render(p)).join(', ')} }`)
+  }
+  return `createError({ ${fields.join(', ')} })`
+}
+
+/**
+ * Turns the socket uses of a handler body (or of the connection setup) into replacements. Every use the target
+ * cannot express becomes a blocker.
+ */
+export function rewriteUses(
+  uses: SocketUse[],
+  target: RewriteTarget,
+  fn: Node,
+  names: RewriteNames,
+  config: MigrationConfig,
+): RewriteResult {
+  const replacements: Replacements = new Map()
+  const blockers: Blocker[] = []
+  const needs: RewriteResult['needs'] = { connectionId: 'none', aliases: new Map() }
+  const need = (level: 'optional' | 'required') => {
+    if (needs.connectionId !== 'required') needs.connectionId = level
+  }
+  /** try statements inside the body whose catch must let the new HTTP errors through. */
+  const throwingTries = new Set<Node>()
+  const markThrow = (node: Node) => {
+    for (let n = node.getParent(); n && n !== fn; n = n.getParent()) {
+      const parent = n.getParent()
+      if (Node.isTryStatement(parent) && parent.getTryBlock() === n && parent.getCatchClause()) throwingTries.add(parent)
+    }
+  }
+  const directlyInBody = (node: Node) => node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) === fn
+  const removeAfterThrow = (statement: Node) => {
+    const block = statement.getParent()
+    if (!Node.isBlock(block)) return
+    const siblings = block.getStatements()
+    for (const next of siblings.slice(siblings.indexOf(statement as never) + 1)) {
+      const isBareReturn = Node.isReturnStatement(next) && !next.getExpression()
+      const isAck = uses.some((u) => u.kind === 'ack' && ownStatement(u.node) === next)
+      if (!isBareReturn && !isAck) break
+      replacements.set(next, () => '')
+    }
+  }
+
+  for (const use of uses) {
+    switch (use.kind) {
+      case 'data': {
+        if (Node.isIdentifier(use.node)) needs.aliases.set(use.node.getText(), use.key)
+        else replacements.set(use.node, () => names.binding(use.key))
+        break
+      }
+      case 'id': {
+        if (target === 'connection') {
+          blockers.push({ node: use.node, reason: '`socket.id` at connection time has no equivalent before the SSE stream exists' })
+          break
+        }
+        need('optional')
+        replacements.set(use.node, () => names.connectionId)
+        break
+      }
+      case 'handshake': {
+        const read = use.read
+        if (target === 'route' && read.kind !== 'header') {
+          blockers.push({ node: use.node, reason: `reads \`${use.node.getText()}\` from the handshake, which a later request does not carry` })
+          break
+        }
+        replacements.set(use.node, () => handshakeExpression(read, names.event))
+        break
+      }
+      case 'emit-self': {
+        const statement = ownStatement(use.node)
+        if (target === 'connection' || !statement) {
+          blockers.push({ node: use.node, reason: target === 'connection'
+            ? 'emits to the new connection at connect time; the SSE stream sends its own `connected` event'
+            : 'uses `socket.emit` inside an expression; only a statement can become an emit to the caller\'s connection' })
+          break
+        }
+        need('optional')
+        replacements.set(statement, (render) => {
+          const args = use.args.map((a) => render(a)).join(', ')
+          return `if (${names.connectionId}) emitToConnection(${names.connectionId}, ${args})`
+        })
+        break
+      }
+      case 'emit-error': {
+        const statement = ownStatement(use.node) ?? (Node.isReturnStatement(use.node.getParent()) ? use.node.getParent() : undefined)
+        if (target === 'connection' || !statement) {
+          blockers.push({ node: use.node, reason: 'emits an `error` event where no HTTP response can carry it' })
+          break
+        }
+        replacements.set(statement, (render) => `throw ${errorFields(use.node, use.message, render)}`)
+        markThrow(statement)
+        removeAfterThrow(statement)
+        break
+      }
+      case 'emit-others': {
+        if (target === 'connection') {
+          blockers.push({ node: use.node, reason: 'broadcasts from the connection handler; the SSE stream has no connect hook that emits' })
+          break
+        }
+        need('optional')
+        replacements.set(use.node, (render) => {
+          const channels = use.rooms.map((room) => channelOf(room, config, render))
+          return emitCall(channels, use.args.map((a) => render(a)), `{ except: ${names.connectionId} }`)
+        })
+        break
+      }
+      case 'join':
+      case 'leave': {
+        if (target === 'connection') {
+          if (use.kind === 'leave' || !ownStatement(use.node)) {
+            blockers.push({ node: use.node, reason: `\`socket.${use.kind}\` at connection time is not a plain join statement` })
+            break
+          }
+          replacements.set(ownStatement(use.node)!, (render) => {
+            const channels = use.rooms.map((room) => channelExpression(channelOf(room, config, render)))
+            return `channels.push(${channels.join(', ')})`
+          })
+          break
+        }
+        need('required')
+        const awaited = Node.isAwaitExpression(use.node.getParent()) ? use.node.getParent()! : use.node
+        const helper = use.kind === 'join' ? 'subscribe' : 'unsubscribe'
+        const prefix = directlyInBody(use.node) ? 'await ' : ''
+        replacements.set(awaited, (render) => {
+          const channels = use.rooms.map((room) => channelExpression(channelOf(room, config, render)))
+          const list = channels.length === 1 ? channels[0] : `[${channels.join(', ')}]`
+          return `${prefix}${helper}(${names.connectionId}, ${list}, ${names.owner()})`
+        })
+        markThrow(use.node)
+        break
+      }
+      case 'ack': {
+        const statement = ownStatement(use.node)
+        const parent = statement?.getParent()
+        const guard = Node.isIfStatement(parent) && parent.getThenStatement() === statement && !parent.getElseStatement() && Node.isIdentifier(unwrap(parent.getExpression())) ? parent : undefined
+        const returned = Node.isReturnStatement(use.node.getParent()) ? use.node.getParent() : undefined
+        const replaced = guard ?? statement ?? returned
+        if (!replaced) {
+          blockers.push({ node: use.node, reason: 'calls the acknowledgement inside an expression; only a statement can become the response' })
+          break
+        }
+        replacements.set(replaced, (render) => (use.value ? `return ${render(use.value)}` : 'return'))
+        break
+      }
+    }
+  }
+  for (const tryStatement of throwingTries) addRethrow(tryStatement, replacements)
+  return { replacements, needs, blockers }
+}
+
+/** `catch (error) {` → `catch (error) {\n  if (isError(error)) throw error`: HTTP errors thrown in the try reach the client as they are. */
+function addRethrow(tryStatement: Node, replacements: Replacements): void {
+  if (!Node.isTryStatement(tryStatement)) return
+  const clause = tryStatement.getCatchClauseOrThrow()
+  const block = clause.getBlock()
+  const variable = clause.getVariableDeclaration()
+  if (variable && !Node.isIdentifier(variable.getNameNode())) return
+  const name = variable?.getName() ?? 'error'
+  const first = block.getStatements()[0]
+  const inner = first ? indentOf(first) : indentOf(clause) + '  '
+  replacements.set(clause, () => {
+    const body = renderChildren(block, replacements)
+    const rethrow = `\n${inner}if (isError(${name})) throw ${name}`
+    return `catch (${name}) ${body.slice(0, 1)}${rethrow}${body.slice(1)}`
+  })
+}

@@ -1,0 +1,63 @@
+import { Node } from 'ts-morph'
+import type { SocketHandler } from '../../src/analysis/handlers/types.js'
+import type { MigrationConfig } from '../../src/config/types.js'
+import type { AuthShape } from './auth.js'
+import { ownerOf } from './auth.js'
+import { payloadLines } from './payload.js'
+import { indent, renderStatements } from './render.js'
+import { rewriteUses, type RewriteResult } from './rewrite.js'
+
+/** A name not used by the code it is added to. */
+export function freeName(preferred: string, taken: ReadonlySet<string>): string {
+  if (!taken.has(preferred)) return preferred
+  for (let i = 2; ; i++) if (!taken.has(`${preferred}${i}`)) return `${preferred}${i}`
+}
+
+export interface RouteCode {
+  text: string
+  blockers: RewriteResult['blockers']
+}
+
+/** `const { user, userId } = await authenticateSSE(event)` for the keys and aliases the code reads. */
+export function authLine(keys: Map<string, string>, aliases: Map<string, string>, call: string): string {
+  const fields = [...keys].map(([key, name]) => (key === name ? key : `${key}: ${name}`))
+  for (const [name, key] of aliases) {
+    const field = key === name ? key : `${key}: ${name}`
+    if (!fields.includes(field)) fields.push(field)
+  }
+  return fields.length ? `const { ${fields.join(', ')} } = await ${call}` : `await ${call}`
+}
+
+/** The route file for one `socket.on` handler: auth, connection id, body, then the handler's code. */
+export function routeCode(handler: SocketHandler, shape: AuthShape | undefined, config: MigrationConfig): RouteCode {
+  const taken = new Set(handler.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
+  const eventName = freeName('event', taken)
+  const keys = new Map<string, string>()
+  const binding = (key: string) => keys.get(key) ?? keys.set(key, freeName(key, new Set([...taken].filter((t) => t !== key)))).get(key)!
+  const names = {
+    event: eventName,
+    connectionId: freeName('connectionId', taken),
+    binding,
+    owner: () => (shape ? ownerOf(shape, binding) : `{ userId: ${binding('id')} }`),
+  }
+  const result = rewriteUses(handler.uses, 'route', handler.fn, names, config)
+  const body = handler.fn.getBody()
+  const bodyText = Node.isBlock(body) ? renderStatements(body.getStatements(), result.replacements) : `return ${body.getText()}`
+  const prelude: string[] = [authLine(keys, result.needs.aliases, `authenticateSSE(${eventName})`)]
+  if (result.needs.connectionId !== 'none') prelude.push(`const ${names.connectionId} = getConnectionId(${eventName})`)
+  if (result.needs.connectionId === 'required') {
+    prelude.push(`if (!${names.connectionId}) {\n  throw createError({ statusCode: 400, message: 'The x-sse-connection-id header is required' })\n}`)
+  }
+  if (handler.payload) prelude.push(...payloadLines(handler.payload, eventName, freeName('body', taken)))
+  const doc = `/** Replaces the \`${handler.event}\` Socket.IO event: the client posts what it used to emit. */`
+  const text = [
+    doc,
+    `export default defineEventHandler(async (${eventName}) => {`,
+    indent(prelude.join('\n'), '  '),
+    '',
+    indent(bodyText, '  '),
+    '})',
+    '',
+  ].join('\n')
+  return { text, blockers: result.blockers }
+}

@@ -1,0 +1,109 @@
+import path from 'node:path'
+import { Node, SyntaxKind, type Identifier, type Statement } from 'ts-morph'
+import { isModuleLevel, referencedDeclaration } from '../../src/analysis/handlers/scope.js'
+
+/** A relative import specifier as seen from another file; aliases (`#server/`, `~~/`) and packages stay as they are. */
+export function respecify(specifier: string, fromFile: string, toFile: string): string {
+  if (!specifier.startsWith('.')) return specifier
+  const target = path.posix.join(path.posix.dirname(fromFile), specifier)
+  const rel = path.posix.relative(path.posix.dirname(toFile), target)
+  return rel.startsWith('.') ? rel : `./${rel}`
+}
+
+interface ImportEntry {
+  defaultName?: string
+  namespace?: string
+  named: Map<string, { text: string; typeOnly: boolean }>
+}
+
+/**
+ * The imports and the plugin's own module-level declarations (types, helpers, constants) a piece of transplanted
+ * code uses. Declarations move once to a shared server util; every generated file imports them from there.
+ */
+export class SharedCode {
+  /** Declarations moved to the util, in source order, by statement. */
+  readonly moved = new Set<Statement>()
+
+  constructor(
+    readonly pluginFile: string,
+    readonly utilFile: string,
+  ) {}
+
+  /** Import lines for `toFile` covering the refs whose names still appear in `text`. */
+  importsFor(refs: Identifier[], text: string, toFile: string): string[] {
+    const imports = new Map<string, ImportEntry>()
+    const entry = (spec: string) => imports.get(spec) ?? imports.set(spec, { named: new Map() }).get(spec)!
+    for (const ref of refs) {
+      const name = ref.getText()
+      if (!new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(text)) continue
+      const decl = referencedDeclaration(ref)
+      if (!decl) continue
+      const importDecl = decl.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)
+      if (Node.isImportDeclaration(importDecl)) {
+        const spec = respecify(importDecl.getModuleSpecifierValue(), this.pluginFile, toFile)
+        const e = entry(spec)
+        if (Node.isImportClause(decl)) e.defaultName = name
+        else if (Node.isNamespaceImport(decl)) e.namespace = name
+        else if (Node.isImportSpecifier(decl)) {
+          const typeOnly = importDecl.isTypeOnly() || decl.isTypeOnly()
+          e.named.set(name, { text: decl.getText().replace(/^type\s+/, ''), typeOnly })
+        }
+        continue
+      }
+      const statement = this.move(decl)
+      if (!statement) continue
+      const typeOnly = Node.isInterfaceDeclaration(statement) || Node.isTypeAliasDeclaration(statement)
+      entry(respecify(`./${path.posix.basename(this.utilFile).replace(/\.ts$/, '')}`, this.utilFile, toFile)).named.set(name, { text: name, typeOnly })
+    }
+    return renderImports(imports)
+  }
+
+  /** Moves the module-level statement declaring `decl` (and what it needs) to the util. */
+  private move(decl: Node): Statement | undefined {
+    const statement = (Node.isVariableDeclaration(decl) ? decl.getVariableStatement() : decl) as Statement | undefined
+    if (!statement || !Node.isSourceFile(statement.getParent())) return undefined
+    this.moved.add(statement)
+    return statement
+  }
+
+  /** The util file's text: imports, then the moved declarations, exported. Undefined when nothing moved. */
+  utilText(): string | undefined {
+    if (this.moved.size === 0) return undefined
+    const statements = [...this.moved]
+    // What the moved declarations use themselves comes along too.
+    for (let i = 0; i < statements.length; i++) {
+      statements[i]!.forEachDescendant((node) => {
+        if (!Node.isIdentifier(node)) return
+        const decl = referencedDeclaration(node)
+        if (!decl || decl.getSourceFile() !== statements[i]!.getSourceFile() || !isModuleLevel(decl) || Node.isImportSpecifier(decl) || Node.isImportClause(decl) || Node.isNamespaceImport(decl)) return
+        const statement = this.move(decl)
+        if (statement && !statements.includes(statement)) statements.push(statement)
+      })
+    }
+    statements.sort((a, b) => a.getPos() - b.getPos())
+    const bodies = statements.map((s) => {
+      const text = s.getText()
+      return /^export\s/.test(text) ? text : `export ${text}`
+    })
+    const refs = statements.flatMap((s) => s.getDescendants().filter((n): n is Identifier => Node.isIdentifier(n)))
+    const importRefs = refs.filter((ref) => {
+      const decl = referencedDeclaration(ref)
+      return decl !== undefined && (Node.isImportSpecifier(decl) || Node.isImportClause(decl) || Node.isNamespaceImport(decl))
+    })
+    const text = bodies.join('\n\n')
+    const imports = this.importsFor(importRefs, text, this.utilFile)
+    return `${imports.length ? imports.join('\n') + '\n\n' : ''}${text}\n`
+  }
+}
+
+function renderImports(imports: Map<string, ImportEntry>): string[] {
+  const lines: string[] = []
+  for (const [spec, e] of [...imports].sort(([a], [b]) => a.localeCompare(b))) {
+    const named = [...e.named.values()]
+    const allTypes = named.length > 0 && named.every((n) => n.typeOnly) && !e.defaultName && !e.namespace
+    const names = named.map((n) => (n.typeOnly && !allTypes ? `type ${n.text}` : n.text)).sort()
+    const parts = [e.defaultName, e.namespace ? `* as ${e.namespace}` : undefined, names.length ? `{ ${names.join(', ')} }` : undefined].filter(Boolean)
+    if (parts.length) lines.push(`import ${allTypes ? 'type ' : ''}${parts.join(', ')} from '${spec}'`)
+  }
+  return lines
+}
