@@ -37,6 +37,8 @@ export interface PlanOptions extends LoadOptions {
   /** Overrides the detected package manager. */
   packageManager?: PackageManager
   verbose?(message: string): void
+  /** Called as the plan moves on (for the CLI progress line). */
+  onStage?(stage: string): void
 }
 
 export interface PlanTimings {
@@ -97,6 +99,8 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   verbose(`scanned ${repo.files.length} files, parsed ${repo.units.size}; src ${repo.layout.srcDir}, server ${repo.layout.serverDir}`)
   const loadMs = lap()
 
+  const stage = options.onStage ?? (() => {})
+  stage(`analysing ${repo.units.size} of ${repo.files.length} files`)
   const followUps: FollowUp[] = [...repo.notes]
   const model = guard('analysis', () =>
     analyse({ repo, config, report: (target, input) => followUps.push(locateFollowUp(repo, 'analysis', target, input)) }),
@@ -113,7 +117,8 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
     const text = file === undefined ? undefined : changes.currentText(file)
     return text === undefined ? repoStyle : detectStyle(text, repoStyle)
   }
-  for (const transform of selected) {
+  for (const [index, transform] of selected.entries()) {
+    stage(`transform ${index + 1}/${selected.length}: ${transform.id}`)
     const before = new Map([...repo.units].map(([p, unit]) => [p, unitText(unit)]))
     const ctx: TransformContext = {
       repo,
@@ -134,6 +139,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   }
   const transformMs = lap()
 
+  stage('collecting changes')
   let fileChanges = guard('engine', () => changes.collect())
   const prettier = await loadRepoPrettier(repo.layout.rootDir)
   if (prettier) fileChanges = await formatChanges(repo.layout.rootDir, fileChanges, prettier)

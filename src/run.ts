@@ -144,6 +144,7 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
       packageManager: options.packageManager,
       verbose,
       onProgress: ({ scanned, parsed }) => progress.update(`scanned ${scanned} files, parsed ${parsed}`),
+      onStage: (stage) => progress.update(stage),
     })
     progress.clear()
     const hasChanges = plan.changes.length > 0

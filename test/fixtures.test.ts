@@ -84,20 +84,16 @@ describe('fixtures', () => {
       expect(readJson<JsonReport>(reportFile).files.filter((f) => f.status !== 'skipped')).toEqual([])
       expect(diffTrees(readTree(repo), afterTree)).toBe('')
 
-      // --dry-run writes nothing.
-      const dry = path.join(work, 'dry')
-      copyFixtureTree(before, dry)
-      const dryRun = await runBin([dry, '--dry-run', ...args], { env })
-      expect(dryRun.exitCode, dryRun.stderr).toBe(0)
-      expect(diffTrees(readTree(dry), beforeTree)).toBe('')
-
-      // git apply of --patch on an untouched copy gives the same tree as apply.
+      // --dry-run and --patch (one run) write nothing to the repo.
       const patched = path.join(work, 'patched')
       copyFixtureTree(before, patched)
       const patchFile = path.join(work, 'plan.patch')
-      const patch = await runBin([patched, '--patch', patchFile, ...args], { env })
-      expect(patch.exitCode, patch.stderr).toBe(0)
-      expect(diffTrees(readTree(patched), beforeTree), '--patch must not touch the repo').toBe('')
+      const dryRun = await runBin([patched, '--dry-run', '--patch', patchFile, ...args], { env })
+      expect(dryRun.exitCode, dryRun.stderr).toBe(0)
+      expect(diffTrees(readTree(patched), beforeTree), '--dry-run / --patch must not touch the repo').toBe('')
+      expect(readFileSync(pmLog, 'utf8').split('\n').filter(Boolean), 'only the first apply runs the package manager').toEqual(pmCalls)
+
+      // git apply of the patch on the untouched copy gives the same tree as apply.
       if (report.files.some((f) => f.status !== 'skipped')) {
         const gitApply = await execa('git', ['apply', '--whitespace=nowarn', patchFile], { cwd: patched, reject: false })
         expect(gitApply.exitCode, gitApply.stderr).toBe(0)

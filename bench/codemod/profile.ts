@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 interface CpuProfileNode {
   id: number
   callFrame: { functionName: string; url: string; lineNumber: number }
+  children?: number[]
 }
 
 interface CpuProfile {
@@ -19,6 +20,11 @@ export interface ProfileSummary {
   totalMs: number
   byModule: { module: string; selfMs: number; pct: number }[]
   topFunctions: { fn: string; module: string; selfMs: number; pct: number }[]
+  /**
+   * Self time charged to the innermost function of the repo's own code on the stack: which of the
+   * tool's functions the time in ts-morph / TypeScript / GC-free library code is spent for.
+   */
+  byOwnCaller: { fn: string; ms: number; pct: number }[]
 }
 
 /** `node_modules/<pkg>` → the package, a repo file → its repo-relative path, else the V8 pseudo-frame. */
@@ -53,6 +59,28 @@ export function summariseCpuProfile(file: string, repoRoot: string, top = 15): P
     entry.us += us
     functions.set(key, entry)
   }
+  const parent = new Map<number, number>()
+  for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id)
+  const isOwn = (url: string): boolean => url.includes(repoRoot) && !url.includes('/node_modules/')
+  const ownCaller = new Map<number, string>()
+  const callerOf = (id: number): string => {
+    const cached = ownCaller.get(id)
+    if (cached !== undefined) return cached
+    const frame = byId.get(id)?.callFrame
+    let found: string
+    if (!frame) found = '(outside the tool)'
+    else if (isOwn(frame.url)) found = `${frame.functionName || '(anonymous)'} ${moduleOf(frame.url, repoRoot)}:${frame.lineNumber + 1}`
+    else found = parent.has(id) ? callerOf(parent.get(id) as number) : '(outside the tool)'
+    ownCaller.set(id, found)
+    return found
+  }
+  const callers = new Map<string, number>()
+  for (const [id, us] of selfUs) {
+    const frame = byId.get(id)?.callFrame
+    if (frame?.functionName === '(idle)' || frame?.functionName === '(garbage collector)' || frame?.functionName === '(program)') continue
+    const caller = callerOf(id)
+    callers.set(caller, (callers.get(caller) ?? 0) + us)
+  }
   const pct = (us: number): number => Math.round((us / totalUs) * 1000) / 10
   return {
     totalMs: Math.round(totalUs / 1000),
@@ -60,5 +88,7 @@ export function summariseCpuProfile(file: string, repoRoot: string, top = 15): P
       .map(([module, us]) => ({ module, selfMs: Math.round(us / 1000), pct: pct(us) })),
     topFunctions: [...functions].sort((a, b) => b[1].us - a[1].us).slice(0, top)
       .map(([fn, { module, us }]) => ({ fn, module, selfMs: Math.round(us / 1000), pct: pct(us) })),
+    byOwnCaller: [...callers].sort((a, b) => b[1] - a[1]).slice(0, top)
+      .map(([fn, us]) => ({ fn, ms: Math.round(us / 1000), pct: pct(us) })),
   }
 }

@@ -1,4 +1,4 @@
-import { cpus, totalmem } from 'node:os'
+import { cpus, loadavg, totalmem } from 'node:os'
 
 export interface MachineInfo {
   date: string
@@ -7,6 +7,13 @@ export interface MachineInfo {
   memoryGiB: number
   node: string
   platform: string
+  /** 1-minute load average when the run started: other work on the machine skews timings. */
+  loadAtStart: number
+}
+
+/** The 1-minute load average, for the record. */
+export function load1m(): number {
+  return Math.round((loadavg()[0] ?? 0) * 100) / 100
 }
 
 export function machineInfo(): MachineInfo {
@@ -17,5 +24,6 @@ export function machineInfo(): MachineInfo {
     memoryGiB: Math.round(totalmem() / 2 ** 30),
     node: process.version,
     platform: `${process.platform}-${process.arch}`,
+    loadAtStart: load1m(),
   }
 }

@@ -21,8 +21,11 @@ export type ServerRequest =
 
 export interface MemoryReply { heapUsed: number; rss: number; connections: number }
 export interface EmitReply { callNs: number; cpuUs: number }
-/** Time spent handing events to local connections since the last reset (the local fan-out function). */
-export interface HandoffReply { calls: number; ns: number }
+/**
+ * Time spent handing events to local connections since the last reset (the local fan-out function):
+ * `ns` until the written bytes reached the kernel, `syncNs` until the function returned.
+ */
+export interface HandoffReply { calls: number; ns: number; syncNs: number }
 export interface FloodReply { emitted: number; wallMs: number }
 export interface CpuReply { userUs: number; systemUs: number }
 

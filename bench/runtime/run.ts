@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { killAll } from '../lib/children.js'
 import { startIpcProcess, type IpcProcess } from '../lib/ipc-process.js'
-import { machineInfo } from '../lib/machine.js'
+import { load1m, machineInfo } from '../lib/machine.js'
 import { freePort } from '../lib/ports.js'
 import { createRng } from '../lib/prng.js'
 import { redisServerInstalled, startRedis } from '../lib/redis.js'
@@ -51,7 +51,7 @@ interface ScenarioResult {
   error?: string
   memory?: { heapPerConnKiB: number; rssPerConnKiB: number; baseline: MemoryReply[]; loaded: MemoryReply[] }
   room?: { samples: number; expected: number; p50Ms: number; p99Ms: number; maxMs: number; emitCallMedianMs: number }
-  broadcast?: { samples: number; handoffMs: number; emitCallMs: number; serverCpuMs: number; lastClientMs: number; complete: number }
+  broadcast?: { samples: number; handoffMs: number; handoffSyncMs: number; emitCallMs: number; serverCpuMs: number; lastClientMs: number; complete: number }
   flood?: { emitted: number; delivered: number; expected: number; emitPerS: number; deliveriesPerS: number }
 }
 
@@ -77,7 +77,8 @@ async function runScenario(config: ConfigId, connections: number): Promise<Scena
       const port = await freePort()
       const server = await startIpcProcess(join(here, spec.server), {
         name: `${config} server ${i}`,
-        nodeArgs: ['--expose-gc'],
+        // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the servers
+        nodeArgs: ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
         env: { PORT: String(port), REDIS_URL: redis?.url ?? '' },
       })
       started.push(server)
@@ -144,6 +145,7 @@ async function runScenario(config: ConfigId, connections: number): Promise<Scena
     // Broadcast to everyone: the servers' own time and CPU to hand it to every connection, and the
     // time until the last client has it (mostly the client process's speed on 2 cores).
     const handoffs: number[] = []
+    const handoffsSync: number[] = []
     const calls: number[] = []
     const cpus: number[] = []
     const lasts: number[] = []
@@ -161,6 +163,7 @@ async function runScenario(config: ConfigId, connections: number): Promise<Scena
       stats = await client.request<ClientStats>({ cmd: 'stats' })
       if (got) complete++
       handoffs.push(handoff.reduce((n, h) => n + h.ns, 0))
+      handoffsSync.push(handoff.reduce((n, h) => n + h.syncNs, 0))
       calls.push(reply.callNs)
       cpus.push(cpuAfter.reduce((n, c, i) => n + c.userUs + c.systemUs - ((cpuBefore[i]?.userUs ?? 0) + (cpuBefore[i]?.systemUs ?? 0)), 0))
       lasts.push(stats.broadcasts[seq]?.maxNs ?? Number.NaN)
@@ -170,6 +173,7 @@ async function runScenario(config: ConfigId, connections: number): Promise<Scena
       samples: BROADCASTS,
       complete,
       handoffMs: round(nsToMs(median(handoffs)), 3),
+      handoffSyncMs: round(nsToMs(median(handoffsSync)), 3),
       emitCallMs: round(nsToMs(median(calls)), 3),
       serverCpuMs: round(median(cpus) / 1000, 2),
       lastClientMs: round(nsToMs(median(lasts)), 1),
@@ -210,7 +214,7 @@ function describe(r: ScenarioResult): string {
   if (r.error && !r.room) return `${CONFIGS[r.config].label} @ ${r.connections}: ERROR ${r.error}`
   return `${CONFIGS[r.config].label.padEnd(22)} @ ${String(r.connections).padStart(5)}: connect ${(r.connectMs / 1000).toFixed(1)} s, `
     + `heap/conn ${r.memory?.heapPerConnKiB} KiB, rss/conn ${r.memory?.rssPerConnKiB} KiB, room p50/p99/max ${r.room?.p50Ms}/${r.room?.p99Ms}/${r.room?.maxMs} ms, `
-    + `broadcast hand-off ${r.broadcast?.handoffMs} ms (cpu ${r.broadcast?.serverCpuMs} ms, last client ${r.broadcast?.lastClientMs} ms), `
+    + `broadcast hand-off ${r.broadcast?.handoffMs} ms (sync ${r.broadcast?.handoffSyncMs}, cpu ${r.broadcast?.serverCpuMs} ms, last client ${r.broadcast?.lastClientMs} ms), `
     + `${r.flood?.deliveriesPerS} deliveries/s, held ${r.held}${r.error ? `, ERROR ${r.error}` : ''}`
 }
 
@@ -275,8 +279,9 @@ async function main(): Promise<void> {
     }
   }
   const targets = targetsFor(results, sizes)
+  const loadAtEnd = load1m()
   mkdirSync(resultsDir, { recursive: true })
-  writeFileSync(join(resultsDir, 'runtime.json'), `${JSON.stringify({ machine, skipped, targets, results }, null, 2)}\n`)
+  writeFileSync(join(resultsDir, 'runtime.json'), `${JSON.stringify({ machine: { ...machine, loadAtEnd }, skipped, targets, results }, null, 2)}\n`)
 
   const groups = sizes.map((n) => `${n.toLocaleString('en-US')} conns`)
   const series = (pick: (r: ScenarioResult) => number | undefined) => configs.map((c) => ({
@@ -295,14 +300,14 @@ async function main(): Promise<void> {
     CONFIGS[r.config].label, r.connections.toLocaleString('en-US'),
     r.memory?.heapPerConnKiB ?? '–', r.memory?.rssPerConnKiB ?? '–',
     r.room ? `${r.room.p50Ms} / ${r.room.p99Ms} / ${r.room.maxMs}` : '–',
-    r.broadcast ? `${r.broadcast.handoffMs} (cpu ${r.broadcast.serverCpuMs})` : '–',
+    r.broadcast ? `${r.broadcast.handoffMs} (sync ${r.broadcast.handoffSyncMs}, CPU ${r.broadcast.serverCpuMs})` : '–',
     r.broadcast?.lastClientMs ?? '–',
     r.flood ? r.flood.deliveriesPerS.toLocaleString('en-US') : '–',
     r.held ? 'yes' : `**no**${r.error ? ` (${r.error.slice(0, 80)})` : ''}`,
   ])
-  const table = markdownTable(['server', 'connections', 'heap KiB/conn', 'RSS KiB/conn', 'room p50 / p99 / max ms', 'broadcast server ms (CPU ms)', 'broadcast last client ms', 'deliveries/s', 'held'], rows)
+  const table = markdownTable(['server', 'connections', 'heap KiB/conn', 'RSS KiB/conn', 'room p50 / p99 / max ms', 'broadcast server ms (sync part, CPU ms)', 'broadcast last client ms', 'deliveries/s', 'held'], rows)
   const targetTable = markdownTable(['target', 'wanted', 'measured', 'met'], targets.map((t) => [t.name, t.target, t.measured, t.met ? 'yes' : '**no**']))
-  const md = `Run ${machine.date} on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}.${skipped.length ? `\n\nSkipped: ${skipped.join('; ')}.` : ''}\n\n${table}\n\n${targetTable}\n`
+  const md = `Run ${machine.date} on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; 1-minute load average ${machine.loadAtStart} at the start, ${loadAtEnd} at the end.${skipped.length ? `\n\nSkipped: ${skipped.join('; ')}.` : ''}\n\n${table}\n\n${targetTable}\n`
   writeFileSync(join(resultsDir, 'runtime.md'), md)
   console.log(`\n${md}`)
   console.log(`wrote ${join(resultsDir, 'runtime.json')}, runtime.svg, runtime.md`)

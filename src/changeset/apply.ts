@@ -52,17 +52,17 @@ export function assertWritablePath(rootDir: string, relPath: string): string {
   return abs
 }
 
-/** Byte-exact check that the disk still holds what the plan was computed from. */
-function assertUnchanged(rootDir: string, change: FileChange): void {
+/** Byte-exact check that the disk still holds what the changes were computed from. */
+function assertUnchanged(rootDir: string, change: FileChange, since: string): void {
   const abs = assertWritablePath(rootDir, change.path)
   const stat = lstatOrUndefined(abs)
   if (change.kind === 'create') {
-    if (stat) throw new MigrationError(`${change.path}: created on disk since the plan was made; run the tool again`)
+    if (stat) throw new MigrationError(`${change.path}: created on disk since ${since}`)
     return
   }
-  if (!stat?.isFile()) throw new MigrationError(`${change.path}: removed on disk since the plan was made; run the tool again`)
+  if (!stat?.isFile()) throw new MigrationError(`${change.path}: removed on disk since ${since}`)
   if (!readFileSync(abs).equals(Buffer.from(change.before, 'utf8'))) {
-    throw new MigrationError(`${change.path}: changed on disk since the plan was made; run the tool again`)
+    throw new MigrationError(`${change.path}: changed on disk since ${since}`)
   }
 }
 
@@ -137,6 +137,8 @@ function restore(rootDir: string, done: Done[], createdDirs: string[]): string[]
 export interface ApplyOptions {
   /** Write the undo journal (default true; undo itself does not). */
   journal?: boolean
+  /** Ends the "changed on disk since …" refusal; says what the expected content came from. */
+  since?: string
   /** Test seam: called before each file is written, may throw to simulate a failing disk. */
   beforeWrite?(change: FileChange): void
 }
@@ -146,7 +148,8 @@ export interface ApplyOptions {
  * through a temp file and a rename, and on any failure every file already written is restored.
  */
 export function applyChanges(rootDir: string, changes: readonly FileChange[], options: ApplyOptions = {}): void {
-  for (const change of changes) assertUnchanged(rootDir, change)
+  const since = options.since ?? 'the plan was made; run the tool again'
+  for (const change of changes) assertUnchanged(rootDir, change, since)
   if (options.journal !== false && changes.length > 0) writeJournal(rootDir, changes)
   const done: Done[] = []
   const createdDirs: string[] = []
@@ -231,7 +234,7 @@ export function undoLastApply(rootDir: string): FileChange[] | undefined {
   const journal = readJournal(rootDir)
   if (!journal) return undefined
   const inverse = journal.changes.map(invert).reverse()
-  applyChanges(rootDir, inverse, { journal: false })
+  applyChanges(rootDir, inverse, { journal: false, since: 'the migration; undo would overwrite that work, so nothing was restored' })
   removeJournal(rootDir)
   return inverse
 }

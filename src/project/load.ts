@@ -161,6 +161,14 @@ export class LoadedRepo implements Repo {
     for (const block of unit.scripts) this.unitsByFilePath.set(block.sourceFile.getFilePath(), unit)
   }
 
+  resolveImport(fromPath: string, specifier: string): string | undefined {
+    const resolved = ts.resolveModuleName(specifier, this.absolute(fromPath), this.project.getCompilerOptions(), ts.sys)
+      .resolvedModule?.resolvedFileName
+    if (!resolved) return undefined
+    const rel = this.relative(resolved)
+    return rel.startsWith('..') || rel.split('/').includes('node_modules') ? undefined : rel
+  }
+
   unitOf(sourceFile: SourceFile): LiveUnit | undefined {
     return this.unitsByFilePath.get(sourceFile.getFilePath())
   }

@@ -53,6 +53,12 @@ export interface Repo {
   exists(path: string): boolean
   /** Repo-relative paths matching a fast-glob pattern (honours the same ignores as the scan). */
   glob(pattern: string | string[]): string[]
+  /**
+   * Where an import specifier of a repo file points (Nuxt aliases `~`, `@`, `~~`, `@@`, `#server`,
+   * `#shared` included), as a repo-relative path; undefined for packages and files outside the repo.
+   * Pair with `getUnit` to parse the target.
+   */
+  resolveImport(fromPath: string, specifier: string): string | undefined
   /** Absolute path → repo-relative posix path. */
   relative(absPath: string): string
 }

@@ -20,11 +20,14 @@ export function findSfcScripts(text: string, filename: string): { scripts: SfcSc
   const scripts: SfcScript[] = []
   for (const block of [descriptor.script, descriptor.scriptSetup]) {
     if (!block) continue
+    // The line break after `<script>` stays in the SFC, so ts-morph sees code that starts on line 1
+    // (an insert at the top then lands after the tag, not on the tag's line).
+    const lead = /^\r?\n/.exec(block.content)?.[0].length ?? 0
     scripts.push({
-      content: block.content,
+      content: block.content.slice(lead),
       setup: Boolean(block.setup),
       lang: block.lang === 'ts' || block.lang === 'tsx' ? 'ts' : 'js',
-      start: block.loc.start.offset,
+      start: block.loc.start.offset + lead,
       end: block.loc.end.offset,
     })
   }

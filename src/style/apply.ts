@@ -42,19 +42,25 @@ export function convertQuotes(code: string, quote: CodeStyle['quote']): string {
 }
 
 const formatterProject = new Project({ useInMemoryFileSystem: true })
+/** A fresh file name per call: the language service caches documents by name and would format stale text. */
+let generation = 0
 
 /** Generated TypeScript in a code style: indentation and semicolons by the TS formatter, then quotes. */
 export function applyStyle(code: string, style: CodeStyle): string {
-  const file = formatterProject.createSourceFile('/generated.ts', code, { overwrite: true })
+  const file = formatterProject.createSourceFile(`/generated-${generation++}.ts`, code)
   const tab = style.indent === '\t'
-  file.formatText({
+  const edits = formatterProject.getLanguageService().getFormattingEditsForDocument(file.getFilePath(), {
     indentSize: tab ? 4 : style.indent.length,
     tabSize: tab ? 4 : style.indent.length,
     convertTabsToSpaces: !tab,
     semicolons: style.semicolons ? ts.SemicolonPreference.Insert : ts.SemicolonPreference.Remove,
     insertSpaceAfterOpeningAndBeforeClosingNonemptyBraces: true,
   })
-  const formatted = file.getFullText()
   formatterProject.removeSourceFile(file)
+  let formatted = code
+  for (const edit of [...edits].sort((a, b) => b.getSpan().getStart() - a.getSpan().getStart())) {
+    const span = edit.getSpan()
+    formatted = formatted.slice(0, span.getStart()) + edit.getNewText() + formatted.slice(span.getEnd())
+  }
   return convertQuotes(formatted, style.quote)
 }

@@ -28,12 +28,12 @@ describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
 
   it('passes nuxi typecheck', async () => {
     const result = await typecheckFixture(fixture!)
-    expect(result.exitCode, result.all).toBe(0)
+    expect(result.exitCode, result.output).toBe(0)
   }, 300_000)
 
   it('builds with nuxi build', async () => {
     const result = await buildFixture(fixture!)
-    expect(result.exitCode, result.all).toBe(0)
+    expect(result.exitCode, result.output).toBe(0)
   }, 300_000)
 
   describe.skipIf(browserSkip)('a conversation in chromium over Socket.IO', () => {

@@ -1,14 +1,13 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import type { Result } from 'execa'
-import { copyFixture, linkNodeModules, nuxi, runCli } from '../helpers/nuxt.js'
+import { copyFixture, linkNodeModules, nuxi, runCli, type CommandResult } from '../helpers/nuxt.js'
 
 export interface FixtureBuild {
   appDir: string
   /** The CLI run (undefined when the fixture is built as it is). */
-  migration?: Result
-  typecheck?: Result
-  build?: Result
+  migration?: CommandResult
+  typecheck?: CommandResult
+  build?: CommandResult
   cleanup(): Promise<void>
 }
 
@@ -25,12 +24,12 @@ export async function prepareFixture(name: string, options: { migrate: boolean }
   return prepared
 }
 
-export async function typecheckFixture(prepared: FixtureBuild): Promise<Result> {
+export async function typecheckFixture(prepared: FixtureBuild): Promise<CommandResult> {
   prepared.typecheck = await nuxi(prepared.appDir, 'typecheck', 300_000)
   return prepared.typecheck
 }
 
-export async function buildFixture(prepared: FixtureBuild): Promise<Result> {
+export async function buildFixture(prepared: FixtureBuild): Promise<CommandResult> {
   prepared.build = await nuxi(prepared.appDir, 'build', 300_000)
   return prepared.build
 }
@@ -39,7 +38,7 @@ export async function buildFixture(prepared: FixtureBuild): Promise<Result> {
 export function requireBuilt(prepared: FixtureBuild | undefined): string {
   if (!prepared?.build) throw new Error('the app was not built (see the build test)')
   if (prepared.build.exitCode !== 0 || !existsSync(join(prepared.appDir, '.output/server/index.mjs'))) {
-    throw new Error(`the app did not build:\n${prepared.build.all ?? ''}`)
+    throw new Error(`the app did not build:\n${prepared.build.output}`)
   }
   return prepared.appDir
 }

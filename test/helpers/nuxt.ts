@@ -3,7 +3,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { execa, type Result } from 'execa'
+import { execa } from 'execa'
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..')
 
@@ -23,24 +23,30 @@ export async function linkNodeModules(appDir: string): Promise<void> {
   await execa('cp', ['-al', join(repoRoot, 'node_modules'), join(appDir, 'node_modules')])
 }
 
+export interface CommandResult {
+  /** Undefined when the command was killed (timeout). */
+  exitCode: number | undefined
+  /** stdout and stderr interleaved, for failure messages. */
+  output: string
+}
+
+async function run(file: string, args: string[], options: { cwd?: string, env: Record<string, string>, timeoutMs: number }): Promise<CommandResult> {
+  const result = await execa(file, args, { cwd: options.cwd, env: options.env, timeout: options.timeoutMs, reject: false, all: true })
+  const timedOut = result.timedOut ? `\n(killed after ${options.timeoutMs} ms)` : ''
+  return { exitCode: result.exitCode, output: `${result.all}${timedOut}` }
+}
+
 /** Runs the real CLI the way a user would, through `bin/`. Never throws; the caller asserts the exit code. */
-export function runCli(args: string[], timeoutMs = 120_000): Promise<Result> {
-  return execa('node', [join(repoRoot, 'bin/tutor-sse-migrate.js'), ...args], {
-    reject: false,
-    timeout: timeoutMs,
-    env: { NO_COLOR: '1' },
-    all: true,
-  })
+export function runCli(args: string[], timeoutMs = 120_000): Promise<CommandResult> {
+  return run('node', [join(repoRoot, 'bin/tutor-sse-migrate.js'), ...args], { env: { NO_COLOR: '1' }, timeoutMs })
 }
 
 /** `nuxi <command>` in the app dir with the app's (linked) Nuxt. Never throws; the caller asserts the exit code. */
-export function nuxi(appDir: string, command: 'prepare' | 'typecheck' | 'build', timeoutMs: number): Promise<Result> {
-  return execa('node', [join(appDir, 'node_modules/@nuxt/cli/bin/nuxi.mjs'), command], {
+export function nuxi(appDir: string, command: 'typecheck' | 'build', timeoutMs: number): Promise<CommandResult> {
+  return run('node', [join(appDir, 'node_modules/@nuxt/cli/bin/nuxi.mjs'), command], {
     cwd: appDir,
-    reject: false,
-    timeout: timeoutMs,
     env: { NUXT_TELEMETRY_DISABLED: '1', CI: 'true', NO_COLOR: '1' },
-    all: true,
+    timeoutMs,
   })
 }
 

@@ -63,7 +63,12 @@ export async function openChatPage(browser: Browser, baseUrl: string, token: str
   })
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
   await page.goto(`/chat/${roomId}`)
-  await page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor({ timeout: 15_000 })
+  try {
+    await page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor({ timeout: 15_000 })
+  } catch (error) {
+    await context.close()
+    throw new Error(`/chat/${roomId} never showed a live connection. Browser problems:\n${problems.join('\n') || '(none)'}`, { cause: error })
+  }
   return { context, page, problems, close: () => context.close() }
 }
 

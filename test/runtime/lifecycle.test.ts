@@ -64,6 +64,17 @@ describe('connection lifecycle', () => {
     console.log(`5,000 cycles in ${elapsed} ms; resources after: ${JSON.stringify(resourceCounts())} (baseline ${JSON.stringify(baseline)})`)
   })
 
+  it('registers nothing for a client that leaves while it is being authenticated', async () => {
+    server = await startTestServer({ heartbeatMs: 50 })
+    const pending = Array.from({ length: 20 }, () => openRaw(`${server!.url}/api/chat/events`, { authorization: 'Bearer token-1', 'x-auth-delay': '150' }))
+    await new Promise((r) => setTimeout(r, 50))
+    server.server.closeAllConnections()
+    await Promise.allSettled(pending)
+    await new Promise((r) => setTimeout(r, 300))
+    expect(useSSERuntime().hub.connections.size).toBe(0)
+    expect(useSSERuntime().hub.byUser.size).toBe(0)
+  })
+
   it('closes every open stream promptly on shutdown', async () => {
     server = await startTestServer({ heartbeatMs: 60_000 })
     const streams: RawStream[] = []
@@ -81,5 +92,33 @@ describe('connection lifecycle', () => {
     console.log(`shutdown with 30 open streams: ${elapsed} ms`)
     expect(elapsed).toBeLessThan(2000)
     expect(streams.every((s) => s.isEnded())).toBe(true)
+  })
+
+  it('ends streams when SIGTERM arrives, not only in Nitro’s close hook (which runs after its 30 s wait)', async () => {
+    server = await startTestServer({ heartbeatMs: 60_000 })
+    const closeHooks: (() => unknown)[] = []
+    vi.stubGlobal('defineNitroPlugin', (plugin: unknown) => plugin)
+    vi.stubGlobal('useRuntimeConfig', () => ({ sse: { retryMs: 1234 } }))
+    // Nitro's graceful shutdown also listens; with it present the plugin must not re-raise the signal.
+    const nitroShutdown = () => {}
+    process.on('SIGTERM', nitroShutdown)
+    const before = process.listenerCount('SIGTERM')
+    try {
+      const { default: plugin } = await import('../../src/runtime/server/plugins/sse')
+      ;(plugin as unknown as (app: unknown) => void)({ hooks: { hook: (name: string, fn: () => unknown) => name === 'close' && closeHooks.push(fn) } })
+      expect(closeHooks).toHaveLength(1)
+      expect(process.listenerCount('SIGTERM')).toBe(before + 1)
+      const stream = await openRaw(`${server.url}/api/chat/events`, { authorization: 'Bearer token-1' })
+      await stream.next((f) => f.event === 'connected')
+      expect(stream.retry).toBe(1234)
+      const started = Date.now()
+      process.emit('SIGTERM', 'SIGTERM')
+      await stream.ended
+      expect(Date.now() - started).toBeLessThan(2000)
+      expect(process.listenerCount('SIGTERM')).toBe(before)
+    } finally {
+      process.off('SIGTERM', nitroShutdown)
+      vi.unstubAllGlobals()
+    }
   })
 })

@@ -1,4 +1,5 @@
 import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } from 'ts-morph'
+import { stringValue } from '../../src/analysis/client/resolve.js'
 import type { SocketCreation } from '../../src/analysis/client/types.js'
 import type { ScriptEditor } from './editor.js'
 
@@ -28,13 +29,17 @@ export interface StreamCall {
 }
 
 export function streamCall(ed: ScriptEditor, call: CallExpression): StreamCall {
-  const options = readOptions(ed, call)
-  const args = options.token ? `{ token: () => ${options.token.getText()} }` : ''
+  return streamCallFrom(readOptions(ed, call))
+}
+
+function streamCallFrom(options: StreamOptions, hoisted?: Hoisted): StreamCall {
+  const token = options.token && (hoisted ? hoisted.token : options.token.getText())
+  const args = token ? `{ token: () => ${token} }` : ''
   return { text: `useChatSSE(${args})`, autoConnect: options.autoConnect, selfContained: !options.token || isSelfContained(options.token) }
 }
 
 function isSelfContained(node: Node): boolean {
-  if (node.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => /^use[A-Z]/.test(c.getExpression().getText()))) return false
+  if (composableCalls(node).length > 0) return false
   const ids = Node.isIdentifier(node) ? [node] : node.getDescendantsOfKind(SyntaxKind.Identifier)
   return ids.every((id) => {
     const parent = id.getParent()
@@ -43,28 +48,113 @@ function isSelfContained(node: Node): boolean {
   })
 }
 
+function composableCalls(node: Node): CallExpression[] {
+  const calls = Node.isCallExpression(node) ? [node, ...node.getDescendantsOfKind(SyntaxKind.CallExpression)] : node.getDescendantsOfKind(SyntaxKind.CallExpression)
+  return calls.filter((c) => /^use[A-Z]\w*$/.test(c.getExpression().getText()))
+}
+
+/**
+ * A credential read through a composable (`useCookie('token').value`) must not be read lazily by
+ * the stream: composables only work where io() was called. The composable call moves into a
+ * variable there, and the getter reads the variable.
+ */
+interface Hoisted {
+  declaration: string
+  token: string
+}
+
+function hoistComposable(ed: ScriptEditor, token: Node, statement: Node | undefined): Hoisted | undefined {
+  const call = composableCalls(token)[0]
+  if (!call || !statement) return undefined
+  const taken = new Set(token.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()))
+  const literal = stringValue(call.getArguments()[0])
+  const base = literal !== undefined && /^[A-Za-z][\w-]*$/.test(literal) ? camelCase(literal) : lowerFirst(call.getExpression().getText().slice(3))
+  let name = base
+  for (let i = 2; taken.has(name); i++) name = `${base}${i}`
+  const start = token.getStart()
+  const text = token.getText()
+  const replaced = text.slice(0, call.getStart() - start) + name + text.slice(call.getEnd() - start)
+  return { declaration: `const ${name} = ${call.getText()}`, token: replaced }
+}
+
+function camelCase(text: string): string {
+  return text.replace(/[-_]+(\w)/g, (_, c: string) => c.toUpperCase())
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1)
+}
+
 /** `io(url, { auth: { token }, transports, ... })` → `useChatSSE({ token: () => token })`, then `connect()` where io() connected. */
 export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): void {
   const { call } = creation
-  const stream = streamCall(ed, call)
+  const statement = call.getFirstAncestorByKind(SyntaxKind.ExpressionStatement) ?? call.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? call.getFirstAncestorByKind(SyntaxKind.ReturnStatement)
+  const options = readOptions(ed, call)
+  const token = options.token
+  const hoisted = token ? hoistComposable(ed, token, statement) : undefined
+  const stream = streamCallFrom(options, hoisted)
+  rememberDroppedNames(ed, call, token)
+  if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${statement.getIndentationText()}`)
   if (creation.reactiveContainer) ed.vueNames.add('markRaw')
+  const streamText = creation.reactiveContainer ? `markRaw(${stream.text})` : stream.text
+  if (stream.autoConnect && rewriteLazyInit(ed, call, streamText)) return
   const connectAfter = stream.autoConnect ? connectStatementFor(call) : undefined
-  const statement = call.getFirstAncestorByKind(SyntaxKind.ExpressionStatement) ?? call.getFirstAncestorByKind(SyntaxKind.VariableStatement)
-  call.replaceWithText(creation.reactiveContainer ? `markRaw(${stream.text})` : stream.text)
+  ed.replace(call, streamText)
   if (connectAfter && statement) {
-    const parent = statement.getParent()
-    if (parent && (Node.isBlock(parent) || Node.isSourceFile(parent))) parent.insertStatements(statement.getChildIndex() + 1, connectAfter)
+    ed.insertStatementAfter(statement, connectAfter)
   } else if (stream.autoConnect) {
     ed.report(statement ?? call, 'client/connect-by-hand', 'io() connected on creation; the stream is created here inside an expression, so no connect() call could be added after it', 'call connect() on the stream where it should open', 'warning')
   }
 }
 
+/** Names the dropped url and options read, so that a variable only they used can go too. */
+function rememberDroppedNames(ed: ScriptEditor, call: CallExpression, token: Node | undefined): void {
+  for (const id of call.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    if (token && id.getStart() >= token.getStart() && id.getEnd() <= token.getEnd()) continue
+    ed.droppedNames.add(id.getText())
+  }
+}
+
+/**
+ * `socket ??= io()` as an arrow's body or a returned value (the module singleton): the stream is
+ * created and connected once, then returned, as io() did.
+ */
+function rewriteLazyInit(ed: ScriptEditor, call: CallExpression, streamText: string): boolean {
+  let value: Node = call
+  while (Node.isParenthesizedExpression(value.getParent())) value = value.getParent()!
+  const binary = value.getParent()
+  if (!binary || !Node.isBinaryExpression(binary) || binary.getRight() !== value) return false
+  const op = binary.getOperatorToken().getKind()
+  if (op !== SyntaxKind.QuestionQuestionEqualsToken && op !== SyntaxKind.BarBarEqualsToken) return false
+  let outer: Node = binary
+  while (Node.isParenthesizedExpression(outer.getParent())) outer = outer.getParent()!
+  const holder = binary.getLeft().getText()
+  const semi = ed.style.semicolons ? ';' : ''
+  const unit = ed.style.indent
+  const init = (indent: string): string =>
+    `if (!${holder}) {\n${indent}${unit}${holder} = ${streamText}${semi}\n${indent}${unit}${holder}.connect()${semi}\n${indent}}\n${indent}return ${holder}${semi}`
+  const parent = outer.getParent()
+  if (parent && Node.isArrowFunction(parent) && parent.getBody() === outer) {
+    const indent = parent.getFirstAncestorByKind(SyntaxKind.VariableStatement)?.getIndentationText() ?? parent.getIndentationText()
+    ed.replace(outer, `{\n${indent}${unit}${init(indent + unit)}\n${indent}}`)
+    return true
+  }
+  if (parent && Node.isReturnStatement(parent)) {
+    ed.replace(parent, init(parent.getIndentationText()))
+    return true
+  }
+  return false
+}
+
 /** `socket.value = io()` → `socket.value.connect()`; `const socket = io()` → `socket.connect()`. */
 function connectStatementFor(call: CallExpression): string | undefined {
-  const parent = call.getParent()
+  let value: Node = call
+  // `markRaw(io())`: the stream is what the wrapper returns.
+  while (Node.isCallExpression(value.getParent()) && value.getParent()!.getText().startsWith('markRaw(')) value = value.getParent()!
+  const parent = value.getParent()
   if (!parent) return undefined
   if (Node.isVariableDeclaration(parent) && Node.isIdentifier(parent.getNameNode())) return `${parent.getName()}.connect()`
-  if (Node.isBinaryExpression(parent) && parent.getRight() === call && Node.isExpressionStatement(parent.getParent())) {
+  if (Node.isBinaryExpression(parent) && parent.getRight() === value && Node.isExpressionStatement(parent.getParent())) {
     return `${parent.getLeft().getText()}.connect()`
   }
   return undefined

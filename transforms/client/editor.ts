@@ -1,12 +1,25 @@
-import type { Node } from 'ts-morph'
+import type { CallExpression, Node } from 'ts-morph'
+import type { LifecyclePair } from './lifecycle.js'
 import type { ClientScript } from '../../src/analysis/client/types.js'
 import type { FollowUp } from '../../src/followups.js'
 import { quoteString } from '../../src/style/apply.js'
+import { detectStyle } from '../../src/style/detect.js'
 import type { CodeStyle } from '../../src/style/types.js'
-import type { TransformContext } from '../../src/transform.js'
+import type { FollowUpTarget, TransformContext } from '../../src/transform.js'
 
-/** The shared stream's type, spelled so that it needs no import in a Nuxt app (useChatSSE is auto-imported). */
-export const STREAM_TYPE = 'ReturnType<typeof useChatSSE>'
+/** The shared stream's type, exported by the runtime composable the sse-runtime transform installs in the app dir. */
+export const STREAM_TYPE = 'ChatSSE'
+export const STREAM_TYPE_MODULE = '~/composables/useChatSSE'
+
+interface Patch {
+  start: number
+  end: number
+  text: string
+  /** Order of staging, so insertions at one position keep it. */
+  seq: number
+  /** A removal swallows every other patch inside it (an emit inside a removed handler). */
+  removal?: boolean
+}
 
 /** One script block being migrated: the transform context plus the block's own style. */
 export class ScriptEditor {
@@ -14,6 +27,12 @@ export class ScriptEditor {
   /** Vue helpers the rewritten code calls (`shallowRef`, `markRaw` ...), added to an explicit `vue` import if the file has one. */
   readonly vueNames = new Set<string>()
   readonly vueTypeNames = new Set<string>()
+  /** Lifecycle listeners removed later with `off`, by call (see lifecycle.ts). */
+  lifecyclePairs = new Map<CallExpression, LifecyclePair>()
+  /** Identifiers read only by io() arguments that were dropped; variables left unused by that are removed. */
+  readonly droppedNames = new Set<string>()
+  /** The rewrite wrote `ChatSSE`, which needs a type import. */
+  usesStreamType = false
   /** Vue helpers the rewrite replaced (`ref`, `readonly`): dropped from an explicit import once unused. */
   readonly replacedVueNames = new Set<string>()
   /** Set while the block is only inspected (a plugin about to be deleted), so nothing is reported twice. */
@@ -23,14 +42,68 @@ export class ScriptEditor {
     readonly ctx: TransformContext,
     readonly script: ClientScript,
   ) {
-    this.style = ctx.styleOf(script.unit.path)
+    // A .vue file's template attributes are double-quoted whatever its script does: judge the block alone.
+    this.style = script.unit.kind === 'vue' ? detectStyle(script.block.sourceFile.getFullText(), ctx.styleOf(script.unit.path)) : ctx.styleOf(script.unit.path)
   }
 
   quote(value: string): string {
     return quoteString(value, this.style.quote)
   }
 
+  private readonly patches: Patch[] = []
+
+  /** Replaces a node's text (without its leading trivia). */
+  replace(node: Node, text: string): void {
+    this.replaceRange(node.getStart(), node.getEnd(), text)
+  }
+
+  replaceRange(start: number, end: number, text: string): void {
+    this.patches.push({ start, end, text, seq: this.patches.length })
+  }
+
+  insert(pos: number, text: string): void {
+    this.replaceRange(pos, pos, text)
+  }
+
+  /** Adds a statement on its own line after another, with the same indentation. */
+  insertStatementAfter(statement: Node, code: string): void {
+    this.insert(statement.getEnd(), `\n${statement.getIndentationText()}${code}${this.style.semicolons ? ';' : ''}`)
+  }
+
+  /** Removes a statement with its line. */
+  removeStatement(statement: Node): void {
+    const text = statement.getSourceFile().getFullText()
+    const lineStart = text.lastIndexOf('\n', statement.getStart() - 1)
+    this.patches.push({ start: lineStart === -1 ? statement.getStart() : lineStart, end: statement.getEnd(), text: '', seq: this.patches.length, removal: true })
+  }
+
+  /**
+   * Applies every patch at once. Patches are computed from the untouched syntax tree and never
+   * overlap (an edit around another one is split into the pieces around it), so nested rewrites,
+   * such as an emit inside a `connect` handler, compose without re-reading the tree.
+   */
+  applyPatches(): boolean {
+    if (this.patches.length === 0) return false
+    const sf = this.script.block.sourceFile
+    let text = sf.getFullText()
+    const removals = this.patches.filter((p) => p.removal)
+    const kept = this.patches.filter((p) => p.removal || !removals.some((r) => r.start <= p.start && p.end <= r.end))
+    const ordered = kept.sort((a, b) => b.start - a.start || b.end - a.end || b.seq - a.seq)
+    let limit = Infinity
+    for (const patch of ordered) {
+      if (patch.end > limit) throw new Error(`${this.script.unit.path}: overlapping client edits at ${patch.start}-${patch.end}`)
+      text = text.slice(0, patch.start) + patch.text + text.slice(patch.end)
+      limit = patch.start
+    }
+    sf.replaceWithText(text)
+    return true
+  }
+
   report(node: Node, kind: string, reason: string, action: string, severity: FollowUp['severity'] = 'warning'): void {
-    if (!this.muted) this.ctx.report(node, { kind, reason, action, severity })
+    this.reportAt(node, kind, reason, action, severity)
+  }
+
+  reportAt(target: FollowUpTarget, kind: string, reason: string, action: string, severity: FollowUp['severity'] = 'warning'): void {
+    if (!this.muted) this.ctx.report(target, { kind, reason, action, severity })
   }
 }

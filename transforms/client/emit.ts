@@ -22,9 +22,11 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
   }
   if (route.status === 'dropped') {
     const statement = call.getParent()
-    if (statement && Node.isExpressionStatement(statement)) {
+    if (rest.some(isFunctionLike)) {
+      ed.report(call, 'client/emit-dropped', `\`${event}\` was dropped on the server (${route.reason}), but this emit waits for its acknowledgement, which will never come now`, 'remove the emit and what waits for its acknowledgement by hand')
+    } else if (statement && Node.isExpressionStatement(statement)) {
       ed.report(call, 'client/emit-dropped', `\`${event}\` was dropped on the server (${route.reason}); its emit was removed`, 'nothing to do', 'info')
-      statement.remove()
+      ed.removeStatement(statement)
     } else {
       ed.report(call, 'client/emit-dropped', `\`${event}\` was dropped on the server (${route.reason}) but its emit's result is used`, 'remove the emit by hand')
     }
@@ -43,12 +45,11 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
     ed.report(call, 'client/route-params', `the route ${route.url} for \`${event}\` needs path parameters the payload does not provide`, 'build the URL by hand and call send(url, payload)')
     return
   }
-  const receiver = access.getExpression().getText()
-  const dot = access.hasQuestionDotToken() ? '?.' : '.'
-  const typeArg = ack ? ackType(ack) : undefined
-  const args = [url === route.url ? ed.quote(url) : url, ...(payload ? [payload.getText()] : [])]
-  const send = `${receiver}${dot}send${typeArg ? `<${typeArg}>` : ''}(${args.join(', ')})`
-  call.replaceWithText(ack ? `${send}.then(${ack.getText()})` : send)
+  const typeArg = ack ? ackType(ack) : withAck ? awaitedType(call) : undefined
+  // Edited piece by piece around the payload and the ack, so rewrites inside the ack compose.
+  ed.replaceRange(access.getNameNode().getStart(), call.getArguments()[0]!.getStart(), `send${typeArg ? `<${typeArg}>` : ''}(`)
+  ed.replace(eventArg!, url === route.url ? ed.quote(url) : url)
+  if (ack) ed.replaceRange((payload ?? eventArg!).getEnd(), ack.getStart(), ').then(')
 }
 
 function isFunctionLike(node: Node): boolean {
@@ -59,6 +60,13 @@ function isFunctionLike(node: Node): boolean {
 function ackType(ack: Node): string | undefined {
   if (!Node.isArrowFunction(ack) && !Node.isFunctionExpression(ack)) return undefined
   return ack.getParameters()[0]?.getTypeNode()?.getText()
+}
+
+/** `const result: SendResult = await socket.emitWithAck(...)`: the type the result is declared with. */
+function awaitedType(call: CallExpression): string | undefined {
+  const awaited = call.getParent()
+  const decl = awaited && Node.isAwaitExpression(awaited) ? awaited.getParent() : undefined
+  return decl && Node.isVariableDeclaration(decl) ? decl.getTypeNode()?.getText() : undefined
 }
 
 /** The URL, or a template literal filling its path parameters from the payload; undefined when a parameter has no value. */

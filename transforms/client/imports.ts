@@ -1,20 +1,38 @@
 import { Node, SyntaxKind, type ImportDeclaration, type SourceFile } from 'ts-morph'
-import type { ScriptEditor } from './editor.js'
+import { CLIENT_PACKAGE } from '../../src/analysis/client/imports.js'
+import { STREAM_TYPE, STREAM_TYPE_MODULE, type ScriptEditor } from './editor.js'
 
 /** Identifiers of the file still referring to a name, outside import declarations. */
 function isReferenced(sf: SourceFile, name: string): boolean {
-  return sf.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name && !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration))
+  return sf.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name && !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) && !isMemberName(id))
 }
 
-/** Drops socket.io-client imports the rewritten code no longer uses (all of them, unless something was left for a human). */
-export function removeClientImports(ed: ScriptEditor): void {
+/** `x.io`, `{ io: 1 }`: a property name, not a reference to the binding. */
+function isMemberName(id: Node): boolean {
+  const parent = id.getParent()
+  if (!parent) return false
+  if (Node.isPropertyAccessExpression(parent)) return parent.getNameNode() === id
+  if (Node.isPropertyAssignment(parent) || Node.isMethodDeclaration(parent) || Node.isPropertyDeclaration(parent) || Node.isPropertySignature(parent)) return parent.getNameNode() === id
+  return false
+}
+
+/**
+ * Drops socket.io-client imports the rewritten code no longer uses (all of them, unless something
+ * was left for a human), and imports the stream's type where the code now names it, in the place
+ * of the socket.io-client import when that one goes.
+ */
+export function replaceClientImports(ed: ScriptEditor): void {
   const sf = ed.script.block.sourceFile
-  for (const decl of ed.script.imports) {
-    if (decl.wasForgotten()) continue
+  const typeImport = `import type { ${STREAM_TYPE} } from ${ed.quote(STREAM_TYPE_MODULE)}${ed.style.semicolons ? ';' : ''}`
+  let typeImported = !ed.usesStreamType || sf.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === STREAM_TYPE_MODULE)
+  for (const decl of sf.getImportDeclarations()) {
+    if (decl.getModuleSpecifierValue() !== CLIENT_PACKAGE) continue
     const localNames = importedNames(decl)
     const used = localNames.filter((name) => isReferenced(sf, name))
     if (used.length === 0) {
-      decl.remove()
+      if (typeImported) decl.remove()
+      else decl.replaceWithText(typeImport)
+      typeImported = true
       continue
     }
     for (const named of decl.getNamedImports()) {
@@ -22,6 +40,7 @@ export function removeClientImports(ed: ScriptEditor): void {
       if (!used.includes(local)) named.remove()
     }
   }
+  if (!typeImported) sf.insertStatements(lastImportIndex(sf), typeImport)
 }
 
 function importedNames(decl: ImportDeclaration): string[] {

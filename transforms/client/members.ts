@@ -3,9 +3,8 @@ import { stringValue } from '../../src/analysis/client/resolve.js'
 import type { SocketMemberUse } from '../../src/analysis/client/types.js'
 import type { ScriptEditor } from './editor.js'
 import { rewriteEmit } from './emit.js'
+import { LIFECYCLE } from './lifecycle.js'
 
-/** socket.io-client's own lifecycle events and the stream's signals that replace them. */
-const LIFECYCLE: Record<string, string> = { connect: 'onOpen', disconnect: 'onClose', connect_error: 'onError' }
 /** Members with the same meaning under another name on the stream. */
 const RENAMED: Record<string, string> = { open: 'connect', close: 'disconnect', removeListener: 'off' }
 /** Members the stream has under the same name and signature. */
@@ -17,16 +16,23 @@ const JOIN_EVENT = /^join([_\-.:]?room)?$|^joinRoom$/i
 export function rewriteMember(ed: ScriptEditor, use: SocketMemberUse): void {
   const { access, name, call } = use
   if (name === 'connected') {
-    access.replaceWithText(`${access.getText()}.value`)
+    ed.insert(access.getEnd(), '.value')
     return
   }
   if (name === 'disconnected') {
-    const check = `${receiverWithDot(use)}connected.value === false`
-    access.replaceWithText(needsParens(access) ? `(${check})` : check)
+    ed.replace(access.getNameNode(), 'connected.value === false')
+    if (needsParens(access)) {
+      ed.insert(access.getStart(), '(')
+      ed.insert(access.getEnd(), ')')
+    }
     return
   }
   if (name === 'id') {
-    access.replaceWithText(`${receiverWithDot(use)}connectionId.value`)
+    ed.replace(access.getNameNode(), 'connectionId.value')
+    return
+  }
+  if (name === 'io') {
+    rewriteManagerUse(ed, use)
     return
   }
   if (!call) {
@@ -38,11 +44,11 @@ export function rewriteMember(ed: ScriptEditor, use: SocketMemberUse): void {
   if (SAME.has(name)) return
   const renamed = RENAMED[name]
   if (renamed) {
-    access.getNameNode().replaceWithText(renamed)
+    ed.replace(access.getNameNode(), renamed)
     return
   }
   if (name === 'removeAllListeners' && call.getArguments().length === 1) {
-    access.getNameNode().replaceWithText('off')
+    ed.replace(access.getNameNode(), 'off')
     return
   }
   unsupported(ed, use, `the stream of useChatSSE() has no counterpart for \`${name}\``)
@@ -53,12 +59,19 @@ function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpre
   const event = stringValue(eventArg)
   const signal = event === undefined ? undefined : LIFECYCLE[event]
   if (!signal) return // an app event: `on`/`once`/`off` mean the same on the stream
+  const pair = ed.lifecyclePairs.get(call)
+  if (pair && use.name === 'off') {
+    ed.replace(call, `${pair.holder}?.()`)
+    return
+  }
   if (use.name !== 'on' || !handler) {
     unsupported(ed, use, `\`${use.name}('${event}')\` has no counterpart: the stream's ${signal}() returns the function that removes the listener`)
     return
   }
   if (event === 'connect') reportRejoin(ed, handler)
-  call.replaceWithText(`${receiverWithDot(use)}${signal}(${handler.getText()})`)
+  // `on('connect', handler)` → `onOpen(handler)`: only the text before the handler changes, so edits inside it compose.
+  ed.replaceRange(use.access.getNameNode().getStart(), handler.getStart(), `${signal}(`)
+  if (pair) ed.insert(call.getStart(), `${pair.holder} = `)
 }
 
 /** An open handler that emits `join_room` also does the first join, so it is kept; say so, since the runtime restores rooms on resume. */
@@ -78,10 +91,6 @@ function reportRejoin(ed: ScriptEditor, handler: Node): void {
   }
 }
 
-function receiverWithDot(use: SocketMemberUse): string {
-  return `${use.access.getExpression().getText()}${use.access.hasQuestionDotToken() ? '?.' : '.'}`
-}
-
 /** `!socket.disconnected` → `!(stream.connected.value === false)`. */
 function needsParens(node: Node): boolean {
   const parent = node.getParent()
@@ -90,4 +99,54 @@ function needsParens(node: Node): boolean {
 
 function unsupported(ed: ScriptEditor, use: SocketMemberUse, why: string): void {
   ed.report(use.call ?? use.access, `client/unsupported-member`, `${why}; left as is`, 'rewrite it by hand with the API of useChatSSE() (see app/composables/useChatSSE.ts)')
+}
+
+/**
+ * `socket.io` is Socket.IO's Manager. Its `reconnect` listener that only re-joins rooms is provably
+ * what the SSE runtime now does on resume, so it goes; anything else on the manager is reported.
+ */
+function rewriteManagerUse(ed: ScriptEditor, use: SocketMemberUse): void {
+  const on = use.access.getParent()
+  const call = on?.getParent()
+  if (on && Node.isPropertyAccessExpression(on) && on.getName() === 'on' && call && Node.isCallExpression(call) && call.getExpression() === on) {
+    const [eventArg, handler] = call.getArguments()
+    const statement = call.getParent()
+    if (stringValue(eventArg) === 'reconnect' && handler && onlyJoinsRooms(handler) && statement && Node.isExpressionStatement(statement)) {
+      ed.report(call, 'client/rejoin-removed', 'this reconnect listener only re-joined rooms, which the SSE runtime restores itself when the stream resumes; it was removed', 'nothing to do', 'info')
+      ed.removeStatement(statement)
+      for (const id of handler.getDescendantsOfKind(SyntaxKind.Identifier)) ed.droppedNames.add(id.getText())
+      return
+    }
+  }
+  ed.report(
+    use.access,
+    'client/manager',
+    '`socket.io` is the Socket.IO Manager (reconnection events and options); the SSE stream reconnects by itself and has no manager; left as is',
+    'remove it, or use onOpen/onClose/onError/onReset of useChatSSE()',
+  )
+}
+
+/** A handler whose every statement emits a join event, directly or in a loop over rooms. */
+function onlyJoinsRooms(handler: Node): boolean {
+  if (!Node.isArrowFunction(handler) && !Node.isFunctionExpression(handler)) return false
+  const body = handler.getBody()
+  const statements = Node.isBlock(body) ? body.getStatements() : [body]
+  return statements.length > 0 && statements.every(joinsRooms)
+}
+
+function joinsRooms(node: Node): boolean {
+  if (Node.isExpressionStatement(node)) return joinsRooms(node.getExpression())
+  if (Node.isForOfStatement(node) || Node.isForInStatement(node)) {
+    const body = node.getStatement()
+    return Node.isBlock(body) ? body.getStatements().every(joinsRooms) : joinsRooms(body)
+  }
+  if (!Node.isCallExpression(node)) return false
+  const callee = node.getExpression()
+  if (!Node.isPropertyAccessExpression(callee)) return false
+  if (callee.getName() === 'forEach') {
+    const fn = node.getArguments()[0]
+    return fn !== undefined && onlyJoinsRooms(fn)
+  }
+  const event = stringValue(node.getArguments()[0])
+  return ['emit', 'emitWithAck'].includes(callee.getName()) && event !== undefined && JOIN_EVENT.test(event)
 }

@@ -23,7 +23,8 @@ export function pluginsToDelete(ctx: TransformContext): DeletedPlugin[] {
   for (const plugin of plugins) {
     if (!plugin.onlyCreatesSocket) continue
     const uses = scripts.flatMap((s) => s.provided).filter((use) => use.key === plugin.key)
-    if (uses.some((use) => use.form === 'this')) continue
+    // Every user must get a variable to connect the stream on, as the plugin connected the socket.
+    if (!uses.every((use) => use.form === 'destructure' || initialises(use.node))) continue
     const script = scripts.find((s) => s.block === plugin.block)
     if (!script) continue
     const ed = new ScriptEditor(ctx, script)
@@ -35,10 +36,13 @@ export function pluginsToDelete(ctx: TransformContext): DeletedPlugin[] {
   return deleted
 }
 
-/** `useNuxtApp().$socket` → `useChatSSE(...)`; `const { $socket } = useNuxtApp()` → `const socket = useChatSSE(...)`. */
-export function rewriteProvidedUse(use: ProvidedSocketUse, replacement: string): void {
+/** `useNuxtApp().$socket` → `useChatSSE(...)`; `const { $socket } = useNuxtApp()` → `const $socket = useChatSSE(...)`. */
+export function rewriteProvidedUse(ed: ScriptEditor, use: ProvidedSocketUse, replacement: string): void {
   if (use.form === 'access') {
-    use.node.replaceWithText(replacement)
+    ed.replace(use.node, replacement)
+    const decl = use.node.getParent()
+    const statement = decl?.getFirstAncestorByKind(SyntaxKind.VariableStatement)
+    if (decl && Node.isVariableDeclaration(decl) && statement) ed.insertStatementAfter(statement, `${decl.getName()}.connect()`)
     return
   }
   const decl = use.node
@@ -48,16 +52,22 @@ export function rewriteProvidedUse(use: ProvidedSocketUse, replacement: string):
   const element = pattern.getElements().find((e) => (e.getPropertyNameNode()?.getText() ?? e.getName()) === `$${use.key}`)
   if (!element) return
   const local = element.getName()
-  if (pattern.getElements().length === 1) {
-    decl.replaceWithText(`${local} = ${replacement}`)
-    return
-  }
   const statement = decl.getFirstAncestorByKind(SyntaxKind.VariableStatement)
-  const others = pattern.getElements().filter((e) => e !== element)
-  pattern.replaceWithText(`{ ${others.map((e) => e.getText()).join(', ')} }`)
   if (!statement) return
-  const parent = statement.getParent()
-  if (Node.isBlock(parent) || Node.isSourceFile(parent)) parent.insertStatements(statement.getChildIndex() + 1, `const ${local} = ${replacement}`)
+  if (pattern.getElements().length === 1) {
+    ed.replace(decl, `${local} = ${replacement}`)
+  } else {
+    const others = pattern.getElements().filter((e) => e !== element)
+    ed.replace(pattern, `{ ${others.map((e) => e.getText()).join(', ')} }`)
+    ed.insertStatementAfter(statement, `const ${local} = ${replacement}`)
+  }
+  ed.insertStatementAfter(statement, `${local}.connect()`)
+}
+
+/** `const socket = useNuxtApp().$socket`. */
+function initialises(node: Node): boolean {
+  const parent = node.getParent()
+  return parent !== undefined && Node.isVariableDeclaration(parent) && parent.getInitializer() === node && Node.isIdentifier(parent.getNameNode())
 }
 
 /**

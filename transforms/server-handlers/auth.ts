@@ -37,6 +37,18 @@ function isChainOperator(node: Node | undefined): node is import('ts-morph').Bin
   return kind === SyntaxKind.BarBarToken || kind === SyntaxKind.QuestionQuestionToken
 }
 
+/** `(a ? b : c)` → `a ? b : c` when the outer parentheses enclose the whole text. */
+function withoutParens(text: string): string {
+  if (!text.startsWith('(') || !text.endsWith(')')) return text
+  let depth = 0
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === '(') depth++
+    else if (text[i] === ')') depth--
+    if (depth === 0 && i < text.length - 1) return text
+  }
+  return text.slice(1, -1)
+}
+
 export interface AuthenticateResult {
   /** The function's body statements. */
   body: string
@@ -58,22 +70,31 @@ export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape,
     const chain = operand.getParent()
     if (!isChainOperator(chain)) return false
     const other = chain.getLeft() === operand ? chain.getRight() : chain.getLeft()
-    replacements.set(chain, (render) => render(other))
+    const standalone = !isChainOperator(chain.getParent()) && !Node.isParenthesizedExpression(chain.getParent())
+    replacements.set(chain, (render) => (standalone ? withoutParens(render(other)) : render(other)))
     return true
   }
-  const readsAuthHeaderElsewhere = (read: Node) => {
+  const chainRoot = (read: Node) => {
     let root = wrapped(read)
     while (isChainOperator(root.getParent())) root = root.getParent()!
-    return root.getText().replace(read.getText(), '').toLowerCase().includes('authorization')
+    return root
   }
+  // Over HTTP the client's `auth.token` travels as `Authorization: Bearer`, and so does a query token unless allowed.
+  const bearer = middleware.reads.filter((r) => r.kind === 'auth' || (r.kind === 'query' && !config.allowQueryToken))
+  const bearerRead = { kind: 'auth', node: middleware.fn, name: 'token' } as const
+  const chainsWithBearer = new Set<Node>()
   for (const read of middleware.reads) {
-    if (read.kind === 'query' && !config.allowQueryToken) {
-      if (removeOperand(read.node)) droppedQuery.push(read.node)
-      else blockers.push({ node: read.node, reason: 'reads the token from the handshake query only; `allowQueryToken` is off' })
+    if (!bearer.includes(read)) {
+      replacements.set(read.node, () => handshakeExpression(read, eventName))
       continue
     }
-    if (read.kind === 'auth' && readsAuthHeaderElsewhere(read.node) && removeOperand(read.node)) continue
-    replacements.set(read.node, () => handshakeExpression(read, eventName))
+    if (read.kind === 'query') droppedQuery.push(read.node)
+    const root = chainRoot(read.node)
+    const rest = bearer.reduce((text, r) => text.replace(r.node.getText(), ''), root.getText())
+    const headerElsewhere = root !== wrapped(read.node) && rest.toLowerCase().includes('authorization')
+    if ((headerElsewhere || chainsWithBearer.has(root)) && removeOperand(read.node)) continue
+    chainsWithBearer.add(root)
+    replacements.set(read.node, () => handshakeExpression(bearerRead, eventName))
   }
   const declared = new Set(middleware.fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).map((d) => d.getName()))
   for (const assignment of middleware.assignments) {

@@ -1,9 +1,9 @@
 import { Node } from 'ts-morph'
-import type { AuthMiddleware, ConnectionHandler } from '../../src/analysis/handlers/types.js'
+import type { AuthMiddleware, ConnectionHandler, SocketUse } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
 import { renderAuthenticate, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
-import { indent, renderStatements } from './render.js'
+import { indent, mentions, relabelLogs, renderNode, renderStatements } from './render.js'
 import { rewriteUses, type RewriteResult } from './rewrite.js'
 import { authLine, freeName } from './route.js'
 
@@ -32,6 +32,8 @@ export interface HookParts {
   channels?: string
   blockers: RewriteResult['blockers']
   droppedQuery: Node[]
+  /** Connection logs dropped because they print the socket id. */
+  droppedLogs?: Node[]
   /** True when `canSubscribe` only allows the user's own channel (join routes then need it widened by hand). */
   ownChannelOnly?: boolean
 }
@@ -44,10 +46,24 @@ export function authenticateCode(middleware: AuthMiddleware, shape: AuthShape, c
   const text = [
     `/** Who opens the stream or calls a chat route: the checks of the former Socket.IO \`io.use\` middleware. */`,
     `export async function authenticateSSE(${eventName}: H3Event) {`,
-    indent(result.body, '  '),
+    indent(relabelLogs(result.body), '  '),
     '}',
   ].join('\n')
   return { authenticate: text, blockers: result.blockers, droppedQuery: result.droppedQuery }
+}
+
+/** The kinds of channel some joins produce: a configured helper, or the literal prefix of another channel name. */
+export function joinedKinds(uses: SocketUse[], config: MigrationConfig): Set<string> {
+  const kinds = new Set<string>()
+  for (const use of uses) {
+    if (use.kind !== 'join') continue
+    for (const room of use.rooms) {
+      const channel = channelOf(room, config, (n) => n.getText())
+      if (channel.kind === 'rule') kinds.add(channel.helper === 'emitToRoom' ? 'room:<id>' : 'user:<id>')
+      else kinds.add(/^[`'"]([^`'"$]*)/.exec(channel.expression)?.[1] || channel.expression)
+    }
+  }
+  return kinds
 }
 
 /** True when a joined channel is the user's own `userChannel(id)`, which the runtime always joins. */
@@ -61,7 +77,7 @@ function isOwnUserChannel(channel: string, shape: AuthShape, connection: Connect
  * The connection handler's setup (joins, room look-ups, access checks) as the channel list of a new stream, and
  * `canSubscribe` allowing exactly those channels, so a join route passes the same checks as the connection did.
  */
-export function channelsCode(connection: ConnectionHandler, shape: AuthShape, config: MigrationConfig): Pick<HookParts, 'channels' | 'blockers' | 'ownChannelOnly'> {
+export function channelsCode(connection: ConnectionHandler, shape: AuthShape, config: MigrationConfig): Pick<HookParts, 'channels' | 'blockers' | 'ownChannelOnly' | 'droppedLogs'> {
   const taken = new Set(connection.setup.flatMap((s) => s.getDescendants()).filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
   const keys = new Map<string, string>()
@@ -80,16 +96,19 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   }
   for (const use of connection.setupUses) {
     if (use.kind !== 'join' || use.rooms.length !== 1) continue
-    const channel = channelExpression(channelOf(use.rooms[0]!, config, (n) => n.getText()))
+    const channel = channelExpression(channelOf(use.rooms[0]!, config, (n) => renderNode(n, result.replacements)))
     const statement = use.node.getParent()
     if (isOwnUserChannel(channel, shape, connection) && Node.isExpressionStatement(statement)) {
       result.replacements.set(statement, () => '')
     }
   }
-  const body = renderStatements(connection.setup, result.replacements)
-  const usesEvent = new RegExp(`\\b${eventName}\\b`).test(body)
+  const body = relabelLogs(renderStatements(connection.setup, result.replacements))
+  if (body.trim() === '') return { channels: NO_CHANNELS, blockers: result.blockers, droppedLogs: result.dropped }
+  for (const name of aliases.keys()) if (!mentions(body, name)) aliases.delete(name)
+  const usesEvent = mentions(body, eventName)
   const user = keys.has('user') || aliases.has('user') ? 'sseUser' : 'user'
-  const lines = [authLine(keys, aliases, `${user} as ChatUser`).replace('= await ', '= '), 'const channels: string[] = []', body, 'return channels']
+  const destructure = keys.size + aliases.size > 0 ? [authLine(keys, aliases, `${user} as ChatUser`).replace('= await ', '= ')] : []
+  const lines = [...destructure, 'const channels: string[] = []', body, 'return channels']
   const channelList = indent(lines.filter((l) => l !== '').join('\n'), '  ')
   const typeLine = 'type ChatUser = Awaited<ReturnType<typeof authenticateSSE>>'
   if (usesEvent) {
@@ -105,6 +124,7 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
         OWN_CHANNEL_ONLY,
       ].join('\n'),
       blockers: result.blockers,
+      droppedLogs: result.dropped,
       ownChannelOnly: true,
     }
   }
@@ -128,5 +148,6 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
       '}',
     ].join('\n'),
     blockers: result.blockers,
+    droppedLogs: result.dropped,
   }
 }

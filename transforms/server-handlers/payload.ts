@@ -17,8 +17,11 @@ function primitiveOf(type: Type): Primitive | undefined {
 }
 
 /** `if (typeof body?.roomId !== 'number') throw ...` for each primitive property the parameter's type declares. */
-function checks(param: ParameterDeclaration, body: string): string[] {
-  const type = param.getType()
+function checks(param: ParameterDeclaration, type: Type, body: string): string[] {
+  const whole = primitiveOf(type)
+  if (whole) {
+    return [`if (typeof ${body} !== '${whole}') {\n  throw createError({ statusCode: 400, message: 'The body must be a ${whole}' })\n}`]
+  }
   if (type.isAny() || type.isUnknown() || !type.isObject()) return []
   const lines: string[] = []
   for (const prop of type.getProperties()) {
@@ -37,13 +40,28 @@ function checks(param: ParameterDeclaration, body: string): string[] {
 }
 
 /** The lines that read and validate the request body in place of the handler's payload parameter. */
-export function payloadLines(param: ParameterDeclaration, eventName: string, bodyName: string): string[] {
+/** The payload type a typed server's event map declares: `Parameters<ClientToServerEvents['event']>[0]`. */
+export interface EventMapPayload {
+  text: string
+  type: Type | undefined
+}
+
+/** `Parameters<Events[event]>[0]` resolved through the checker, where the map's declaration is reachable. */
+export function eventMapPayload(events: Node, event: string): EventMapPayload {
+  const handlerType = events.getType().getProperty(event)?.getTypeAtLocation(events)
+  const type = handlerType?.getCallSignatures()[0]?.getParameters()[0]?.getTypeAtLocation(events)
+  return { text: `Parameters<${events.getText()}['${event}']>[0]`, type }
+}
+
+export function payloadLines(param: ParameterDeclaration, eventName: string, bodyName: string, mapped?: EventMapPayload): string[] {
   const typeNode = param.getTypeNode()
-  const typeArg = typeNode ? `<${typeNode.getText()}>` : ''
+  const typeText = typeNode?.getText() ?? mapped?.text
+  const type = typeNode || !mapped?.type ? param.getType() : mapped.type
+  const typeArg = typeText ? `<${typeText}>` : ''
   const nameNode = param.getNameNode()
   const isIdentifier = Node.isIdentifier(nameNode)
   const target = isIdentifier ? nameNode.getText() : bodyName
-  const validation = checks(param, target)
+  const validation = checks(param, type, target)
   if (!isIdentifier && validation.length === 0) return [`const ${nameNode.getText()} = await readBody${typeArg}(${eventName})`]
   const lines = [`const ${target} = await readBody${typeArg}(${eventName})`, ...validation]
   if (!isIdentifier) lines.push(`const ${nameNode.getText()} = ${bodyName}`)

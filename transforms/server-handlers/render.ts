@@ -88,3 +88,24 @@ export function indent(text: string, indentText: string): string {
     .map((line) => (line.trim() === '' ? '' : indentText + line))
     .join('\n')
 }
+
+/** The code of a text without comments and string contents (template literal expressions are kept). */
+export function codeOnly(text: string): string {
+  return text
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^[ \t]*\/\/.*$/gm, '')
+    .replace(/'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*"/g, "''")
+    .replace(/`(?:[^`\\$]|\\.|\$(?!\{))*(?:\$\{([^}]*)\}(?:[^`\\$]|\\.|\$(?!\{))*)*`/g, (literal) =>
+      [...literal.matchAll(/\$\{([^}]*)\}/g)].map((m) => m[1]).join(' '))
+    .replace(/\/\/.*$/gm, '')
+}
+
+/** True when `name` is used as an identifier in the code of `text` (not just inside a string). */
+export function mentions(text: string, name: string): boolean {
+  return new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(codeOnly(text))
+}
+
+/** Log labels naming the old transport (`[Socket.IO] User 1 joined`) now describe the SSE layer. */
+export function relabelLogs(text: string): string {
+  return text.replaceAll('[Socket.IO]', '[SSE]')
+}

@@ -2,6 +2,7 @@ import { Node, type CallExpression, type Expression } from 'ts-morph'
 import type { MigrationConfig } from '../../src/config/types.js'
 import type { Blocker, HandshakeRead, SocketUse } from '../../src/analysis/handlers/types.js'
 import { isAckGuard } from '../../src/analysis/handlers/socket-uses.js'
+import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
 import { channelExpression, channelOf, emitCall } from './channels.js'
 import { indentOf, renderChildren, type Replacements } from './render.js'
 
@@ -20,6 +21,8 @@ export interface RewriteResult {
   /** What the generated code needs in front of the body. */
   needs: { connectionId: 'none' | 'optional' | 'required'; aliases: Map<string, string> }
   blockers: Blocker[]
+  /** Log statements dropped because what they print (the socket id) no longer exists. */
+  dropped: Node[]
 }
 
 /** Where the code runs after the migration: a POST route for a handler, `channelsForConnection` for connection setup. */
@@ -77,6 +80,7 @@ export function rewriteUses(
 ): RewriteResult {
   const replacements: Replacements = new Map()
   const blockers: Blocker[] = []
+  const dropped: Node[] = []
   const needs: RewriteResult['needs'] = { connectionId: 'none', aliases: new Map() }
   const need = (level: 'optional' | 'required') => {
     if (needs.connectionId !== 'required') needs.connectionId = level
@@ -90,6 +94,8 @@ export function rewriteUses(
     }
   }
   const directlyInBody = (node: Node) => node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) === fn
+  /** Statements that can no longer run once an error reply became a throw. */
+  const unreachable = new Set<Node>()
   const removeAfterThrow = (statement: Node) => {
     const block = statement.getParent()
     if (!Node.isBlock(block)) return
@@ -98,7 +104,7 @@ export function rewriteUses(
       const isBareReturn = Node.isReturnStatement(next) && !next.getExpression()
       const isAck = uses.some((u) => u.kind === 'ack' && ownStatement(u.node) === next)
       if (!isBareReturn && !isAck) break
-      replacements.set(next, () => '')
+      unreachable.add(next)
     }
   }
 
@@ -111,7 +117,9 @@ export function rewriteUses(
       }
       case 'id': {
         if (target === 'connection') {
-          blockers.push({ node: use.node, reason: '`socket.id` at connection time has no equivalent before the SSE stream exists' })
+          const log = use.node.getFirstAncestor((a) => Node.isExpressionStatement(a) && isConsoleCall(a.getExpression()))
+          if (log) dropped.push(log)
+          else blockers.push({ node: use.node, reason: '`socket.id` at connection time has no equivalent before the SSE stream exists' })
           break
         }
         need('optional')
@@ -205,8 +213,9 @@ export function rewriteUses(
       }
     }
   }
+  for (const statement of [...unreachable, ...dropped]) replacements.set(statement, () => '')
   for (const tryStatement of throwingTries) addRethrow(tryStatement, replacements)
-  return { replacements, needs, blockers }
+  return { replacements, needs, blockers, dropped }
 }
 
 /** `catch (error) {` → `catch (error) {\n  if (isError(error)) throw error`: HTTP errors thrown in the try reach the client as they are. */

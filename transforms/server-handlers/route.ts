@@ -3,8 +3,8 @@ import type { SocketHandler } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
 import type { AuthShape } from './auth.js'
 import { ownerOf } from './auth.js'
-import { payloadLines } from './payload.js'
-import { indent, renderStatements } from './render.js'
+import { eventMapPayload, payloadLines } from './payload.js'
+import { indent, relabelLogs, renderNode, renderStatements } from './render.js'
 import { rewriteUses, type RewriteResult } from './rewrite.js'
 
 /** A name not used by the code it is added to. */
@@ -28,12 +28,19 @@ export function authLine(keys: Map<string, string>, aliases: Map<string, string>
   return fields.length ? `const { ${fields.join(', ')} } = await ${call}` : `await ${call}`
 }
 
-/** The route file for one `socket.on` handler: auth, connection id, body, then the handler's code. */
-export function routeCode(handler: SocketHandler, shape: AuthShape | undefined, config: MigrationConfig): RouteCode {
+/**
+ * The route file for one `socket.on` handler: auth, connection id, body, then the handler's code. `eventsType`
+ * names the typed server's client→server event map (`Server<ClientToServerEvents, ...>`), which types a payload
+ * parameter that has no annotation of its own.
+ */
+export function routeCode(handler: SocketHandler, shape: AuthShape | undefined, config: MigrationConfig, eventsType?: Node): RouteCode {
   const taken = new Set(handler.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
   const keys = new Map<string, string>()
-  const binding = (key: string) => keys.get(key) ?? keys.set(key, freeName(key, new Set([...taken].filter((t) => t !== key)))).get(key)!
+  // A connection-scope alias (`const uid = socket.data.userId`) already names the key in this body.
+  const aliasOf = new Map(handler.uses.flatMap((u) => (u.kind === 'data' && Node.isIdentifier(u.node) ? [[u.key, u.node.getText()] as const] : [])))
+  const binding = (key: string) =>
+    aliasOf.get(key) ?? keys.get(key) ?? keys.set(key, freeName(key, new Set([...taken].filter((t) => t !== key)))).get(key)!
   const names = {
     event: eventName,
     connectionId: freeName('connectionId', taken),
@@ -41,14 +48,20 @@ export function routeCode(handler: SocketHandler, shape: AuthShape | undefined, 
     owner: () => (shape ? ownerOf(shape, binding) : `{ userId: ${binding('id')} }`),
   }
   const result = rewriteUses(handler.uses, 'route', handler.fn, names, config)
+  for (const use of handler.uses) {
+    if (use.kind === 'data' && shape && !shape.keys.includes(use.key)) {
+      result.blockers.push({ node: use.node, reason: `reads \`${use.key}\` from the socket, which no auth middleware stores` })
+    }
+  }
   const body = handler.fn.getBody()
-  const bodyText = Node.isBlock(body) ? renderStatements(body.getStatements(), result.replacements) : `return ${body.getText()}`
+  const bodyText = relabelLogs(Node.isBlock(body) ? renderStatements(body.getStatements(), result.replacements) : `return ${renderNode(body, result.replacements)}`)
   const prelude: string[] = [authLine(keys, result.needs.aliases, `authenticateSSE(${eventName})`)]
   if (result.needs.connectionId !== 'none') prelude.push(`const ${names.connectionId} = getConnectionId(${eventName})`)
   if (result.needs.connectionId === 'required') {
     prelude.push(`if (!${names.connectionId}) {\n  throw createError({ statusCode: 400, message: 'The x-sse-connection-id header is required' })\n}`)
   }
-  if (handler.payload) prelude.push(...payloadLines(handler.payload, eventName, freeName('body', taken)))
+  const mapped = eventsType ? eventMapPayload(eventsType, handler.event) : undefined
+  if (handler.payload) prelude.push(...payloadLines(handler.payload, eventName, freeName('body', taken), mapped))
   const doc = `/** Replaces the \`${handler.event}\` Socket.IO event: the client posts what it used to emit. */`
   const text = [
     doc,

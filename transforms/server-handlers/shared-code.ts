@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { Node, SyntaxKind, type Identifier, type Statement } from 'ts-morph'
 import { isModuleLevel, referencedDeclaration } from '../../src/analysis/handlers/scope.js'
+import { mentions } from './render.js'
 
 /** A relative import specifier as seen from another file; aliases (`#server/`, `~~/`) and packages stay as they are. */
 export function respecify(specifier: string, fromFile: string, toFile: string): string {
@@ -35,7 +36,7 @@ export class SharedCode {
     const entry = (spec: string) => imports.get(spec) ?? imports.set(spec, { named: new Map() }).get(spec)!
     for (const ref of refs) {
       const name = ref.getText()
-      if (!new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, '\\$')}(?![\\w$])`).test(text)) continue
+      if (!mentions(text, name)) continue
       const decl = referencedDeclaration(ref)
       if (!decl) continue
       const importDecl = decl.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)

@@ -57,7 +57,7 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, unit: Sourc
       script.refHolders.push(call)
     } else if (['readonly'].includes(call.getExpression().getText())) {
       const arg = call.getArguments()[0]
-      if (arg && resolver.kindOf(arg) === 'ref') script.readonlyWraps.push(call)
+      if (arg && resolver.kindOf(arg) === 'ref' && !holdsOnlyRawValues(arg)) script.readonlyWraps.push(call)
     }
   }
   for (const access of sf.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
@@ -107,6 +107,19 @@ function landsInReactiveContainer(call: Node): boolean {
   if (!Node.isPropertyAccessExpression(left) || !Node.isThisExpression(unwrap(left.getExpression()))) return false
   const container = containerOf(left)
   return container !== undefined && isReactiveContainer(container)
+}
+
+/**
+ * `socket.value = markRaw(io())`: Vue's readonly() skips raw objects, so `readonly(socket)` already
+ * hands the stream out untouched and can stay.
+ */
+function holdsOnlyRawValues(ref: Node): boolean {
+  const target = `${ref.getText()}.value`
+  const stores = ref
+    .getSourceFile()
+    .getDescendantsOfKind(SyntaxKind.BinaryExpression)
+    .filter((b) => b.getOperatorToken().getKind() === SyntaxKind.EqualsToken && b.getLeft().getText() === target && b.getRight().getText() !== 'null')
+  return stores.length > 0 && stores.every((b) => b.getRight().getText().startsWith('markRaw('))
 }
 
 function isEmpty(script: ClientScript): boolean {

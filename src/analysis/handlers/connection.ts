@@ -41,7 +41,7 @@ function dataAliases(statements: Statement[], socket: ParameterDeclaration, augm
   for (const statement of statements) {
     if (!Node.isVariableStatement(statement)) continue
     for (const decl of statement.getDeclarations()) {
-      const init = decl.getInitializer()
+      const init = unwrapExpression(decl.getInitializer())
       if (!Node.isPropertyAccessExpression(init)) continue
       const nameNode = decl.getNameNode()
       const owner = init.getExpression()
@@ -60,6 +60,15 @@ function dataAliases(statements: Statement[], socket: ParameterDeclaration, augm
   return aliases
 }
 
+/** `(x)`, `x as T`, `x!`, `x satisfies T` → x */
+export function unwrapExpression(node: Node | undefined): Node | undefined {
+  let n = node
+  while (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isNonNullExpression(n) || Node.isSatisfiesExpression(n)) {
+    n = n.getExpression()
+  }
+  return n
+}
+
 function handlerKind(event: string): HandlerKind {
   if (DISCONNECT_EVENTS.has(event)) return 'disconnect'
   if (PING_EVENTS.has(event)) return 'ping'
@@ -73,7 +82,8 @@ function onlyLogs(fn: HandlerFunction): boolean {
   return body.getStatements().every((s) => Node.isExpressionStatement(s) && isConsoleCall(s.getExpression()))
 }
 
-function isConsoleCall(node: Node): boolean {
+/** `console.log(...)` and friends. */
+export function isConsoleCall(node: Node): boolean {
   if (!Node.isCallExpression(node)) return false
   const callee = node.getExpression()
   return Node.isPropertyAccessExpression(callee) && callee.getExpression().getText() === 'console'

@@ -4,7 +4,7 @@ import type { ServerModel } from '../server/types.js'
 import type { AuthMiddleware, DataAssignment, NextCall, TokenSource } from './types.js'
 import { inlineFunction, statementOf } from './connection.js'
 import { referencedDeclaration } from './scope.js'
-import { scanSocketUses } from './socket-uses.js'
+import { isDeclarationName, scanSocketUses } from './socket-uses.js'
 
 /** `socket.data.k = v` / `socket.k = v` as a statement of its own → key and value. */
 function dataAssignment(node: Node, socket: ParameterDeclaration): DataAssignment | undefined {
@@ -54,7 +54,7 @@ export function analyseMiddleware(ctx: AnalysisContext, server: ServerModel, cal
   fn.forEachDescendant((node) => {
     const assignment = dataAssignment(node, socket)
     if (assignment) assignments.push(assignment)
-    if (Node.isIdentifier(node) && referencedDeclaration(node) === next) {
+    if (Node.isIdentifier(node) && referencedDeclaration(node) === next && !isDeclarationName(node, next)) {
       const parent = node.getParent()
       if (Node.isCallExpression(parent) && parent.getExpression() === node) nextCalls.push(nextCall(parent))
       else blockers.push({ node: parent ?? node, reason: 'passes `next` on; only direct `next()` calls can become a return or a 401' })

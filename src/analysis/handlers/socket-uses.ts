@@ -37,7 +37,7 @@ export function scanSocketUses(root: Node, options: UseScanOptions): UseScan {
   root.forEachDescendant((node) => {
     if (!Node.isIdentifier(node)) return
     const decl = referencedDeclaration(node)
-    if (!decl) return
+    if (!decl || isDeclarationName(node, decl)) return
     if (decl === options.socket) classifySocket(node, options, scan)
     else if (options.ack && decl === options.ack) classifyAck(node, scan)
     else if (options.aliases.has(decl)) scan.uses.push({ kind: 'data', node, key: options.aliases.get(decl)! })
@@ -49,6 +49,11 @@ export function scanSocketUses(root: Node, options: UseScanOptions): UseScan {
     }
   })
   return scan
+}
+
+/** True for the identifier that declares `decl` (a parameter's own name), which is not a use of it. */
+export function isDeclarationName(id: Identifier, decl: Node): boolean {
+  return Node.hasName(decl) && decl.getNameNode() === id
 }
 
 /** `socket.x...` → one SocketUse, or a blocker. */
@@ -172,11 +177,18 @@ function accessedName(node: Node | undefined): string | undefined {
   return undefined
 }
 
+/** The parent of a node, skipping `( )`, `as T` and `!` wrappers. */
+function parentThroughWrappers(node: Node): Node | undefined {
+  let n = node.getParent()
+  while (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isNonNullExpression(n)) n = n.getParent()
+  return n
+}
+
 /** Reads `socket.handshake.{auth,headers,query}.<name>` and `socket.request.headers.<name>` / `socket.request...auth`. */
 function handshakeRead(access: PropertyAccessExpression): HandshakeRead | undefined {
-  const part = access.getParent()
+  const part = parentThroughWrappers(access)
   const section = accessedName(part)
-  const leaf = part?.getParent()
+  const leaf = part && parentThroughWrappers(part)
   const name = accessedName(leaf)
   if (access.getName() === 'request') {
     if (section === 'auth') return { kind: 'context', node: part as Expression, name: 'auth' }

@@ -75,8 +75,8 @@ interface TextEdit {
 }
 
 /**
- * Remove statements with their leading blank lines and comments, keeping the paragraph break they
- * opened (`a\n\n  const io = ...\n  b` becomes `a\n\n  b`), and replace unwrapped guards by their body.
+ * Remove statements with their leading blank lines and comments; the statement after them gets
+ * their spacing (`a\n\n  const io = ...\n  b` becomes `a\n\n  b`). Unwrapped guards become their body.
  * Adjacent removed statements are removed as one block.
  */
 function applyEdits(file: SourceFile, removals: Set<Node>, unwraps: Map<Node, string>): void {
@@ -96,15 +96,21 @@ function applyEdits(file: SourceFile, removals: Set<Node>, unwraps: Map<Node, st
     const next = last.getNextSibling()
     const leading = text.slice(first.getFullStart(), first.getStart())
     const nextLeading = next ? text.slice(next.getFullStart(), next.getStart()) : ''
-    const keepBreak = next !== undefined && BLANK_LINE.test(leading) && !BLANK_LINE.test(nextLeading)
-    edits.push({ start: first.getFullStart(), end: last.getEnd(), text: keepBreak ? '\n' : '' })
+    if (next && nextLeading.trim() === '') {
+      // The next statement takes the place of the removed ones, with their spacing (blank line or not).
+      const indent = nextLeading.slice(nextLeading.lastIndexOf('\n') + 1)
+      edits.push({ start: first.getFullStart(), end: next.getStart(), text: `${BLANK_LINE.test(leading) ? '\n\n' : '\n'}${indent}` })
+    } else {
+      const keepBreak = next !== undefined && BLANK_LINE.test(leading) && !BLANK_LINE.test(nextLeading)
+      edits.push({ start: first.getFullStart(), end: last.getEnd(), text: keepBreak ? '\n' : '' })
+    }
   }
   for (const [statement, body] of unwraps) edits.push({ start: statement.getStart(), end: statement.getEnd(), text: body })
   edits.sort((a, b) => b.start - a.start)
   let result = text
   let floor = Number.POSITIVE_INFINITY
   for (const edit of edits) {
-    // Overlapping edits (a guard inside an unwrapped block): the outer one wins.
+    // Overlapping edits (a guard inside an unwrapped block): the inner one is applied, the outer one is left as is.
     if (edit.end > floor) continue
     result = result.slice(0, edit.start) + edit.text + result.slice(edit.end)
     floor = edit.start

@@ -96,11 +96,15 @@ function describeRedisAdapter(repo: Repo, use: IoMemberUse): RedisAdapterInfo | 
   const client = pub ? redisClientOf(repo, pub, 0) : undefined
   const tryStatement = call.getFirstAncestorByKind(SyntaxKind.TryStatement)
   const inTryBlock = tryStatement !== undefined && tryStatement.getTryBlock().containsRange(call.getPos(), call.getEnd())
+  const connection = client?.connection ? traceValue(repo, client.connection, 0) : undefined
   return {
     call,
     client: client?.library ?? 'unknown',
-    connection: client?.connection,
-    envVars: client?.connection ? envVarsIn(client.connection) : [],
+    connection,
+    connectionText: connection?.getText(),
+    connectionIsLiteral: connection !== undefined && (Node.isStringLiteral(connection) || Node.isNoSubstitutionTemplateLiteral(connection)),
+    envVars: connection ? envVarsIn(connection) : [],
+    runtimeConfigKey: connection ? runtimeConfigKeyOf(repo, connection) : undefined,
     fallsBackToMemory: inTryBlock && tryStatement?.getCatchClause() !== undefined,
   }
 }
@@ -172,4 +176,52 @@ function envVarsIn(node: Node): string[] {
     }
   }
   return [...names]
+}
+
+/**
+ * Follow a value back to where it is written: a `const` to its initializer, a function parameter to
+ * the argument of the function's only call in the file (`useRedisAdapter(io, config.redisUrl)`).
+ */
+function traceValue(repo: Repo, node: Node, depth: number): Node {
+  const target = unwrapExpression(node)
+  if (depth > 10 || !Node.isIdentifier(target)) return node
+  const declaration = declarationsOf(repo, target)[0]
+  if (Node.isVariableDeclaration(declaration)) {
+    const initializer = declaration.getInitializer()
+    return initializer && isConstant(declaration) ? traceValue(repo, initializer, depth + 1) : node
+  }
+  if (!Node.isParameterDeclaration(declaration)) return node
+  const fn = declaration.getParent()
+  const name = Node.isFunctionDeclaration(fn) ? fn.getNameNode() : undefined
+  if (!Node.isFunctionDeclaration(fn) || !name) return node
+  const index = fn.getParameters().indexOf(declaration)
+  const calls = fn
+    .getSourceFile()
+    .getDescendantsOfKind(SyntaxKind.CallExpression)
+    .filter((call) => {
+      const callee = unwrapExpression(call.getExpression())
+      return Node.isIdentifier(callee) && callee.getSymbol() === name.getSymbol()
+    })
+  const argument = calls.length === 1 ? calls[0]!.getArguments()[index] : undefined
+  return argument ? traceValue(repo, argument, depth + 1) : node
+}
+
+function isConstant(declaration: Node): boolean {
+  return Node.isVariableDeclaration(declaration) && declaration.getVariableStatement()?.getDeclarationKind() === 'const'
+}
+
+/** `useRuntimeConfig().redisUrl`, `config.redis.url` with `const config = useRuntimeConfig()` → `redisUrl`, `redis.url`. */
+function runtimeConfigKeyOf(repo: Repo, node: Node): string | undefined {
+  const names: string[] = []
+  let current = unwrapExpression(node)
+  for (let depth = 0; depth < 10 && Node.isPropertyAccessExpression(current); depth++) {
+    names.unshift(current.getName())
+    current = unwrapExpression(current.getExpression())
+  }
+  if (names.length === 0) return undefined
+  const base = traceValue(repo, current, 0)
+  const call = unwrapExpression(base)
+  if (!Node.isCallExpression(call)) return undefined
+  const callee = unwrapExpression(call.getExpression())
+  return Node.isIdentifier(callee) && callee.getText() === 'useRuntimeConfig' ? names.join('.') : undefined
 }

@@ -24,8 +24,14 @@ export interface RedisAdapterInfo {
    * (`process.env.REDIS_URL`, `{ host, port }`, `'redis://localhost:6379'`). Undefined when not found.
    */
   connection?: Node
-  /** `process.env.X` / `useRuntimeConfig().x` names read by the connection expression, e.g. `['REDIS_URL']`. */
+  /** Source text of `connection`, kept because later transforms may delete or rewrite the file that holds it. */
+  connectionText?: string
+  /** True when the connection is a string literal (`'redis://localhost:6379'`). */
+  connectionIsLiteral: boolean
+  /** `process.env.X` names read by the connection expression, e.g. `['REDIS_URL']`. */
   envVars: string[]
+  /** The runtime-config key the connection comes from (`useRuntimeConfig().redisUrl` → `redisUrl`, nested keys dotted). */
+  runtimeConfigKey?: string
   /** True when the adapter is set inside a `try` whose `catch` keeps the in-memory adapter. */
   fallsBackToMemory: boolean
 }

@@ -6,6 +6,9 @@ export const roomsOf: Record<number, number[]> = { 1: [1, 2], 2: [1], 3: [3], 4:
 
 /** Hooks as the migration generates them for an app: the user from the app's auth, rooms from its database. */
 export async function authenticateSSE(event: H3Event): Promise<SSEUser> {
+  // A slow auth backend, for tests of clients that leave meanwhile.
+  const delay = Number(event.node.req.headers['x-auth-delay'] ?? 0)
+  if (delay > 0) await new Promise((resolve) => setTimeout(resolve, delay))
   const user = event.context.user as SSEUser | undefined
   if (!user) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: 'Authentication token required' })
   return user

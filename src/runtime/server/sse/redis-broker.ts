@@ -39,10 +39,12 @@ export class RedisBroker implements Broker {
   private closing = false
   private readonly loop: Promise<void>
   private readonly outbox: Pending[] = []
-  private flushing: Promise<void> | undefined
+  private flushing = false
   private readonly seen = new Set<string>()
   private publishes = 0
   private lastErrorLog = 0
+  private readonly ready: Promise<void>
+  private readonly readyWaiters: (() => void)[] = []
 
   constructor(
     private readonly config: SSEConfig,
@@ -67,12 +69,9 @@ export class RedisBroker implements Broker {
     // Emits right after startup wait for Redis (briefly) instead of taking the outage path.
     this.ready = Promise.race([
       new Promise<void>((resolve) => this.readyWaiters.push(resolve)),
-      sleep(STARTUP_WAIT_MS),
+      new Promise<void>((resolve) => setTimeout(resolve, STARTUP_WAIT_MS).unref()),
     ])
   }
-
-  private readonly ready: Promise<void>
-  private readonly readyWaiters: (() => void)[] = []
 
   private checkReady(): void {
     if (!this.started || this.writer.status !== 'ready') return
@@ -168,20 +167,19 @@ export class RedisBroker implements Broker {
   }
 
   /** Append the outbox in order once Redis is back; stop at the first failure and retry on the next `ready`. */
-  private flush(): Promise<void> {
-    if (!this.started) return Promise.resolve()
-    return (this.flushing ??= (async () => {
-      try {
-        while (this.outbox.length > 0 && !this.closing) {
-          await this.append(this.outbox[0]!, true)
-          this.outbox.shift()
-        }
-      } catch (error) {
-        this.logThrottled('flushing the outbox to redis', error)
-      } finally {
-        this.flushing = undefined
+  private async flush(): Promise<void> {
+    if (!this.started || this.flushing) return
+    this.flushing = true
+    try {
+      while (this.outbox.length > 0 && !this.closing) {
+        await this.append(this.outbox[0]!, true)
+        this.outbox.shift()
       }
-    })())
+    } catch (error) {
+      this.logThrottled('flushing the outbox to redis', error)
+    } finally {
+      this.flushing = false
+    }
   }
 
   private trimByAge(): void {

@@ -102,6 +102,10 @@ export function useSSERuntime(): SSERuntime {
   return (current ??= new SSERuntime(resolveConfig()))
 }
 
+export function hasSSERuntime(): boolean {
+  return current !== undefined
+}
+
 /** Close streams and broker; the next use starts a fresh runtime (with the config at that time). */
 export async function closeSSERuntime(): Promise<void> {
   const closing = current

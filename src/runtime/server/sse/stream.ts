@@ -59,6 +59,8 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   const cursor = getHeader(event, 'last-event-id') || queryString(event, 'lastEventId')
 
   const { req, res } = event.node
+  // The client may have gone while the hooks ran: a 'close' listener added now would never fire.
+  if (req.destroyed || res.destroyed || res.writableEnded) return
   const connection = new Connection(connectionId, user, key, res, config.maxQueueBytes)
   for (const channel of channels) connection.channels.add(channel)
 
@@ -77,7 +79,7 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
     'X-Accel-Buffering': 'no',
     'Content-Encoding': 'identity',
   })
-  res.socket?.setNoDelay(true)
+  res.socket?.setNoDelay?.(true)
   res.flushHeaders()
 
   const closed = new Promise<void>((resolve) => {

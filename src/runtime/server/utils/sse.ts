@@ -1,6 +1,6 @@
 import { getHeader, type H3Event } from 'h3'
 import { setConfigOverrides, type SSEConfig } from '../sse/config'
-import { closeSSERuntime, useSSERuntime } from '../sse/runtime'
+import { closeSSERuntime, hasSSERuntime, useSSERuntime } from '../sse/runtime'
 import { userChannel } from '../sse/stream'
 import type { EmitOptions, UserId } from '../sse/types'
 import { canSubscribe } from './sse-hooks'
@@ -76,6 +76,7 @@ export function readBearerToken(event: H3Event): string | undefined {
 
 /** Set runtime options over the `NUXT_SSE_*` env vars. Call before the first stream or emit (the plugin does). */
 export function configureSSE(options: Partial<SSEConfig> | undefined): void {
+  if (hasSSERuntime()) console.warn('[sse] configureSSE() called after the SSE runtime started: the new options apply after closeSSE()')
   setConfigOverrides(options)
 }
 

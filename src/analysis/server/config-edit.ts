@@ -1,0 +1,171 @@
+import { ts } from 'ts-morph'
+
+/** Upper bound of removal passes over nuxt.config (each pass removes one property). */
+const MAX_PASSES = 50
+
+/** Runtime-config keys that hold Socket.IO settings (`socketIo`, `socketPath`, `socketUrl`, `wsPort`, ...). */
+const SOCKET_KEY = /socket|^ws([A-Z]|$)/i
+
+export interface NuxtConfigEditOptions {
+  /** Remove `nitro.experimental.websocket` (nothing else defines a WebSocket handler). */
+  removeWebsocketFlag: boolean
+  /** True when no code left after the migration reads this runtime-config key. */
+  isKeyUnused(key: string): boolean
+}
+
+interface Edit {
+  start: number
+  end: number
+  text: string
+}
+
+/** The object passed to `defineNuxtConfig({...})` or exported as `export default {...}`. */
+export function configObject(file: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
+  for (const statement of file.statements) {
+    if (!ts.isExportAssignment(statement)) continue
+    let expression: ts.Expression = statement.expression
+    if (ts.isCallExpression(expression) && expression.arguments[0]) expression = expression.arguments[0]
+    if (ts.isObjectLiteralExpression(expression)) return expression
+  }
+  return undefined
+}
+
+function nameOf(property: ts.ObjectLiteralElementLike, file: ts.SourceFile): string | undefined {
+  const name = property.name
+  if (!name) return undefined
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text
+  return name.getText(file)
+}
+
+export function property(object: ts.ObjectLiteralExpression, name: string, file: ts.SourceFile): ts.PropertyAssignment | undefined {
+  return object.properties.find(
+    (candidate): candidate is ts.PropertyAssignment => ts.isPropertyAssignment(candidate) && nameOf(candidate, file) === name,
+  )
+}
+
+export function objectAt(object: ts.ObjectLiteralExpression | undefined, path: string[], file: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
+  let current = object
+  for (const name of path) {
+    const next = current ? property(current, name, file)?.initializer : undefined
+    current = next && ts.isObjectLiteralExpression(next) ? next : undefined
+  }
+  return current
+}
+
+/** Remove one property with its comma, its line and its leading comments; an emptied object becomes `{}`. */
+function removal(file: ts.SourceFile, object: ts.ObjectLiteralExpression, target: ts.ObjectLiteralElementLike): Edit {
+  const properties = object.properties
+  const index = properties.indexOf(target)
+  if (properties.length === 1) return { start: object.getStart(file) + 1, end: object.end - 1, text: '' }
+  const next = properties[index + 1]
+  if (next) return { start: target.pos, end: next.pos, text: '' }
+  return { start: properties[index - 1]!.end, end: target.end, text: '' }
+}
+
+/** One removal to make in the config, with the parent objects it may leave empty. */
+interface Found {
+  object: ts.ObjectLiteralExpression
+  property: ts.ObjectLiteralElementLike
+  label: string
+}
+
+function nextRemoval(
+  file: ts.SourceFile,
+  root: ts.ObjectLiteralExpression,
+  options: NuxtConfigEditOptions,
+  emptiedByUs: ReadonlySet<string>,
+): Found | undefined {
+  const experimental = objectAt(root, ['nitro', 'experimental'], file)
+  const websocket = experimental ? property(experimental, 'websocket', file) : undefined
+  if (websocket && options.removeWebsocketFlag) return { object: experimental!, property: websocket, label: 'nitro.experimental.websocket' }
+  for (const path of [['routeRules'], ['nitro', 'routeRules']]) {
+    const rules = objectAt(root, path, file)
+    const rule = rules?.properties.find((candidate) => /socket\.io/.test(nameOf(candidate, file) ?? ''))
+    if (rules && rule) return { object: rules, property: rule, label: `${path.join('.')}['${nameOf(rule, file)}']` }
+  }
+  for (const path of [['runtimeConfig'], ['runtimeConfig', 'public']]) {
+    const config = objectAt(root, path, file)
+    const key = config?.properties.find((candidate) => {
+      const name = nameOf(candidate, file)
+      return name !== undefined && SOCKET_KEY.test(name) && options.isKeyUnused(name)
+    })
+    if (config && key) return { object: config, property: key, label: `${path.join('.')}.${nameOf(key, file)}` }
+  }
+  // Objects our removals emptied (`experimental: {}`, `nitro: {}`, `routeRules: {}`) go too; never ones the user left empty.
+  for (const path of [['nitro', 'experimental'], ['nitro', 'routeRules'], ['routeRules'], ['nitro']]) {
+    if (!emptiedByUs.has(path.join('.'))) continue
+    const parentPath = path.slice(0, -1)
+    const parent = parentPath.length === 0 ? root : objectAt(root, parentPath, file)
+    const emptied = objectAt(root, path, file)
+    const holder = parent ? property(parent, path[path.length - 1]!, file) : undefined
+    if (parent && holder && emptied && emptied.properties.length === 0) return { object: parent, property: holder, label: path.join('.') }
+  }
+  return undefined
+}
+
+/**
+ * Remove Socket.IO from a nuxt.config text: `nitro.experimental.websocket` (when allowed), route rules
+ * for `/socket.io`, and unused Socket.IO runtime-config keys. Objects emptied by that are removed too.
+ * Returns the new text and what was removed; formatting elsewhere is untouched.
+ */
+export function removeSocketIoFromNuxtConfig(text: string, options: NuxtConfigEditOptions): { text: string; removed: string[] } {
+  let current = text
+  const removed: string[] = []
+  const emptiedByUs = new Set<string>()
+  for (let pass = 0; pass < MAX_PASSES; pass++) {
+    const file = ts.createSourceFile('nuxt.config.ts', current, ts.ScriptTarget.Latest, true)
+    const root = configObject(file)
+    if (!root) break
+    const found = nextRemoval(file, root, options, emptiedByUs)
+    if (!found) break
+    const edit = removal(file, found.object, found.property)
+    current = current.slice(0, edit.start) + edit.text + current.slice(edit.end)
+    removed.push(found.label)
+    if (found.object.properties.length === 1) emptiedByUs.add(found.label.replace(/(\.[^.[]+|\['[^']*'\])$/, ''))
+  }
+  return { text: current, removed }
+}
+
+/** The indentation of the line a position is on. */
+function lineIndent(text: string, offset: number): string {
+  const lineStart = text.lastIndexOf('\n', offset - 1) + 1
+  return /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? ''
+}
+
+/**
+ * Add `sse: { redisUrl: <value> }` to `runtimeConfig` (created when missing), in the file's own
+ * indentation and comma style, before `public` when there is one. Unchanged when `sse.redisUrl` exists.
+ */
+export function addSseRedisUrl(text: string, value: string, comment: string): string {
+  const file = ts.createSourceFile('nuxt.config.ts', text, ts.ScriptTarget.Latest, true)
+  const root = configObject(file)
+  if (!root) return text
+  const existing = objectAt(root, ['runtimeConfig', 'sse'], file)
+  if (existing && property(existing, 'redisUrl', file)) return text
+  const runtimeConfig = objectAt(root, ['runtimeConfig'], file)
+  const container = existing ?? runtimeConfig ?? root
+  const siblings = container.properties
+  const last = siblings[siblings.length - 1]
+  const trailingComma = last === undefined || text.slice(last.end).trimStart().startsWith(',')
+  const comma = trailingComma ? ',' : ''
+  const outerIndent = lineIndent(text, container.getStart(file))
+  const indent = last ? lineIndent(text, last.getStart(file)) : `${outerIndent}  `
+  const unit = indent.slice(outerIndent.length) || '  '
+  const lines = existing
+    ? [`${indent}// ${comment}`, `${indent}redisUrl: ${value}${comma}`]
+    : runtimeConfig
+      ? [`${indent}// ${comment}`, `${indent}sse: {`, `${indent}${unit}redisUrl: ${value}${comma}`, `${indent}}${comma}`]
+      : [`${indent}runtimeConfig: {`, `${indent}${unit}// ${comment}`, `${indent}${unit}sse: {`, `${indent}${unit}${unit}redisUrl: ${value}${comma}`, `${indent}${unit}}${comma}`, `${indent}}${comma}`]
+  const before = !existing && runtimeConfig ? property(runtimeConfig, 'public', file) : undefined
+  if (before) {
+    const lineStart = text.lastIndexOf('\n', before.getStart(file) - 1) + 1
+    return text.slice(0, lineStart) + lines.join('\n') + '\n' + text.slice(lineStart)
+  }
+  if (!last) {
+    const close = container.end - 1
+    return text.slice(0, container.getStart(file) + 1) + '\n' + lines.join('\n') + '\n' + outerIndent + text.slice(close)
+  }
+  const insertAt = trailingComma ? text.indexOf(',', last.end) + 1 : last.end
+  const separator = trailingComma ? '' : ','
+  return text.slice(0, insertAt) + separator + '\n' + lines.join('\n') + text.slice(insertAt)
+}

@@ -1,0 +1,145 @@
+import { Node, SyntaxKind, type SourceFile, type Statement } from 'ts-morph'
+import { unwrapExpression } from './syntax.js'
+import type { ServerModel } from './types.js'
+
+/** Route files that exist only to serve the Socket.IO / WebSocket endpoint (PATTERNS.md §8). Paths are relative to the server dir. */
+const SOCKET_ROUTE = /^(routes|api)\/(socket\.io|socket|websocket|ws)(\.[cm]?[jt]s|\/.*)$/
+
+/** Wrappers whose function argument is the file's real body. */
+const HANDLER_WRAPPERS = new Set(['defineEventHandler', 'eventHandler', 'defineNitroPlugin', 'fromNodeMiddleware', 'defineLazyEventHandler'])
+
+export type SocketRouteVerdict =
+  | { action: 'delete' }
+  | { action: 'keep'; kind: string; reason: string }
+
+/** True for `routes/socket.io.ts`, `api/socket.io/[...].ts`, `routes/websocket.ts` (path relative to the server dir). */
+export function isSocketRoutePath(serverRelativePath: string): boolean {
+  return SOCKET_ROUTE.test(serverRelativePath)
+}
+
+/**
+ * Decide what to do with a socket route file: delete stubs and catch-alls of the Socket.IO server;
+ * keep a proxy to another backend and a home-made WebSocket layer that does not use Socket.IO.
+ */
+export function judgeSocketRoute(file: SourceFile, model: ServerModel, path: string): SocketRouteVerdict {
+  const text = file.getFullText()
+  const usesSocketIo =
+    model.socketIoImporters.includes(path) ||
+    model.accesses.some((access) => access.file === path) ||
+    /from\s+['"](socket\.io|engine\.io)['"]/.test(text)
+  if (!usesSocketIo && /\b(defineWebSocketHandler|defineWebSocket)\s*\(|\bwebsocket\s*:\s*\{/.test(text)) {
+    return {
+      action: 'keep',
+      kind: 'remove/websocket-route-kept',
+      reason: 'a Nitro WebSocket handler that does not use Socket.IO; it keeps working after the migration',
+    }
+  }
+  if (!usesSocketIo && /\b(proxyRequest|sendProxy)\s*\(/.test(text)) {
+    return {
+      action: 'keep',
+      kind: 'remove/proxy-route-kept',
+      reason: 'proxies the socket path to another backend; that backend is not part of this migration',
+    }
+  }
+  return { action: 'delete' }
+}
+
+/**
+ * True when every top-level statement of the file only serves io: imports, types, augmentations,
+ * and statements (or handler bodies) that read, store or return the io server. Such a file is dead
+ * once the server is gone (a socket middleware, a getter module, a singleton module).
+ */
+export function isIoOnlyFile(file: SourceFile, model: ServerModel): boolean {
+  const ioNodes = ioNodesOf(file, model)
+  if (ioNodes.length === 0) return false
+  const plumbing = socketPlumbing(file, model, ioNodes)
+  return file.getStatements().every((statement) => isIoOnlyStatement(statement, ioNodes, plumbing))
+}
+
+/** Packages whose bindings are Socket.IO plumbing. */
+const SOCKET_PACKAGES = /^(socket\.io|engine\.io|@socket\.io\/.*)$/
+
+/**
+ * Declarations that exist only for the server: bindings imported from socket.io / engine.io, the
+ * HTTP server handed to `new Server(httpServer)`, and variables initialized from those or from io
+ * (`const engine = new Engine()`, `const attach = () => io.attach(server)`). Statements using them are io plumbing too.
+ */
+function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): Set<Node> {
+  const plumbing = new Set<Node>()
+  for (const declaration of file.getImportDeclarations()) {
+    if (!SOCKET_PACKAGES.test(declaration.getModuleSpecifierValue())) continue
+    for (const named of declaration.getNamedImports()) plumbing.add(named)
+    const clause = declaration.getImportClause()
+    if (clause?.getDefaultImport()) plumbing.add(clause)
+    const namespace = declaration.getNamespaceImport()
+    if (namespace) plumbing.add(namespace)
+  }
+  for (const site of model.sites) {
+    if (site.creation.wasForgotten() || site.creation.getSourceFile() !== file) continue
+    for (const argument of site.creation.getArguments()) {
+      const target = unwrapExpression(argument)
+      if (!Node.isIdentifier(target)) continue
+      for (const declaration of target.getSymbol()?.getDeclarations() ?? []) plumbing.add(declaration)
+    }
+  }
+  for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    const initializer = declaration.getInitializer()
+    if (initializer && (usesAny(initializer, plumbing) || containsAny(initializer, ioNodes))) plumbing.add(declaration)
+  }
+  return plumbing
+}
+
+/** True when the node mentions an identifier bound to one of the declarations. */
+function usesAny(node: Node, declarations: Set<Node>): boolean {
+  if (declarations.size === 0) return false
+  return [node, ...node.getDescendantsOfKind(SyntaxKind.Identifier)].some(
+    (identifier) => Node.isIdentifier(identifier) && (identifier.getSymbol()?.getDeclarations() ?? []).some((declaration) => declarations.has(declaration)),
+  )
+}
+
+function ioNodesOf(file: SourceFile, model: ServerModel): Node[] {
+  const nodes: Node[] = [
+    ...model.accesses.map((access) => access.node),
+    ...model.stores.map((store) => store.node),
+    ...model.holders,
+    ...model.getters.map((getter) => getter.declaration),
+  ]
+  return nodes.filter((node) => !node.wasForgotten() && node.getSourceFile() === file)
+}
+
+function isIoOnlyStatement(statement: Statement, ioNodes: Node[], plumbing: Set<Node>): boolean {
+  if (
+    Node.isImportDeclaration(statement) ||
+    Node.isTypeAliasDeclaration(statement) ||
+    Node.isInterfaceDeclaration(statement) ||
+    Node.isModuleDeclaration(statement) ||
+    Node.isEmptyStatement(statement)
+  ) {
+    return true
+  }
+  const body = wrappedBody(statement)
+  if (body) return body.every((inner) => isIoOnlyStatement(inner, ioNodes, plumbing))
+  return containsAny(statement, ioNodes) || usesAny(statement, plumbing)
+}
+
+function containsAny(outer: Node, nodes: Node[]): boolean {
+  return nodes.some((node) => node.getStart() >= outer.getStart() && node.getEnd() <= outer.getEnd())
+}
+
+/** The body statements of `export default defineEventHandler((event) => { ... })` and of a bare `export default (nitroApp) => { ... }`. */
+function wrappedBody(statement: Statement): Statement[] | undefined {
+  const expression = Node.isExportAssignment(statement) || Node.isExpressionStatement(statement) ? statement.getExpression() : undefined
+  if (!expression) return undefined
+  let target = unwrapExpression(expression)
+  if (Node.isCallExpression(target)) {
+    const callee = unwrapExpression(target.getExpression())
+    const argument = target.getArguments()[0]
+    if (!Node.isIdentifier(callee) || !HANDLER_WRAPPERS.has(callee.getText()) || !argument) return undefined
+    target = unwrapExpression(argument)
+  } else if (!Node.isExportAssignment(statement)) {
+    return undefined
+  }
+  if (!Node.isArrowFunction(target) && !Node.isFunctionExpression(target)) return undefined
+  const body = target.getBody()
+  return Node.isBlock(body) ? body.getStatements() : undefined
+}

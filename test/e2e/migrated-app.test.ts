@@ -1,0 +1,199 @@
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser } from 'playwright-core'
+import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
+import { killAllServers, startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
+import { freePort } from '../helpers/ports.js'
+import { redisSkipReason, startRedis, type RedisHandle } from '../helpers/redis.js'
+import { startCuttableProxy, type CuttableProxy } from '../helpers/tcp-proxy.js'
+import { accounts, login, openChatPage, postMessage, shownMessages, streamHeaders, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
+import { json, openRaw, type RawStream } from '../runtime/helpers/sse-client.js'
+import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
+import { messageArrives, readReceiptReachesSender, typingIsShown } from './conversation.js'
+
+/**
+ * Issue 7: the app the real CLI leaves behind type-checks, builds with real Nuxt 4 and chats over
+ * SSE in a real browser, on one instance and on two instances sharing a real redis-server.
+ * One build serves every test of the file.
+ */
+const browserSkip = chromiumSkipReason()
+const redisSkip = redisSkipReason()
+const room = accounts.student.room
+
+/** Every text appears exactly once and in this order among the page's messages. */
+function expectOnceInOrder(shown: string[], texts: string[]): void {
+  for (const text of texts) expect(shown.filter((content) => content === text), `"${text}" on the page`).toHaveLength(1)
+  expect(shown.filter((content) => texts.includes(content))).toEqual(texts)
+}
+
+/** The page keeps showing exactly `texts` once each after a pause: no late duplicate from a replay. */
+async function expectSettled(page: ChatPage, texts: string[]): Promise<void> {
+  await page.page.waitForTimeout(1_500)
+  expectOnceInOrder(await shownMessages(page.page), texts)
+}
+
+describe('the migrated tutor-school app', () => {
+  let fixture: FixtureBuild | undefined
+
+  beforeAll(async () => {
+    fixture = await prepareFixture('tutor-school', { migrate: true })
+  }, 180_000)
+
+  afterAll(async () => {
+    killAllServers()
+    await fixture?.cleanup()
+  })
+
+  it('is migrated by the real CLI', () => {
+    const migration = fixture!.migration!
+    expect(migration.exitCode, migration.output).toBe(0)
+    const { appDir } = fixture!
+    expect(existsSync(join(appDir, 'server/api/chat/events.get.ts'))).toBe(true)
+    expect(existsSync(join(appDir, 'app/composables/useChatSSE.ts'))).toBe(true)
+    expect(existsSync(join(appDir, 'server/plugins/socket.io.ts'))).toBe(false)
+  })
+
+  it('passes nuxi typecheck', async () => {
+    const result = await typecheckFixture(fixture!)
+    expect(result.exitCode, result.output).toBe(0)
+  }, 300_000)
+
+  it('builds with nuxi build', async () => {
+    const result = await buildFixture(fixture!)
+    expect(result.exitCode, result.output).toBe(0)
+  }, 300_000)
+
+  describe.skipIf(browserSkip)('one instance: a conversation in chromium', () => {
+    let server: RunningServer
+    let proxy: CuttableProxy
+    let browser: Browser
+    let a: ChatPage
+    let b: ChatPage
+    let studentToken: string
+    let tutorToken: string
+    let tutorStream: RawStream
+    const streams: RawStream[] = []
+
+    beforeAll(async () => {
+      server = await startBuiltServer(requireBuilt(fixture), await freePort())
+      // A reaches the server through a proxy the test can cut, like a dropped network
+      proxy = await startCuttableProxy(server.port)
+      browser = await launchChromium()
+      studentToken = await login(server.url, accounts.student.email)
+      tutorToken = await login(server.url, accounts.tutor.email)
+      a = await openChatPage(browser, proxy.url, studentToken, room)
+      b = await openChatPage(browser, server.url, tutorToken, room)
+      tutorStream = await openRaw(`${server.url}/api/chat/events`, streamHeaders(tutorToken))
+      streams.push(tutorStream)
+      expect(tutorStream.status, tutorStream.body).toBe(200)
+    }, 120_000)
+
+    afterAll(async () => {
+      for (const stream of streams) stream.close()
+      await browser?.close()
+      await proxy?.close()
+      await server?.stop()
+    })
+
+    it('shows A the message B sends through the REST API', async () => {
+      await messageArrives(a, server.url, tutorToken, room, 'Homework: exercise 3.2, page 41')
+    })
+
+    it('shows A that B is typing', async () => {
+      await typingIsShown(a, b, accounts.tutor.name)
+    })
+
+    it('sends B messages_read when A marks the room read', async () => {
+      const from = tutorStream.frames.length
+      await readReceiptReachesSender(a, b, 'Homework: exercise 3.2, page 41')
+      const receipt = await tutorStream.next((frame) => frame.event === 'messages_read', 5_000, from)
+      expect(json<{ roomId: number, readerId: number }>(receipt)).toMatchObject({ roomId: room, readerId: accounts.student.id })
+    })
+
+    it('replays the messages B sent while A was cut off, once and in order', async () => {
+      const missed = ['While you were offline: 1/2', 'While you were offline: 2/2']
+      proxy.cut()
+      await a.page.locator('[data-testid="connection-status"][data-connected="false"]').waitFor({ timeout: 10_000 })
+      for (const text of missed) await postMessage(server.url, tutorToken, room, text)
+      expect(await shownMessages(a.page)).not.toContain(missed[0])
+
+      proxy.restore()
+      expectOnceInOrder(await waitForMessages(a.page, missed, 30_000), missed)
+      await expectSettled(a, missed)
+      await a.page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor({ timeout: 10_000 })
+    }, 60_000)
+
+    it('never sends A the events of a room A is not in', async () => {
+      const observer = await openRaw(`${server.url}/api/chat/events`, streamHeaders(studentToken))
+      streams.push(observer)
+      expect(observer.status, observer.body).toBe(200)
+      const otherTutorToken = await login(server.url, accounts.otherTutor.email)
+
+      await postMessage(server.url, otherTutorToken, accounts.otherTutor.room, 'Room 2 only: see you Tuesday')
+      // Emitted after the room-2 message on the same instance: once it is here, the other would be too
+      await postMessage(server.url, tutorToken, room, 'Room 1 marker')
+      await observer.next((frame) => frame.data.includes('Room 1 marker'), 10_000)
+      await waitForMessages(a.page, ['Room 1 marker'])
+
+      expect(observer.frames.filter((frame) => frame.data.includes('Room 2 only'))).toEqual([])
+      expect(observer.frames.filter((frame) => frame.data.includes(`"roomId":${accounts.otherTutor.room}`))).toEqual([])
+      expect(await shownMessages(a.page)).not.toContain('Room 2 only: see you Tuesday')
+    })
+
+    it('shuts down with open streams in under 2 s', async () => {
+      expect(tutorStream.isEnded()).toBe(false)
+      const elapsed = await server.stop()
+      expect(elapsed).toBeLessThan(2_000)
+      await tutorStream.ended
+    })
+  })
+
+  describe.skipIf(browserSkip || redisSkip)('two instances sharing redis-server', () => {
+    const env: Record<string, string> = { NUXT_SSE_TICKET_SECRET: 'e2e-ticket-secret-shared-by-instances' }
+    let redis: RedisHandle
+    let first: RunningServer
+    let second: RunningServer
+    let browser: Browser
+    let a: ChatPage
+    let tutorToken: string
+
+    beforeAll(async () => {
+      const appDir = requireBuilt(fixture)
+      redis = await startRedis()
+      env.NUXT_SSE_REDIS_URL = redis.url
+      ;[first, second] = await Promise.all([
+        freePort().then((port) => startBuiltServer(appDir, port, env)),
+        freePort().then((port) => startBuiltServer(appDir, port, env)),
+      ])
+      browser = await launchChromium()
+      // Each instance signs with the same JWT secret, so a token from one is good on the other
+      const studentToken = await login(first.url, accounts.student.email)
+      tutorToken = await login(second.url, accounts.tutor.email)
+      a = await openChatPage(browser, first.url, studentToken, room)
+    }, 120_000)
+
+    afterAll(async () => {
+      await browser?.close()
+      await first?.stop()
+      await second?.stop()
+      await redis?.stop()
+    })
+
+    it('shows A on instance 1 the message B posts to instance 2', async () => {
+      await messageArrives(a, second.url, tutorToken, room, 'Across instances: lesson moved to 16:00')
+    })
+
+    it('replays what B sent while instance 1 restarted, once and in order', async () => {
+      const missed = ['During the deploy: 1/3', 'During the deploy: 2/3', 'During the deploy: 3/3']
+      const appDir = requireBuilt(fixture)
+      const elapsed = await first.stop()
+      expect(elapsed, 'shutdown of instance 1 with A connected').toBeLessThan(2_000)
+      for (const text of missed) await postMessage(second.url, tutorToken, room, text)
+
+      first = await startBuiltServer(appDir, first.port, env)
+      expectOnceInOrder(await waitForMessages(a.page, missed, 30_000), missed)
+      await expectSettled(a, missed)
+    }, 60_000)
+  })
+})

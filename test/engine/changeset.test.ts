@@ -1,0 +1,107 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { StagedChanges } from '../../src/changeset/staged.js'
+import { loadRepo } from '../../src/project/load.js'
+import { writeSocketApp } from '../bad-input/setup.js'
+import { tempDir } from '../helpers/cli.js'
+
+const meta = (transform: string) => ({ transform, reason: `${transform} reason` })
+let cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const c of cleanups) c()
+  cleanups = []
+})
+
+function setup(extra: Record<string, string> = {}) {
+  const t = tempDir('tsm-cs-')
+  cleanups.push(t.cleanup)
+  writeSocketApp(t.dir, { 'docs/SOCKET_IO_SETUP.md': '# Socket.IO\n', ...extra })
+  const repo = loadRepo(t.dir)
+  return { repo, changes: new StagedChanges(repo) }
+}
+
+const PLUGIN = 'server/plugins/socket.io.ts'
+
+describe('ChangeSet', () => {
+  it('composes a ts-morph edit and a later text write of the same file', () => {
+    const { repo, changes } = setup()
+    repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.getImportDeclarations()[0]!.remove()
+    const afterTsMorph = changes.currentText(PLUGIN)!
+    expect(afterTsMorph).not.toContain("from 'socket.io'")
+    changes.write(PLUGIN, `// header\n${afterTsMorph}`, afterTsMorph, meta('b'))
+    // The text write goes back into ts-morph, so a third transform sees both edits through the AST.
+    expect(repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.getFullText()).toBe(`// header\n${afterTsMorph}`)
+    const [change] = changes.collect()
+    expect(change).toMatchObject({ kind: 'update', path: PLUGIN, text: `// header\n${afterTsMorph}`, meta: [meta('b')] })
+  })
+
+  it('fails loudly when a write was computed from stale text', () => {
+    const { changes } = setup()
+    const original = changes.currentText(PLUGIN)!
+    changes.write(PLUGIN, `${original}// a\n`, original, meta('a'))
+    expect(() => changes.write(PLUGIN, `${original}// b\n`, original, meta('b'))).toThrow(
+      `b: conflicting edits of ${PLUGIN}: the edit was computed from text that another transform has changed since`,
+    )
+  })
+
+  it('fails loudly when a file is edited and deleted', () => {
+    const { repo, changes } = setup()
+    repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.insertStatements(0, '// edited')
+    expect(() => changes.delete(PLUGIN, meta('cleanup'))).toThrow(`cleanup: cannot delete ${PLUGIN}: another transform edits it`)
+  })
+
+  it('fails loudly when a deleted unit is edited afterwards', () => {
+    const { repo, changes } = setup()
+    changes.delete(PLUGIN, meta('cleanup'))
+    repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.insertStatements(0, '// edited later')
+    expect(() => changes.collect()).toThrow(`conflicting edits of ${PLUGIN}: it is deleted but also edited`)
+  })
+
+  it('create: the same text twice composes, different text fails, an existing file with other text fails', () => {
+    const { changes } = setup()
+    changes.create('server/utils/sse.ts', 'export {}\n', meta('a'))
+    changes.create('server/utils/sse.ts', 'export {}\n', meta('b'))
+    expect(() => changes.create('server/utils/sse.ts', 'export const x = 1\n', meta('c'))).toThrow(
+      'c: cannot create server/utils/sse.ts: the file exists with other content',
+    )
+    expect(() => changes.create(PLUGIN, 'x\n', meta('d'))).toThrow(`d: cannot create ${PLUGIN}: the file exists with other content`)
+    expect(changes.collect()).toEqual([{ kind: 'create', path: 'server/utils/sse.ts', text: 'export {}\n', meta: [meta('a'), meta('b')] }])
+  })
+
+  it('creating a file that already has exactly that content is no change (second runs)', () => {
+    const { changes } = setup({ 'server/utils/sse.ts': 'export {}\n' })
+    changes.create('server/utils/sse.ts', 'export {}\n', meta('runtime'))
+    expect(changes.collect()).toEqual([])
+  })
+
+  it('never emits a change whose text equals the original', () => {
+    const { repo, changes } = setup()
+    const sourceFile = repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile
+    const original = sourceFile.getFullText()
+    sourceFile.insertStatements(0, '// temporary')
+    sourceFile.replaceWithText(original)
+    const md = changes.currentText('docs/SOCKET_IO_SETUP.md')!
+    changes.write('docs/SOCKET_IO_SETUP.md', `${md}more\n`, md, meta('a'))
+    changes.write('docs/SOCKET_IO_SETUP.md', md, `${md}more\n`, meta('a'))
+    expect(changes.collect()).toEqual([])
+  })
+
+  it('deletes non-script files and refuses to delete what is not there', () => {
+    const { changes } = setup()
+    changes.delete('docs/SOCKET_IO_SETUP.md', meta('docs'))
+    expect(changes.currentText('docs/SOCKET_IO_SETUP.md')).toBeUndefined()
+    expect(() => changes.delete('docs/NOPE.md', meta('docs'))).toThrow('docs: cannot delete docs/NOPE.md: no such file')
+    expect(changes.collect()).toEqual([{ kind: 'delete', path: 'docs/SOCKET_IO_SETUP.md', before: '# Socket.IO\n', meta: [meta('docs')] }])
+  })
+
+  it('edits package.json dependencies as text, keeping the formatting, and shows them in currentText', () => {
+    const { changes } = setup()
+    changes.removeDependency('socket.io', meta('deps'))
+    changes.removeDependency('socket.io-client', meta('deps'))
+    changes.addDependency('ioredis', '^5.4.0', false, meta('runtime'))
+    const expected = `{\n  "name": "app",\n  "dependencies": {\n    "ioredis": "^5.4.0",\n    "nuxt": "^4.0.0"\n  }\n}\n`
+    expect(changes.currentText('package.json')).toBe(expected)
+    expect(changes.effectiveDependencies().remove.map((d) => d.name)).toEqual(['socket.io'])
+    expect(changes.collect()).toMatchObject([{ kind: 'update', path: 'package.json', text: expected }])
+    expect(() => changes.addDependency('socket.io', '1', false, meta('x'))).toThrow('x: socket.io is both added and removed')
+  })
+})

@@ -1,0 +1,185 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { StagedChanges } from '../../src/changeset/staged.js'
+import { loadRepo } from '../../src/project/load.js'
+import { locateFollowUp } from '../../src/project/locate.js'
+import { mayUseSocketIO } from '../../src/project/prefilter.js'
+import { writeFiles, writeSocketApp } from '../bad-input/setup.js'
+import { tempDir } from '../helpers/cli.js'
+
+let cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const c of cleanups) c()
+  cleanups = []
+})
+function temp(): string {
+  const t = tempDir('tsm-load-')
+  cleanups.push(t.cleanup)
+  return t.dir
+}
+
+const PKG = '{"name":"x"}\n'
+
+describe('Nuxt layout', () => {
+  it('Nuxt 4: app/ is the src dir', () => {
+    const root = temp()
+    writeFiles(root, { 'package.json': PKG, 'nuxt.config.ts': 'export default defineNuxtConfig({})\n', 'app/app.vue': '' })
+    const { layout } = loadRepo(root)
+    expect(layout).toEqual({
+      rootDir: root,
+      srcDir: `${root}/app`,
+      serverDir: `${root}/server`,
+      nuxtConfigPath: `${root}/nuxt.config.ts`,
+      packageJsonPath: `${root}/package.json`,
+    })
+  })
+
+  it('Nuxt 3: without app/ the root is the src dir; nuxt.config.mjs is found', () => {
+    const root = temp()
+    writeFiles(root, { 'package.json': PKG, 'nuxt.config.mjs': 'export default {}\n', 'pages/index.vue': '' })
+    expect(loadRepo(root).layout).toMatchObject({ srcDir: root, serverDir: `${root}/server`, nuxtConfigPath: `${root}/nuxt.config.mjs` })
+  })
+
+  it('srcDir and serverDir from nuxt.config; a commented-out override does not count', () => {
+    const root = temp()
+    writeFiles(root, {
+      'package.json': PKG,
+      'nuxt.config.ts': "export default defineNuxtConfig({\n  // srcDir: 'nope/',\n  srcDir: 'client/',\n  serverDir: 'backend',\n})\n",
+      'app/app.vue': '',
+    })
+    expect(loadRepo(root).layout).toMatchObject({ srcDir: `${root}/client`, serverDir: `${root}/backend` })
+  })
+})
+
+describe('scan', () => {
+  it('honours .gitignore and always skips node_modules, .nuxt, .output, dist, .git, coverage', () => {
+    const root = temp()
+    const io = "import { io } from 'socket.io-client'\n"
+    writeSocketApp(root, {
+      '.gitignore': 'generated/\n*.local.ts\n',
+      'generated/socket.ts': io,
+      'app/socket.local.ts': io,
+      'node_modules/socket.io/index.js': io,
+      '.nuxt/socket.ts': io,
+      '.output/server/index.mjs': io,
+      'dist/socket.js': io,
+      'coverage/x.js': io,
+      'app/composables/useChat.ts': io,
+      'server/utils/format.mts': 'export const format = (n: number) => n.toFixed(2)\n',
+    })
+    const repo = loadRepo(root)
+    expect(repo.files).toEqual([
+      'app/app.vue',
+      'app/composables/useChat.ts',
+      'nuxt.config.ts',
+      'server/plugins/socket.io.ts',
+      'server/utils/format.mts',
+    ])
+    // Only files that can matter are parsed.
+    expect([...repo.units.keys()].sort()).toEqual(['app/composables/useChat.ts', 'server/plugins/socket.io.ts'])
+    expect(repo.glob('**/*.ts')).not.toContain('generated/socket.ts')
+  })
+
+  it('the pre-filter keeps every Socket.IO shape and rejects ordinary code', () => {
+    for (const code of [
+      "import { Server } from 'socket.io'",
+      'const io = useNitroApp().io',
+      'globalThis.io?.to(room).emit("x")',
+      'event.context.appSocket.emit(channel, msg)',
+      'const { $socket } = useNuxtApp()',
+      'export default async (nitroApp) => {}',
+      'const engine = new Engine(); io.bind(engine)',
+      'new Server<ClientToServerEvents>()',
+    ]) {
+      expect(mayUseSocketIO(code), code).toBe(true)
+    }
+    for (const code of [
+      'export const format = (n: number) => n.toFixed(2)',
+      "export default defineEventHandler(() => ({ ok: true }))",
+      "<template><div class=\"card\">{{ title }}</div></template>",
+      'const ratio = width / height',
+    ]) {
+      expect(mayUseSocketIO(code), code).toBe(false)
+    }
+  })
+
+  it('parses a file on demand and resolves Nuxt aliases between units', () => {
+    const root = temp()
+    writeSocketApp(root, {
+      'server/utils/rooms.ts': 'export const roomName = (id: number) => `room:${id}`\n',
+      'server/api/send.post.ts': "import { roomName } from '~~/server/utils/rooms'\nimport { io } from '#server/plugins/socket.io'\nexport default defineEventHandler(() => io.to(roomName(1)).emit('x'))\n",
+    })
+    const repo = loadRepo(root)
+    expect(repo.units.has('server/utils/rooms.ts')).toBe(false)
+    expect(repo.resolveImport('server/api/send.post.ts', '~~/server/utils/rooms')).toBe('server/utils/rooms.ts')
+    expect(repo.resolveImport('server/api/send.post.ts', '#server/plugins/socket.io')).toBe('server/plugins/socket.io.ts')
+    expect(repo.resolveImport('server/api/send.post.ts', '../utils/rooms')).toBe('server/utils/rooms.ts')
+    expect(repo.resolveImport('server/api/send.post.ts', 'socket.io')).toBeUndefined()
+    expect(repo.getUnit('server/utils/rooms.ts')?.originalText).toContain('roomName')
+  })
+})
+
+describe('.vue script blocks', () => {
+  const SFC = `<template>
+  <div>{{ count }}</div>
+</template>
+
+<script lang="ts">
+export default { name: 'Chat' }
+</script>
+
+<script setup lang="ts">
+import { io } from 'socket.io-client'
+const socket = io()
+socket.on('new_message', () => {})
+</script>
+
+<style scoped>
+div { color: red }
+</style>
+`
+
+  it('gives one source file per block, edits map back into the SFC, the rest is untouched', () => {
+    const root = temp()
+    writeSocketApp(root, { 'app/pages/chat.vue': SFC })
+    const repo = loadRepo(root)
+    const unit = repo.units.get('app/pages/chat.vue')!
+    expect(unit.scripts.map((b) => [b.setup, b.lang, b.sourceFile.getFilePath().slice(root.length)])).toEqual([
+      [false, 'ts', '/app/pages/chat.vue.script.ts'],
+      [true, 'ts', '/app/pages/chat.vue.setup.ts'],
+    ])
+    const setup = unit.scripts[1]!.sourceFile
+    setup.getImportDeclarations()[0]!.setModuleSpecifier('~/composables/useChatSSE')
+    unit.scripts[0]!.sourceFile.insertStatements(0, '// options block')
+    const changes = new StagedChanges(repo)
+    const [change] = changes.collect()
+    expect(change?.kind === 'update' && change.text).toBe(
+      SFC.replace("from 'socket.io-client'", "from '~/composables/useChatSSE'").replace(
+        "<script lang=\"ts\">\n",
+        '<script lang="ts">\n// options block\n',
+      ),
+    )
+    expect(repo.unitOf(setup)?.path).toBe('app/pages/chat.vue')
+  })
+
+  it('maps follow-up lines inside a block to lines of the .vue file', () => {
+    const root = temp()
+    writeSocketApp(root, { 'app/pages/chat.vue': SFC })
+    const repo = loadRepo(root)
+    const setup = repo.units.get('app/pages/chat.vue')!.scripts[1]!.sourceFile
+    const call = setup.getStatements()[2]!
+    const followUp = locateFollowUp(repo, 'client', call, { kind: 'client/x', reason: 'r', action: 'a' })
+    expect(followUp).toMatchObject({ file: 'app/pages/chat.vue', line: 12, column: 1, code: "socket.on('new_message', () => {})" })
+  })
+
+  it('a whole-file write of a .vue keeps later ts-morph edits composing', () => {
+    const root = temp()
+    writeSocketApp(root, { 'app/pages/chat.vue': SFC })
+    const repo = loadRepo(root)
+    const changes = new StagedChanges(repo)
+    const current = changes.currentText('app/pages/chat.vue')!
+    const written = current.replace('<div>{{ count }}</div>', '<p>{{ count }}</p>')
+    changes.write('app/pages/chat.vue', written, current, { transform: 't', reason: 'r' })
+    repo.units.get('app/pages/chat.vue')!.scripts[1]!.sourceFile.insertStatements(0, '// later')
+    expect(changes.currentText('app/pages/chat.vue')).toBe(written.replace('<script setup lang="ts">\n', '<script setup lang="ts">\n// later\n'))
+  })
+})

@@ -1,0 +1,164 @@
+import { describe, expect, it } from 'vitest'
+import { migrate, plugin, tokenMiddleware } from './helpers.js'
+
+const HOOKS = 'server/utils/sse-hooks.ts'
+
+/** The body of an exported function of the hooks file, dedented, for exact comparisons. */
+function fn(text: string, name: string): string {
+  const start = text.indexOf(`function ${name}(`)
+  const end = text.indexOf('\n}\n', start)
+  return text.slice(text.indexOf('{\n', start) + 2, end).split('\n').map((l) => l.replace(/^ {2}/, '')).join('\n')
+}
+
+describe('io.use middleware → authenticateSSE', () => {
+  it('keeps the token sources HTTP has, the verification call and the 401 messages', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({ middleware: tokenMiddleware, connection: '' }),
+    })
+    const hooks = files.get(HOOKS)!
+    expect(hooks).toContain('export async function authenticateSSE(event: H3Event) {')
+    expect(fn(hooks, 'authenticateSSE')).toBe([
+      `const token = getRequestHeader(event, 'authorization')?.replace('Bearer ', '')`,
+      `if (!token) throw createError({ statusCode: 401, message: 'Authentication token required' })`,
+      'try {',
+      '  const user = await verifyToken(token)',
+      '  const userId = user.id',
+      '  return { id: userId, user, userId }',
+      '} catch (error) {',
+      `  throw createError({ statusCode: 401, message: 'Authentication failed' })`,
+      '}',
+    ].join('\n'))
+  })
+
+  it('reads a cookie from the request and stores what the middleware put on the socket', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        imports: `import { parse } from 'cookie'`,
+        middleware: `(socket, next) => {
+    const cookies = parse(socket.handshake.headers.cookie ?? '')
+    const session = getSession(cookies.sid)
+    if (!session) return next(new Error('Not logged in'))
+    socket.user = session.user
+    next()
+  }`,
+        connection: `    socket.on('typing', (roomId) => socket.to(\`room:\${roomId}\`).emit('typing', { roomId, name: socket.user.name }))`,
+      }),
+    })
+    const hooks = files.get(HOOKS)!
+    expect(hooks).toContain(`import { parse } from 'cookie'`)
+    expect(fn(hooks, 'authenticateSSE')).toBe([
+      `const cookies = parse(getRequestHeader(event, 'cookie') ?? '')`,
+      'const session = getSession(cookies.sid)',
+      `if (!session) throw createError({ statusCode: 401, message: 'Not logged in' })`,
+      'const user = session.user',
+      'return { id: user.id, user }',
+    ].join('\n'))
+    const typing = files.get('server/api/chat/typing.post.ts')!
+    expect(typing).toContain('const { user } = await authenticateSSE(event)')
+    expect(typing).toContain(`emitToRoom(roomId, 'typing', { roomId, name: user.name }, { except: connectionId })`)
+  })
+
+  const queryPlugin = plugin({
+    middleware: `async (socket, next) => {
+    const token = socket.handshake.query.token as string
+    try {
+      socket.data.userId = (await verifyJwt(token)).sub
+      next()
+    } catch {
+      next(new Error('Invalid token'))
+    }
+  }`,
+    connection: '',
+  })
+
+  it('does not read a handshake query token from the URL unless allowQueryToken is set, and says so', async () => {
+    const off = await migrate({ 'server/plugins/socket.io.ts': queryPlugin })
+    expect(fn(off.files.get(HOOKS)!, 'authenticateSSE')).toContain(`const token = getRequestHeader(event, 'authorization')?.replace(/^Bearer /, '') as string`)
+    expect(off.kinds).toContain('info auth/query-token-dropped')
+    const on = await migrate({ 'server/plugins/socket.io.ts': queryPlugin }, { allowQueryToken: true })
+    expect(fn(on.files.get(HOOKS)!, 'authenticateSSE')).toContain('const token = getQuery(event).token as string')
+    expect(on.kinds).not.toContain('info auth/query-token-dropped')
+  })
+
+  it('reuses Nitro\'s event.context.auth when the socket copied it from the request', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: `(socket, next) => {
+    const auth = (socket.request as any).context?.auth
+    if (!auth?.user) return next(new Error('Unauthorized'))
+    socket.data.user = auth.user
+    next()
+  }`,
+        connection: '',
+      }),
+    })
+    expect(fn(files.get(HOOKS)!, 'authenticateSSE')).toBe([
+      'const auth = event.context.auth',
+      `if (!auth?.user) throw createError({ statusCode: 401, message: 'Unauthorized' })`,
+      'const user = auth.user',
+      'return { id: user.id, user }',
+    ].join('\n'))
+  })
+
+  it('reports a server without socket auth and one that trusts a client-sent id as security follow-ups', async () => {
+    const { files, kinds, deleted } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        connection: `    const userId = socket.handshake.query.userId
+    socket.join('user:' + userId)
+    socket.on('send', (msg) => { socket.to('room:' + msg.room).emit('msg', msg) })`,
+      }),
+    })
+    expect(kinds).toEqual(expect.arrayContaining(['security auth/none', 'security auth/client-sent-id', 'warning handlers/not-transplantable']))
+    // The runtime's default hooks stay; the join that trusted the client id is not carried over.
+    expect(files.has(HOOKS)).toBe(false)
+    expect(deleted).toEqual([])
+    expect(files.get('server/api/chat/send.post.ts')).toContain(`emitToRoom(msg.room, 'msg', msg, { except: connectionId })`)
+  })
+})
+
+describe('connection-time joins → channelsForConnection / canSubscribe', () => {
+  it('turns the rooms joined at connection into the stream\'s channels, behind the same checks', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    const userId = socket.data.userId
+    console.log(\`[Socket.IO] \${userId} connected as \${socket.id}\`)
+    // Personal room
+    socket.join(\`user:\${userId}\`)
+    for (const room of await getUserChatRooms(userId)) {
+      if (room.archived) continue
+      socket.join(\`room:\${room.id}\`)
+      socket.join(\`course:\${room.courseId}\`)
+    }`,
+      }),
+    })
+    const hooks = files.get(HOOKS)!
+    expect(fn(hooks, 'channelsOf')).toBe([
+      'const { userId } = user as ChatUser',
+      'const channels: string[] = []',
+      'for (const room of await getUserChatRooms(userId)) {',
+      '  if (room.archived) continue',
+      '  channels.push(roomChannel(room.id))',
+      '  channels.push(`course:${room.courseId}`)',
+      '}',
+      'return channels',
+    ].join('\n'))
+    expect(fn(hooks, 'channelsForConnection')).toBe('return channelsOf(user)')
+    expect(fn(hooks, 'canSubscribe')).toBe('return channel === userChannel(user.id) || (await channelsOf(user)).includes(channel)')
+  })
+
+  it('reads rooms from the handshake query on the stream request and flags them as client-chosen', async () => {
+    const { files, kinds } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    const rooms = String(socket.handshake.query.rooms ?? '').split(',')
+    for (const room of rooms) socket.join(room)`,
+      }),
+    })
+    const hooks = files.get(HOOKS)!
+    expect(hooks).toContain('export async function channelsForConnection(event: H3Event, user: SSEUser): Promise<string[]> {')
+    expect(fn(hooks, 'channelsForConnection')).toContain(`const rooms = String(getQuery(event).rooms ?? '').split(',')\nfor (const room of rooms) channels.push(room)`)
+    expect(fn(hooks, 'canSubscribe')).toBe('return channel === userChannel(user.id)')
+    expect(kinds).toContain('security handlers/client-chosen-channels')
+  })
+})

@@ -1,0 +1,260 @@
+import { describe, expect, it } from 'vitest'
+import { migrate, plugin, tokenMiddleware } from './helpers.js'
+
+const chatPlugin = plugin({
+  imports: `import type { SendMessagePayload } from '#shared/types/chat'\nimport { recordAudit } from '../utils/audit'`,
+  before: 'interface RoomPayload {\n  roomId: number\n}\n',
+  middleware: tokenMiddleware,
+  connection: `    const userId = socket.data.userId as number
+    const user = socket.data.user
+    socket.join(\`user:\${userId}\`)
+    for (const room of await getUserChatRooms(userId)) socket.join(\`room:\${room.id}\`)
+    socket.on('join_room', async ({ roomId }: RoomPayload, ack) => {
+      try {
+        const allowed = await verifyRoomAccess(userId, roomId)
+        if (!allowed) {
+          socket.emit('error', { message: 'Access denied to this room', roomId })
+          ack?.({ success: false })
+          return
+        }
+        await socket.join(\`room:\${roomId}\`)
+        ack?.({ success: true })
+      } catch (error) {
+        console.error('[Socket.IO] join_room failed:', error)
+        socket.emit('error', { message: 'Failed to join room' })
+      }
+    })
+    socket.on('leave_room', ({ roomId }: RoomPayload) => {
+      socket.leave(\`room:\${roomId}\`)
+    })
+    socket.on('send_message', async (payload: SendMessagePayload, ack) => {
+      const message = await saveMessage({ roomId: payload.roomId, sender: user, content: payload.content })
+      recordAudit(userId, 'message')
+      io.to(\`room:\${payload.roomId}\`).emit('new_message', message)
+      ack({ success: true, data: message })
+    })
+    socket.on('typing', ({ roomId }: RoomPayload) => {
+      socket.to(\`room:\${roomId}\`).emit('typing', { roomId, userId, userName: user.name })
+    })
+    socket.on('ping', (ack) => ack('pong'))
+    socket.on('disconnect', (reason) => {
+      console.log(\`[Socket.IO] User \${userId} disconnected (\${reason})\`)
+    })`,
+})
+
+describe('socket.on handlers → POST routes', () => {
+  it('generates one route per client event, listed in the event → route table the client uses', async () => {
+    const { plan, files } = await migrate({ 'server/plugins/socket.io.ts': chatPlugin })
+    const routes = Object.fromEntries([...plan.model.eventRoutes].map(([event, r]) => [event, `${r.status} ${r.url} ${r.file ?? ''}`.trim()]))
+    expect(routes).toEqual({
+      join_room: 'generated /api/chat/join-room server/api/chat/join-room.post.ts',
+      leave_room: 'generated /api/chat/leave-room server/api/chat/leave-room.post.ts',
+      send_message: 'generated /api/chat/send-message server/api/chat/send-message.post.ts',
+      typing: 'generated /api/chat/typing server/api/chat/typing.post.ts',
+      ping: 'dropped',
+    })
+    for (const [event, route] of plan.model.eventRoutes) {
+      if (route.status === 'generated') expect(files.has(route.file!), event).toBe(true)
+    }
+  })
+
+  it('transplants the handler code: user from the auth, body from the request, ack as the response', async () => {
+    const { files } = await migrate({ 'server/plugins/socket.io.ts': chatPlugin })
+    const send = files.get('server/api/chat/send-message.post.ts')!
+    expect(send).toContain(`const { user, userId } = await authenticateSSE(event)`)
+    expect(send).toContain(`const payload = await readBody<SendMessagePayload>(event)`)
+    expect(send).toContain(`const message = await saveMessage({ roomId: payload.roomId, sender: user, content: payload.content })`)
+    expect(send).toContain(`emitToRoom(payload.roomId, 'new_message', message)`)
+    expect(send).toContain(`return { success: true, data: message }`)
+    expect(send).not.toMatch(/socket|ack\(|\bio\b/)
+  })
+
+  it('joins and leaves only the caller\'s own connection, behind the handler\'s access check', async () => {
+    const { files } = await migrate({ 'server/plugins/socket.io.ts': chatPlugin })
+    const join = files.get('server/api/chat/join-room.post.ts')!
+    expect(join).toContain(`const connectionId = getConnectionId(event)`)
+    expect(join).toMatch(/if \(!connectionId\) \{\n\s+throw createError\(\{ statusCode: 400/)
+    const check = join.indexOf('await verifyRoomAccess(userId, roomId)')
+    const subscribe = join.indexOf('await subscribe(connectionId, roomChannel(roomId), { userId })')
+    expect(check).toBeGreaterThan(0)
+    expect(subscribe).toBeGreaterThan(check)
+    expect(files.get('server/api/chat/leave-room.post.ts')).toContain('await unsubscribe(connectionId, roomChannel(roomId), { userId })')
+  })
+
+  it('turns an error reply into an HTTP error that the surrounding catch lets through', async () => {
+    const { files } = await migrate({ 'server/plugins/socket.io.ts': chatPlugin })
+    const join = files.get('server/api/chat/join-room.post.ts')!
+    expect(join).toContain(`throw createError({ statusCode: 400, message: 'Access denied to this room', data: { roomId } })`)
+    // The ack and the return after the error reply can no longer run, so they are gone.
+    expect(join).not.toContain('success: false')
+    expect(join).toMatch(/catch \(error\) \{\n\s+if \(isError\(error\)\) throw error\n\s+console.error\('\[SSE\] join_room failed:', error\)/)
+    expect(join).toContain(`throw createError({ statusCode: 400, message: 'Failed to join room' })`)
+  })
+
+  it('excludes the sender from socket.to(...) / broadcast emits and replies to its own connection', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('typing', ({ roomId }) => {
+      socket.to(\`room:\${roomId}\`).emit('typing', { roomId })
+    })
+    socket.on('everyone', (data) => {
+      socket.broadcast.emit('everyone', data)
+      socket.emit('sent', { id: socket.id })
+    })
+    socket.on('two', (data) => {
+      socket.broadcast.to('user:' + data.a).to(\`user:\${data.b}\`).emit('hi', data)
+    })`,
+      }),
+    })
+    expect(files.get('server/api/chat/typing.post.ts')).toContain(`emitToRoom(roomId, 'typing', { roomId }, { except: connectionId })`)
+    const everyone = files.get('server/api/chat/everyone.post.ts')!
+    expect(everyone).toContain(`broadcast('everyone', data, { except: connectionId })`)
+    expect(everyone).toContain(`if (connectionId) emitToConnection(connectionId, 'sent', { id: connectionId })`)
+    expect(files.get('server/api/chat/two.post.ts')).toContain(`emitToUser([data.a, data.b], 'hi', data, { except: connectionId })`)
+  })
+
+  it('validates the request body as far as the parameter type says', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('note', (note: { roomId: number; text?: string; tags: string[] }) => {
+      socket.to(\`room:\${note.roomId}\`).emit('note', note)
+    })
+    socket.on('raw', (anything) => {
+      socket.broadcast.emit('raw', anything)
+    })
+    socket.on('pick', (roomId: string) => {
+      socket.broadcast.emit('picked', roomId)
+    })`,
+      }),
+    })
+    const note = files.get('server/api/chat/note.post.ts')!
+    expect(note).toContain(`const note = await readBody<{ roomId: number; text?: string; tags: string[] }>(event)`)
+    expect(note).toContain(`if (typeof note?.roomId !== 'number') {\n    throw createError({ statusCode: 400, message: 'roomId must be a number' })`)
+    expect(note).toContain(`if (note?.text !== undefined && typeof note.text !== 'string') {`)
+    expect(note).not.toContain('tags must')
+    expect(files.get('server/api/chat/raw.post.ts')).toContain('const anything = await readBody(event)\n\n')
+    expect(files.get('server/api/chat/pick.post.ts')).toContain(`if (typeof roomId !== 'string') {`)
+  })
+
+  it('names routes after snake-, kebab- and dot-case events and follows the per-event config', async () => {
+    const { plan, files, followUps } = await migrate({
+      'server/api/chat/rooms/[roomId]/messages.post.ts': 'export default defineEventHandler(() => ({}))\n',
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('join-user', (id) => { socket.broadcast.emit('joined', id) })
+    socket.on('message.sent', (m) => { socket.broadcast.emit('message.sent', m) })
+    socket.on('markRead', (m) => { socket.broadcast.emit('read', m) })
+    socket.on('send_message', (m) => { socket.broadcast.emit('x', m) })
+    socket.on('legacy', (m) => { socket.broadcast.emit('y', m) })`,
+      }),
+    }, {
+      routeDir: 'server/api/realtime',
+      events: {
+        markRead: { file: 'server/api/chat/read.post.ts' },
+        send_message: { existing: '/api/chat/rooms/:roomId/messages' },
+        legacy: { drop: true },
+      },
+    })
+    const routes = Object.fromEntries([...plan.model.eventRoutes].map(([event, r]) => [event, `${r.status} ${r.url} ${r.file ?? ''}`.trim()]))
+    expect(routes).toEqual({
+      'join-user': 'generated /api/realtime/join-user server/api/realtime/join-user.post.ts',
+      'message.sent': 'generated /api/realtime/message-sent server/api/realtime/message-sent.post.ts',
+      markRead: 'generated /api/chat/read server/api/chat/read.post.ts',
+      send_message: 'existing /api/chat/rooms/:roomId/messages server/api/chat/rooms/[roomId]/messages.post.ts',
+      legacy: 'dropped',
+    })
+    expect([...files.keys()].filter((f) => f.includes('/api/')).sort()).toEqual([
+      'server/api/chat/read.post.ts',
+      'server/api/realtime/join-user.post.ts',
+      'server/api/realtime/message-sent.post.ts',
+    ])
+    expect(followUps.map((f) => `${f.severity} ${f.kind}`)).toEqual(expect.arrayContaining(['info handlers/mapped-to-existing', 'info handlers/dropped']))
+  })
+
+  it('brings the imports the body uses (relative paths recomputed, aliases kept) and moves plugin helpers to one util', async () => {
+    const { files } = await migrate({
+      'server/utils/audit.ts': 'export function recordAudit(id: number, what: string) {}\n',
+      'server/plugins/socket.io.ts': chatPlugin,
+    })
+    const send = files.get('server/api/chat/send-message.post.ts')!
+    expect(send).toContain(`import type { SendMessagePayload } from '#shared/types/chat'`)
+    expect(send).toContain(`import { recordAudit } from '../../utils/audit'`)
+    for (const route of ['join-room', 'leave-room', 'typing']) {
+      expect(files.get(`server/api/chat/${route}.post.ts`)).toContain(`import type { RoomPayload } from '../../utils/chat-events'`)
+    }
+    expect(files.get('server/utils/chat-events.ts')).toBe('export interface RoomPayload {\n  roomId: number\n}\n')
+  })
+
+  it('drops ping and log-only disconnect handlers on purpose and deletes the plugin', async () => {
+    const { followUps, deleted } = await migrate({ 'server/plugins/socket.io.ts': chatPlugin })
+    expect(followUps.filter((f) => f.transform === 'server-handlers').map((f) => `${f.severity} ${f.kind} ${f.line}`)).toEqual([
+      'info handlers/dropped 55',
+      'info handlers/disconnect-dropped 56',
+    ])
+    expect(deleted).toEqual(['server/plugins/socket.io.ts'])
+  })
+
+  it('keeps the plugin and reports what it cannot transplant, leaving that event out of the route table', async () => {
+    const { plan, files, followUps, deleted } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('rooms', () => {
+      socket.emit('rooms', [...socket.rooms])
+    })
+    socket.on('disconnect', () => {
+      onlineUsers.delete(socket.data.userId)
+    })
+    socket.on('fine', (x) => { socket.broadcast.emit('fine', x) })`,
+      }),
+    })
+    expect(deleted).toEqual([])
+    expect(plan.model.eventRoutes.has('rooms')).toBe(false)
+    expect(files.has('server/api/chat/rooms.post.ts')).toBe(false)
+    expect(files.has('server/api/chat/fine.post.ts')).toBe(true)
+    const reasons = followUps.filter((f) => f.severity === 'warning').map((f) => `${f.kind} ${f.line}: ${f.reason}`)
+    expect(reasons).toEqual([
+      'handlers/plugin-kept 1: 2 part(s) of the Socket.IO connection code could not be migrated (see the follow-ups above), so server/plugins/socket.io.ts is kept',
+      'handlers/not-transplantable 19: the `rooms` handler: uses `socket.rooms`, which has no SSE equivalent',
+      'handlers/not-transplantable 21: the `disconnect` handler: does more than log when a client goes away, and SSE streams have no disconnect hook the app can use',
+    ])
+  })
+})
+
+describe('typed servers', () => {
+  it('types an unannotated payload from the server\'s ClientToServerEvents and validates it', async () => {
+    const { files } = await migrate({
+      'shared/types/socket.ts': `export interface ClientToServerEvents {
+  join_room: (payload: { roomId: number }, ack: (ok: boolean) => void) => void
+}
+export interface SocketData {
+  userId: number
+}
+`,
+      'server/plugins/socket.io.ts': [
+        `import { Server } from 'socket.io'`,
+        `import type { ClientToServerEvents, SocketData } from '#shared/types/socket'`,
+        'export default defineNitroPlugin(() => {',
+        '  const io = new Server<ClientToServerEvents, {}, {}, SocketData>()',
+        `  io.use(${tokenMiddleware})`,
+        `  io.on('connection', (socket) => {`,
+        `    socket.on('join_room', async ({ roomId }, ack) => {`,
+        '      if (!(await verifyRoomAccess(socket.data.userId, roomId))) return ack(false)',
+        '      await socket.join(`room:${roomId}`)',
+        '      ack(true)',
+        '    })',
+        '  })',
+        '})',
+        '',
+      ].join('\n'),
+    })
+    const join = files.get('server/api/chat/join-room.post.ts')!
+    expect(join).toContain(`import type { ClientToServerEvents } from '#shared/types/socket'`)
+    expect(join).toContain(`const body = await readBody<Parameters<ClientToServerEvents['join_room']>[0]>(event)`)
+    expect(join).toContain(`if (typeof body?.roomId !== 'number') {`)
+    expect(join).toContain('const { roomId } = body')
+    expect(join).toContain('if (!(await verifyRoomAccess(userId, roomId))) return false')
+    expect(join).toContain('return true')
+  })
+})

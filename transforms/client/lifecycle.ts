@@ -1,0 +1,118 @@
+import { Node, SyntaxKind, type Block, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph'
+import { stringValue } from '../../src/analysis/client/resolve.js'
+import type { SocketMemberUse } from '../../src/analysis/client/types.js'
+import type { ScriptEditor } from './editor.js'
+
+/** socket.io-client's own lifecycle events and the stream's signals that replace them. */
+export const LIFECYCLE: Record<string, string> = { connect: 'onOpen', disconnect: 'onClose', connect_error: 'onError' }
+
+/**
+ * `socket.on('connect', h)` … `socket.off('connect', h)`: the stream has no `off` for its signals;
+ * `onOpen(h)` returns the function that removes `h`. The pair keeps that function in a variable
+ * (or, in an Options API component, in its data) and calls it where `off` was.
+ */
+export interface LifecyclePair {
+  on: CallExpression
+  off: CallExpression
+  /** Where the remover is kept: `stopOnConnect` or `this.stopOnConnect`. */
+  holder: string
+}
+
+/** Finds the on/off pairs of lifecycle listeners and stages the declaration of their remover. */
+export function pairLifecycleListeners(ed: ScriptEditor): Map<CallExpression, LifecyclePair> {
+  const pairs = new Map<CallExpression, LifecyclePair>()
+  const listeners = ed.script.members.filter((m) => m.call && (m.name === 'on' || m.name === 'off') && lifecycleEvent(m) !== undefined)
+  const taken = new Set(ed.script.block.sourceFile.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()))
+  for (const off of listeners.filter((m) => m.name === 'off')) {
+    const on = listeners.find((m) => m.name === 'on' && lifecycleEvent(m) === lifecycleEvent(off) && sameListener(m, off))
+    if (!on?.call || !off.call || pairs.has(on.call)) continue
+    const name = freeName(`stop${capitalize(handlerName(on.call) ?? LIFECYCLE[lifecycleEvent(on)!]!)}`, taken)
+    const holder = declareRemover(ed, on.call, off.call, name)
+    if (!holder) continue
+    taken.add(name)
+    const pair = { on: on.call, off: off.call, holder }
+    pairs.set(on.call, pair)
+    pairs.set(off.call, pair)
+  }
+  return pairs
+}
+
+function lifecycleEvent(use: SocketMemberUse): string | undefined {
+  const event = stringValue(use.call?.getArguments()[0])
+  return event !== undefined && LIFECYCLE[event] ? event : undefined
+}
+
+/** Same receiver (`socket.value?.` and `socket.value.` alike) and the same handler. */
+function sameListener(a: SocketMemberUse, b: SocketMemberUse): boolean {
+  const receiver = (u: SocketMemberUse) => u.access.getExpression().getText()
+  const handler = (u: SocketMemberUse) => u.call?.getArguments()[1]?.getText()
+  return receiver(a) === receiver(b) && handler(a) !== undefined && handler(a) === handler(b)
+}
+
+function handlerName(call: CallExpression): string | undefined {
+  const handler = call.getArguments()[1]
+  if (!handler) return undefined
+  if (Node.isIdentifier(handler)) return handler.getText()
+  if (Node.isPropertyAccessExpression(handler) && Node.isThisExpression(handler.getExpression())) return handler.getName()
+  return undefined
+}
+
+/**
+ * Declares the remover where both calls see it: a `let` in the innermost function body holding
+ * both, or a data property when they sit in two methods of an Options API component.
+ */
+function declareRemover(ed: ScriptEditor, on: CallExpression, off: CallExpression, name: string): string | undefined {
+  const ts = ed.script.block.lang === 'ts'
+  const block = commonBody(on, off)
+  if (block) {
+    const statement = block.getStatements().find((s) => s.getStart() <= Math.min(on.getStart(), off.getStart()) && s.getEnd() >= Math.min(on.getStart(), off.getStart()))
+    if (!statement) return undefined
+    ed.insert(statement.getStart(), `let ${name}${ts ? ': (() => void) | undefined' : ''}${ed.style.semicolons ? ';' : ''}\n${statement.getIndentationText()}`)
+    return name
+  }
+  const data = optionsData(on)
+  if (!data || optionsData(off) !== data) return undefined
+  const last = data.getProperties().at(-1)
+  const entry = `${name}: undefined${ts ? ' as (() => void) | undefined' : ''}`
+  if (last) ed.insert(last.getEnd(), `, ${entry}`)
+  else ed.replace(data, `{ ${entry} }`)
+  return `this.${name}`
+}
+
+/** The innermost function body (or the module) containing both nodes. */
+function commonBody(a: Node, b: Node): Block | SourceFile | undefined {
+  const bodies = (n: Node): Block[] => n.getAncestors().filter((x): x is Block => Node.isBlock(x) && isFunctionBody(x))
+  const ofB = new Set(bodies(b))
+  const shared = bodies(a).find((x) => ofB.has(x))
+  if (shared) return shared
+  const sf = a.getSourceFile()
+  const outside = (n: Node) => !n.getAncestors().some((x) => Node.isMethodDeclaration(x) || Node.isObjectLiteralExpression(x))
+  return outside(a) && outside(b) ? sf : undefined
+}
+
+function isFunctionBody(block: Node): boolean {
+  const parent = block.getParent()
+  return parent !== undefined && (Node.isFunctionDeclaration(parent) || Node.isArrowFunction(parent) || Node.isFunctionExpression(parent) || Node.isMethodDeclaration(parent))
+}
+
+/** The object literal `data()` returns in the Options API component around a node. */
+function optionsData(node: Node): ObjectLiteralExpression | undefined {
+  const options = node.getAncestors().find((a) => Node.isObjectLiteralExpression(a) && Node.isCallExpression(a.getParent()) && /^define(Nuxt)?Component$/.test((a.getParent() as CallExpression).getExpression().getText()))
+    ?? node.getAncestors().find((a) => Node.isObjectLiteralExpression(a) && Node.isExportAssignment(a.getParent()))
+  if (!options || !Node.isObjectLiteralExpression(options)) return undefined
+  const data = options.getProperty('data')
+  if (!data || !Node.isMethodDeclaration(data)) return undefined
+  const returned = data.getStatements().find((s) => Node.isReturnStatement(s))
+  const value = returned && Node.isReturnStatement(returned) ? returned.getExpression() : undefined
+  return value && Node.isObjectLiteralExpression(value) ? value : undefined
+}
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
+}
+
+function freeName(base: string, taken: Set<string>): string {
+  let name = base
+  for (let i = 2; taken.has(name); i++) name = `${base}${i}`
+  return name
+}

@@ -1,0 +1,27 @@
+import { Node, SyntaxKind } from 'ts-morph'
+import type { ScriptEditor } from './editor.js'
+
+/**
+ * `const config = useRuntimeConfig()` that only fed the socket URL or a dropped option: once the
+ * io() call is gone nothing reads it, so it goes too. Only declarations whose initializer merely
+ * reads (composables, property access, literals) are removed; anything with effects stays.
+ */
+export function removeDroppedLocals(ed: ScriptEditor): void {
+  const sf = ed.script.block.sourceFile
+  for (const name of ed.droppedNames) {
+    const ids = sf.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === name)
+    const id = ids[0]
+    if (ids.length !== 1 || !id) continue
+    const decl = id.getParent()
+    if (!decl || !Node.isVariableDeclaration(decl) || decl.getNameNode() !== id) continue
+    const statement = decl.getVariableStatement()
+    const init = decl.getInitializer()
+    if (!statement || statement.getDeclarations().length !== 1 || !init || !onlyReads(init)) continue
+    statement.remove()
+  }
+}
+
+function onlyReads(node: Node): boolean {
+  const calls = Node.isCallExpression(node) ? [node, ...node.getDescendantsOfKind(SyntaxKind.CallExpression)] : node.getDescendantsOfKind(SyntaxKind.CallExpression)
+  return calls.every((call) => /^use[A-Z]\w*$/.test(call.getExpression().getText()))
+}

@@ -1,0 +1,128 @@
+import { ts } from 'ts-morph'
+import { addSseRedisUrl, configObject, objectAt, property } from '../src/analysis/server/config-edit.js'
+import { addEnvLine, envValue } from '../src/analysis/server/env-edit.js'
+import type { RedisAdapterInfo } from '../src/analysis/server/types.js'
+import type { ChangeMeta } from '../src/changeset/types.js'
+import type { Transform, TransformContext } from '../src/transform.js'
+
+const ID = 'packages'
+const meta = (reason: string): ChangeMeta => ({ transform: ID, reason })
+
+/** Packages that exist only for Socket.IO. `engine.io` is in the list because apps add it only for C2-style setups. */
+const SOCKET_IO_PACKAGES = ['socket.io', 'socket.io-client', '@socket.io/redis-adapter', 'engine.io', '@types/socket.io', '@types/socket.io-client']
+
+/** The ioredis range the runtime's Redis broker is tested with (this package's own devDependency). */
+export const IOREDIS_RANGE = '^5.11.1'
+
+const SSE_REDIS_ENV = 'NUXT_SSE_REDIS_URL'
+const ENV_EXAMPLES = ['.env.example', '.env.sample', '.env.template']
+
+/**
+ * Removes the Socket.IO packages from package.json once no file left imports them, and moves the
+ * Redis adapter's connection to the SSE runtime's Redis broker (ioredis, `runtimeConfig.sse.redisUrl`).
+ */
+export const packages: Transform = {
+  id: ID,
+  title: 'Remove the Socket.IO packages; configure the SSE Redis broker when the app used the Redis adapter',
+  run(ctx) {
+    const packageJson = ctx.changes.currentText('package.json') ?? ''
+    const listed = (name: string): boolean => new RegExp(`"${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"\\s*:`).test(packageJson)
+    for (const name of SOCKET_IO_PACKAGES) {
+      if (!listed(name)) continue
+      const importer = survivingImporter(ctx, name)
+      if (importer) {
+        ctx.report({ file: importer.file, line: importer.line, code: importer.code }, {
+          kind: 'packages/still-imported',
+          reason: `\`${name}\` is still imported here after the migration, so it stays in package.json`,
+          action: `migrate the remaining use (see the other follow-ups), then remove ${name}`,
+        })
+        continue
+      }
+      ctx.changes.removeDependency(name, meta(`${name} is no longer used`))
+    }
+    const adapter = ctx.model.server.sites.map((site) => site.redisAdapter).find((info) => info !== undefined)
+    if (adapter) configureRedisBroker(ctx, adapter, listed('ioredis'))
+  },
+}
+
+/** The first file (other than deleted ones) whose current text imports the package. */
+function survivingImporter(ctx: TransformContext, name: string): { file: string; line: number; code: string } | undefined {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
+  const pattern = new RegExp(`(from\\s+|import\\s*\\(\\s*|require\\s*\\(\\s*|import\\s+)['"]${escaped}['"]`)
+  for (const file of ctx.repo.files) {
+    const text = ctx.changes.currentText(file)
+    if (text === undefined) continue
+    const lines = text.split('\n')
+    const index = lines.findIndex((line) => pattern.test(line))
+    if (index >= 0) return { file, line: index + 1, code: lines[index]!.trim() }
+  }
+  return undefined
+}
+
+/** Where the adapter's Redis URL came from, in words and as the env var that set it. */
+interface RedisSource {
+  /** The expression for `runtimeConfig.sse.redisUrl`. */
+  value: string
+  /** The env var that configured the old adapter, e.g. `NUXT_REDIS_URL` / `REDIS_URL`. */
+  envVar?: string
+  described: string
+  /** True when the adapter used a fixed URL: the broker then gets the same URL and nothing is left to do. */
+  literal: boolean
+}
+
+function redisSource(adapter: RedisAdapterInfo, configText: string | undefined): RedisSource {
+  const connection = adapter.connectionText
+  if (connection !== undefined && adapter.connectionIsLiteral) {
+    return { value: connection, described: `the literal ${connection}`, literal: true }
+  }
+  if (adapter.runtimeConfigKey) {
+    const key = adapter.runtimeConfigKey
+    const envVar = `NUXT_${key.replace(/\./g, '_').replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`
+    return { value: runtimeConfigLiteral(configText, key) ?? "''", envVar, described: `runtimeConfig.${key} (${envVar})`, literal: false }
+  }
+  const envVar = adapter.envVars[0]
+  if (envVar) return { value: "''", envVar, described: `process.env.${envVar}`, literal: false }
+  return { value: "''", described: connection !== undefined ? `\`${connection}\`` : 'settings the tool could not find', literal: false }
+}
+
+/** The literal default of `runtimeConfig.<key>` in nuxt.config (`redisUrl: ''` → `''`). */
+function runtimeConfigLiteral(configText: string | undefined, key: string): string | undefined {
+  if (!configText) return undefined
+  const file = ts.createSourceFile('nuxt.config.ts', configText, ts.ScriptTarget.Latest, true)
+  const path = key.split('.')
+  const object = objectAt(configObject(file), ['runtimeConfig', ...path.slice(0, -1)], file)
+  const initializer = object ? property(object, path[path.length - 1]!, file)?.initializer : undefined
+  return initializer && (ts.isStringLiteral(initializer) || ts.isNoSubstitutionTemplateLiteral(initializer)) ? initializer.getText(file) : undefined
+}
+
+/**
+ * The Socket.IO Redis adapter becomes the SSE runtime's Redis broker: ioredis is a dependency,
+ * `runtimeConfig.sse.redisUrl` exists (env `NUXT_SSE_REDIS_URL`) with the same default, and the env
+ * example documents it next to the variable the adapter used.
+ */
+function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, hasIoredis: boolean): void {
+  if (!hasIoredis) ctx.changes.addDependency('ioredis', IOREDIS_RANGE, false, meta('the SSE runtime\'s Redis broker uses ioredis'))
+  const configPath = ctx.repo.relative(ctx.repo.layout.nuxtConfigPath)
+  const configText = ctx.changes.currentText(configPath)
+  const source = redisSource(adapter, configText)
+  let configLine = 1
+  if (configText !== undefined) {
+    const text = addSseRedisUrl(configText, source.value, `Redis for the SSE broker (several instances); env ${SSE_REDIS_ENV}. Empty: in-memory, one instance.`)
+    if (text !== configText) ctx.changes.write(configPath, text, configText, meta('the SSE runtime reads its Redis URL from runtimeConfig.sse.redisUrl'))
+    configLine = text.slice(0, text.search(/\bsse\s*:\s*\{/)).split('\n').length
+  }
+  for (const file of ENV_EXAMPLES) {
+    const before = ctx.changes.currentText(file)
+    if (before === undefined) continue
+    const value = source.envVar ? envValue(before, source.envVar) ?? '' : ''
+    const text = addEnvLine(before, SSE_REDIS_ENV, value, source.envVar, `Redis for the SSE runtime (same server as ${source.envVar ?? 'the Socket.IO adapter'}); empty: in-memory`)
+    if (text !== before) ctx.changes.write(file, text, before, meta(`documents ${SSE_REDIS_ENV}`))
+  }
+  if (!source.literal) {
+    ctx.report({ file: configPath, line: configLine, code: 'sse: { redisUrl }' }, {
+      kind: 'packages/sse-redis-env',
+      reason: `the Socket.IO Redis adapter was configured from ${source.described}; the SSE runtime's Redis broker reads ${SSE_REDIS_ENV} (runtimeConfig.sse.redisUrl)`,
+      action: `set ${SSE_REDIS_ENV} to the same Redis URL in every environment (.env, CI, hosting); without it each instance only reaches its own clients`,
+    })
+  }
+}

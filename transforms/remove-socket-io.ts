@@ -1,0 +1,257 @@
+import path from 'node:path'
+import { Node, type SourceFile } from 'ts-morph'
+import { removeSocketIoFromNuxtConfig } from '../src/analysis/server/config-edit.js'
+import { removeSocketIoEnv } from '../src/analysis/server/env-edit.js'
+import { referencesOf } from '../src/analysis/server/cleanup.js'
+import { isIoOnlyFile, isSocketRoutePath, judgeSocketRoute } from '../src/analysis/server/socket-files.js'
+import { firstLine } from '../src/analysis/server/syntax.js'
+import type { IoAugmentation, ServerModel } from '../src/analysis/server/types.js'
+import type { ChangeMeta } from '../src/changeset/types.js'
+import type { Transform, TransformContext } from '../src/transform.js'
+
+const ID = 'remove-socket-io'
+const meta = (reason: string): ChangeMeta => ({ transform: ID, reason })
+
+/** Env example files the tool keeps in step with the config. */
+const ENV_EXAMPLES = ['.env.example', '.env.sample', '.env.template']
+
+/**
+ * Removes what is left of Socket.IO once the emits, handlers and clients are migrated: socket route
+ * stubs and catch-alls, socket middleware, dead getter/singleton modules, io type augmentations,
+ * `docs/SOCKET_IO_*.md`, Socket.IO settings in nuxt.config and .env.example. Whatever still uses the
+ * server is reported, and then nothing it depends on is removed.
+ */
+export const removeSocketIo: Transform = {
+  id: ID,
+  title: 'Remove Socket.IO routes, middleware, augmentations, docs and settings',
+  run(ctx) {
+    const server = ctx.model.server
+    const deleted = (file: string): boolean => ctx.changes.currentText(file) === undefined
+    const remove = (file: string, reason: string): void => {
+      if (deleted(file)) return
+      const unit = ctx.repo.getUnit(file)
+      if (unit && ctx.changes.currentText(file) !== unit.originalText) {
+        ctx.report({ file, line: 1, code: '' }, {
+          kind: 'remove/edited-file-kept',
+          reason: `${reason}, but another transform edited it in this run`,
+          action: `review the edits, then delete ${file}`,
+        })
+        return
+      }
+      ctx.changes.delete(file, meta(reason))
+    }
+
+    removeSocketRoutes(ctx, remove)
+    removeDeadIoModules(ctx, server, deleted, remove)
+    for (const doc of ctx.repo.glob(['docs/**/SOCKET_IO_*.md', 'SOCKET_IO_*.md'])) remove(doc, 'Socket.IO documentation')
+
+    // While a file still creates the server (a handler could not be migrated), its settings and types stay.
+    const serverGone = server.sites.every((site) => deleted(site.file))
+    if (serverGone) {
+      removeAugmentations(ctx, server, deleted, remove)
+      editNuxtConfig(ctx, deleted)
+      editEnvExamples(ctx)
+    }
+    removeUnusedSocketIoImports(ctx, server, deleted)
+    reportLeftovers(ctx, server, deleted)
+  },
+}
+
+function serverDirOf(ctx: TransformContext): string {
+  return ctx.repo.relative(ctx.repo.layout.serverDir)
+}
+
+/** `server/routes/socket.io.ts`, `server/routes/websocket.ts`, `server/api/socket.io/[...].ts` (§8). */
+function removeSocketRoutes(ctx: TransformContext, remove: (file: string, reason: string) => void): void {
+  const serverDir = serverDirOf(ctx)
+  for (const file of ctx.repo.files) {
+    if (!file.startsWith(`${serverDir}/`) || !isSocketRoutePath(file.slice(serverDir.length + 1))) continue
+    const script = ctx.repo.getUnit(file)?.scripts[0]
+    if (!script) continue
+    const verdict = judgeSocketRoute(script.sourceFile, ctx.model.server, file)
+    if (verdict.action === 'delete') {
+      remove(file, 'Socket.IO route stub: the SSE endpoint replaces it')
+    } else {
+      ctx.report({ file, line: 1, code: firstLine(script.sourceFile.getStatements()[0] ?? script.sourceFile) }, {
+        kind: verdict.kind,
+        reason: `${verdict.reason}, so it is kept`,
+        action: 'Nothing to do for the SSE migration; delete it yourself if nothing uses it any more',
+        severity: 'info',
+      })
+    }
+  }
+}
+
+/**
+ * Socket middleware (`global.io ??= new Server(...)`), getter and singleton modules whose every
+ * statement only serves io, once no file left after the migration refers to them.
+ */
+function removeDeadIoModules(
+  ctx: TransformContext,
+  server: ServerModel,
+  deleted: (file: string) => boolean,
+  remove: (file: string, reason: string) => void,
+): void {
+  const serverDir = serverDirOf(ctx)
+  const issue4Files = new Set([...server.connectionHandlers, ...server.middlewares].map((call) => ctx.repo.unitOf(call.getSourceFile())?.path))
+  const candidates = new Set<string>([
+    ...server.getters.map((getter) => getter.file),
+    ...server.stores.map((store) => store.file),
+    ...server.sites.filter((site) => site.kind === 'middleware').map((site) => site.file),
+    ...server.holders.map((holder) => ctx.repo.unitOf(holder.getSourceFile())?.path ?? ''),
+  ])
+  for (const file of [...candidates].sort()) {
+    if (!file || deleted(file) || issue4Files.has(file)) continue
+    const unit = ctx.repo.getUnit(file)
+    const script = unit?.scripts[0]
+    if (!unit || unit.kind === 'vue' || !script || !isIoOnlyFile(script.sourceFile, server)) continue
+    const isMiddleware = file.startsWith(`${serverDir}/middleware/`)
+    // A server util is auto-imported by name; any other module only through its path.
+    if (!isMiddleware && isReferencedElsewhere(ctx, file, script.sourceFile.getExportedDeclarations().keys(), deleted)) continue
+    remove(file, isMiddleware ? 'Socket.IO middleware: the SSE runtime needs no per-request server' : 'only held or returned the Socket.IO server')
+  }
+}
+
+function isReferencedElsewhere(ctx: TransformContext, file: string, exportNames: Iterable<string>, deleted: (file: string) => boolean): boolean {
+  const names = [...exportNames].filter((name) => name !== 'default')
+  const stem = path.posix.basename(file).replace(/\.[cm]?[jt]s$/, '')
+  const wordsPattern = names.length > 0 ? new RegExp(`\\b(${names.map(escapeRegExp).join('|')})\\b`) : undefined
+  const importPattern = new RegExp(`from\\s+['"][^'"]*/${escapeRegExp(stem)}(\\.[cm]?[jt]s)?['"]`)
+  return ctx.repo.files.some((other) => {
+    if (other === file || deleted(other)) return false
+    const text = ctx.changes.currentText(other) ?? ''
+    return (wordsPattern?.test(text) ?? false) || importPattern.test(text)
+  })
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** `declare module 'nitropack' { interface NitroApp { io?: Server } }`, `declare global { var io }`, `declare module 'socket.io'`. */
+function removeAugmentations(
+  ctx: TransformContext,
+  server: ServerModel,
+  deleted: (file: string) => boolean,
+  remove: (file: string, reason: string) => void,
+): void {
+  const byFile = new Map<string, IoAugmentation[]>()
+  for (const augmentation of server.augmentations) {
+    if (deleted(augmentation.file) || augmentation.node.wasForgotten()) continue
+    byFile.set(augmentation.file, [...(byFile.get(augmentation.file) ?? []), augmentation])
+  }
+  for (const [file, augmentations] of byFile) {
+    const sourceFile = augmentations[0]!.node.getSourceFile()
+    // A types file that only declared io goes as a whole.
+    if (declaresOnlyIo(sourceFile, augmentations)) {
+      remove(file, 'only declared the Socket.IO server type')
+      continue
+    }
+    for (const augmentation of augmentations) removeAugmentation(augmentation)
+    for (const declaration of sourceFile.getImportDeclarations()) {
+      if (declaration.getModuleSpecifierValue() !== 'socket.io') continue
+      for (const named of declaration.getNamedImports().filter((specifier) => referencesOf(specifier).length === 0)) named.remove()
+      if (declaration.getNamedImports().length === 0 && !declaration.getDefaultImport() && !declaration.getNamespaceImport()) declaration.remove()
+    }
+  }
+}
+
+/** Every statement is a `socket.io` import, an empty `export {}`, or an augmentation made only of io members. */
+function declaresOnlyIo(sourceFile: SourceFile, augmentations: IoAugmentation[]): boolean {
+  const ioMembers = new Set(augmentations.flatMap((augmentation) => augmentation.members))
+  return sourceFile.getStatements().every((statement) => {
+    if (Node.isImportDeclaration(statement)) return statement.getModuleSpecifierValue() === 'socket.io'
+    if (Node.isExportDeclaration(statement)) return statement.getNamedExports().length === 0 && !statement.getModuleSpecifier()
+    const augmentation = augmentations.find((candidate) => candidate.node === statement)
+    if (!augmentation || !Node.isModuleDeclaration(statement)) return false
+    return statement.getStatements().every((inner) => {
+      if (Node.isInterfaceDeclaration(inner)) return inner.getMembers().every((member) => ioMembers.has(member))
+      if (Node.isVariableStatement(inner)) return inner.getDeclarations().every((declaration) => ioMembers.has(declaration))
+      return ioMembers.has(inner)
+    })
+  })
+}
+
+function removeAugmentation(augmentation: IoAugmentation): void {
+  const block = augmentation.node
+  if (!Node.isModuleDeclaration(block)) return
+  for (const member of augmentation.members) {
+    if (member.wasForgotten()) continue
+    const parent = member.getParent()
+    if (Node.isVariableDeclaration(member)) {
+      const statement = member.getVariableStatement()
+      if (statement && statement.getDeclarations().length === 1) statement.remove()
+      else member.remove()
+    } else if (Node.isPropertySignature(member) || Node.isStatement(member)) {
+      member.remove()
+    }
+    if (parent && Node.isInterfaceDeclaration(parent) && parent.getMembers().length === 0) parent.remove()
+  }
+  if (block.getStatements().length === 0) block.remove()
+}
+
+/** The Socket.IO settings of nuxt.config, the websocket flag when nothing else uses WebSockets. */
+function editNuxtConfig(ctx: TransformContext, deleted: (file: string) => boolean): void {
+  const configPath = ctx.repo.relative(ctx.repo.layout.nuxtConfigPath)
+  const before = ctx.changes.currentText(configPath)
+  if (before === undefined) return
+  const others = ctx.repo.files.filter((file) => file !== configPath && !deleted(file)).map((file) => ctx.changes.currentText(file) ?? '')
+  const { text, removed } = removeSocketIoFromNuxtConfig(before, {
+    removeWebsocketFlag: !others.some((text) => /\b(defineWebSocketHandler|defineWebSocket)\s*\(|\bwebsocket\s*:\s*\{/.test(text)),
+    isKeyUnused: (key) => !others.some((text) => new RegExp(`\\b${escapeRegExp(key)}\\b`).test(text)),
+  })
+  if (text !== before) ctx.changes.write(configPath, text, before, meta(`removed ${removed.join(', ')}`))
+}
+
+function editEnvExamples(ctx: TransformContext): void {
+  for (const file of ENV_EXAMPLES) {
+    const before = ctx.changes.currentText(file)
+    if (before === undefined) continue
+    const { text, removed } = removeSocketIoEnv(before)
+    if (removed.length > 0) ctx.changes.write(file, text, before, meta(`removed ${removed.join(', ')}`))
+  }
+}
+
+/** `import type { Server } from 'socket.io'` left unused in a file that stays. */
+function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean): void {
+  for (const file of server.socketIoImporters) {
+    if (deleted(file)) continue
+    const sourceFile = ctx.repo.getUnit(file)?.scripts[0]?.sourceFile
+    if (!sourceFile) continue
+    for (const declaration of sourceFile.getImportDeclarations()) {
+      if (declaration.getModuleSpecifierValue() !== 'socket.io') continue
+      const named = declaration.getNamedImports()
+      const unused = named.filter((specifier) => referencesOf(specifier).length === 0)
+      if (unused.length === 0 || declaration.getDefaultImport() || declaration.getNamespaceImport()) continue
+      if (unused.length === named.length) declaration.remove()
+      else for (const specifier of unused) specifier.remove()
+    }
+  }
+}
+
+/** Every use of the server that survives in a file that stays is open work: the server no longer exists. */
+function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean): void {
+  const creationFiles = new Set(server.sites.map((site) => site.file))
+  const handlerFiles = new Set([...server.connectionHandlers, ...server.middlewares].map((call) => ctx.repo.unitOf(call.getSourceFile())?.path))
+  // The handler transform reports the files it keeps; a kept file without handlers is reported here.
+  for (const site of server.sites) {
+    if (deleted(site.file) || handlerFiles.has(site.file)) continue
+    ctx.report(site.creation.wasForgotten() ? { file: site.file, line: 1 } : site.creation, {
+      kind: 'io/server-kept',
+      reason: 'the Socket.IO server is still created here: the file also does things that are not Socket.IO plumbing, so it was not removed',
+      action: 'Move what the file still needs elsewhere and delete the Socket.IO server code',
+    })
+  }
+  const emitReceivers = new Set(server.emits.map((emit) => emit.receiver))
+  const handled = [...server.connectionHandlers, ...server.middlewares]
+  for (const access of server.accesses) {
+    const node = access.node
+    if (node.wasForgotten() || deleted(access.file) || creationFiles.has(access.file) || emitReceivers.has(node)) continue
+    if (handled.some((call) => !call.wasForgotten() && call.getSourceFile() === node.getSourceFile() && call.containsRange(node.getPos(), node.getEnd()))) continue
+    ctx.report(node, {
+      kind: 'io/unmigrated-use',
+      reason: `uses the Socket.IO server (${access.kind}), which no longer exists after the migration`,
+      action: 'Replace it with the SSE runtime (emitToUser/emitToRoom/emitToChannel/broadcast from server/utils/sse) or remove it',
+    })
+  }
+}

@@ -1,0 +1,110 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import type { Transform, TransformContext } from '../src/transform.js'
+
+const ID = 'sse-runtime'
+
+/** Files of the runtime that only apps running several instances (Socket.IO's Redis adapter) get. */
+const REDIS_FILES = new Set(['server/sse/redis-broker.ts', 'server/plugins/sse-redis.ts'])
+
+/** The ioredis the Redis broker is written against, added when the app does not depend on it already. */
+const IOREDIS_VERSION = '^5.4.1'
+
+/** Runtime files (`server/…`, `app/…`), relative to the runtime dir, sorted. */
+export function runtimeFiles(runtimeDir: string): string[] {
+  const out: string[] = []
+  const walk = (rel: string): void => {
+    for (const entry of readdirSync(path.join(runtimeDir, rel), { withFileTypes: true })) {
+      const child = `${rel}/${entry.name}`
+      if (entry.isDirectory()) walk(child)
+      else if (entry.name.endsWith('.ts') && !entry.name.endsWith('.d.ts')) out.push(child)
+    }
+  }
+  walk('server')
+  walk('app')
+  return out.sort()
+}
+
+/**
+ * Whether the app needs the Redis broker, and why: it set up Socket.IO's Redis adapter (seen by the
+ * analysis), or at least depends on `@socket.io/redis-adapter` (the adapter call may live where the
+ * analysis could not follow it). A single-instance app gets the in-memory broker and no ioredis.
+ */
+export function redisNeed(ctx: TransformContext): { needed: boolean; reason: string; envVars: string[]; client?: string } {
+  const adapter = ctx.model.server.sites.find((site) => site.redisAdapter)?.redisAdapter
+  if (adapter) {
+    return { needed: true, reason: `the Socket.IO server used a Redis adapter (${adapter.client} clients)`, envVars: adapter.envVars, client: adapter.client }
+  }
+  const pkg = ctx.repo.readText(ctx.repo.relative(ctx.repo.layout.packageJsonPath))
+  if (pkg && dependsOn(pkg, '@socket.io/redis-adapter')) {
+    return { needed: true, reason: 'package.json depends on @socket.io/redis-adapter', envVars: [] }
+  }
+  return { needed: false, reason: 'no Socket.IO Redis adapter in use', envVars: [] }
+}
+
+function dependsOn(packageJson: string, name: string): boolean {
+  try {
+    const pkg = JSON.parse(packageJson) as Record<string, Record<string, string> | undefined>
+    return ['dependencies', 'devDependencies', 'optionalDependencies'].some((section) => pkg[section]?.[name] !== undefined)
+  } catch {
+    return false
+  }
+}
+
+/** `server/utils/sse.ts` → `<serverDir>/utils/sse.ts`, `app/…` → `<srcDir>/…`, repo-relative. */
+export function targetPath(ctx: TransformContext, file: string): string {
+  const [top, ...rest] = file.split('/')
+  const base = ctx.repo.relative(top === 'server' ? ctx.repo.layout.serverDir : ctx.repo.layout.srcDir)
+  return [base, ...rest].filter(Boolean).join('/')
+}
+
+export const sseRuntime: Transform = {
+  id: ID,
+  title: 'Install the SSE runtime: stream endpoint, ticket route, emitter utils, app hooks and the useChatSSE composable',
+  run(ctx) {
+    if (!ctx.model.usesSocketIO) return
+    const redis = redisNeed(ctx)
+    ctx.verbose(`broker: ${redis.needed ? 'redis' : 'memory'} (${redis.reason})`)
+    const style = ctx.styleOf()
+    for (const file of runtimeFiles(ctx.runtimeDir)) {
+      if (REDIS_FILES.has(file) && !redis.needed) continue
+      const target = targetPath(ctx, file)
+      const text = ctx.applyStyle(readFileSync(path.join(ctx.runtimeDir, file), 'utf8'), style)
+      const current = ctx.changes.currentText(target)
+      if (current === text) continue
+      if (current !== undefined) {
+        ctx.report(
+          { file: target, line: 1 },
+          {
+            kind: 'runtime/file-exists',
+            reason: `${target} already exists and differs from the SSE runtime file the migration installs`,
+            action: `Compare it with ${file} of tutor-sse-migrate's runtime and merge by hand (the rest of the runtime imports it)`,
+          },
+        )
+        continue
+      }
+      ctx.changes.create(target, text, { transform: ID, reason: `SSE runtime (${file})` })
+    }
+    if (redis.needed) installRedis(ctx, redis)
+  },
+}
+
+function installRedis(ctx: TransformContext, redis: ReturnType<typeof redisNeed>): void {
+  const pkg = ctx.repo.readText(ctx.repo.relative(ctx.repo.layout.packageJsonPath))
+  if (!pkg || !dependsOn(pkg, 'ioredis')) {
+    ctx.changes.addDependency('ioredis', IOREDIS_VERSION, false, {
+      transform: ID,
+      reason: `the SSE Redis broker uses ioredis (${redis.reason})`,
+    })
+  }
+  const plugin = targetPath(ctx, 'server/plugins/sse-redis.ts')
+  const from = redis.envVars.length > 0 ? ` (the Redis adapter read ${redis.envVars.join(', ')})` : ''
+  ctx.report(
+    { file: plugin, line: 1 },
+    {
+      kind: 'runtime/redis-config',
+      reason: `Several instances share events through Redis only when NUXT_SSE_REDIS_URL is set${from}; stream tickets verify on every instance only with one shared NUXT_SSE_TICKET_SECRET`,
+      action: 'Set NUXT_SSE_REDIS_URL (e.g. redis://host:6379) and NUXT_SSE_TICKET_SECRET (a long random string, the same on every instance) in the deployment; enable appendonly on that Redis so a restart keeps the replay log',
+    },
+  )
+}
