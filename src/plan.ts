@@ -62,7 +62,6 @@ export interface MigrationPlan {
   packageManagerCommand: string[] | undefined
   /** Ids of the transforms that ran, in order. */
   transforms: string[]
-  prettier: boolean
   timings: PlanTimings
 }
 
@@ -142,7 +141,10 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   stage('collecting changes')
   let fileChanges = guard('engine', () => changes.collect())
   const prettier = await loadRepoPrettier(repo.layout.rootDir)
-  if (prettier) fileChanges = await formatChanges(repo.layout.rootDir, fileChanges, prettier)
+  if (prettier) {
+    fileChanges = await formatChanges(repo.layout.rootDir, fileChanges, prettier)
+    verbose(`formatted the changed files with the repo's own Prettier`)
+  }
   const formatMs = lap()
 
   const dependencyEdits = changes.effectiveDependencies()
@@ -160,7 +162,6 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
     packageManager,
     packageManagerCommand: depsChange ? installCommand(packageManager.name) : undefined,
     transforms: selected.map((t) => t.id),
-    prettier: Boolean(prettier),
     timings: { loadMs, analyseMs, transformMs, formatMs },
   }
 }

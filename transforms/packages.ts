@@ -42,7 +42,20 @@ export const packages: Transform = {
     }
     const adapter = ctx.model.server.sites.map((site) => site.redisAdapter).find((info) => info !== undefined)
     if (adapter) configureRedisBroker(ctx, adapter, listed('ioredis'))
+    if (adapter?.client === 'redis' && listed('redis') && !survivingImporter(ctx, 'redis')) {
+      ctx.report({ file: 'package.json', line: lineOf(packageJson, '"redis"'), code: '"redis"' }, {
+        kind: 'packages/redis-client-unused',
+        reason: 'the `redis` client was used by the Socket.IO adapter and nothing imports it any more; the SSE broker uses ioredis',
+        action: 'remove `redis` from package.json if no script or tool needs it',
+        severity: 'info',
+      })
+    }
   },
+}
+
+function lineOf(text: string, needle: string): number {
+  const index = text.indexOf(needle)
+  return index < 0 ? 1 : text.slice(0, index).split('\n').length
 }
 
 /** The first file (other than deleted ones) whose current text imports the package. */

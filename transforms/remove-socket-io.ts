@@ -4,8 +4,8 @@ import { removeSocketIoFromNuxtConfig } from '../src/analysis/server/config-edit
 import { removeSocketIoEnv } from '../src/analysis/server/env-edit.js'
 import { referencesOf } from '../src/analysis/server/cleanup.js'
 import { isIoOnlyFile, isSocketRoutePath, judgeSocketRoute } from '../src/analysis/server/socket-files.js'
-import { firstLine } from '../src/analysis/server/syntax.js'
-import type { IoAugmentation, ServerModel } from '../src/analysis/server/types.js'
+import { firstLine, parentThroughWrappers } from '../src/analysis/server/syntax.js'
+import type { IoAccess, IoAugmentation, ServerModel } from '../src/analysis/server/types.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 
@@ -19,7 +19,7 @@ const ENV_EXAMPLES = ['.env.example', '.env.sample', '.env.template']
  * Removes what is left of Socket.IO once the emits, handlers and clients are migrated: socket route
  * stubs and catch-alls, socket middleware, dead getter/singleton modules, io type augmentations,
  * `docs/SOCKET_IO_*.md`, Socket.IO settings in nuxt.config and .env.example. Whatever still uses the
- * server is reported, and then nothing it depends on is removed.
+ * server is reported, and then nothing it depends on (server, types, settings, docs) is removed.
  */
 export const removeSocketIo: Transform = {
   id: ID,
@@ -42,18 +42,18 @@ export const removeSocketIo: Transform = {
     }
 
     removeSocketRoutes(ctx, remove)
-    removeDeadIoModules(ctx, server, deleted, remove)
-    for (const doc of ctx.repo.glob(['docs/**/SOCKET_IO_*.md', 'SOCKET_IO_*.md'])) remove(doc, 'Socket.IO documentation')
-
-    // While a file still creates the server (a handler could not be migrated), its settings and types stay.
-    const serverGone = server.sites.every((site) => deleted(site.file))
+    // Code that still uses the server after the other transforms keeps it alive: nothing it needs goes.
+    const leftovers = liveUses(ctx, server, deleted)
+    if (leftovers.length === 0) removeDeadIoModules(ctx, server, deleted, remove)
+    const serverGone = leftovers.length === 0 && server.sites.every((site) => deleted(site.file))
     if (serverGone) {
+      for (const doc of ctx.repo.glob(['docs/**/SOCKET_IO_*.md', 'SOCKET_IO_*.md'])) remove(doc, 'Socket.IO documentation')
       removeAugmentations(ctx, server, deleted, remove)
       editNuxtConfig(ctx, deleted)
       editEnvExamples(ctx)
     }
     removeUnusedSocketIoImports(ctx, server, deleted)
-    reportLeftovers(ctx, server, deleted)
+    reportLeftovers(ctx, server, deleted, leftovers)
   },
 }
 
@@ -229,28 +229,55 @@ function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel,
   }
 }
 
-/** Every use of the server that survives in a file that stays is open work: the server no longer exists. */
-function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean): void {
+/**
+ * Uses of the server in files that stay, other than its own plumbing: reads in routes and utils that
+ * the emit transform could not migrate (reported emits, io passed around). Creation files and the
+ * connection handler belong to the handler transform; stores and getter bodies only pass io along.
+ */
+function liveUses(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean): IoAccess[] {
   const creationFiles = new Set(server.sites.map((site) => site.file))
+  const plumbing = [...server.connectionHandlers, ...server.middlewares, ...server.getters.map((getter) => getter.declaration)]
+  return server.accesses.filter((access) => {
+    const node = access.node
+    if (node.wasForgotten() || deleted(access.file) || creationFiles.has(access.file) || access.kind === 'creation') return false
+    if (plumbing.some((outer) => !outer.wasForgotten() && outer.getSourceFile() === node.getSourceFile() && outer.containsRange(node.getPos(), node.getEnd()))) {
+      return false
+    }
+    return !passesIoAlong(node)
+  })
+}
+
+/** `x = io`, `{ io }`, `{ io: io }`, `const alias = io`: the value is only handed on; the alias's own uses are what count. */
+function passesIoAlong(node: Node): boolean {
+  const { parent, child } = parentThroughWrappers(node)
+  if (!parent) return false
+  if (Node.isBinaryExpression(parent)) return parent.getRight() === child && parent.getOperatorToken().getText().endsWith('=')
+  if (Node.isPropertyAssignment(parent) || Node.isShorthandPropertyAssignment(parent)) return true
+  return Node.isVariableDeclaration(parent) && parent.getInitializer() === child
+}
+
+/** Every use of the server that survives in a file that stays is open work, and so is a server kept for it. */
+function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean, leftovers: IoAccess[]): void {
   const handlerFiles = new Set([...server.connectionHandlers, ...server.middlewares].map((call) => ctx.repo.unitOf(call.getSourceFile())?.path))
+  const emitReceivers = new Set(server.emits.map((emit) => emit.receiver))
   // The handler transform reports the files it keeps; a kept file without handlers is reported here.
   for (const site of server.sites) {
     if (deleted(site.file) || handlerFiles.has(site.file)) continue
     ctx.report(site.creation.wasForgotten() ? { file: site.file, line: 1 } : site.creation, {
       kind: 'io/server-kept',
-      reason: 'the Socket.IO server is still created here: the file also does things that are not Socket.IO plumbing, so it was not removed',
-      action: 'Move what the file still needs elsewhere and delete the Socket.IO server code',
+      reason:
+        leftovers.length > 0
+          ? `the Socket.IO server is kept because ${leftovers.length} place(s) still use it (see the other follow-ups)`
+          : 'the Socket.IO server is still created here: the file also does things that are not Socket.IO plumbing, so it was not removed',
+      action: 'Migrate the remaining uses, move what the file still needs elsewhere, then delete the Socket.IO server code',
     })
   }
-  const emitReceivers = new Set(server.emits.map((emit) => emit.receiver))
-  const handled = [...server.connectionHandlers, ...server.middlewares]
-  for (const access of server.accesses) {
-    const node = access.node
-    if (node.wasForgotten() || deleted(access.file) || creationFiles.has(access.file) || emitReceivers.has(node)) continue
-    if (handled.some((call) => !call.wasForgotten() && call.getSourceFile() === node.getSourceFile() && call.containsRange(node.getPos(), node.getEnd()))) continue
-    ctx.report(node, {
+  // Reported emits were reported by the emit transform already.
+  for (const access of leftovers) {
+    if (emitReceivers.has(access.node)) continue
+    ctx.report(access.node, {
       kind: 'io/unmigrated-use',
-      reason: `uses the Socket.IO server (${access.kind}), which no longer exists after the migration`,
+      reason: `uses the Socket.IO server (${access.kind}) in a way the tool does not migrate`,
       action: 'Replace it with the SSE runtime (emitToUser/emitToRoom/emitToChannel/broadcast from server/utils/sse) or remove it',
     })
   }

@@ -54,6 +54,18 @@ function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[],
   if (!createsServer) removeDeadIoCode(file, ctx.model.server, style.indent)
   removeUnusedIoImports(ctx.repo, ctx.model.server, file)
   importHelpers(ctx.repo, ctx.model.server, file, [...used], style.quote)
+  dropStaleAsiGuards(file, used)
+}
+
+/**
+ * `;(useNitroApp() as any).io.emit(...)` starts with `;` so the `(` cannot continue the line above.
+ * The rewritten call starts with an identifier, so the guard is noise now.
+ */
+function dropStaleAsiGuards(file: SourceFile, helpers: Set<SseHelper>): void {
+  const text = file.getFullText()
+  const pattern = new RegExp(`^([ \\t]*);(?=(${[...helpers].join('|')})\\()`, 'gm')
+  const next = text.replace(pattern, '$1')
+  if (next !== text) file.replaceWithText(next)
 }
 
 /** True when the file declares a binding of that name anywhere (a local would shadow the auto-imported helper). */

@@ -70,7 +70,7 @@ export const serverHandlers: Transform = {
       if (left.has(file)) {
         ctx.report({ file, line: 1, code: '' }, {
           kind: 'handlers/plugin-kept',
-          reason: `${left.get(file)} part(s) of the Socket.IO connection code could not be migrated (see the follow-ups above), so ${file} is kept`,
+          reason: `${left.get(file)} part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so ${file} is kept`,
           action: `migrate those parts by hand, then delete ${file}`,
         })
       } else {
@@ -219,7 +219,16 @@ function writeHooks(
     reportBlockers(ctx, 'the `io.use` auth middleware', middleware.blockers)
     return false
   }
-  const auth = authenticateCode(middleware, shape, ctx.config)
+  const httpAuth = ctx.model.handlers.httpAuth
+  const auth = authenticateCode(middleware, shape, ctx.config, httpAuth)
+  if (auth.reused && httpAuth) {
+    ctx.report(middleware.call, {
+      kind: 'auth/reused-http-auth',
+      reason: `\`authenticateSSE\` calls \`${httpAuth.name}\` (${httpAuth.file}), which ${httpAuth.routes} API route(s) already use and which runs the same verification as this middleware`,
+      action: `nothing to do; the token sources and messages are now those of \`${httpAuth.name}\``,
+      severity: 'info',
+    })
+  }
   if (auth.blockers.length > 0) {
     reportBlockers(ctx, 'the `io.use` auth middleware', auth.blockers)
     return false

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import type { CodeStyle } from '../src/style/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 
 const ID = 'sse-runtime'
@@ -9,6 +10,13 @@ const REDIS_FILES = new Set(['server/sse/redis-broker.ts', 'server/plugins/sse-r
 
 /** The ioredis the Redis broker is written against, added when the app does not depend on it already. */
 const IOREDIS_VERSION = '^5.4.1'
+
+/** The style the runtime is written in: a repo with this style gets the files byte for byte. */
+const RUNTIME_STYLE: CodeStyle = { quote: "'", semicolons: false, indent: '  ' }
+
+function sameStyle(a: CodeStyle, b: CodeStyle): boolean {
+  return a.quote === b.quote && a.semicolons === b.semicolons && a.indent === b.indent
+}
 
 /** Runtime files (`server/…`, `app/…`), relative to the runtime dir, sorted. */
 export function runtimeFiles(runtimeDir: string): string[] {
@@ -69,7 +77,9 @@ export const sseRuntime: Transform = {
     for (const file of runtimeFiles(ctx.runtimeDir)) {
       if (REDIS_FILES.has(file) && !redis.needed) continue
       const target = targetPath(ctx, file)
-      const text = ctx.applyStyle(readFileSync(path.join(ctx.runtimeDir, file), 'utf8'), style)
+      const source = readFileSync(path.join(ctx.runtimeDir, file), 'utf8')
+      // The formatter would only add noise (`{ }`) to code already in the repo's style.
+      const text = sameStyle(style, RUNTIME_STYLE) ? source : ctx.applyStyle(source, style)
       const current = ctx.changes.currentText(target)
       if (current === text) continue
       if (current !== undefined) {

@@ -4,7 +4,7 @@
  * one redis-server (Socket.IO's Redis adapter, the runtime's Redis broker). Servers and the client
  * each run in their own process; everything on 127.0.0.1. Writes bench/results/runtime.{json,svg,md}.
  *
- *   npx tsx bench/runtime/run.ts [--sizes 1000,5000,10000] [--configs sio,sse,sio-redis,sse-redis]
+ *   npx tsx bench/runtime/run.ts [--sizes 1000,5000,10000] [--configs sio,sse,bare-sse,sio-redis,sse-redis]
  */
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
@@ -24,10 +24,11 @@ import { redisBrokerShipped } from './sse-runtime.js'
 const here = dirname(fileURLToPath(import.meta.url))
 const resultsDir = resolve(here, '../results')
 
-type ConfigId = 'sio' | 'sse' | 'sio-redis' | 'sse-redis'
+type ConfigId = 'sio' | 'sse' | 'bare-sse' | 'sio-redis' | 'sse-redis'
 const CONFIGS: Record<ConfigId, { label: string; server: string; instances: number; redis: boolean; client: 'sse' | 'socketio'; color: string }> = {
   sio: { label: 'Socket.IO 4.8', server: 'server-socketio.ts', instances: 1, redis: false, client: 'socketio', color: '#d95f02' },
   sse: { label: 'SSE runtime', server: 'server-sse.ts', instances: 1, redis: false, client: 'sse', color: '#2b7bb9' },
+  'bare-sse': { label: 'bare res.write SSE (reference)', server: 'server-bare-sse.ts', instances: 1, redis: false, client: 'sse', color: '#bbbbbb' },
   'sio-redis': { label: 'Socket.IO ×2 + Redis', server: 'server-socketio.ts', instances: 2, redis: true, client: 'socketio', color: '#fdae6b' },
   'sse-redis': { label: 'SSE ×2 + Redis', server: 'server-sse.ts', instances: 2, redis: true, client: 'sse', color: '#9ecae1' },
 }
@@ -253,7 +254,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       sizes: { type: 'string', default: '1000,5000,10000' },
-      configs: { type: 'string', default: 'sio,sse,sio-redis,sse-redis' },
+      configs: { type: 'string', default: 'sio,sse,bare-sse,sio-redis,sse-redis' },
     },
   })
   const sizes = values.sizes.split(',').map(Number)

@@ -7,7 +7,9 @@ import { detectLayout, toPosix } from './layout.js'
 import { mayUseSocketIO } from './prefilter.js'
 import { createScanner, SOURCE_PATTERN, type Scanner } from './scan.js'
 import type { NuxtLayout, Repo, SourceUnit } from './types.js'
+import { lineColumn } from './locate.js'
 import { createUnit, type LiveUnit, unitKind } from './unit.js'
+import { findSfcScripts } from './vue.js'
 
 export interface LoadOptions {
   /** Called while scanning and parsing (for the CLI progress line). */
@@ -38,6 +40,9 @@ function createProject(layout: NuxtLayout): Project {
       jsx: ts.JsxEmit.Preserve,
       strict: true,
       noEmit: true,
+      // The analysis resolves symbols between the repo's own files; loading lib.*.d.ts for the
+      // type checker made it 6-10x slower (measured on the fixtures) and changed no result.
+      noLib: true,
       // Nuxt's aliases, so imports such as `~~/server/utils/socket` resolve to the repo's files.
       paths: {
         '~/*': [`${srcDir}/*`],
@@ -208,15 +213,19 @@ function notUtf8(file: string): FollowUp {
 
 /** A file that does not parse is not migrated by guesswork: the run stops with exit 2 naming it. */
 function assertParses(unit: LiveUnit): void {
+  if (unit.kind === 'vue') {
+    const [error] = findSfcScripts(unit.originalText, unit.absPath).errors
+    if (error) {
+      const { line, column } = lineColumn(unit.originalText, error.offset ?? 0)
+      throw new InputError(`${unit.path}:${line}:${column}: syntax error: ${error.message} (fix the file, then run the tool again)`)
+    }
+  }
   for (const block of unit.scripts) {
     const diagnostics = (block.sourceFile.compilerNode as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] })
       .parseDiagnostics
     const first = diagnostics?.[0]
     if (!first) continue
-    const offset = block.start + first.start
-    const before = unit.originalText.slice(0, offset)
-    const line = before.split('\n').length
-    const column = offset - before.lastIndexOf('\n')
+    const { line, column } = lineColumn(unit.originalText, block.start + first.start)
     const message = ts.flattenDiagnosticMessageText(first.messageText, ' ')
     throw new InputError(`${unit.path}:${line}:${column}: syntax error: ${message} (fix the file, then run the tool again)`)
   }

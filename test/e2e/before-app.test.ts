@@ -5,7 +5,7 @@ import { killAllServers, startBuiltServer, type RunningServer } from '../helpers
 import { freePort } from '../helpers/ports.js'
 import { accounts, login, openChatPage, type ChatPage } from '../helpers/tutor-school.js'
 import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
-import { messageArrives, readReceiptReachesSender, typingIsShown } from './conversation.js'
+import { messageArrives, pageMessageArrives, readReceiptReachesSender, typingIsShown } from './conversation.js'
 
 /**
  * Control experiment: the fixture as the user has it (Socket.IO) type-checks, builds and chats with
@@ -59,6 +59,10 @@ describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
 
     it('shows A the message B sends through the REST API', async () => {
       await messageArrives(a, server.url, tutorToken, accounts.student.room, 'Control: homework is page 12')
+    })
+
+    it('shows B the message A sends from the page', async () => {
+      await pageMessageArrives(a, b, 'Kru, is exercise 3.2 due on Friday?')
     })
 
     it('shows A that B is typing', async () => {

@@ -14,6 +14,18 @@ export async function messageArrives(a: ChatPage, serverUrl: string, tutorToken:
   expect(shown.filter((content) => content === text)).toHaveLength(1)
 }
 
+/** A writes in the page's composer and presses Send; A's and B's pages each show the message once. */
+export async function pageMessageArrives(a: ChatPage, b: ChatPage, text: string): Promise<void> {
+  await a.page.getByTestId('message-input').fill(text)
+  await a.page.getByTestId('send-button').click()
+  for (const page of [a, b]) {
+    const shown = await waitForMessages(page.page, [text])
+    expect(shown.filter((content) => content === text)).toHaveLength(1)
+  }
+  await expect.poll(() => a.page.getByTestId('message-input').inputValue()).toBe('')
+  expect(await a.page.getByTestId('chat-error').count()).toBe(0)
+}
+
 /** B types on B's page; A's page shows B typing, and stops showing it once B goes quiet. */
 export async function typingIsShown(a: ChatPage, b: ChatPage, typistName: string): Promise<void> {
   const indicator = a.page.getByTestId('typing-indicator')

@@ -10,7 +10,7 @@ import { startCuttableProxy, type CuttableProxy } from '../helpers/tcp-proxy.js'
 import { accounts, login, openChatPage, postMessage, shownMessages, streamHeaders, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
 import { json, openRaw, type RawStream } from '../runtime/helpers/sse-client.js'
 import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
-import { messageArrives, readReceiptReachesSender, typingIsShown } from './conversation.js'
+import { messageArrives, pageMessageArrives, readReceiptReachesSender, typingIsShown } from './conversation.js'
 
 /**
  * Issue 7: the app the real CLI leaves behind type-checks, builds with real Nuxt 4 and chats over
@@ -100,6 +100,10 @@ describe('the migrated tutor-school app', () => {
       await messageArrives(a, server.url, tutorToken, room, 'Homework: exercise 3.2, page 41')
     })
 
+    it('shows B the message A sends from the page', async () => {
+      await pageMessageArrives(a, b, 'Kru, is exercise 3.2 due on Friday?')
+    })
+
     it('shows A that B is typing', async () => {
       await typingIsShown(a, b, accounts.tutor.name)
     })
@@ -123,6 +127,12 @@ describe('the migrated tutor-school app', () => {
       await expectSettled(a, missed)
       await a.page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor({ timeout: 10_000 })
     }, 60_000)
+
+    it('keeps the JWT out of the stream URL', () => {
+      const streamRequests = a.requests.filter((request) => new URL(request.url).pathname === '/api/chat/events')
+      expect(streamRequests.length, 'A\'s page opened the stream').toBeGreaterThan(0)
+      for (const request of streamRequests) expect(request.url).not.toContain(studentToken)
+    })
 
     it('never sends A the events of a room A is not in', async () => {
       const observer = await openRaw(`${server.url}/api/chat/events`, streamHeaders(studentToken))

@@ -182,4 +182,10 @@ div { color: red }
     repo.units.get('app/pages/chat.vue')!.scripts[1]!.sourceFile.insertStatements(0, '// later')
     expect(changes.currentText('app/pages/chat.vue')).toBe(written.replace('<script setup lang="ts">\n', '<script setup lang="ts">\n// later\n'))
   })
+
+  it('a .vue file the SFC parser cannot read stops the run naming file:line:col', () => {
+    const root = temp()
+    writeSocketApp(root, { 'app/pages/broken.vue': "<template>\n  <div>\n</template>\n<script setup>\nimport { io } from 'socket.io-client'\n</script>\n" })
+    expect(() => loadRepo(root)).toThrow(/^app\/pages\/broken\.vue:2:3: syntax error: Element is missing end tag/)
+  })
 })

@@ -116,6 +116,49 @@ describe('io.use middleware → authenticateSSE', () => {
   })
 })
 
+describe('reusing the app\'s HTTP auth', () => {
+  const files = {
+    'server/utils/auth.ts': `export async function requireAuth(event: H3Event) {
+  const token = getCookie(event, 'auth_token')
+  if (!token) throw createError({ statusCode: 401, message: 'Authentication token required' })
+  return verifyToken(token)
+}
+`,
+    'server/api/me.get.ts': 'export default defineEventHandler(async (event) => requireAuth(event))\n',
+    'server/api/rooms.get.ts': 'export default defineEventHandler(async (event) => {\n  const user = await requireAuth(event)\n  return listRooms(user.id)\n})\n',
+  }
+
+  it('calls the util the API routes use when it runs the middleware\'s verification', async () => {
+    const { files: out, kinds } = await migrate({
+      ...files,
+      'server/plugins/socket.io.ts': plugin({ middleware: tokenMiddleware, connection: '' }),
+    })
+    expect(fn(out.get(HOOKS)!, 'authenticateSSE')).toBe([
+      'const user = await requireAuth(event)',
+      'const userId = user.id',
+      'return { id: userId, user, userId }',
+    ].join('\n'))
+    expect(kinds).toContain('info auth/reused-http-auth')
+  })
+
+  it('transplants the middleware when it verifies differently', async () => {
+    const { files: out, kinds } = await migrate({
+      ...files,
+      'server/plugins/socket.io.ts': plugin({
+        middleware: `async (socket, next) => {
+    const claims = await verifyApiKey(socket.handshake.auth.token)
+    if (!claims) return next(new Error('Bad key'))
+    socket.data.userId = claims.sub
+    next()
+  }`,
+        connection: '',
+      }),
+    })
+    expect(fn(out.get(HOOKS)!, 'authenticateSSE')).toContain(`const claims = await verifyApiKey(getRequestHeader(event, 'authorization')?.replace(/^Bearer /, ''))`)
+    expect(kinds).not.toContain('info auth/reused-http-auth')
+  })
+})
+
 describe('connection-time joins → channelsForConnection / canSubscribe', () => {
   it('turns the rooms joined at connection into the stream\'s channels, behind the same checks', async () => {
     const { files } = await migrate({
@@ -156,7 +199,7 @@ describe('connection-time joins → channelsForConnection / canSubscribe', () =>
       }),
     })
     const hooks = files.get(HOOKS)!
-    expect(hooks).toContain('export async function channelsForConnection(event: H3Event, user: SSEUser): Promise<string[]> {')
+    expect(hooks).toContain('export async function channelsForConnection(event: H3Event, _user: SSEUser): Promise<string[]> {')
     expect(fn(hooks, 'channelsForConnection')).toContain(`const rooms = String(getQuery(event).rooms ?? '').split(',')\nfor (const room of rooms) channels.push(room)`)
     expect(fn(hooks, 'canSubscribe')).toBe('return channel === userChannel(user.id)')
     expect(kinds).toContain('security handlers/client-chosen-channels')

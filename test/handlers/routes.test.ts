@@ -114,6 +114,23 @@ describe('socket.on handlers → POST routes', () => {
     expect(files.get('server/api/chat/two.post.ts')).toContain(`emitToUser([data.a, data.b], 'hi', data, { except: connectionId })`)
   })
 
+  it('folds a copy of socket data inside the handler into the auth destructuring', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('wave', (roomId: string) => {
+      const userId = socket.data.userId as number
+      const me = socket.data.user
+      socket.to(\`room:\${roomId}\`).emit('wave', { userId, name: me.name })
+    })`,
+      }),
+    })
+    const wave = files.get('server/api/chat/wave.post.ts')!
+    expect(wave).toContain('const { userId, user: me } = await authenticateSSE(event)')
+    expect(wave).not.toContain('const userId =')
+    expect(wave).toContain(`emitToRoom(roomId, 'wave', { userId, name: me.name }, { except: connectionId })`)
+  })
+
   it('validates the request body as far as the parameter type says', async () => {
     const { files } = await migrate({
       'server/plugins/socket.io.ts': plugin({
@@ -215,7 +232,7 @@ describe('socket.on handlers → POST routes', () => {
     expect(files.has('server/api/chat/fine.post.ts')).toBe(true)
     const reasons = followUps.filter((f) => f.severity === 'warning').map((f) => `${f.kind} ${f.line}: ${f.reason}`)
     expect(reasons).toEqual([
-      'handlers/plugin-kept 1: 2 part(s) of the Socket.IO connection code could not be migrated (see the follow-ups above), so server/plugins/socket.io.ts is kept',
+      'handlers/plugin-kept 1: 2 part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so server/plugins/socket.io.ts is kept',
       'handlers/not-transplantable 19: the `rooms` handler: uses `socket.rooms`, which has no SSE equivalent',
       'handlers/not-transplantable 21: the `disconnect` handler: does more than log when a client goes away, and SSE streams have no disconnect hook the app can use',
     ])

@@ -5,6 +5,7 @@ export const accounts = {
   student: { email: 'ploy@student.tutor.school', id: 9, name: 'Nong Ploy', room: 1 },
   tutor: { email: 'somsak@tutor.school', id: 3, name: 'Kru Somsak', room: 1 },
   otherTutor: { email: 'malee@tutor.school', id: 5, name: 'Kru Malee', room: 2 },
+  otherStudent: { email: 'beam@student.tutor.school', id: 12, name: 'Nong Beam', room: 2 },
 } as const
 export const demoPassword = 'password123'
 
@@ -48,6 +49,8 @@ export interface ChatPage {
   page: Page
   /** Browser console errors and failed page loads, for failure messages. */
   problems: string[]
+  /** Every request the page made, in order. */
+  requests: Array<{ method: string, url: string, body: string | null }>
   close(): Promise<void>
 }
 
@@ -58,6 +61,8 @@ export async function openChatPage(browser: Browser, baseUrl: string, token: str
   const page = await context.newPage()
   page.setDefaultTimeout(15_000)
   const problems: string[] = []
+  const requests: ChatPage['requests'] = []
+  page.on('request', (request) => requests.push({ method: request.method(), url: request.url(), body: request.postData() }))
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`)
   })
@@ -69,7 +74,7 @@ export async function openChatPage(browser: Browser, baseUrl: string, token: str
     await context.close()
     throw new Error(`/chat/${roomId} never showed a live connection. Browser problems:\n${problems.join('\n') || '(none)'}`, { cause: error })
   }
-  return { context, page, problems, close: () => context.close() }
+  return { context, page, problems, requests, close: () => context.close() }
 }
 
 /** The texts of the messages the page shows, top to bottom. */

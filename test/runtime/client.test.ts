@@ -123,6 +123,26 @@ describe('useChatSSE against the runtime', () => {
     expect([...connections().values()].map((c) => c.user.id)).toEqual([3])
   })
 
+  it('renews the ticket when the stream itself answers 401 (an expired or rejected ticket)', async () => {
+    const realFetch = globalThis.fetch
+    let ticketCalls = 0
+    // The first ticket is stale by the time the stream opens: the stream answers 401.
+    vi.stubGlobal('fetch', async (input: string | URL | Request, init?: RequestInit) => {
+      if (String(input).endsWith('/events/ticket') && ++ticketCalls === 1) {
+        return new Response(JSON.stringify({ ticket: 'eyJ1c2VyIjp7ImlkIjoxfSwiZXhwIjoxfQ.stale', expiresAt: 1 }), { status: 200 })
+      }
+      return realFetch(input, init)
+    })
+    const chat = mount(() => useChatSSE({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...fast }))
+    const errors: Error[] = []
+    chat.onError((e) => errors.push(e))
+    chat.connect()
+    await vi.waitFor(() => expect(chat.connected.value).toBe(true), { timeout: 3000 })
+    expect(ticketCalls).toBe(2)
+    expect(errors).toHaveLength(1)
+    expect([...connections().values()].map((c) => c.user.id)).toEqual([1])
+  })
+
   it('stays closed after disconnect() and is a no-op during SSR', async () => {
     const chat = mount(() => useChatSSE({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...fast }))
     chat.connect()

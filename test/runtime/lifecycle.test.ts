@@ -24,9 +24,17 @@ describe('connection lifecycle', () => {
   it('leaves no connections, timers or listeners behind after 5,000 connect/disconnect cycles', async () => {
     server = await startTestServer({ heartbeatMs: 50, sessionTtlMs: 200 })
     const runtime = useSSERuntime()
+    // Let start-up timers (vitest's own) settle before taking the baseline.
+    await new Promise((r) => setTimeout(r, 100))
     const baseline = resourceCounts()
     const serverListeners = () => server!.server.eventNames().map((name) => server!.server.listenerCount(name)).reduce((a, b) => a + b, 0)
     const listenersBefore = serverListeners()
+    // The measure sees the heartbeat timer: one open stream adds exactly one Timeout.
+    const probe = await openRaw(`${server.url}/api/chat/events`, { authorization: 'Bearer token-1' })
+    await probe.next((f) => f.event === 'connected')
+    expect(resourceCounts()['Timeout'] ?? 0).toBe((baseline['Timeout'] ?? 0) + 1)
+    probe.close()
+    await probe.ended
     let firstId: string | undefined
     const started = Date.now()
     const cycles = 5000

@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } from 'ts-morph'
 import { stringValue } from '../../src/analysis/client/resolve.js'
 import type { SocketCreation } from '../../src/analysis/client/types.js'
-import type { ScriptEditor } from './editor.js'
+import { indentationOf, type ScriptEditor } from './editor.js'
 
 /** io() options that mean nothing to an EventSource-based stream (transport, reconnection, namespaces ...): dropped. */
 const NO_SSE_MEANING = new Set([
@@ -94,7 +94,7 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   const hoisted = token ? hoistComposable(ed, token, statement) : undefined
   const stream = streamCallFrom(options, hoisted)
   rememberDroppedNames(ed, call, token)
-  if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${statement.getIndentationText()}`)
+  if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
   if (creation.reactiveContainer) ed.vueNames.add('markRaw')
   const streamText = creation.reactiveContainer ? `markRaw(${stream.text})` : stream.text
   if (stream.autoConnect && rewriteLazyInit(ed, call, streamText)) return
@@ -135,12 +135,12 @@ function rewriteLazyInit(ed: ScriptEditor, call: CallExpression, streamText: str
     `if (!${holder}) {\n${indent}${unit}${holder} = ${streamText}${semi}\n${indent}${unit}${holder}.connect()${semi}\n${indent}}\n${indent}return ${holder}${semi}`
   const parent = outer.getParent()
   if (parent && Node.isArrowFunction(parent) && parent.getBody() === outer) {
-    const indent = parent.getFirstAncestorByKind(SyntaxKind.VariableStatement)?.getIndentationText() ?? parent.getIndentationText()
+    const indent = indentationOf(parent.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? parent)
     ed.replace(outer, `{\n${indent}${unit}${init(indent + unit)}\n${indent}}`)
     return true
   }
   if (parent && Node.isReturnStatement(parent)) {
-    ed.replace(parent, init(parent.getIndentationText()))
+    ed.replace(parent, init(indentationOf(parent)))
     return true
   }
   return false

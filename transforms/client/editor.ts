@@ -67,14 +67,15 @@ export class ScriptEditor {
 
   /** Adds a statement on its own line after another, with the same indentation. */
   insertStatementAfter(statement: Node, code: string): void {
-    this.insert(statement.getEnd(), `\n${statement.getIndentationText()}${code}${this.style.semicolons ? ';' : ''}`)
+    this.insert(statement.getEnd(), `\n${indentationOf(statement)}${code}${this.style.semicolons ? ';' : ''}`)
   }
 
-  /** Removes a statement with its line. */
+  /** Removes a statement (or an object member, with its comma) with its line. */
   removeStatement(statement: Node): void {
     const text = statement.getSourceFile().getFullText()
     const lineStart = text.lastIndexOf('\n', statement.getStart() - 1)
-    this.patches.push({ start: lineStart === -1 ? statement.getStart() : lineStart, end: statement.getEnd(), text: '', seq: this.patches.length, removal: true })
+    const end = text[statement.getEnd()] === ',' ? statement.getEnd() + 1 : statement.getEnd()
+    this.patches.push({ start: lineStart === -1 ? statement.getStart() : lineStart, end, text: '', seq: this.patches.length, removal: true })
   }
 
   /**
@@ -106,4 +107,11 @@ export class ScriptEditor {
   reportAt(target: FollowUpTarget, kind: string, reason: string, action: string, severity: FollowUp['severity'] = 'warning'): void {
     if (!this.muted) this.ctx.report(target, { kind, reason, action, severity })
   }
+}
+
+/** The whitespace before a node on its line. */
+export function indentationOf(node: Node): string {
+  const text = node.getSourceFile().getFullText()
+  const lineStart = text.lastIndexOf('\n', node.getStart() - 1) + 1
+  return /^[ \t]*/.exec(text.slice(lineStart, node.getStart()))![0]
 }

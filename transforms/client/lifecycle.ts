@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type Block, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph'
 import { stringValue } from '../../src/analysis/client/resolve.js'
 import type { SocketMemberUse } from '../../src/analysis/client/types.js'
-import type { ScriptEditor } from './editor.js'
+import { indentationOf, type ScriptEditor } from './editor.js'
 
 /** socket.io-client's own lifecycle events and the stream's signals that replace them. */
 export const LIFECYCLE: Record<string, string> = { connect: 'onOpen', disconnect: 'onClose', connect_error: 'onError' }
@@ -67,7 +67,7 @@ function declareRemover(ed: ScriptEditor, on: CallExpression, off: CallExpressio
   if (block) {
     const statement = block.getStatements().find((s) => s.getStart() <= Math.min(on.getStart(), off.getStart()) && s.getEnd() >= Math.min(on.getStart(), off.getStart()))
     if (!statement) return undefined
-    ed.insert(statement.getStart(), `let ${name}${ts ? ': (() => void) | undefined' : ''}${ed.style.semicolons ? ';' : ''}\n${statement.getIndentationText()}`)
+    ed.insert(statement.getStart(), `let ${name}${ts ? ': (() => void) | undefined' : ''}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
     return name
   }
   const data = optionsData(on)

@@ -41,6 +41,7 @@ export function rewriteMember(ed: ScriptEditor, use: SocketMemberUse): void {
   }
   if (name === 'on' || name === 'once' || name === 'off') return rewriteListener(ed, use, call)
   if (name === 'emit' || name === 'emitWithAck') return rewriteEmit(ed, access, call, name === 'emitWithAck')
+  if ((name === 'disconnect' || name === 'close') && releasedOnUnmount(ed, call)) return
   if (SAME.has(name)) return
   const renamed = RENAMED[name]
   if (renamed) {
@@ -149,4 +150,44 @@ function joinsRooms(node: Node): boolean {
   }
   const event = stringValue(node.getArguments()[0])
   return ['emit', 'emitWithAck'].includes(callee.getName()) && event !== undefined && JOIN_EVENT.test(event)
+}
+
+const UNMOUNT_HOOKS = new Set(['onUnmounted', 'onBeforeUnmount', 'unmounted', 'beforeUnmount', 'destroyed', 'beforeDestroy'])
+const SETUP_HOOKS = new Set(['setup', 'onMounted', 'onBeforeMount', 'mounted', 'beforeMount', 'created', 'beforeCreate'])
+
+/**
+ * A component that created its socket while mounting and disconnects it on unmount: the stream is
+ * shared by the whole tab, and useChatSSE() already closes it when the last component using it
+ * unmounts, so `disconnect()` here would cut the stream of every other component. It is dropped.
+ */
+function releasedOnUnmount(ed: ScriptEditor, call: CallExpression): boolean {
+  if (ed.script.unit.kind !== 'vue' || ed.script.creations.length === 0) return false
+  const statement = call.getParent()
+  if (!statement || !Node.isExpressionStatement(statement)) return false
+  if (!UNMOUNT_HOOKS.has(hookOf(statement) ?? '')) return false
+  if (!ed.script.creations.every((c) => { const hook = hookOf(c.call); return hook === undefined || (hook !== null && SETUP_HOOKS.has(hook)) })) return false
+  ed.report(call, 'client/disconnect-on-unmount', 'the SSE stream is shared by every component of the tab and closes by itself when the last component using it unmounts; disconnecting here would cut it for the others, so this call was removed', 'nothing to do', 'info')
+  ed.removeStatement(emptiedHook(statement) ?? statement)
+  return true
+}
+
+/** The hook that would be left empty by removing its only statement: `onUnmounted(() => {...})` or `beforeUnmount() {...}`. */
+function emptiedHook(statement: Node): Node | undefined {
+  const body = statement.getParent()
+  if (!body || !Node.isBlock(body) || body.getStatements().length !== 1) return undefined
+  const fn = body.getParent()
+  if (fn && Node.isMethodDeclaration(fn)) return fn
+  const call = fn?.getParent()
+  const hookStatement = call?.getParent()
+  return call && Node.isCallExpression(call) && hookStatement && Node.isExpressionStatement(hookStatement) ? hookStatement : undefined
+}
+
+/** The lifecycle hook (or `setup`) whose callback holds a node directly; undefined at the top level of `<script setup>`. */
+function hookOf(node: Node): string | undefined | null {
+  const fn = node.getFirstAncestor((a) => Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isFunctionDeclaration(a) || Node.isMethodDeclaration(a))
+  if (!fn) return undefined
+  if (Node.isMethodDeclaration(fn)) return fn.getName()
+  const parent = fn.getParent()
+  if (parent && Node.isCallExpression(parent) && parent.getArguments()[0] === fn) return parent.getExpression().getText()
+  return null
 }

@@ -1,5 +1,5 @@
 import { Node, SyntaxKind } from 'ts-morph'
-import type { AuthMiddleware, Blocker } from '../../src/analysis/handlers/types.js'
+import type { AuthMiddleware, Blocker, HttpAuthUtil } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
 import { handshakeExpression } from './rewrite.js'
 import { renderStatements, type Replacements } from './render.js'
@@ -22,6 +22,42 @@ export function ownerOf(shape: AuthShape, binding: (key: string) => string): str
   const [key, ...rest] = shape.id.split('.')
   const expr = [binding(key!), ...rest].join('.')
   return expr === 'userId' ? '{ userId }' : `{ userId: ${expr} }`
+}
+
+/** `{ id: userId, user, userId }`: what authenticateSSE returns. */
+function userObject(shape: AuthShape): string {
+  return `{ ${[shape.id === 'id' ? 'id' : `id: ${shape.id}`, ...shape.keys.filter((k) => k !== 'id')].join(', ')} }`
+}
+
+/**
+ * `authenticateSSE` as a call of the repo's own HTTP auth util: possible when the middleware stores only a value
+ * it got from a verification function that util calls too (`const user = await verifyToken(token)` and
+ * `requireAuth` calls `verifyToken`), so the util yields the same value. Undefined otherwise.
+ */
+export function reuseHttpAuth(middleware: AuthMiddleware, shape: AuthShape, util: HttpAuthUtil, eventName: string): string | undefined {
+  const verified = middleware.fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((decl) => {
+    let init = decl.getInitializer()
+    if (Node.isAwaitExpression(init)) init = init.getExpression()
+    if (!Node.isCallExpression(init) || !Node.isIdentifier(decl.getNameNode())) return false
+    const callee = init.getExpression()
+    return Node.isIdentifier(callee) && util.calls.includes(callee.getText())
+  })
+  if (!verified || middleware.assignments.length === 0) return undefined
+  const name = verified.getName()
+  const onlyVerified = middleware.assignments.every((a) =>
+    [a.value, ...a.value.getDescendants()].every((n) => !Node.isIdentifier(n) || n.getText() === name || isPropertyName(n)))
+  if (!onlyVerified) return undefined
+  const lines = [`const ${name} = await ${util.name}(${eventName})`]
+  for (const a of middleware.assignments) {
+    if (a.key !== a.value.getText()) lines.push(`const ${a.key} = ${a.value.getText()}`)
+  }
+  lines.push(`return ${userObject(shape)}`)
+  return lines.join('\n')
+}
+
+function isPropertyName(node: Node): boolean {
+  const parent = node.getParent()
+  return Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node
 }
 
 /** `(x as T)` → the outermost wrapper of x. */
@@ -106,7 +142,7 @@ export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape,
     }
     replacements.set(assignment.node, (render) => (same ? '' : `const ${assignment.key} = ${render(value)}`))
   }
-  const user = `{ ${[shape.id === 'id' ? 'id' : `id: ${shape.id}`, ...shape.keys.filter((k) => k !== 'id')].join(', ')} }`
+  const user = userObject(shape)
   for (const call of middleware.nextCalls) {
     const parent = call.node.getParent()
     const statement = Node.isExpressionStatement(parent) || Node.isReturnStatement(parent) ? parent : undefined
@@ -122,6 +158,9 @@ export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape,
     }
     const message = call.refusal.message
     replacements.set(statement, (render) => `throw createError({ statusCode: 401, message: ${message ? render(message) : `'Authentication failed'`} })`)
+    // A `return` right after `next(error)` can no longer run.
+    const following = statement.getNextSibling()
+    if (Node.isReturnStatement(following) && !following.getExpression()) replacements.set(following, () => '')
   }
   const body = middleware.fn.getBody()
   const statements = Node.isBlock(body) ? body.getStatements() : []

@@ -1,7 +1,7 @@
 import { Node } from 'ts-morph'
-import type { AuthMiddleware, ConnectionHandler, SocketUse } from '../../src/analysis/handlers/types.js'
+import type { AuthMiddleware, ConnectionHandler, HttpAuthUtil, SocketUse } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
-import { renderAuthenticate, type AuthShape } from './auth.js'
+import { renderAuthenticate, reuseHttpAuth, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
 import { indent, mentions, relabelLogs, renderNode, renderStatements } from './render.js'
 import { rewriteUses, type RewriteResult } from './rewrite.js'
@@ -32,6 +32,8 @@ export interface HookParts {
   channels?: string
   blockers: RewriteResult['blockers']
   droppedQuery: Node[]
+  /** True when `authenticateSSE` calls the repo's HTTP auth util instead of a transplanted middleware. */
+  reused?: boolean
   /** Connection logs dropped because they print the socket id. */
   droppedLogs?: Node[]
   /** True when `canSubscribe` only allows the user's own channel (join routes then need it widened by hand). */
@@ -39,9 +41,24 @@ export interface HookParts {
 }
 
 /** `export async function authenticateSSE(event: H3Event) {...}` from the `io.use` middleware. */
-export function authenticateCode(middleware: AuthMiddleware, shape: AuthShape, config: MigrationConfig): Pick<HookParts, 'authenticate' | 'blockers' | 'droppedQuery'> {
+export function authenticateCode(
+  middleware: AuthMiddleware,
+  shape: AuthShape,
+  config: MigrationConfig,
+  httpAuth?: HttpAuthUtil,
+): Pick<HookParts, 'authenticate' | 'blockers' | 'droppedQuery' | 'reused'> {
   const taken = new Set(middleware.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
+  const reused = httpAuth && reuseHttpAuth(middleware, shape, httpAuth, eventName)
+  if (reused) {
+    const text = [
+      `/** Who opens the stream or calls a chat route: the same check as the app's other API routes (\`${httpAuth.name}\`). */`,
+      `export async function authenticateSSE(${eventName}: H3Event) {`,
+      indent(reused, '  '),
+      '}',
+    ].join('\n')
+    return { authenticate: text, blockers: [], droppedQuery: [], reused: true }
+  }
   const result = renderAuthenticate(middleware, shape, config, eventName)
   const text = [
     `/** Who opens the stream or calls a chat route: the checks of the former Socket.IO \`io.use\` middleware. */`,
@@ -85,7 +102,7 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   const names = { event: eventName, connectionId: 'connectionId', binding, owner: () => '' }
   const result = rewriteUses(connection.setupUses, 'connection', connection.fn, names, config)
   // The alias declarations (`const userId = socket.data.userId`) become the destructuring at the top.
-  const aliases = new Map<string, string>()
+  const aliases = new Map<string, string>(result.needs.aliases)
   for (const statement of connection.setup) {
     if (!Node.isVariableStatement(statement)) continue
     const decls = statement.getDeclarations()
@@ -114,10 +131,9 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   if (usesEvent) {
     return {
       channels: [
-        typeLine,
-        '',
+        ...(destructure.length ? [typeLine, ''] : []),
         '/** Channels a new stream joins: what the former Socket.IO connection handler joined. */',
-        `export async function channelsForConnection(${eventName}: H3Event, ${user}: SSEUser): Promise<string[]> {`,
+        `export async function channelsForConnection(${eventName}: H3Event, ${destructure.length ? user : `_${user}`}: SSEUser): Promise<string[]> {`,
         channelList,
         '}',
         '',

@@ -37,6 +37,17 @@ function unwrap(node: Node): Node {
   return n
 }
 
+/** `const name = <node>` (possibly `as T`) as the only declaration of its statement → the name and the statement. */
+function constCopy(node: Node): { name: string; statement: Node } | undefined {
+  let n = node
+  while (Node.isAsExpression(n.getParent()) || Node.isParenthesizedExpression(n.getParent()) || Node.isNonNullExpression(n.getParent())) n = n.getParent()!
+  const decl = n.getParent()
+  if (!Node.isVariableDeclaration(decl) || decl.getInitializer() !== n || !Node.isIdentifier(decl.getNameNode())) return undefined
+  const statement = decl.getVariableStatement()
+  if (!statement || statement.getDeclarations().length !== 1 || statement.getDeclarationKind() !== 'const') return undefined
+  return { name: decl.getName(), statement }
+}
+
 /** The statement a call is the whole expression of (`socket.emit(...)`, `await socket.join(...)`, `ack?.(x)`). */
 function ownStatement(call: Node): Node | undefined {
   let n: Node = call
@@ -94,7 +105,7 @@ export function rewriteUses(
     }
   }
   const directlyInBody = (node: Node) => node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) === fn
-  /** Statements that can no longer run once an error reply became a throw. */
+  /** Statements that can no longer run once an error reply became a throw or an ack became a return. */
   const unreachable = new Set<Node>()
   const removeAfterThrow = (statement: Node) => {
     const block = statement.getParent()
@@ -111,8 +122,18 @@ export function rewriteUses(
   for (const use of uses) {
     switch (use.kind) {
       case 'data': {
-        if (Node.isIdentifier(use.node)) needs.aliases.set(use.node.getText(), use.key)
-        else replacements.set(use.node, () => names.binding(use.key))
+        if (Node.isIdentifier(use.node)) {
+          needs.aliases.set(use.node.getText(), use.key)
+          break
+        }
+        // `const userId = socket.data.userId` in the body becomes part of the destructuring at the top.
+        const copy = constCopy(use.node)
+        if (copy) {
+          needs.aliases.set(copy.name, use.key)
+          replacements.set(copy.statement, () => '')
+          break
+        }
+        replacements.set(use.node, () => names.binding(use.key))
         break
       }
       case 'id': {
@@ -209,6 +230,7 @@ export function rewriteUses(
           break
         }
         replacements.set(replaced, (render) => (use.value ? `return ${render(use.value)}` : 'return'))
+        removeAfterThrow(replaced)
         break
       }
     }

@@ -13,6 +13,7 @@ export interface Produces {
 const REF_FACTORIES = new Set(['ref', 'shallowRef'])
 /** Wrappers that keep a ref a ref. */
 const REF_WRAPPERS = new Set(['readonly', 'shallowReadonly', 'toRef', 'markRaw'])
+const ASSIGNMENTS = new Set([SyntaxKind.EqualsToken, SyntaxKind.QuestionQuestionEqualsToken, SyntaxKind.BarBarEqualsToken])
 /** Calls that define an object whose methods' `this` holds state (Pinia option stores, Options API). */
 const CONTAINER_FACTORIES = new Set(['defineStore', 'defineComponent', 'defineNuxtComponent'])
 
@@ -93,6 +94,8 @@ export class SocketResolver {
       const decl = declarationOf(expr)
       return decl ? this.holders.get(decl.compilerNode) : undefined
     }
+    // `socket ??= io()` evaluates to the socket.
+    if (Node.isBinaryExpression(expr) && ASSIGNMENTS.has(expr.getOperatorToken().getKind())) return this.kindOf(expr.getRight())
     if (Node.isPropertyAccessExpression(expr)) {
       const object = unwrap(expr.getExpression())
       const name = expr.getName()
@@ -200,8 +203,7 @@ export class SocketResolver {
   }
 
   private learnAssignment(binary: BinaryExpression): void {
-    const op = binary.getOperatorToken().getKind()
-    if (op !== SyntaxKind.EqualsToken && op !== SyntaxKind.QuestionQuestionEqualsToken && op !== SyntaxKind.BarBarEqualsToken) return
+    if (!ASSIGNMENTS.has(binary.getOperatorToken().getKind())) return
     if (this.kindOf(binary.getRight()) !== 'socket') return
     const left = unwrap(binary.getLeft())
     if (Node.isIdentifier(left)) {

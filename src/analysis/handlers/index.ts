@@ -4,6 +4,7 @@ import type { ServerModel } from '../server/types.js'
 import type { AuthMiddleware, ConnectionHandler, HandlerModel } from './types.js'
 import { analyseMiddleware } from './middleware.js'
 import { analyseConnection } from './connection.js'
+import { findHttpAuth } from './http-auth.js'
 
 export { buildEventRoutes } from './event-routes.js'
 
@@ -29,5 +30,6 @@ export function analyseHandlers(ctx: AnalysisContext, server: ServerModel): Hand
     const connection = analyseConnection(ctx, server, call, augmentedKeys)
     if (connection) connections.push(connection)
   }
-  return { connections, middlewares, handlers: connections.flatMap((c) => c.handlers) }
+  const httpAuth = middlewares.length > 0 ? findHttpAuth(ctx) : undefined
+  return { connections, middlewares, handlers: connections.flatMap((c) => c.handlers), ...(httpAuth ? { httpAuth } : {}) }
 }

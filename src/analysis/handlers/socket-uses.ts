@@ -45,7 +45,7 @@ export function scanSocketUses(root: Node, options: UseScanOptions): UseScan {
     else if (isModuleLevel(decl)) scan.moduleRefs.push(node)
     else if (!options.isIo(node)) {
       const line = decl.getStartLineNumber()
-      scan.blockers.push({ node, reason: `uses \`${node.getText()}\` from the plugin code around it (line ${line}), which a route cannot reach` })
+      scan.blockers.push({ node, reason: `uses \`${node.getText()}\` declared around the handler (line ${line}), which a route cannot reach` })
     }
   })
   return scan

@@ -134,9 +134,22 @@ export interface AuthMiddleware {
   blockers: Blocker[]
 }
 
+/** An auth util the repo's API routes already call with their event, e.g. `const user = await requireAuth(event)`. */
+export interface HttpAuthUtil {
+  name: string
+  /** Repo-relative file that declares it. */
+  file: string
+  /** Names of the functions it calls, to recognise the socket middleware's verification call inside it. */
+  calls: string[]
+  /** How many API route files call it. */
+  routes: number
+}
+
 export interface HandlerModel {
   connections: ConnectionHandler[]
   middlewares: AuthMiddleware[]
   /** Every `socket.on` handler of every connection handler, in source order. */
   handlers: SocketHandler[]
+  /** The repo's own HTTP auth util, reused for the SSE endpoint and the routes when it does the middleware's check. */
+  httpAuth?: HttpAuthUtil
 }

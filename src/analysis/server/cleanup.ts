@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
-import { parentThroughWrappers } from './syntax.js'
+import { isUseNitroAppCall, parentThroughWrappers } from './syntax.js'
 import type { ServerModel } from './types.js'
 
 /** Rounds of clean-up: a removed guard can leave an alias dead, which is removed the next round. */
@@ -7,7 +7,8 @@ const MAX_ROUNDS = 10
 
 /**
  * After the emits of a file were rewritten, remove the io plumbing that became dead:
- * `if (!io) throw ...` guards, `if (io) { ... }` wrappers, `const io = useNitroApp().io` aliases.
+ * `if (!io) throw ...` guards, `if (io) { ... }` wrappers, `const io = useNitroApp().io` aliases,
+ * and `const nitroApp = useNitroApp()` left without readers.
  * Does nothing when the file still uses io for something else (that use is reported, and its guard
  * must keep protecting it). Returns true when something was removed.
  */
@@ -33,6 +34,13 @@ export function removeDeadIoCode(file: SourceFile, model: ServerModel, indent: s
       const alias = aliasOf(access.node)
       const statement = alias && Node.isVariableDeclaration(alias) ? alias.getVariableStatement() : undefined
       if (statement && statement.getDeclarations().length === 1 && referencesOf(alias!).every(gone)) removals.add(statement)
+    }
+    // `const nitroApp = useNitroApp()` kept only to reach `nitroApp.io`
+    for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+      const initializer = declaration.getInitializer()
+      const statement = declaration.getVariableStatement()
+      if (!initializer || !isUseNitroAppCall(initializer) || !statement || statement.getDeclarations().length !== 1) continue
+      if (Node.isIdentifier(declaration.getNameNode()) && referencesOf(declaration).every(gone)) removals.add(statement)
     }
     if (removals.size + unwraps.size === before) break
   }

@@ -6,7 +6,7 @@ const SOCKET_COMMENT = /^\s*#.*\b(socket\.?io|websocket)\b/i
 
 /**
  * Remove Socket.IO variables from an env example file, with the comment heading them when the
- * whole group goes, and without leaving two blank lines in a row. Returns the removed keys.
+ * whole group goes, and without leaving two blank lines in a row or a blank first line. Returns the removed keys.
  */
 export function removeSocketIoEnv(text: string): { text: string; removed: string[] } {
   const lines = text.split('\n')
@@ -30,7 +30,8 @@ export function removeSocketIoEnv(text: string): { text: string; removed: string
   lines.forEach((line, index) => {
     if (!keep[index]) return
     const previous = result[result.length - 1]
-    if (line.trim() === '' && previous !== undefined && previous.trim() === '') return
+    const startsFile = previous === undefined && lines[0]!.trim() !== ''
+    if (line.trim() === '' && (startsFile || (previous !== undefined && previous.trim() === ''))) return
     result.push(line)
   })
   return { text: result.join('\n'), removed }

@@ -7,7 +7,7 @@ import { resolveModule } from './imports.js'
 import { IoResolver, withImportedFiles } from './io-resolver.js'
 import { describeSite } from './sites.js'
 import { unwrapExpression } from './syntax.js'
-import type { IoAccess, IoGetter, ServerModel } from './types.js'
+import type { EmitSite, IoAccess, IoGetter, IoMemberUse, ServerModel } from './types.js'
 
 export type { ServerModel } from './types.js'
 
@@ -58,9 +58,46 @@ export function analyseServer(ctx: AnalysisContext): ServerModel {
       if (chain.memberUse) model.memberUses.push(chain.memberUse)
     }
   }
+  for (const shimEmit of findShimEmits(resolver, files, model.memberUses, (file) => pathOf(repo, file))) {
+    model.accesses.push({ node: shimEmit.receiver, kind: 'shim', file: shimEmit.file })
+    model.emits.push(shimEmit)
+  }
   model.sites = creations.map(({ node, file }) => describeSite(repo, node, file, model.memberUses))
   model.getters = [...resolver.getters].map((declaration) => describeGetter(repo, declaration))
   return model
+}
+
+/**
+ * A6: `event.context.appSocket.emit = io.emit.bind(io)` makes `<channel>.emit(e, d)` an `io.emit`.
+ * Finds the channels rebound that way and every `emit` call on them.
+ */
+function findShimEmits(resolver: IoResolver, files: SourceFile[], uses: IoMemberUse[], pathOf: (file: SourceFile) => string): EmitSite[] {
+  const shimChannels = new Set<string>()
+  for (const use of uses) {
+    if (use.member !== 'emit' || !Node.isPropertyAccessExpression(use.node)) continue
+    const assignment = use.node.getFirstAncestor(
+      (ancestor) => Node.isBinaryExpression(ancestor) && ancestor.getOperatorToken().getKind() === SyntaxKind.EqualsToken,
+    )
+    if (!assignment || !Node.isBinaryExpression(assignment)) continue
+    const target = unwrapExpression(assignment.getLeft())
+    if (!Node.isPropertyAccessExpression(target) || target.getName() !== 'emit') continue
+    const channel = resolver.channelOf(unwrapExpression(target.getExpression()))
+    if (channel) shimChannels.add(channel)
+  }
+  if (shimChannels.size === 0) return []
+  const emits: EmitSite[] = []
+  for (const file of files) {
+    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const callee = unwrapExpression(call.getExpression())
+      if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'emit') continue
+      const receiver = unwrapExpression(callee.getExpression())
+      const channel = resolver.channelOf(receiver)
+      if (!channel || !shimChannels.has(channel)) continue
+      const [event, ...data] = call.getArguments()
+      emits.push({ file: pathOf(file), call, receiver, method: 'emit', rooms: [], except: [], modifiers: [], event, data })
+    }
+  }
+  return emits
 }
 
 function pathOf(repo: Repo, file: SourceFile): string {

@@ -61,7 +61,8 @@ const SOCKET_PACKAGES = /^(socket\.io|engine\.io|@socket\.io\/.*)$/
 
 /**
  * Declarations that exist only for the server: bindings imported from socket.io / engine.io, the
- * HTTP server handed to `new Server(httpServer)`, and variables initialized from those or from io
+ * HTTP server handed to `new Server(httpServer)`, clients handed to `createAdapter(pub, sub)`, and
+ * variables initialized from those or from io
  * (`const engine = new Engine()`, `const attach = () => io.attach(server)`). Statements using them are io plumbing too.
  */
 function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): Set<Node> {
@@ -77,6 +78,15 @@ function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): 
   for (const site of model.sites) {
     if (site.creation.wasForgotten() || site.creation.getSourceFile() !== file) continue
     for (const argument of site.creation.getArguments()) {
+      const target = unwrapExpression(argument)
+      if (!Node.isIdentifier(target)) continue
+      for (const declaration of target.getSymbol()?.getDeclarations() ?? []) plumbing.add(declaration)
+    }
+  }
+  // Clients handed to Socket.IO plumbing (`createAdapter(pubClient, subClient)`) exist for it.
+  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    if (!usesAny(call.getExpression(), plumbing)) continue
+    for (const argument of call.getArguments()) {
       const target = unwrapExpression(argument)
       if (!Node.isIdentifier(target)) continue
       for (const declaration of target.getSymbol()?.getDeclarations() ?? []) plumbing.add(declaration)
@@ -119,7 +129,29 @@ function isIoOnlyStatement(statement: Statement, ioNodes: Node[], plumbing: Set<
   }
   const body = wrappedBody(statement)
   if (body) return body.every((inner) => isIoOnlyStatement(inner, ioNodes, plumbing))
-  return containsAny(statement, ioNodes) || usesAny(statement, plumbing)
+  return touchesIo(statement, ioNodes, plumbing) || onlyFeedsIo(statement, ioNodes, plumbing)
+}
+
+function touchesIo(node: Node, ioNodes: Node[], plumbing: Set<Node>): boolean {
+  return containsAny(node, ioNodes) || usesAny(node, plumbing)
+}
+
+/** `const config = useRuntimeConfig()` read only by statements that touch io (the server's options). */
+function onlyFeedsIo(statement: Statement, ioNodes: Node[], plumbing: Set<Node>): boolean {
+  if (!Node.isVariableStatement(statement)) return false
+  return statement.getDeclarations().every((declaration) => {
+    const nameNode = declaration.getNameNode()
+    if (!Node.isIdentifier(nameNode)) return false
+    const symbol = nameNode.getSymbol()
+    const references = statement
+      .getSourceFile()
+      .getDescendantsOfKind(SyntaxKind.Identifier)
+      .filter((identifier) => identifier !== nameNode && identifier.getSymbol() === symbol)
+    return references.length > 0 && references.every((reference) => {
+      const user = reference.getFirstAncestor((ancestor) => Node.isStatement(ancestor) && !Node.isBlock(ancestor))
+      return user !== undefined && user !== statement && touchesIo(user, ioNodes, plumbing)
+    })
+  })
 }
 
 function containsAny(outer: Node, nodes: Node[]): boolean {

@@ -65,8 +65,10 @@ export interface IoServerSite {
  * - `event-context`: `event.context.io` (A3)
  * - `singleton`: a property of a module-level object, `socketServer.io` (A4)
  * - `getter`: a call of a function returning io, `getSocketIO()` (A5)
+ * - `shim`: an object whose `emit` is rebound to `io.emit` (`event.context.appSocket.emit = io.emit.bind(io)`, A6);
+ *   only its `emit` calls count, as `io.emit`
  */
-export type IoAccessKind = 'creation' | 'binding' | 'nitro-app' | 'global' | 'event-context' | 'singleton' | 'getter'
+export type IoAccessKind = 'creation' | 'binding' | 'nitro-app' | 'global' | 'event-context' | 'singleton' | 'getter' | 'shim'
 
 /** One maximal expression in the code that evaluates to the io server (wrappers such as `as any`, `!`, parentheses excluded). */
 export interface IoAccess {

@@ -28,6 +28,8 @@ export type ReplayResult = { reset: true; latest: string | undefined } | { reset
  */
 export interface Broker {
   readonly kind: 'memory' | 'redis'
+  /** Resolves once the broker delivers what is published from now on (or after a bounded startup wait). */
+  ready(): Promise<void>
   /** Append an event to the log; every instance (this one included) delivers it in log order. */
   publish(event: string, data: string, target: Target): Promise<void>
   /** Every entry after `cursor`, oldest first, or `reset` when some of them are no longer in the log. */

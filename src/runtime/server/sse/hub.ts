@@ -23,10 +23,8 @@ export class Hub implements BrokerSink {
     addTo(this.byUser, connection.userKey, connection)
     this.join(connection, [...connection.channels])
     // One shared timer while anything is open, none when idle: nothing to leak per connection.
-    if (!this.heartbeat && this.heartbeatMs > 0) {
-      this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs)
-      this.heartbeat.unref()
-    }
+    // Not unref'd: open streams keep the process alive anyway, and it stays visible to leak checks.
+    if (!this.heartbeat && this.heartbeatMs > 0) this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs)
   }
 
   remove(connection: Connection): void {

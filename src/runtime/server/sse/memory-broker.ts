@@ -26,6 +26,8 @@ export class MemoryBroker implements Broker {
     this.floor = { ms: Date.now() - 1, seq: Number.MAX_SAFE_INTEGER }
   }
 
+  async ready(): Promise<void> {}
+
   async publish(event: string, data: string, target: Target): Promise<void> {
     const id = this.nextId()
     const entry: LogEntry = { id: formatEventId(id), event, data, target }

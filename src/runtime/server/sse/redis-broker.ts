@@ -16,6 +16,9 @@ interface Pending {
 /** How long emits made right after startup wait for the first connection to Redis. */
 const STARTUP_WAIT_MS = 3000
 
+/** Log entries read per XRANGE while replaying. */
+const REPLAY_PAGE = 1000
+
 /** Entries the reader has seen, by uid: an event retried after an ambiguous failure is delivered once. */
 const SEEN_LIMIT = 10_000
 
@@ -43,7 +46,7 @@ export class RedisBroker implements Broker {
   private readonly seen = new Set<string>()
   private publishes = 0
   private lastErrorLog = 0
-  private readonly ready: Promise<void>
+  private readonly readyOrTimeout: Promise<void>
   private readonly readyWaiters: (() => void)[] = []
 
   constructor(
@@ -67,7 +70,7 @@ export class RedisBroker implements Broker {
     })
     this.loop = this.run()
     // Emits right after startup wait for Redis (briefly) instead of taking the outage path.
-    this.ready = Promise.race([
+    this.readyOrTimeout = Promise.race([
       new Promise<void>((resolve) => this.readyWaiters.push(resolve)),
       new Promise<void>((resolve) => setTimeout(resolve, STARTUP_WAIT_MS).unref()),
     ])
@@ -78,9 +81,13 @@ export class RedisBroker implements Broker {
     for (const resolve of this.readyWaiters.splice(0)) resolve()
   }
 
+  ready(): Promise<void> {
+    return this.readyOrTimeout
+  }
+
   async publish(event: string, data: string, target: Target): Promise<void> {
     const pending: Pending = { uid: randomUUID(), event, data, target }
-    await this.ready
+    await this.readyOrTimeout
     // Keep order: once something waits in the outbox, later events queue behind it.
     if (!this.started || this.writer.status !== 'ready' || this.outbox.length > 0) return this.holdBack(pending)
     try {
@@ -100,18 +107,20 @@ export class RedisBroker implements Broker {
     const entries: LogEntry[] = []
     const uids = new Set<string>()
     let from = `(${cursor}`
-    for (let page = 0; page < 100; page++) {
-      const rows = (await this.commands.xrange(this.key, from, '+', 'COUNT', 1000)) as [string, string[]][]
+    // MAXLEN ~ keeps somewhat more than logMaxEvents; a log far longer than that is not replayed whole.
+    const maxPages = Math.ceil((this.config.logMaxEvents * 2) / REPLAY_PAGE) + 1
+    for (let page = 0; page < maxPages; page++) {
+      const rows = (await this.commands.xrange(this.key, from, '+', 'COUNT', REPLAY_PAGE)) as [string, string[]][]
       for (const [id, fields] of rows) {
         const row = decode(fields)
         if (row.k !== 'event' || uids.has(row.u)) continue
         uids.add(row.u)
         entries.push({ id, event: row.e, data: row.x, target: JSON.parse(row.t) as Target })
       }
-      if (rows.length < 1000) break
+      if (rows.length < REPLAY_PAGE) return { reset: false, entries }
       from = `(${rows.at(-1)![0]}`
     }
-    return { reset: false, entries }
+    return { reset: true, latest }
   }
 
   async saveSession(state: SessionState): Promise<void> {

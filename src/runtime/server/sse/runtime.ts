@@ -23,6 +23,8 @@ export function userKey(id: UserId): string {
 export class SSERuntime {
   readonly hub: Hub
   readonly broker: Broker
+  /** Set by close(): streams ending now keep the session saved while they were open (the broker is going away). */
+  closing = false
 
   constructor(readonly config: SSEConfig) {
     this.hub = new Hub(config.heartbeatMs, (ids) => {
@@ -90,6 +92,7 @@ export class SSERuntime {
 
   /** Close every stream now (clients reconnect elsewhere and resume), then the broker. */
   async close(): Promise<void> {
+    this.closing = true
     this.hub.closeAll()
     await this.broker.close()
   }

@@ -57,6 +57,8 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   const connectionId = resumed?.connectionId ?? randomUUID()
   const channels = new Set([userChannel(user.id), ...(resumed?.channels ?? []), ...(await hooks.channelsForConnection(event, user))])
   const cursor = getHeader(event, 'last-event-id') || queryString(event, 'lastEventId')
+  // A connection registered before the broker reads the log could miss what is published meanwhile.
+  await broker.ready()
 
   const { req, res } = event.node
   // The client may have gone while the hooks ran: a 'close' listener added now would never fire.
@@ -93,7 +95,7 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
       connection.close()
       hub.remove(connection)
       // The session outlives the stream for `sessionTtlMs`, so a reconnect can resume it.
-      if (!runtime.hub.connections.has(connectionId)) {
+      if (!runtime.closing && !runtime.hub.connections.has(connectionId)) {
         broker.saveSession({ connectionId, user, channels: [...connection.channels] }).catch((error: unknown) => logError('saving a session', error))
       }
       resolve()
@@ -103,15 +105,16 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
     res.on('error', cleanup)
   })
 
-  connection.writeNow(encodeRetry(config.retryMs))
-  connection.writeNow(`event: connected\ndata: ${JSON.stringify({ connectionId, userId: user.id, resumed: Boolean(resumed) })}\n\n`)
+  // Live events are held from here until the replay is written. `connected` goes out once the
+  // session is saved, so a client that has it can `subscribe` through any instance.
   hub.add(connection)
-
   try {
     await broker.saveSession({ connectionId, user, channels: [...connection.channels] })
   } catch (error) {
     logError('saving a session', error)
   }
+  connection.writeNow(encodeRetry(config.retryMs))
+  connection.writeNow(`event: connected\ndata: ${JSON.stringify({ connectionId, userId: user.id, resumed: Boolean(resumed) })}\n\n`)
 
   let replayed: { chunk: string; id: string }[] = []
   if (cursor) {

@@ -1,0 +1,60 @@
+import path from 'node:path'
+import { Node, SyntaxKind, type FunctionDeclaration, type SourceFile } from 'ts-morph'
+import type { AnalysisContext } from '../context.js'
+import { serverDirOf } from './event-routes.js'
+import type { HttpAuthUtil } from './types.js'
+
+/** Names an auth util goes by: `requireAuth`, `requireUser`, `getAuthUser`, `ensureSession`, ... */
+const AUTH_NAME = /^(require|ensure|assert|get|verify|check)(\w*)(Auth|User|Session)\w*$/
+
+/** `defineEventHandler(async (event) => ...)` → the event parameter's name. */
+function eventParamOf(file: SourceFile): string | undefined {
+  const exported = file.getDefaultExportSymbol()?.getDeclarations()[0]
+  const call = Node.isExportAssignment(exported) ? exported.getExpression() : undefined
+  if (!Node.isCallExpression(call)) return undefined
+  const fn = call.getArguments()[0]
+  if (!Node.isArrowFunction(fn) && !Node.isFunctionExpression(fn)) return undefined
+  return fn.getParameters()[0]?.getName()
+}
+
+/** `function name` exported from a file under server/utils (auto-imported by Nitro, or imported explicitly). */
+function findUtil(ctx: AnalysisContext, utilsDir: string, name: string): { file: string; fn: FunctionDeclaration } | undefined {
+  for (const file of ctx.repo.glob(`${utilsDir}/**/*.{ts,js,mts,mjs}`)) {
+    const unit = ctx.repo.getUnit(file)
+    const fn = unit?.scripts[0]?.sourceFile.getFunction(name)
+    if (fn?.isExported()) return { file, fn }
+  }
+  return undefined
+}
+
+/**
+ * The auth util the repo's API routes call with their event (`await requireAuth(event)`), the one most routes
+ * use. The SSE endpoint and the generated routes can then authenticate exactly as the rest of the API does.
+ */
+export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
+  const serverDir = serverDirOf(ctx)
+  const counts = new Map<string, number>()
+  for (const file of ctx.repo.glob(`${serverDir}/api/**/*.{ts,js,mts,mjs}`)) {
+    const source = ctx.repo.getUnit(file)?.scripts[0]?.sourceFile
+    const eventName = source && eventParamOf(source)
+    if (!source || !eventName) continue
+    const names = new Set<string>()
+    for (const call of source.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+      const callee = call.getExpression()
+      const [arg, ...rest] = call.getArguments()
+      if (!Node.isIdentifier(callee) || !AUTH_NAME.test(callee.getText()) || rest.length > 0 || arg?.getText() !== eventName) continue
+      names.add(callee.getText())
+    }
+    for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1)
+  }
+  const [best] = [...counts].sort((a, b) => b[1] - a[1])
+  if (!best) return undefined
+  const util = findUtil(ctx, path.posix.join(serverDir, 'utils'), best[0])
+  if (!util) return undefined
+  const calls = util.fn
+    .getDescendantsOfKind(SyntaxKind.CallExpression)
+    .map((call) => call.getExpression())
+    .filter(Node.isIdentifier)
+    .map((id) => id.getText())
+  return { name: best[0], file: util.file, calls: [...new Set(calls)], routes: best[1] }
+}

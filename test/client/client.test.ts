@@ -1,0 +1,156 @@
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { tempDir } from '../helpers/cli.js'
+import { copyFixtureTree } from '../helpers/tree.js'
+import { fixtureBefore, planClient, serverPlugin, writeRepo } from './helpers.js'
+
+const temp = tempDir('tsm-client-')
+afterAll(() => temp.cleanup())
+let cases = 0
+const caseDir = (): string => path.join(temp.dir, `case-${++cases}`)
+
+/** The `return { ... }` of a composable, which the components destructure. */
+const returnShape = (text: string): string | undefined => /\n {2}return \{[\s\S]*?\n {2}\}\n\}/.exec(text)?.[0]
+
+describe('tutor-school client', () => {
+  it('leaves no socket.io-client in app/, keeps what components destructure, and calls the shared route table', async () => {
+    const dir = fixtureBefore('tutor-school')
+    const { plan, updated, followUps } = await planClient(dir)
+    const appFiles = plan.repo.files.filter((file) => file.startsWith('app/'))
+    for (const file of appFiles) {
+      const text = updated.get(file) ?? readFileSync(path.join(dir, file), 'utf8')
+      expect(text, file).not.toMatch(/socket\.io-client|\bSocket\b.*from/)
+      expect(text, file).not.toMatch(/\.emit(WithAck)?\(\s*['"](join_room|leave_room|send_message|typing|stop_typing|mark_read)/)
+    }
+    const before = readFileSync(path.join(dir, 'app/composables/useChat.ts'), 'utf8')
+    const after = updated.get('app/composables/useChat.ts')!
+    expect(returnShape(after)).toBe(returnShape(before))
+    const emitted = [...before.matchAll(/\.emit\('(\w+)'/g)].map((m) => m[1]!)
+    expect(emitted.length).toBeGreaterThan(3)
+    for (const event of emitted) {
+      const route = plan.model.eventRoutes.get(event)
+      expect(route, event).toBeDefined()
+      expect(after).toContain(`send${event === 'send_message' ? '<AckResponse<Message>>' : ''}('${route!.url}'`)
+    }
+    expect(followUps.filter((f) => f.severity !== 'info')).toEqual([])
+  })
+})
+
+describe('emits', () => {
+  const client = `import { io } from 'socket.io-client'
+
+export function useRoom(room: { id: number }) {
+  const socket = io({ auth: { token: localStorage.getItem('token') } })
+
+  function typing() {
+    socket.emit('typing', { roomId: room.id })
+  }
+
+  function wave() {
+    socket.emit('wave', { roomId: room.id })
+  }
+
+  async function send(content: string) {
+    const saved: { id: number } = await socket.emitWithAck('send_message', { roomId: room.id, content })
+    socket.emit('send_message', { roomId: room.id, content }, (res: { id: number }) => console.log(res.id))
+    return saved
+  }
+
+  return { typing, wave, send }
+}
+`
+  const dir = caseDir()
+  writeRepo(dir, {
+    'server/plugins/socket.io.ts': serverPlugin(['typing', 'send_message']),
+    'server/api/rooms/[roomId]/typing.post.ts': 'export default defineEventHandler(() => ({ ok: true }))\n',
+    'tutor-sse-migrate.config.json': JSON.stringify({ events: { typing: { existing: '/api/rooms/:roomId/typing' } } }),
+    'app/composables/useRoom.ts': client,
+  })
+
+  it('call the route the shared table holds, with path parameters taken from the payload', async () => {
+    const { plan, updated } = await planClient(dir)
+    const text = updated.get('app/composables/useRoom.ts')!
+    expect(plan.model.eventRoutes.get('typing')?.url).toBe('/api/rooms/:roomId/typing')
+    expect(text).toContain("socket.send(`/api/rooms/${room.id}/typing`, { roomId: room.id })")
+  })
+
+  it('hand the response to the ack, or return it for emitWithAck, typed as the code declared it', async () => {
+    const { plan, updated } = await planClient(dir)
+    const url = plan.model.eventRoutes.get('send_message')!.url
+    const text = updated.get('app/composables/useRoom.ts')!
+    expect(text).toContain(`const saved: { id: number } = await socket.send<{ id: number }>('${url}', { roomId: room.id, content })`)
+    expect(text).toContain(`socket.send<{ id: number }>('${url}', { roomId: room.id, content }).then((res: { id: number }) => console.log(res.id))`)
+  })
+
+  it('of an event the server never handles are reported with file:line and left as they are', async () => {
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/composables/useRoom.ts')).toContain("socket.emit('wave', { roomId: room.id })")
+    const report = followUps.find((f) => f.kind === 'client/emit-no-route')
+    expect(report).toMatchObject({ file: 'app/composables/useRoom.ts', line: 11, severity: 'warning' })
+    expect(report?.reason).toContain('`wave`')
+  })
+})
+
+describe('io() options', () => {
+  it('keep the credential as the token getter, drop transport options, and connect unless autoConnect is false', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'app/composables/useA.ts': `import { io } from 'socket.io-client'
+export const useA = () => {
+  const socket = io('https://chat.example.com', { extraHeaders: { Authorization: \`Bearer \${getToken()}\` }, transports: ['websocket'], reconnectionDelay: 200 })
+  return { socket }
+}
+`,
+      'app/composables/useB.ts': `import { io } from 'socket.io-client'
+export const useB = () => {
+  const socket = io({ auth: (cb) => cb({ token: sessionStorage.getItem('jwt') }), autoConnect: false })
+  return { socket }
+}
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/composables/useA.ts')).toBe(`export const useA = () => {
+  const socket = useChatSSE({ token: () => getToken() })
+  socket.connect()
+  return { socket }
+}
+`)
+    expect(updated.get('app/composables/useB.ts')).toBe(`export const useB = () => {
+  const socket = useChatSSE({ token: () => sessionStorage.getItem('jwt') })
+  return { socket }
+}
+`)
+    expect(followUps.map((f) => `${f.file}:${f.line} ${f.kind}`)).toEqual(['app/composables/useA.ts:3 client/socket-url-dropped'])
+  })
+})
+
+describe('what is not socket.io-client', () => {
+  it('stays untouched: Vue emits, this.$emit, an IntersectionObserver called io, an EventEmitter', async () => {
+    const { updated, followUps } = await planClient(fixtureBefore('client-vue'))
+    for (const file of ['app/components/LazyImage.vue', 'app/components/CloseButton.vue', 'server/utils/bus.ts']) {
+      expect(updated.has(file), file).toBe(false)
+      expect(followUps.filter((f) => f.file === file), file).toEqual([])
+    }
+    expect(updated.get('app/components/ChatRoom.vue')).toContain("emit('update:modelValue', (event.target as HTMLInputElement).value)")
+    expect(updated.get('app/components/RoomPresence.vue')).toContain("this.$emit('online', this.socket?.connectionId.value)")
+  })
+})
+
+describe('a second run', () => {
+  for (const fixture of ['client-vue', 'client-plugin', 'client-pinia', 'client-singleton', 'client-provide-inject']) {
+    it(`finds nothing left to do in ${fixture}`, async () => {
+      const dir = caseDir()
+      copyFixtureTree(fixtureBefore(fixture), dir)
+      const first = await planClient(dir)
+      expect(first.updated.size + first.deleted.length).toBeGreaterThan(0)
+      for (const [file, text] of first.updated) {
+        mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
+        writeFileSync(path.join(dir, file), text)
+      }
+      for (const file of first.deleted) rmSync(path.join(dir, file))
+      const second = await planClient(dir)
+      expect([...second.updated.keys(), ...second.deleted]).toEqual([])
+    })
+  }
+})
