@@ -102,7 +102,6 @@ export async function main(
     stderr: overrides.stderr ?? process.stderr,
     version,
     transforms: overrides.transforms,
-    beforeWrite: overrides.beforeWrite,
   }
   const program = buildProgram(env)
   try {

@@ -113,7 +113,15 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
     return styleFromVotes(votes)
   })()
   const styleOf = (file?: string): CodeStyle => {
-    const text = file === undefined ? undefined : changes.currentText(file)
+    if (file === undefined) return repoStyle
+    // In a .vue file only the script blocks count: the template's attribute quotes say nothing about the code.
+    const unit = repo.liveUnit(file)
+    if (unit?.kind === 'vue') {
+      const votes = emptyVotes()
+      for (const block of unit.scripts) collectVotes(block.sourceFile.getFullText(), votes)
+      return styleFromVotes(votes, repoStyle)
+    }
+    const text = changes.currentText(file)
     return text === undefined ? repoStyle : detectStyle(text, repoStyle)
   }
   for (const [index, transform] of selected.entries()) {

@@ -4,8 +4,9 @@ import { performance } from 'node:perf_hooks'
 import type { Writable } from 'node:stream'
 import { execa } from 'execa'
 import kleur from 'kleur'
-import { applyChanges, undoLastApply, type ApplyOptions } from './changeset/apply.js'
+import { applyChanges, undoLastApply } from './changeset/apply.js'
 import { renderPatch } from './changeset/patch.js'
+import { uncommittedChanges } from './git/status.js'
 import { planMigration, type MigrationPlan } from './plan.js'
 import type { PackageManager } from './pm/detect.js'
 import { InputError, MigrationError } from './project/errors.js'
@@ -42,7 +43,6 @@ export interface RunEnvironment {
   version: string
   /** Replaces the transform registry (in-process tests only; the CLI always uses the registry). */
   transforms?: readonly Transform[]
-  beforeWrite?: ApplyOptions['beforeWrite']
 }
 
 export const EXIT = { ok: 0, workLeft: 1, badInput: 2, failed: 3 } as const
@@ -172,7 +172,6 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
       if (hasChanges) line(out, `check: ${plural(plan.changes.length, 'file')} still need changes: ${plan.changes.map((c) => c.path).join(', ')}`)
     } else if (mode === 'apply' && hasChanges) {
       if (!options.allowDirty) {
-        const { uncommittedChanges } = await import('./git/status.js')
         const dirty = await uncommittedChanges(plan.repo.layout.rootDir)
         if (dirty?.length) {
           throw new InputError(
@@ -181,7 +180,7 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
         }
       }
       const applyStart = performance.now()
-      applyChanges(plan.repo.layout.rootDir, plan.changes, { beforeWrite: env.beforeWrite })
+      applyChanges(plan.repo.layout.rootDir, plan.changes)
       applyMs = performance.now() - applyStart
       result = 'applied'
       for (const change of plan.changes) verbose(`${change.kind} ${change.path}`)

@@ -2,7 +2,7 @@ import path from 'node:path'
 import { Node, type SourceFile } from 'ts-morph'
 import { removeSocketIoFromNuxtConfig } from '../src/analysis/server/config-edit.js'
 import { removeSocketIoEnv } from '../src/analysis/server/env-edit.js'
-import { referencesOf } from '../src/analysis/server/cleanup.js'
+import { isGuard, referencesOf } from '../src/analysis/server/cleanup.js'
 import { isIoOnlyFile, isSocketRoutePath, judgeSocketRoute } from '../src/analysis/server/socket-files.js'
 import { firstLine, parentThroughWrappers } from '../src/analysis/server/syntax.js'
 import type { IoAccess, IoAugmentation, ServerModel } from '../src/analysis/server/types.js'
@@ -272,9 +272,9 @@ function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (f
       action: 'Migrate the remaining uses, move what the file still needs elsewhere, then delete the Socket.IO server code',
     })
   }
-  // Reported emits were reported by the emit transform already.
+  // Reported emits were reported by the emit transform already; `if (!io)` guards only protect the uses reported.
   for (const access of leftovers) {
-    if (emitReceivers.has(access.node)) continue
+    if (emitReceivers.has(access.node) || isGuard(access.node)) continue
     ctx.report(access.node, {
       kind: 'io/unmigrated-use',
       reason: `uses the Socket.IO server (${access.kind}) in a way the tool does not migrate`,

@@ -52,8 +52,8 @@ function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[],
   }
   if (rewritten === 0) return
   if (!createsServer) removeDeadIoCode(file, ctx.model.server, style.indent)
-  removeUnusedIoImports(ctx.repo, ctx.model.server, file)
   importHelpers(ctx.repo, ctx.model.server, file, [...used], style.quote)
+  removeUnusedIoImports(ctx.repo, ctx.model.server, file)
   dropStaleAsiGuards(file, used)
 }
 

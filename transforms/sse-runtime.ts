@@ -2,14 +2,14 @@ import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { CodeStyle } from '../src/style/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
+// The same range as the packages transform, which also adds ioredis for the Redis adapter: one edit, no conflict.
+import { IOREDIS_RANGE } from './packages.js'
 
 const ID = 'sse-runtime'
 
 /** Files of the runtime that only apps running several instances (Socket.IO's Redis adapter) get. */
 const REDIS_FILES = new Set(['server/sse/redis-broker.ts', 'server/plugins/sse-redis.ts'])
 
-/** The ioredis the Redis broker is written against, added when the app does not depend on it already. */
-const IOREDIS_VERSION = '^5.4.1'
 
 /** The style the runtime is written in: a repo with this style gets the files byte for byte. */
 const RUNTIME_STYLE: CodeStyle = { quote: "'", semicolons: false, indent: '  ' }
@@ -38,10 +38,10 @@ export function runtimeFiles(runtimeDir: string): string[] {
  * analysis), or at least depends on `@socket.io/redis-adapter` (the adapter call may live where the
  * analysis could not follow it). A single-instance app gets the in-memory broker and no ioredis.
  */
-export function redisNeed(ctx: TransformContext): { needed: boolean; reason: string; envVars: string[]; client?: string } {
+export function redisNeed(ctx: TransformContext): { needed: boolean; reason: string; envVars: string[] } {
   const adapter = ctx.model.server.sites.find((site) => site.redisAdapter)?.redisAdapter
   if (adapter) {
-    return { needed: true, reason: `the Socket.IO server used a Redis adapter (${adapter.client} clients)`, envVars: adapter.envVars, client: adapter.client }
+    return { needed: true, reason: `the Socket.IO server used a Redis adapter (${adapter.client} clients)`, envVars: adapter.envVars }
   }
   const pkg = ctx.repo.readText(ctx.repo.relative(ctx.repo.layout.packageJsonPath))
   if (pkg && dependsOn(pkg, '@socket.io/redis-adapter')) {
@@ -102,19 +102,19 @@ export const sseRuntime: Transform = {
 function installRedis(ctx: TransformContext, redis: ReturnType<typeof redisNeed>): void {
   const pkg = ctx.repo.readText(ctx.repo.relative(ctx.repo.layout.packageJsonPath))
   if (!pkg || !dependsOn(pkg, 'ioredis')) {
-    ctx.changes.addDependency('ioredis', IOREDIS_VERSION, false, {
+    ctx.changes.addDependency('ioredis', IOREDIS_RANGE, false, {
       transform: ID,
       reason: `the SSE Redis broker uses ioredis (${redis.reason})`,
     })
   }
   const plugin = targetPath(ctx, 'server/plugins/sse-redis.ts')
-  const from = redis.envVars.length > 0 ? ` (the Redis adapter read ${redis.envVars.join(', ')})` : ''
+  const from = redis.envVars.length > 0 ? ` (the Socket.IO adapter read ${redis.envVars.join(', ')})` : ''
   ctx.report(
     { file: plugin, line: 1 },
     {
       kind: 'runtime/redis-config',
-      reason: `Several instances share events through Redis only when NUXT_SSE_REDIS_URL is set${from}; stream tickets verify on every instance only with one shared NUXT_SSE_TICKET_SECRET`,
-      action: 'Set NUXT_SSE_REDIS_URL (e.g. redis://host:6379) and NUXT_SSE_TICKET_SECRET (a long random string, the same on every instance) in the deployment; enable appendonly on that Redis so a restart keeps the replay log',
+      reason: `With several instances, each accepts the stream tickets of the others only when all share one NUXT_SSE_TICKET_SECRET, and they share events only when NUXT_SSE_REDIS_URL is set${from}`,
+      action: 'In every environment set NUXT_SSE_TICKET_SECRET (a long random string, the same on every instance) and NUXT_SSE_REDIS_URL; run that Redis with appendonly so a Redis restart keeps the replay log',
     },
   )
 }

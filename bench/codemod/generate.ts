@@ -106,10 +106,11 @@ function pathFor(kind: FileKind, rng: Rng, noun: string): string {
 function uniquePath(path: string, taken: Set<string>): string {
   if (!taken.has(path)) return path
   const dot = path.indexOf('.', path.lastIndexOf('/'))
-  for (let n = 2; ; n++) {
+  for (let n = 2; n <= taken.size + 2; n++) {
     const candidate = `${path.slice(0, dot)}${n}${path.slice(dot)}`
     if (!taken.has(candidate)) return candidate
   }
+  throw new Error(`no free name for ${path}`)
 }
 
 const nuxtConfig = `export default defineNuxtConfig({

@@ -78,6 +78,8 @@ interface SizeResult {
   runs: Record<ToolId, Measurement[]>
   median: Record<ToolId, { wallMs: number; peakRssMiB: number; treePeakRssMiB: number; filesPerS: number; cpuS: number }>
   ratios: { toolOverFloor: number; jscodeshiftOverTool: number; toolMemOverFloorMem: number }
+  /** Why (a) has no figures at this size: its run failed (the peers are still measured). */
+  toolFailure?: string
 }
 
 async function benchSize(files: number, runs: number, keep: boolean): Promise<SizeResult> {
@@ -88,10 +90,20 @@ async function benchSize(files: number, runs: number, keep: boolean): Promise<Si
     const all: Record<ToolId, Measurement[]> = { tool: [], jscodeshift: [], floor: [] }
     // Warm-up: one untimed floor run brings every file into the page cache for all three.
     check('floor', await measure(...commandFor('floor', dir), { cwd: dir, timeoutMs: RUN_TIMEOUT_MS, keepStdout: true }), manifest)
+    let toolFailure: string | undefined
     for (let run = 1; run <= runs; run++) {
       for (const tool of TOOLS) {
+        if (tool === 'tool' && toolFailure) continue
         const m = await measure(...commandFor(tool, dir), { cwd: dir, timeoutMs: RUN_TIMEOUT_MS, keepStdout: true })
-        check(tool, m, manifest)
+        try {
+          check(tool, m, manifest)
+        } catch (error) {
+          if (tool !== 'tool') throw error
+          // a crash of the tool is a result too: record it, keep measuring the peers
+          toolFailure = (error instanceof Error ? error.message : String(error)).split('\n').filter(Boolean).slice(0, 3).join(' / ')
+          console.log(`  run ${run}/${runs} ${LABEL[tool]} FAILED: ${toolFailure}`)
+          continue
+        }
         m.stdout = ''
         all[tool].push(m)
         console.log(`  run ${run}/${runs} ${LABEL[tool].padEnd(34)} ${(m.wallMs / 1000).toFixed(2)} s  ${(m.treePeakRssKiB / 1024).toFixed(0)} MiB`)
@@ -108,6 +120,7 @@ async function benchSize(files: number, runs: number, keep: boolean): Promise<Si
       }]
     })) as SizeResult['median']
     return {
+      toolFailure,
       files,
       bytes: manifest.bytes,
       socketFiles: manifest.socketFiles.length,
@@ -141,13 +154,15 @@ async function profileTool(files: number): Promise<ProfileSummary> {
 }
 
 function report(results: SizeResult[]): { table: string; targets: { name: string; target: string; measured: number; met: boolean }[] } {
-  const rows = results.flatMap((r) => TOOLS.map((tool) => [
+  const rows = results.flatMap((r) => TOOLS.map((tool) => tool === 'tool' && r.toolFailure ? [
+    r.files.toLocaleString('en-US'), LABEL[tool], `**failed**: ${r.toolFailure.replace(/\|/g, '\\|')}`, '–', '–', '–',
+  ] : [
     r.files.toLocaleString('en-US'),
     LABEL[tool],
     (r.median[tool].wallMs / 1000).toFixed(2),
     tool === 'jscodeshift' ? `${r.median[tool].treePeakRssMiB} (all processes)` : r.median[tool].peakRssMiB,
     r.median[tool].filesPerS.toLocaleString('en-US'),
-    tool === 'tool' ? `a/c ${r.ratios.toolOverFloor}, mem a/c ${r.ratios.toolMemOverFloorMem}` : tool === 'jscodeshift' ? `b/a ${r.ratios.jscodeshiftOverTool}` : '',
+    tool === 'tool' ? `a/c ${r.ratios.toolOverFloor}, mem a/c ${r.ratios.toolMemOverFloorMem}` : tool === 'jscodeshift' && !r.toolFailure ? `b/a ${r.ratios.jscodeshiftOverTool}` : '',
   ]))
   const table = markdownTable(['files', 'run', 'wall s (median)', 'peak RSS MiB', 'files/s', 'ratios'], rows)
   const largest = results[results.length - 1] as SizeResult
@@ -197,7 +212,8 @@ async function main(): Promise<void> {
   for (const [i, size] of sizes.entries()) results.push(await benchSize(size, runs[i] ?? runs[runs.length - 1] ?? 3, values.keep))
   const { table, targets } = report(results)
   const missed = targets.filter((t) => !t.met)
-  const profile = missed.length > 0 && !values['no-profile'] ? await profileTool(sizes[sizes.length - 1] as number) : undefined
+  const largestFailed = Boolean(results[results.length - 1]?.toolFailure)
+  const profile = missed.length > 0 && !values['no-profile'] && !largestFailed ? await profileTool(sizes[sizes.length - 1] as number) : undefined
 
   const loadAtEnd = load1m()
   mkdirSync(resultsDir, { recursive: true })
@@ -209,7 +225,7 @@ async function main(): Promise<void> {
     { title: 'Wall time (median)', unit: 'seconds', log: true, groups, series: TOOLS.map((t) => ({ name: LABEL[t], color: colors[t], values: results.map((r) => r.median[t].wallMs / 1000) })) },
     { title: 'Peak memory (median; jscodeshift: all its processes)', unit: 'MiB', groups, series: TOOLS.map((t) => ({ name: LABEL[t], color: colors[t], values: results.map((r) => t === 'jscodeshift' ? r.median[t].treePeakRssMiB : r.median[t].peakRssMiB) })) },
   ]))
-  const targetTable = markdownTable(['target', 'wanted', 'measured', 'met'], targets.map((t) => [t.name, t.target, t.measured, t.met ? 'yes' : '**no**']))
+  const targetTable = markdownTable(['target', 'wanted', 'measured', 'met'], targets.map((t) => [t.name, t.target, Number.isNaN(t.measured) ? 'n/a (a failed)' : t.measured, t.met ? 'yes' : '**no**']))
   const profileTable = profile ? `\n\n${profileMarkdown(profile, sizes[sizes.length - 1] as number)}` : ''
   const md = `Run ${machine.date} on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; 1-minute load average ${machine.loadAtStart} at the start, ${loadAtEnd} at the end.\n\n${table}\n\n${targetTable}${profileTable}\n`
   writeFileSync(join(resultsDir, 'codemod.md'), md)

@@ -112,7 +112,7 @@ export async function measure(command: string, args: readonly string[], options:
   clearInterval(sampler)
   clearTimeout(timeout)
   const gnu = useGnuTime ? parseGnuTime(stderr) : undefined
-  const stderrTail = stderr.replace(/\tCommand being timed:[\s\S]*$/, '').slice(-4096)
+  const stderrTail = stderr.replace(/(Command exited with non-zero status \d+\n)?\tCommand being timed:[\s\S]*$/, '').slice(-4096)
   return {
     wallMs,
     peakRssKiB: gnu?.maxRssKiB ?? hwm,

@@ -64,7 +64,7 @@ export class LoadedRepo implements Repo {
   readonly symlinks: readonly string[]
   /** Problems found while loading (e.g. a non-UTF-8 file that may use Socket.IO), reported as follow-ups. */
   readonly notes: FollowUp[] = []
-  /** The exact bytes of every file read (null: absent when read); apply refuses files that changed since. */
+  /** The bytes of every file read (null: absent or not a regular file), so every reader sees one consistent snapshot. */
   readonly snapshots = new Map<string, Buffer | null>()
   private readonly unitsByFilePath = new Map<string, LiveUnit>()
   private readonly fileSet: Set<string>

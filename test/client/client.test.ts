@@ -125,6 +125,24 @@ export const useB = () => {
   })
 })
 
+describe('what the tool does not understand', () => {
+  it('is left as is and reported with file:line, keeping the imports it needs', async () => {
+    const dir = caseDir()
+    const text = `import { Manager } from 'socket.io-client'
+
+export function useAdmin() {
+  const manager = new Manager('/admin')
+  const socket = manager.socket('/')
+  return { socket }
+}
+`
+    writeRepo(dir, { 'app/composables/useAdmin.ts': text })
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.has('app/composables/useAdmin.ts')).toBe(false)
+    expect(followUps.map((f) => `${f.file}:${f.line}:${f.column} ${f.kind} ${f.severity}`)).toEqual(['app/composables/useAdmin.ts:4:19 client/unknown-use warning'])
+  })
+})
+
 describe('what is not socket.io-client', () => {
   it('stays untouched: Vue emits, this.$emit, an IntersectionObserver called io, an EventEmitter', async () => {
     const { updated, followUps } = await planClient(fixtureBefore('client-vue'))

@@ -75,7 +75,9 @@ describe('migrated client code type-checks', () => {
         path.join(root, 'tsconfig.json'),
         JSON.stringify({
           compilerOptions: {
+            // As strict as the tsconfig Nuxt 4 generates.
             target: 'ES2022', module: 'ESNext', moduleResolution: 'Bundler', strict: true, noEmit: true, skipLibCheck: true,
+            noUncheckedIndexedAccess: true, verbatimModuleSyntax: true, noImplicitOverride: true,
             lib: ['ES2022', 'DOM', 'DOM.Iterable'], types: [], jsx: 'preserve',
             typeRoots: [path.join(repoRoot, 'node_modules/@types')],
             paths: { '~/*': ['./app/*'], '#app': ['./nuxt-app.d.ts'], vue: [path.join(repoRoot, 'node_modules/vue')] },

@@ -5,7 +5,7 @@ import { killAllServers, startBuiltServer, type RunningServer } from '../helpers
 import { freePort } from '../helpers/ports.js'
 import { accounts, login, openChatPage, type ChatPage } from '../helpers/tutor-school.js'
 import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
-import { messageArrives, pageMessageArrives, readReceiptReachesSender, typingIsShown } from './conversation.js'
+import { messageArrives, pageMessageArrives, readReceiptReachesSender, signInAndOpenRoom, typingIsShown } from './conversation.js'
 
 /**
  * Control experiment: the fixture as the user has it (Socket.IO) type-checks, builds and chats with
@@ -13,6 +13,7 @@ import { messageArrives, pageMessageArrives, readReceiptReachesSender, typingIsS
  * steps and this suite passes, the migration broke it, not the fixture or the harness.
  */
 const browserSkip = chromiumSkipReason()
+const room = accounts.student.room
 
 describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
   let fixture: FixtureBuild | undefined
@@ -55,6 +56,10 @@ describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
     afterAll(async () => {
       await browser?.close()
       await server?.stop()
+    })
+
+    it('lets a signed-out user sign in, pick the room and go live', async () => {
+      await signInAndOpenRoom(browser, server.url, accounts.student.email, room)
     })
 
     it('shows A the message B sends through the REST API', async () => {

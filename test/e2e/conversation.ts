@@ -1,6 +1,7 @@
 import { expect } from 'vitest'
+import type { Browser } from 'playwright-core'
 import type { ChatPage } from '../helpers/tutor-school.js'
-import { postMessage, waitForMessages } from '../helpers/tutor-school.js'
+import { demoPassword, postMessage, waitForMessages } from '../helpers/tutor-school.js'
 
 /**
  * The parts of the issue-7 conversation a user sees on the page, shared by the migrated app and
@@ -43,4 +44,24 @@ export async function readReceiptReachesSender(a: ChatPage, b: ChatPage, bMessag
   await expect.poll(() => receipt.innerText(), { timeout: 10_000 }).toBe('Sent')
   await a.page.getByTestId('mark-read').click()
   await expect.poll(() => receipt.innerText(), { timeout: 10_000, interval: 100 }).toBe('Read')
+}
+
+/** A signed-out visitor is sent to the login page, signs in, sees the room list and opens the room. */
+export async function signInAndOpenRoom(browser: Browser, baseUrl: string, email: string, roomId: number): Promise<void> {
+  const context = await browser.newContext({ baseURL: baseUrl })
+  try {
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    await page.goto(`/chat/${roomId}`)
+    await page.waitForURL('**/login')
+    await page.getByLabel('Email').fill(email)
+    await page.getByLabel('Password').fill(demoPassword)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.getByTestId(`room-${roomId}`).getByRole('link').click()
+    await page.waitForURL(`**/chat/${roomId}`)
+    await page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor()
+    await expect.poll(() => page.getByTestId('online-indicator').innerText()).toContain('Online')
+  } finally {
+    await context.close()
+  }
 }

@@ -10,7 +10,7 @@ import { startCuttableProxy, type CuttableProxy } from '../helpers/tcp-proxy.js'
 import { accounts, login, openChatPage, postMessage, shownMessages, streamHeaders, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
 import { json, openRaw, type RawStream } from '../runtime/helpers/sse-client.js'
 import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
-import { messageArrives, pageMessageArrives, readReceiptReachesSender, typingIsShown } from './conversation.js'
+import { messageArrives, pageMessageArrives, readReceiptReachesSender, signInAndOpenRoom, typingIsShown } from './conversation.js'
 
 /**
  * Issue 7: the app the real CLI leaves behind type-checks, builds with real Nuxt 4 and chats over
@@ -94,6 +94,10 @@ describe('the migrated tutor-school app', () => {
       await browser?.close()
       await proxy?.close()
       await server?.stop()
+    })
+
+    it('lets a signed-out user sign in, pick the room and go live', async () => {
+      await signInAndOpenRoom(browser, server.url, accounts.student.email, room)
     })
 
     it('shows A the message B sends through the REST API', async () => {

@@ -275,3 +275,49 @@ export interface SocketData {
     expect(join).toContain('return true')
   })
 })
+
+describe('expression-bodied handlers', () => {
+  it('turns an arrow\'s expression body into the route\'s statement', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('echo', (text: string) => socket.emit('echo', text))
+    socket.on('time', (ack) => ack(Date.now()))
+    socket.on('shout', (text: string) => socket.broadcast.emit('shout', text))`,
+      }),
+    })
+    expect(files.get('server/api/chat/echo.post.ts')).toContain(`\n  if (connectionId) emitToConnection(connectionId, 'echo', text)\n})`)
+    expect(files.get('server/api/chat/time.post.ts')).toContain(`\n  return Date.now()\n})`)
+    expect(files.get('server/api/chat/shout.post.ts')).toContain(`\n  broadcast('shout', text, { except: connectionId })\n})`)
+  })
+})
+
+describe('code style', () => {
+  it('writes routes and hooks in the repo\'s own style', async () => {
+    const { files } = await migrate({
+      'server/utils/style.ts': 'export const a = "x";\nexport function b(): string {\n    return "y";\n}\n',
+      'server/plugins/socket.io.ts': [
+        'import { Server } from "socket.io";',
+        'export default defineNitroPlugin(() => {',
+        '    const io = new Server();',
+        '    io.use(async (socket, next) => {',
+        '        const user = await verifyToken(socket.handshake.auth.token);',
+        '        if (!user) return next(new Error("Who are you?"));',
+        '        socket.data.user = user;',
+        '        next();',
+        '    });',
+        '    io.on("connection", (socket) => {',
+        '        socket.on("typing", (roomId: string) => {',
+        '            socket.to(`room:${roomId}`).emit("typing", { roomId, name: socket.data.user.name });',
+        '        });',
+        '    });',
+        '});',
+        '',
+      ].join('\n'),
+    })
+    const typing = files.get('server/api/chat/typing.post.ts')!
+    expect(typing).toContain('    const { user } = await authenticateSSE(event);\n')
+    expect(typing).toContain('    emitToRoom(roomId, "typing", { roomId, name: user.name }, { except: connectionId });\n')
+    expect(files.get('server/utils/sse-hooks.ts')).toContain('throw createError({ statusCode: 401, message: "Who are you?" });')
+  })
+})

@@ -88,10 +88,10 @@ class Capture extends Writable {
   }
 }
 
-/** Runs the CLI in-process (same `main` as bin/), with optional test transforms and write hooks. */
+/** Runs the CLI in-process (same `main` as bin/), optionally with test transforms instead of the registry. */
 export async function runInProcess(
   args: string[],
-  overrides: Pick<RunEnvironment, 'transforms' | 'beforeWrite'> = {},
+  overrides: Pick<RunEnvironment, 'transforms'> = {},
 ): Promise<CliResult> {
   const stdout = new Capture()
   const stderr = new Capture()

@@ -4,7 +4,8 @@ import path from 'node:path'
 import { ts } from 'ts-morph'
 import { afterEach, describe, expect, it } from 'vitest'
 import { planMigration, runtimeDir } from '../../src/plan.js'
-import { runtimeFiles } from '../../transforms/sse-runtime.js'
+import { packages } from '../../transforms/packages.js'
+import { runtimeFiles, sseRuntime } from '../../transforms/sse-runtime.js'
 
 const dirs: string[] = []
 afterEach(() => {
@@ -50,7 +51,7 @@ const created = (p: Awaited<ReturnType<typeof plan>>) => p.changes.filter((c) =>
 
 describe('sse-runtime transform', () => {
   it('installs the runtime with the in-memory broker into a Nuxt 4 app', async () => {
-    const root = app({ 'package.json': pkg({}), 'nuxt.config.ts': 'export default defineNuxtConfig({})\n', 'server/plugins/socket.io.ts': PLUGIN, 'app/app.vue': '' })
+    const root = app({ 'package.json': pkg({}), 'nuxt.config.ts': 'export default defineNuxtConfig({})\n', 'server/plugins/socket.io.ts': PLUGIN, 'app/app.vue': '<template><div /></template>\n' })
     const result = await plan(root)
     const paths = created(result)
     expect(paths).toEqual(expect.arrayContaining([
@@ -78,7 +79,7 @@ describe('sse-runtime transform', () => {
       'package.json': pkg({ '@socket.io/redis-adapter': '^8.2.1', ioredis: '^5.3.0' }),
       'nuxt.config.ts': 'export default defineNuxtConfig({})\n',
       'server/plugins/socket.io.ts': REDIS_PLUGIN,
-      'app/app.vue': '',
+      'app/app.vue': '<template><div /></template>\n',
     })
     const result = await plan(root)
     expect(created(result)).toEqual(expect.arrayContaining(['server/sse/redis-broker.ts', 'server/plugins/sse-redis.ts']))
@@ -93,10 +94,13 @@ describe('sse-runtime transform', () => {
       'package.json': pkg({ '@socket.io/redis-adapter': '^8.2.1', redis: '^4.6.0' }),
       'nuxt.config.ts': 'export default defineNuxtConfig({})\n',
       'server/plugins/socket.io.ts': REDIS_PLUGIN.replace("import Redis from 'ioredis'", "import { createClient } from 'redis'").replace('new Redis(process.env.REDIS_URL)', 'createClient({ url: process.env.REDIS_URL })'),
-      'app/app.vue': '',
+      'app/app.vue': '<template><div /></template>\n',
     })
     const result = await plan(root)
     expect(result.dependencyEdits.add.map((d) => [d.name, d.dev])).toEqual([['ioredis', false]])
+    // Together with the packages transform (which adds ioredis for the adapter too): one agreed edit.
+    const both = await planMigration(root, { only: ['sse-runtime', 'packages'], transforms: [sseRuntime, packages] })
+    expect(both.dependencyEdits.add.map((d) => d.name)).toEqual(['ioredis'])
   })
 
   it('maps server/ and app/ onto a Nuxt 3 layout with a custom serverDir', async () => {
@@ -104,7 +108,7 @@ describe('sse-runtime transform', () => {
       'package.json': pkg({}),
       'nuxt.config.ts': "export default defineNuxtConfig({ serverDir: 'backend' })\n",
       'backend/plugins/socket.io.ts': PLUGIN,
-      'pages/index.vue': '',
+      'pages/index.vue': '<template><div /></template>\n',
     })
     const paths = created(await plan(root))
     expect(paths).toContain('composables/useChatSSE.ts')
@@ -114,7 +118,7 @@ describe('sse-runtime transform', () => {
 
   it('writes the runtime in the app’s own style, still valid TypeScript', async () => {
     const styled = `import { Server } from "socket.io";\n\nexport default defineNitroPlugin((nitroApp) => {\n    const io = new Server();\n    io.on("connection", (socket) => {\n        socket.join("user:1");\n    });\n});\n`
-    const root = app({ 'package.json': pkg({}), 'nuxt.config.ts': 'export default defineNuxtConfig({});\n', 'server/plugins/socket.io.ts': styled, 'app/app.vue': '' })
+    const root = app({ 'package.json': pkg({}), 'nuxt.config.ts': 'export default defineNuxtConfig({});\n', 'server/plugins/socket.io.ts': styled, 'app/app.vue': '<template><div /></template>\n' })
     const result = await plan(root)
     const files = result.changes.filter((c) => c.kind === 'create')
     expect(files.length).toBe(runtimeFiles(runtimeDir).length - 2)
@@ -136,7 +140,7 @@ describe('sse-runtime transform', () => {
       'nuxt.config.ts': 'export default defineNuxtConfig({})\n',
       'server/plugins/socket.io.ts': PLUGIN,
       'server/utils/sse.ts': 'export const mine = 1\n',
-      'app/app.vue': '',
+      'app/app.vue': '<template><div /></template>\n',
     })
     const result = await plan(root)
     expect(result.changes.find((c) => c.path === 'server/utils/sse.ts')).toBeUndefined()
@@ -144,7 +148,7 @@ describe('sse-runtime transform', () => {
   })
 
   it('does nothing in an app without Socket.IO', async () => {
-    const root = app({ 'package.json': JSON.stringify({ name: 'app', dependencies: { nuxt: '^4.0.0' } }), 'nuxt.config.ts': 'export default defineNuxtConfig({})\n', 'app/app.vue': '' })
+    const root = app({ 'package.json': JSON.stringify({ name: 'app', dependencies: { nuxt: '^4.0.0' } }), 'nuxt.config.ts': 'export default defineNuxtConfig({})\n', 'app/app.vue': '<template><div /></template>\n' })
     expect((await plan(root)).changes).toEqual([])
   })
 })

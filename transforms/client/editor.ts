@@ -1,5 +1,6 @@
-import type { CallExpression, Node } from 'ts-morph'
+import { SyntaxKind, type CallExpression, type Node } from 'ts-morph'
 import type { LifecyclePair } from './lifecycle.js'
+import { urlParams } from './routes.js'
 import type { ClientScript } from '../../src/analysis/client/types.js'
 import type { FollowUp } from '../../src/followups.js'
 import { quoteString } from '../../src/style/apply.js'
@@ -98,6 +99,48 @@ export class ScriptEditor {
     }
     sf.replaceWithText(text)
     return true
+  }
+
+  private tableName: string | undefined
+
+  /**
+   * The name of a file-level lookup (`chatEventRoute(event)`) over a table of every route without
+   * path parameters, for emits whose event name is only known at run time; staged at the top of
+   * the file on first use. An event without a route throws instead of posting to nowhere.
+   */
+  routeTable(): string | undefined {
+    if (this.tableName) return this.tableName
+    const entries = new Map<string, string>()
+    for (const [event, route] of this.ctx.model.eventRoutes) if (route.status !== 'dropped' && urlParams(route.url).length === 0) entries.set(event, route.url)
+    for (const [event, config] of Object.entries(this.ctx.config.events)) {
+      if (!entries.has(event) && !this.ctx.model.eventRoutes.has(event) && config.existing && urlParams(config.existing).length === 0) entries.set(event, config.existing)
+    }
+    if (entries.size === 0) return undefined
+    const sf = this.script.block.sourceFile
+    const taken = new Set(sf.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()))
+    let name = 'chatEventRoute'
+    for (let n = 2; taken.has(name) || taken.has(`${name}s`); n++) name = `chatEventRoute${n}`
+    const semi = this.style.semicolons ? ';' : ''
+    const key = (event: string): string => (/^[A-Za-z_$][\w$]*$/.test(event) ? event : this.quote(event))
+    const lines = [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([event, url]) => `${this.style.indent}${key(event)}: ${this.quote(url)},`)
+    const ts = this.script.block.lang === 'ts'
+    const i = this.style.indent
+    const table = [
+      `/** The REST routes that replaced the client→server socket events. */`,
+      `const ${name}s${ts ? ': Record<string, string>' : ''} = {\n${lines.join('\n')}\n}${semi}`,
+      '',
+      `function ${name}(event${ts ? ': string' : ''})${ts ? ': string' : ''} {`,
+      `${i}const url = ${name}s[event]${semi}`,
+      `${i}if (!url) throw new Error(\`No route for the chat event \${event}\`)${semi}`,
+      `${i}return url${semi}`,
+      '}',
+    ].join('\n')
+    const imports = sf.getImportDeclarations()
+    const last = imports[imports.length - 1]
+    if (last) this.insert(last.getEnd(), `\n\n${table}`)
+    else this.insert(sf.getStatements()[0]?.getStart() ?? 0, `${table}\n\n`)
+    this.tableName = name
+    return name
   }
 
   report(node: Node, kind: string, reason: string, action: string, severity: FollowUp['severity'] = 'warning'): void {

@@ -12,7 +12,19 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
   const [eventArg, ...rest] = call.getArguments()
   const event = stringValue(eventArg)
   if (event === undefined) {
-    ed.report(call, 'client/dynamic-event', 'the event name is not a string literal, so the route it must call is unknown', 'call `send(url, payload)` of useChatSSE() with the URL of the route for each event')
+    const table = eventArg ? ed.routeTable() : undefined
+    if (!table || !eventArg) {
+      ed.report(call, 'client/dynamic-event', 'the event name is not a string literal, so the route it must call is unknown', 'call `send(url, payload)` of useChatSSE() with the URL of the route for each event')
+      return
+    }
+    ed.report(
+      call,
+      'client/dynamic-event',
+      `the event name is only known at run time, so its route is looked up by \`${table}()\`, generated at the top of the file over the event→route table (routes with path parameters are not in it)`,
+      'check that every event this code sends has a route in the table',
+      'info',
+    )
+    writeSend(ed, access, call, eventArg, rest, withAck, `${table}(${eventArg.getText()})`)
     return
   }
   const route = routeFor(ed.ctx, event)
@@ -32,24 +44,34 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
     }
     return
   }
-  const last = rest[rest.length - 1]
-  const ack = !withAck && last && isFunctionLike(last) ? last : undefined
-  const payloads = ack ? rest.slice(0, -1) : rest
-  if (payloads.length > 1) {
-    ed.report(call, 'client/emit-many-args', `\`${event}\` is emitted with ${payloads.length} arguments, but a REST call has one body`, 'wrap the arguments into one object and read it in the route')
-    return
-  }
-  const payload = payloads[0]
+  const payload = payloadOf(rest, withAck)
   const url = urlWithParams(route.url, payload)
   if (url === undefined) {
     ed.report(call, 'client/route-params', `the route ${route.url} for \`${event}\` needs path parameters the payload does not provide`, 'build the URL by hand and call send(url, payload)')
     return
   }
+  writeSend(ed, access, call, eventArg!, rest, withAck, url === route.url ? ed.quote(url) : url)
+}
+
+function payloadOf(rest: Node[], withAck: boolean): Node | undefined {
+  const last = rest[rest.length - 1]
+  return !withAck && last && isFunctionLike(last) ? rest[rest.length - 2] : rest[0]
+}
+
+/** `emit(event, payload, ack)` → `send<T>(url, payload).then(ack)`, edited piece by piece around the payload and the ack, so rewrites inside the ack compose. */
+function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: CallExpression, eventArg: Node, rest: Node[], withAck: boolean, url: string): void {
+  const last = rest[rest.length - 1]
+  const ack = !withAck && last && isFunctionLike(last) ? last : undefined
+  const payloads = ack ? rest.slice(0, -1) : rest
+  if (payloads.length > 1) {
+    ed.report(call, 'client/emit-many-args', `this emit has ${payloads.length} arguments, but a REST call has one body`, 'wrap the arguments into one object and read it in the route')
+    return
+  }
+  const payload = payloads[0]
   const typeArg = ack ? ackType(ack) : withAck ? awaitedType(call) : undefined
-  // Edited piece by piece around the payload and the ack, so rewrites inside the ack compose.
-  ed.replaceRange(access.getNameNode().getStart(), call.getArguments()[0]!.getStart(), `send${typeArg ? `<${typeArg}>` : ''}(`)
-  ed.replace(eventArg!, url === route.url ? ed.quote(url) : url)
-  if (ack) ed.replaceRange((payload ?? eventArg!).getEnd(), ack.getStart(), ').then(')
+  ed.replaceRange(access.getNameNode().getStart(), eventArg.getStart(), `send${typeArg ? `<${typeArg}>` : ''}(`)
+  ed.replace(eventArg, url)
+  if (ack) ed.replaceRange((payload ?? eventArg).getEnd(), ack.getStart(), ').then(')
 }
 
 function isFunctionLike(node: Node): boolean {

@@ -54,6 +54,8 @@ function ownStatement(call: Node): Node | undefined {
   while (Node.isAwaitExpression(n.getParent()) || Node.isParenthesizedExpression(n.getParent())) n = n.getParent()!
   const parent = n.getParent()
   if (Node.isExpressionStatement(parent)) return parent
+  // `(x) => socket.emit('y', x)`: the arrow's expression body stands for a one-statement block.
+  if (Node.isArrowFunction(parent) && parent.getBody() === n) return n
   if (Node.isBinaryExpression(parent) && parent.getRight() === n && Node.isExpressionStatement(parent.getParent()) && isAckGuard(parent.getLeft())) {
     return parent.getParent()
   }

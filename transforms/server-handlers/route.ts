@@ -54,7 +54,8 @@ export function routeCode(handler: SocketHandler, shape: AuthShape | undefined, 
     }
   }
   const body = handler.fn.getBody()
-  const bodyText = relabelLogs(Node.isBlock(body) ? renderStatements(body.getStatements(), result.replacements) : `return ${renderNode(body, result.replacements)}`)
+  // An expression body ran for its effect (a socket handler's return value went nowhere), so it becomes a statement.
+  const bodyText = relabelLogs(Node.isBlock(body) ? renderStatements(body.getStatements(), result.replacements) : renderNode(body, result.replacements))
   const prelude: string[] = [authLine(keys, result.needs.aliases, `authenticateSSE(${eventName})`)]
   if (result.needs.connectionId !== 'none') prelude.push(`const ${names.connectionId} = getConnectionId(${eventName})`)
   if (result.needs.connectionId === 'required') {

@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import type { ScriptBlock, SourceUnit } from '../../project/types.js'
-import { clientBindings, isSocketTypeName, type ClientBindings } from './imports.js'
+import { CLIENT_PACKAGE, clientBindings, isSocketTypeName, type ClientBindings } from './imports.js'
 import { findSocketPlugins } from './plugins.js'
 import { containerOf, isNuxtAppExpression, isReactiveContainer, SocketResolver, unwrap } from './resolve.js'
 import type { ClientModel, ClientScript, ProvidedSocketUse } from './types.js'
@@ -23,16 +23,30 @@ export function analyseClient(ctx: AnalysisContext): ClientModel {
   const resolver = new SocketResolver(bindingsOf)
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const before = resolver.version
-    for (const { block } of blocks) resolver.learn(block)
+    for (const { block } of blocks) if (mayHoldSocket(resolver, block)) resolver.learn(block)
     if (resolver.version === before) break
   }
   const scripts: ClientScript[] = []
   for (const { unit, block } of blocks) {
+    if (!mayHoldSocket(resolver, block)) continue
     const script = collect(resolver, bindingsOf(block.sourceFile), unit, block)
     if (isEmpty(script)) continue
     scripts.push(script)
   }
   return { scripts, plugins: findSocketPlugins(resolver, blocks) }
+}
+
+/**
+ * Only blocks that import socket.io-client or name something known to yield a socket (a composable,
+ * an inject key, a Nuxt provide key) can hold one; the rest of a large app is skipped by a text test.
+ */
+function mayHoldSocket(resolver: SocketResolver, block: ScriptBlock): boolean {
+  const text = block.sourceFile.getFullText()
+  if (text.includes(CLIENT_PACKAGE)) return true
+  for (const name of resolver.functions.keys()) if (text.includes(name)) return true
+  for (const key of resolver.injects.keys()) if (text.includes(key)) return true
+  for (const key of resolver.provided.keys()) if (text.includes(`$${key}`)) return true
+  return false
 }
 
 function collect(resolver: SocketResolver, bindings: ClientBindings, unit: SourceUnit, block: ScriptBlock): ClientScript {
@@ -96,7 +110,31 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, unit: Sourc
       })
     }
   }
+  for (const id of sf.getDescendantsOfKind(SyntaxKind.Identifier)) {
+    const name = id.getText()
+    if (!bindings.factories.has(name) && !bindings.others.has(name) && !bindings.namespaces.has(name)) continue
+    if (id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) || id.getFirstAncestorByKind(SyntaxKind.TypeReference) || isMemberName(id)) continue
+    const parent = id.getParent()
+    const call = parent && Node.isPropertyAccessExpression(parent) ? parent.getParent() : parent
+    if (call && resolver.isFactoryCall(call)) continue
+    script.unsupported.push({
+      node: id.getParent() ?? id,
+      kind: 'client/unknown-use',
+      reason: `\`${name}\` of socket.io-client is used in a way the tool does not migrate`,
+      action: 'rewrite it by hand with useChatSSE() (see app/composables/useChatSSE.ts)',
+    })
+  }
   return script
+}
+
+/** `x.io`, `{ io: 1 }`: a property name, not a reference to an import. */
+function isMemberName(id: Node): boolean {
+  const parent = id.getParent()
+  if (!parent) return false
+  if (Node.isPropertyAccessExpression(parent) || Node.isPropertyAssignment(parent) || Node.isMethodDeclaration(parent) || Node.isPropertyDeclaration(parent) || Node.isPropertySignature(parent)) {
+    return parent.getNameNode() === id
+  }
+  return false
 }
 
 /** `this.socket = io()` inside a Pinia option store or an Options API component (state Vue makes deeply reactive). */

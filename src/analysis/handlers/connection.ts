@@ -4,6 +4,7 @@ import type { ServerModel } from '../server/types.js'
 import type { ConnectionHandler, HandlerFunction, HandlerKind, SocketHandler } from './types.js'
 import { scanSocketUses } from './socket-uses.js'
 import { referencedDeclaration } from './scope.js'
+import { unwrapExpression } from '../server/syntax.js'
 
 const DISCONNECT_EVENTS = new Set(['disconnect', 'disconnecting'])
 /** Keep-alive events: EventSource and the SSE heartbeat already do this. */
@@ -13,11 +14,6 @@ const PING_EVENTS = new Set(['ping', 'heartbeat'])
 export function inlineFunction(node: Node | undefined): HandlerFunction | undefined {
   if (Node.isArrowFunction(node) || Node.isFunctionExpression(node)) return node
   return undefined
-}
-
-/** The statement a call is the expression of (`socket.on(...)` / `io.use(...)`), or the nearest statement. */
-export function statementOf(call: CallExpression): Statement {
-  return call.getFirstAncestor((a): a is Statement => Node.isStatement(a)) as Statement
 }
 
 /** `socket.on('event', fn)` with a literal event name → [event, fn]. */
@@ -41,7 +37,8 @@ function dataAliases(statements: Statement[], socket: ParameterDeclaration, augm
   for (const statement of statements) {
     if (!Node.isVariableStatement(statement)) continue
     for (const decl of statement.getDeclarations()) {
-      const init = unwrapExpression(decl.getInitializer())
+      const initializer = decl.getInitializer()
+      const init = initializer && unwrapExpression(initializer)
       if (!Node.isPropertyAccessExpression(init)) continue
       const nameNode = decl.getNameNode()
       const owner = init.getExpression()
@@ -58,15 +55,6 @@ function dataAliases(statements: Statement[], socket: ParameterDeclaration, augm
     }
   }
   return aliases
-}
-
-/** `(x)`, `x as T`, `x!`, `x satisfies T` → x */
-export function unwrapExpression(node: Node | undefined): Node | undefined {
-  let n = node
-  while (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isNonNullExpression(n) || Node.isSatisfiesExpression(n)) {
-    n = n.getExpression()
-  }
-  return n
 }
 
 function handlerKind(event: string): HandlerKind {
@@ -146,7 +134,6 @@ export function analyseConnection(
       kind: handlerKind(on.event),
       file,
       call: on.call,
-      statement,
       fn: handlerFn,
       ...params,
       uses: scan.uses,
@@ -168,9 +155,7 @@ export function analyseConnection(
   return {
     file,
     call,
-    statement: statementOf(call),
     fn,
-    socket: socket.getName(),
     handlers,
     setup,
     setupUses,

@@ -1,8 +1,8 @@
 import { Node, SyntaxKind, type CallExpression, type Expression, type ParameterDeclaration } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import type { ServerModel } from '../server/types.js'
-import type { AuthMiddleware, DataAssignment, NextCall, TokenSource } from './types.js'
-import { inlineFunction, statementOf } from './connection.js'
+import type { AuthMiddleware, DataAssignment, HandshakeRead, NextCall } from './types.js'
+import { inlineFunction } from './connection.js'
 import { referencedDeclaration } from './scope.js'
 import { isDeclarationName, scanSocketUses } from './socket-uses.js'
 
@@ -28,11 +28,6 @@ function nextCall(call: CallExpression): NextCall {
     return { node: call, refusal: { message: arg.getArguments()[0] as Expression | undefined } }
   }
   return { node: call, refusal: { message: undefined } }
-}
-
-function tokenSource(kind: 'auth' | 'header' | 'query' | 'context', name: string): TokenSource | undefined {
-  if (kind === 'header') return name === 'cookie' ? 'cookie' : name === 'authorization' ? 'header' : undefined
-  return kind
 }
 
 export function analyseMiddleware(ctx: AnalysisContext, server: ServerModel, call: CallExpression): AuthMiddleware | undefined {
@@ -69,21 +64,17 @@ export function analyseMiddleware(ctx: AnalysisContext, server: ServerModel, cal
     isIo: (node) => server.isIoExpression(node),
   })
   const assigned = (node: Node) => assignments.some((a) => a.node.getPos() <= node.getPos() && node.getEnd() <= a.node.getEnd() && a.value.getPos() > node.getPos())
-  const reads = []
+  const reads: HandshakeRead[] = []
   for (const use of scan.uses) {
     if (use.kind === 'handshake') reads.push(use.read)
     else if (use.kind !== 'data' || !assigned(use.node)) {
       blockers.push({ node: use.node, reason: `uses \`${use.node.getText()}\` in the auth middleware, which has no HTTP equivalent` })
     }
   }
-  const tokenSources = [...new Set(reads.map((r) => tokenSource(r.kind, r.name)).filter((s): s is TokenSource => s !== undefined))]
   return {
     file,
     call,
-    statement: statementOf(call),
     fn,
-    socket: socket.getName(),
-    tokenSources,
     reads,
     assignments,
     nextCalls,

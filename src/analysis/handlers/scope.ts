@@ -17,7 +17,7 @@ const DECLARATION_KINDS = new Set([
 ])
 
 /** The symbol an identifier refers to, looking through `{ shorthand }` properties to the variable. */
-export function referencedSymbol(id: Identifier): MorphSymbol | undefined {
+function referencedSymbol(id: Identifier): MorphSymbol | undefined {
   const parent = id.getParent()
   if (Node.isShorthandPropertyAssignment(parent) && parent.getNameNode() === id) {
     return parent.getValueSymbol()
@@ -35,18 +35,6 @@ export function referencedDeclaration(id: Identifier): Node | undefined {
 /** True when `node` lies inside `container` (or is it). */
 export function isWithin(node: Node, container: Node): boolean {
   return node.getSourceFile() === container.getSourceFile() && node.getPos() >= container.getPos() && node.getEnd() <= container.getEnd()
-}
-
-/** Identifiers in `root` that refer to declarations in the same file but outside `inside`. */
-export function outsideReferences(root: Node, inside: Node): Identifier[] {
-  const found: Identifier[] = []
-  root.forEachDescendant((node) => {
-    if (!Node.isIdentifier(node)) return
-    const decl = referencedDeclaration(node)
-    if (!decl || decl.getSourceFile() !== root.getSourceFile() || isWithin(decl, inside)) return
-    found.push(node)
-  })
-  return found
 }
 
 /** True when the declaration is not inside any function: a top-level statement of its file or an import. */

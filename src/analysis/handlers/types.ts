@@ -48,8 +48,6 @@ export interface SocketHandler {
   file: string
   /** The `socket.on(...)` call. */
   call: CallExpression
-  /** The statement holding the call (what the plugin would lose). */
-  statement: Statement
   fn: HandlerFunction
   /** The request payload parameter, if any. */
   payload?: ParameterDeclaration
@@ -68,10 +66,7 @@ export interface SocketHandler {
 export interface ConnectionHandler {
   file: string
   call: CallExpression
-  statement: Statement
   fn: HandlerFunction
-  /** The socket parameter's name. */
-  socket: string
   handlers: SocketHandler[]
   /** Statements of the connection scope other than `socket.on` handlers (joins, logs, variables), in order. */
   setup: Statement[]
@@ -82,9 +77,6 @@ export interface ConnectionHandler {
   /** Connection-scope variables that only copy socket data (`const userId = socket.data.userId`): name → key. */
   dataAliases: Map<string, string>
 }
-
-/** Where an `io.use` middleware reads the token from. */
-export type TokenSource = 'auth' | 'header' | 'cookie' | 'query' | 'context'
 
 /**
  * A read of the handshake in a middleware or connection handler, and its HTTP equivalent:
@@ -119,10 +111,8 @@ export interface NextCall {
 export interface AuthMiddleware {
   file: string
   call: CallExpression
-  statement: Statement
   fn: HandlerFunction
-  socket: string
-  tokenSources: TokenSource[]
+  /** Everything it reads from the handshake (the token sources among them). */
   reads: HandshakeRead[]
   assignments: DataAssignment[]
   nextCalls: NextCall[]

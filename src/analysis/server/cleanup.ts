@@ -14,7 +14,7 @@ const MAX_ROUNDS = 10
  */
 export function removeDeadIoCode(file: SourceFile, model: ServerModel, indent: string): boolean {
   const live = model.accesses.filter((access) => !access.node.wasForgotten() && access.node.getSourceFile() === file)
-  if (live.some((access) => !isGuard(access.node) && !isAliasInitializer(access.node) && !isAliasReference(access.node, model))) {
+  if (live.some((access) => !isGuard(access.node) && !isAliasInitializer(access.node))) {
     return false
   }
   // Decide everything on the unedited tree first, then apply all edits as one text change.
@@ -145,7 +145,8 @@ function guardOf(node: Node): Guard | undefined {
   return { statement: parent, negated }
 }
 
-function isGuard(node: Node): boolean {
+/** `io` as the whole condition of an `if` (`if (!io) throw ...`). */
+export function isGuard(node: Node): boolean {
   return guardOf(node) !== undefined
 }
 
@@ -174,16 +175,6 @@ function aliasOf(node: Node): Node | undefined {
 
 function isAliasInitializer(node: Node): boolean {
   return aliasOf(node) !== undefined
-}
-
-/** A read of a local alias whose declaration is itself in the model (`io` after `const io = useNitroApp().io`). */
-function isAliasReference(node: Node, model: ServerModel): boolean {
-  if (!Node.isIdentifier(node)) return false
-  const declarations = node.getSymbol()?.getDeclarations() ?? []
-  return declarations.some(
-    (declaration) =>
-      Node.isVariableDeclaration(declaration) && declaration.getSourceFile() === node.getSourceFile() && model.isIoHolder(declaration),
-  )
 }
 
 /** Identifiers in the declaration's file that refer to it (excluding its own name). */

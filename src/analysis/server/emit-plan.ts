@@ -41,10 +41,20 @@ export function planEmit(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
     const ids = targets.map((target) => (target.kind === 'helper' ? target.id : ''))
     return { ok: true, text: `${only}(${list(ids)}, ${tail})`, helpers: [only] }
   }
+  if (targets.length > 1 && targets.some((target) => target.kind === 'unknown')) {
+    return {
+      ok: false,
+      problem: {
+        kind: 'emit/ambiguous-rooms',
+        reason: 'a union of rooms where one expression may be a single room or a list; the tool cannot tell how to combine them',
+        action: 'Call emitToChannel([...]) with every channel name listed (spread arrays), or one SSE emit per target',
+      },
+    }
+  }
   const used = new Set<SseHelper>(['emitToChannel'])
   const channels = targets.map((target) => channelText(target, used))
   const first = targets[0]!
-  const argument = targets.length > 1 ? `[${channels.join(', ')}]` : first.kind === 'channels' ? first.text : channels[0]!
+  const argument = targets.length > 1 ? `[${channels.join(', ')}]` : first.kind === 'helper' ? channels[0]! : first.text
   return { ok: true, text: `emitToChannel(${argument}, ${tail})`, helpers: [...used] }
 }
 
@@ -53,8 +63,8 @@ function list(items: string[]): string {
 }
 
 function channelText(target: RoomTarget, used: Set<SseHelper>): string {
-  if (target.kind === 'channel') return target.text
   if (target.kind === 'channels') return `...${target.text}`
+  if (target.kind !== 'helper') return target.text
   const helper = CHANNEL_OF[target.helper]
   used.add(helper)
   return `${helper}(${target.id})`

@@ -6,12 +6,12 @@ import { unwrapExpression } from './syntax.js'
  * Where one `.to(...)` / `.in(...)` argument sends an event.
  * - `helper`: a prefixed room (`` `room:${id}` ``, `'user:' + id`) mapped by a rule; `id` is the source text of the id
  * - `channel`: any other single room expression, kept as written (`` `course:${id}` ``, bare ids, computed names)
- * - `channels`: an expression yielding several rooms (`io.to(rooms)`), spread into a union
+ * - `channels`: an expression yielding several rooms (`io.to(rooms)` with `rooms: string[]`), spread into a union
+ * - `unknown`: an expression that may be one room or several (`io.to(getRooms())`)
  */
 export type RoomTarget =
   | { kind: 'helper'; helper: RoomRule['helper']; id: string; rule: RoomRule }
-  | { kind: 'channel'; text: string }
-  | { kind: 'channels'; text: string }
+  | { kind: 'channel' | 'channels' | 'unknown'; text: string }
 
 /** Classify the argument of `.to()` / `.in()`; an array literal yields one target per element. */
 export function classifyRooms(argument: Node, rules: readonly RoomRule[]): RoomTarget[] {
@@ -22,7 +22,8 @@ export function classifyRooms(argument: Node, rules: readonly RoomRule[]): RoomT
     const id = idAfterPrefix(target, rule.prefix)
     if (id !== undefined) return [{ kind: 'helper', helper: rule.helper, id, rule }]
   }
-  return [{ kind: isSingleRoom(target) ? 'channel' : 'channels', text: argument.getText() }]
+  const arity = roomArity(target)
+  return [{ kind: arity === 'one' ? 'channel' : arity === 'many' ? 'channels' : 'unknown', text: argument.getText() }]
 }
 
 /** Source text of what follows the prefix, or undefined when the room is not `<prefix><id>`. */
@@ -59,11 +60,15 @@ function parenthesiseIfNeeded(node: Node): string {
   return Node.isBinaryExpression(node) || Node.isConditionalExpression(node) ? `(${text})` : text
 }
 
+/** Array methods that return arrays. */
+const ARRAY_RETURNING = new Set(['map', 'filter', 'concat', 'slice', 'flat', 'flatMap'])
+
 /**
- * True when the expression is certainly one room name: strings, templates, concatenations, and
- * identifiers/calls that are not typed as arrays. `io.to(rooms)` with `rooms: string[]` is several.
+ * Whether an expression is one room name or several, from syntax alone (the analysis has no type
+ * checker for the user's libraries): literals and concatenations are one, array literals and
+ * variables declared as arrays are several, anything else is unknown.
  */
-function isSingleRoom(node: Node): boolean {
+function roomArity(node: Node): 'one' | 'many' | 'unknown' {
   if (
     Node.isStringLiteral(node) ||
     Node.isNoSubstitutionTemplateLiteral(node) ||
@@ -71,8 +76,31 @@ function isSingleRoom(node: Node): boolean {
     Node.isBinaryExpression(node) ||
     Node.isNumericLiteral(node)
   ) {
-    return true
+    return 'one'
   }
-  const type = node.getType()
-  return !type.isArray() && !type.isTuple()
+  if (Node.isArrayLiteralExpression(node)) return 'many'
+  if (Node.isCallExpression(node)) {
+    const callee = unwrapExpression(node.getExpression())
+    if (Node.isIdentifier(callee) && callee.getText() === 'String') return 'one'
+    if (Node.isPropertyAccessExpression(callee)) {
+      if (callee.getName() === 'toString') return 'one'
+      if (ARRAY_RETURNING.has(callee.getName())) return 'many'
+    }
+    return 'unknown'
+  }
+  if (!Node.isIdentifier(node)) return 'unknown'
+  for (const declaration of node.getSymbol()?.getDeclarations() ?? []) {
+    if (!Node.isVariableDeclaration(declaration) && !Node.isParameterDeclaration(declaration)) continue
+    const typeNode = declaration.getTypeNode()
+    if (typeNode) return isArrayType(typeNode) ? 'many' : 'one'
+    const initializer = declaration.getInitializer()
+    if (initializer) return roomArity(unwrapExpression(initializer))
+  }
+  return 'unknown'
+}
+
+function isArrayType(typeNode: Node): boolean {
+  if (Node.isArrayTypeNode(typeNode) || Node.isTupleTypeNode(typeNode)) return true
+  if (Node.isTypeOperatorTypeNode(typeNode)) return isArrayType(typeNode.getTypeNode())
+  return Node.isTypeReference(typeNode) && /^(Readonly)?Array$/.test(typeNode.getTypeName().getText())
 }

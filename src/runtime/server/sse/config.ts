@@ -18,7 +18,7 @@ export interface SSEConfig {
   maxQueueBytes: number
   /** Open streams per user on one instance; the oldest is closed when a new one exceeds it. */
   maxConnectionsPerUser: number
-  /** HMAC secret for stream tickets. Must be the same on every instance; random per process when empty. */
+  /** Secret that seals stream tickets. Must be the same on every instance; random per process when empty. */
   ticketSecret: string
   ticketTtlMs: number
   /** Accept `?token=` on the stream (it ends up in access logs). */

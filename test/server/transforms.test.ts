@@ -1,0 +1,145 @@
+import { rmSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { planMigration, type MigrationPlan } from '../../src/plan.js'
+import { packages } from '../../transforms/packages.js'
+import { removeSocketIo } from '../../transforms/remove-socket-io.js'
+import { serverEmits } from '../../transforms/server-emits.js'
+import { writeRepo } from './helpers.js'
+
+const transforms = [serverEmits, removeSocketIo, packages]
+
+const plugin = `import { Server } from 'socket.io'
+
+export default defineNitroPlugin((nitroApp) => {
+  const io = new Server()
+  nitroApp.hooks.hook('listen', (server) => io.attach(server))
+  nitroApp.io = io
+})
+`
+
+function textOf(plan: MigrationPlan, file: string): string | undefined {
+  const change = plan.changes.find((candidate) => candidate.path === file)
+  return change && change.kind !== 'delete' ? change.text : undefined
+}
+
+/** Write a plan's changes to disk, as apply would. */
+function applyPlan(dir: string, plan: MigrationPlan): void {
+  for (const change of plan.changes) {
+    if (change.kind === 'delete') rmSync(path.join(dir, change.path))
+    else writeFileSync(path.join(dir, change.path), change.text)
+  }
+}
+
+describe('server transforms', () => {
+  it('imports the helpers the way each file imports server utils, or relies on auto-import', async () => {
+    const dir = writeRepo({
+      'server/plugins/socket.io.ts': plugin,
+      'server/utils/auth.ts': 'export const requireUser = () => 1\n',
+      'server/utils/db.ts': 'export const db = {}\n',
+      'server/api/alias.post.ts': `import { requireUser } from '~~/server/utils/auth'
+
+export default defineEventHandler(() => {
+  useNitroApp().io?.to(\`user:\${requireUser()}\`).emit('a', 1)
+})
+`,
+      'server/api/relative.post.ts': `import { db } from "../utils/db.js";
+
+export default defineEventHandler(() => {
+  useNitroApp().io?.emit("b", db);
+});
+`,
+      'server/api/hub.post.ts': `import { useNitroApp } from '#imports'
+
+export default defineEventHandler(() => {
+  useNitroApp().io?.to('room:1').emit('c', 3)
+})
+`,
+      'server/api/auto.post.ts': `export default defineEventHandler(() => {
+  useNitroApp().io?.emit('d', 4)
+})
+`,
+    })
+    const plan = await planMigration(dir, { transforms })
+    expect(textOf(plan, 'server/api/alias.post.ts')).toBe(`import { requireUser } from '~~/server/utils/auth'
+import { emitToUser } from '~~/server/utils/sse'
+
+export default defineEventHandler(() => {
+  emitToUser(requireUser(), 'a', 1)
+})
+`)
+    expect(textOf(plan, 'server/api/relative.post.ts')).toBe(`import { db } from "../utils/db.js";
+import { broadcast } from "../utils/sse.js"
+
+export default defineEventHandler(() => {
+  broadcast("b", db);
+});
+`)
+    expect(textOf(plan, 'server/api/hub.post.ts')).toBe(`import { emitToRoom } from '#imports'
+
+export default defineEventHandler(() => {
+  emitToRoom('1', 'c', 3)
+})
+`)
+    expect(textOf(plan, 'server/api/auto.post.ts')).toBe(`export default defineEventHandler(() => {
+  broadcast('d', 4)
+})
+`)
+    expect(plan.changes.find((change) => change.path === 'server/plugins/socket.io.ts')?.kind).toBe('delete')
+    expect(plan.dependencyEdits.remove.map((edit) => edit.name)).toEqual(['socket.io'])
+
+    // A second run over the result changes nothing.
+    applyPlan(dir, plan)
+    const again = await planMigration(dir, { transforms })
+    expect(again.changes).toEqual([])
+    expect(again.followUps).toEqual([])
+  })
+
+  it('leaves an emit alone when the file declares a helper name itself, and keeps io alive for it', async () => {
+    const dir = writeRepo({
+      'server/plugins/socket.io.ts': plugin,
+      'server/api/conflict.post.ts': `function broadcast(message: string) {
+  console.log(message)
+}
+
+export default defineEventHandler(() => {
+  broadcast('local')
+  useNitroApp().io?.emit('e', 5)
+})
+`,
+    })
+    const plan = await planMigration(dir, { transforms })
+    expect(plan.changes.map((change) => change.path)).toEqual([])
+    expect(plan.followUps.map((followUp) => `${followUp.file}:${followUp.line} ${followUp.kind}`)).toEqual([
+      'server/api/conflict.post.ts:7 emit/name-conflict',
+      'server/plugins/socket.io.ts:1 packages/still-imported',
+      'server/plugins/socket.io.ts:4 io/server-kept',
+    ])
+  })
+
+  it('keeps the alias and its guard while io is still passed around, and reports that use', async () => {
+    const dir = writeRepo({
+      'server/plugins/socket.io.ts': plugin,
+      'server/api/mixed.post.ts': `export default defineEventHandler(() => {
+  const io = useNitroApp().io
+  if (!io) throw createError({ statusCode: 503 })
+  io.to('room:1').emit('f', 6)
+  auditSockets(io)
+})
+`,
+    })
+    const plan = await planMigration(dir, { transforms })
+    expect(textOf(plan, 'server/api/mixed.post.ts')).toBe(`export default defineEventHandler(() => {
+  const io = useNitroApp().io
+  if (!io) throw createError({ statusCode: 503 })
+  emitToRoom('1', 'f', 6)
+  auditSockets(io)
+})
+`)
+    expect(plan.followUps.map((followUp) => `${followUp.file}:${followUp.line} ${followUp.kind}`)).toEqual([
+      'server/api/mixed.post.ts:5 io/unmigrated-use',
+      'server/plugins/socket.io.ts:1 packages/still-imported',
+      'server/plugins/socket.io.ts:4 io/server-kept',
+    ])
+  })
+})

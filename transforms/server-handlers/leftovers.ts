@@ -1,0 +1,64 @@
+import { Node, type SourceFile, type Statement } from 'ts-morph'
+import { isWithin } from '../../src/analysis/handlers/scope.js'
+import type { ServerModel } from '../../src/analysis/server/types.js'
+
+/** `export default defineNitroPlugin((nitroApp) => {...})` / `export default (nitroApp) => {...}` → the function body's statements. */
+function pluginBody(file: SourceFile): { container: Statement; statements: Statement[] } | undefined {
+  for (const statement of file.getStatements()) {
+    if (!Node.isExportAssignment(statement)) continue
+    let fn: Node | undefined = statement.getExpression()
+    if (Node.isCallExpression(fn)) fn = fn.getArguments()[0]
+    if (!Node.isArrowFunction(fn) && !Node.isFunctionExpression(fn)) return undefined
+    const body = fn.getBody()
+    return Node.isBlock(body) ? { container: statement, statements: body.getStatements() } : undefined
+  }
+  return undefined
+}
+
+/** The names a statement declares (variables, functions, classes, types). */
+function declaredNames(statement: Statement): Node[] {
+  if (Node.isVariableStatement(statement)) return statement.getDeclarations().map((d) => d.getNameNode())
+  if (Node.hasName(statement)) return [statement.getNameNode()]
+  return []
+}
+
+/** A log line about the socket server itself (`console.log('[Socket.IO] ready')`). */
+function isSocketLog(statement: Statement): boolean {
+  return Node.isExpressionStatement(statement) && /^console\.\w+\(/.test(statement.getText()) && /socket/i.test(statement.getText())
+}
+
+/**
+ * Statements of the file holding the connection handler that have nothing to do with Socket.IO: no io server in
+ * them, and not only used by code that has one. Deleting the file would lose them, so it is kept when any exist.
+ */
+export function unrelatedStatements(file: SourceFile, server: ServerModel): Statement[] {
+  const markers = [
+    ...server.accesses.map((a) => a.node),
+    ...server.holders,
+    ...server.augmentations.map((a) => a.node),
+    ...server.connectionHandlers,
+    ...server.middlewares,
+  ].filter((node) => !node.wasForgotten() && node.getSourceFile() === file)
+  const plugin = pluginBody(file)
+  const candidates = [
+    ...file.getStatements().filter((s) => !Node.isImportDeclaration(s) && s !== plugin?.container),
+    ...(plugin?.statements ?? []),
+  ]
+  const related = new Set(candidates.filter((s) => isSocketLog(s) || markers.some((m) => isWithin(m, s))))
+  // A declaration only used by Socket.IO code (or by nothing) goes with it; repeat until nothing changes.
+  for (let changed = true; changed; ) {
+    changed = false
+    for (const statement of candidates) {
+      if (related.has(statement)) continue
+      const names = declaredNames(statement)
+      if (names.length === 0) continue
+      const uses = names.flatMap((name) => (Node.isIdentifier(name) ? name.findReferencesAsNodes() : []))
+        .filter((ref) => ref.getSourceFile() === file && !isWithin(ref, statement))
+      if (uses.every((ref) => [...related].some((s) => isWithin(ref, s)))) {
+        related.add(statement)
+        changed = true
+      }
+    }
+  }
+  return candidates.filter((s) => !related.has(s))
+}
