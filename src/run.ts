@@ -8,7 +8,7 @@ import { applyChanges, undoLastApply } from './changeset/apply.js'
 import { renderPatch } from './changeset/patch.js'
 import { uncommittedChanges } from './git/status.js'
 import { planMigration, type MigrationPlan } from './plan.js'
-import type { PackageManager } from './pm/detect.js'
+import { detectPackageManager, installCommand, type PackageManager } from './pm/detect.js'
 import { InputError, MigrationError } from './project/errors.js'
 import { isOpen, plural } from './report/format.js'
 import { githubAnnotations } from './report/github.js'
@@ -91,6 +91,10 @@ async function runUndo(options: RunOptions, out: Writable): Promise<number> {
   if (!restored) throw new InputError(`${options.dir}: nothing to undo (no journal from a previous apply)`)
   for (const change of restored) line(out, `${change.kind === 'delete' ? 'removed' : 'restored'} ${change.path}`)
   line(out, kleur.green(`undo: ${plural(restored.length, 'file')} back as they were before the migration`))
+  if (restored.some((change) => change.path === 'package.json')) {
+    // The journal covers the files the tool wrote, not what the package manager did afterwards.
+    line(out, `package.json is restored; run ${installCommand(detectPackageManager(rootDir).name).join(' ')} to bring the lockfile and node_modules back in line`)
+  }
   return EXIT.ok
 }
 
@@ -107,7 +111,8 @@ async function runPackageManager(plan: MigrationPlan, env: RunEnvironment, verbo
 export async function run(options: RunOptions, env: RunEnvironment): Promise<number> {
   const started = performance.now()
   const mode = modeOf(options)
-  const out = options.json === true ? env.stderr : env.stdout
+  // stdout carries the machine output when one was asked for there; the human output moves to stderr.
+  const out = options.json === true || options.patch === '-' ? env.stderr : env.stdout
   const verbose = (message: string): void => {
     if (options.verbose) line(env.stderr, kleur.dim(message))
   }
@@ -150,17 +155,18 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
     const hasChanges = plan.changes.length > 0
     const openFollowUps = plan.followUps.filter(isOpen)
 
-    if (!hasChanges && plan.followUps.length === 0) {
-      line(out, plan.model.usesSocketIO ? 'already migrated: nothing to do' : 'nothing to migrate: this repo does not use Socket.IO')
-      return finish(EXIT.ok, plan.model.usesSocketIO ? 'up-to-date' : 'nothing-to-migrate')
-    }
+    // Written even when empty, so a CI step that publishes the patch always finds the file.
     if (options.patch !== undefined) {
       const patch = renderPatch(plan.changes, fileMode(plan.repo.layout.rootDir))
       if (options.patch === '-') env.stdout.write(patch)
       else {
         writeFileSync(options.patch, patch)
-        line(out, `patch written to ${options.patch} (${plural(plan.changes.length, 'file')}; apply with git apply)`)
+        line(out, `patch written to ${options.patch} (${plural(plan.changes.length, 'file')}${hasChanges ? '; apply with git apply' : ': nothing to change'})`)
       }
+    }
+    if (!hasChanges && plan.followUps.length === 0) {
+      line(out, plan.model.usesSocketIO ? 'already migrated: nothing to do' : 'nothing to migrate: this repo does not use Socket.IO')
+      return finish(EXIT.ok, plan.model.usesSocketIO ? 'up-to-date' : 'nothing-to-migrate')
     }
     if (options.dryRun) line(out, renderDryRun(plan))
 
@@ -200,7 +206,8 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
     const followUps = renderFollowUps(plan.followUps)
     if (followUps) line(out, followUps)
     if (options.reporter === 'github' && plan.followUps.length > 0) {
-      line(options.json === true ? env.stderr : env.stdout, githubAnnotations(plan.followUps))
+      // Workflow commands are read from stdout, unless stdout carries the JSON report or the patch.
+      line(out === env.stderr ? env.stderr : env.stdout, githubAnnotations(plan.followUps))
     }
     line(out, renderSummary(plan, { applied: mode === 'apply', totalMs: performance.now() - started }))
     if (mode === 'apply' && hasChanges) line(out, kleur.dim('undo with: tutor-sse-migrate --undo'))

@@ -7,6 +7,7 @@ import { ScriptEditor, STREAM_TYPE } from './client/editor.js'
 import { replaceClientImports, updateVueImports } from './client/imports.js'
 import { pairLifecycleListeners } from './client/lifecycle.js'
 import { rewriteMember } from './client/members.js'
+import { reportTemplateUses } from './client/template.js'
 import { removeDroppedLocals } from './client/unused.js'
 import { pluginsToDelete, renameDollarHolders, rewriteProvidedUse, type DeletedPlugin } from './client/plugin.js'
 
@@ -32,6 +33,7 @@ function migrateScript(ctx: TransformContext, script: ClientScript, deleted: Del
   const ed = new ScriptEditor(ctx, script)
   for (const item of script.unsupported) ed.report(item.node, item.kind, item.reason, item.action)
   reportSocketComments(ed)
+  reportTemplateUses(ed, ctx.model.client.scripts)
   ed.lifecyclePairs = pairLifecycleListeners(ed)
   for (const use of script.members) rewriteMember(ed, use)
   for (const creation of script.creations) rewriteCreation(ed, creation)

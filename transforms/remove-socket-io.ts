@@ -43,12 +43,12 @@ export const removeSocketIo: Transform = {
 
     removeSocketRoutes(ctx, remove)
     // Code that still uses the server after the other transforms keeps it alive: nothing it needs goes.
-    const leftovers = liveUses(ctx, server, deleted)
+    const leftovers = liveUses(server, deleted)
     if (leftovers.length === 0) removeDeadIoModules(ctx, server, deleted, remove)
     const serverGone = leftovers.length === 0 && server.sites.every((site) => deleted(site.file))
     if (serverGone) {
       for (const doc of ctx.repo.glob(['docs/**/SOCKET_IO_*.md', 'SOCKET_IO_*.md'])) remove(doc, 'Socket.IO documentation')
-      removeAugmentations(ctx, server, deleted, remove)
+      removeAugmentations(server, deleted, remove)
       editNuxtConfig(ctx, deleted)
       editEnvExamples(ctx)
     }
@@ -71,7 +71,7 @@ function removeSocketRoutes(ctx: TransformContext, remove: (file: string, reason
     const verdict = judgeSocketRoute(script.sourceFile, ctx.model.server, file)
     if (verdict.action === 'delete') {
       remove(file, 'Socket.IO route stub: the SSE endpoint replaces it')
-    } else {
+    } else if (verdict.action === 'keep') {
       ctx.report({ file, line: 1, code: firstLine(script.sourceFile.getStatements()[0] ?? script.sourceFile) }, {
         kind: verdict.kind,
         reason: `${verdict.reason}, so it is kept`,
@@ -130,7 +130,6 @@ function escapeRegExp(text: string): string {
 
 /** `declare module 'nitropack' { interface NitroApp { io?: Server } }`, `declare global { var io }`, `declare module 'socket.io'`. */
 function removeAugmentations(
-  ctx: TransformContext,
   server: ServerModel,
   deleted: (file: string) => boolean,
   remove: (file: string, reason: string) => void,
@@ -234,7 +233,7 @@ function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel,
  * the emit transform could not migrate (reported emits, io passed around). Creation files and the
  * connection handler belong to the handler transform; stores and getter bodies only pass io along.
  */
-function liveUses(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean): IoAccess[] {
+function liveUses(server: ServerModel, deleted: (file: string) => boolean): IoAccess[] {
   const creationFiles = new Set(server.sites.map((site) => site.file))
   const plumbing = [...server.connectionHandlers, ...server.middlewares, ...server.getters.map((getter) => getter.declaration)]
   return server.accesses.filter((access) => {

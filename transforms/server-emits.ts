@@ -52,7 +52,7 @@ function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[],
   }
   if (rewritten === 0) return
   if (!createsServer) removeDeadIoCode(file, ctx.model.server, style.indent)
-  importHelpers(ctx.repo, ctx.model.server, file, [...used], style.quote)
+  importHelpers(ctx.repo, ctx.model.server, file, [...used], style)
   removeUnusedIoImports(ctx.repo, ctx.model.server, file)
   dropStaleAsiGuards(file, used)
 }

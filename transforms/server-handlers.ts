@@ -2,11 +2,15 @@ import path from 'node:path'
 import { Node, type Identifier } from 'ts-morph'
 import type { AuthMiddleware, ConnectionHandler, SocketHandler } from '../src/analysis/handlers/types.js'
 import { serverDirOf } from '../src/analysis/handlers/event-routes.js'
+import { moduleReferences } from '../src/analysis/handlers/scope.js'
+import { isClientSentId } from '../src/analysis/handlers/socket-uses.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { authShape, type AuthShape } from './server-handlers/auth.js'
 import { authenticateCode, channelsCode, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
 import { routeCode } from './server-handlers/route.js'
+import { liveUses } from './server-handlers/rewrite.js'
+import { unrelatedStatements } from './server-handlers/leftovers.js'
 import { SharedCode } from './server-handlers/shared-code.js'
 
 const ID = 'server-handlers'
@@ -27,18 +31,7 @@ export const serverHandlers: Transform = {
     const left = new Map<string, number>()
     const keep = (file: string) => left.set(file, (left.get(file) ?? 0) + 1)
     const middleware = pickMiddleware(ctx, middlewares, keep)
-    // Without a middleware the routes use the runtime's default `authenticateSSE`, whose user has an `id`.
-    const shape = middleware ? authShape(middleware) : { keys: [], id: 'id' }
     reportClientSentIds(ctx, middlewares, connections)
-    if (middleware && !shape) {
-      ctx.report(middleware.call, {
-        kind: 'auth/no-user-id',
-        reason: 'the `io.use` middleware stores nothing on the socket that names the user (`userId`, `id` or `user`)',
-        action: 'write `authenticateSSE` in server/utils/sse-hooks.ts by hand; it must return the user with an `id`',
-        severity: 'security',
-      })
-      keep(middleware.file)
-    }
     if (!middleware && connections.length > 0) {
       ctx.report(connections[0]!.call, {
         kind: 'auth/none',
@@ -47,26 +40,41 @@ export const serverHandlers: Transform = {
         severity: 'security',
       })
     }
-    const utilFile = path.posix.join(serverDirOf(ctx), 'utils', `${path.posix.basename(ctx.config.routeDir)}-events.ts`)
+    const auth = middleware && planAuth(ctx, middleware)
+    if (middleware && !auth) keep(middleware.file)
+    // Without a migrated middleware the routes use the runtime's default `authenticateSSE`, whose user has only an `id`.
+    const shape = auth?.shape ?? { keys: [], id: 'id' }
+    const utilFile = freeUtilPath(ctx)
+    const sharedCode = new Map<string, SharedCode>()
+    const sharedFor = (file: string) => sharedCode.get(file) ?? sharedCode.set(file, new SharedCode(file, utilFile)).get(file)!
     for (const connection of connections) {
-      const shared = new SharedCode(connection.file, utilFile)
-      const eventsType = clientEventsType(ctx, connection)
+      const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases }
       for (const handler of connection.handlers) {
-        if (!migrateHandler(ctx, handler, shape, shared, eventsType)) keep(connection.file)
+        if (!migrateHandler(ctx, handler, handlerContext)) keep(connection.file)
       }
-      writeShared(ctx, shared)
     }
-    const hooksWritten = writeHooks(ctx, middleware, shape, connections, keep)
-    if (!hooksWritten && middleware) keep(middleware.file)
-    if (!hooksWritten) {
+    if (middleware && auth) {
+      writeHooks(ctx, middleware, auth, connections, keep, sharedFor(middleware.file))
+    } else {
       for (const connection of connections) {
         const joins = connection.setupUses.filter((u) => u.kind === 'join')
         if (joins.length === 0) continue
-        reportBlockers(ctx, 'the connection handler', joins.map((j) => ({ node: j.node, reason: 'joins a room at connection time, and there is no migrated auth to tell whose channels they are' })))
+        reportBlockers(ctx, 'the connection handler', joins.map((j) => ({ node: j.node, reason: 'joins a room at connection time, and there is no migrated auth to tell whose channels they are' })), connection.call)
         keep(connection.file)
       }
     }
+    for (const shared of sharedCode.values()) writeShared(ctx, shared)
     for (const file of new Set([...connections.map((c) => c.file), ...middlewares.map((m) => m.file)])) {
+      const sourceFile = ctx.repo.units.get(file)?.scripts[0]?.sourceFile
+      const requestKeys = middlewares.flatMap((m) => m.reads.filter((r) => r.kind === 'context').map((r) => r.name))
+      for (const statement of sourceFile ? unrelatedStatements(sourceFile, ctx.model.server, requestKeys) : []) {
+        ctx.report(statement, {
+          kind: 'handlers/unrelated-code',
+          reason: 'this code has nothing to do with Socket.IO and would be lost with the file',
+          action: `move it to another plugin or util, then delete ${file}`,
+        })
+        keep(file)
+      }
       if (left.has(file)) {
         ctx.report({ file, line: 1, code: '' }, {
           kind: 'handlers/plugin-kept',
@@ -96,10 +104,10 @@ function deletePlugin(ctx: TransformContext, file: string): void {
 function reportClientSentIds(ctx: TransformContext, middlewares: AuthMiddleware[], connections: ConnectionHandler[]): void {
   const reads = [
     ...middlewares.flatMap((m) => m.reads),
-    ...connections.flatMap((c) => [...c.setupUses, ...c.handlers.flatMap((h) => h.uses)]).flatMap((u) => (u.kind === 'handshake' ? [u.read] : [])),
-  ]
+    ...liveUses(connections.flatMap((c) => [...c.setupUses, ...c.handlers.flatMap((h) => h.uses)])).flatMap((u) => (u.kind === 'handshake' ? [u.read] : [])),
+  ].filter((read) => !read.node.wasForgotten())
   for (const read of reads) {
-    if (read.kind === 'header' || !/^(user[_-]?id|uid|id)$/i.test(read.name)) continue
+    if (read.kind === 'header' || !isClientSentId(read.name)) continue
     ctx.report(read.node, {
       kind: 'auth/client-sent-id',
       reason: `the socket code trusts \`${read.node.getText()}\`, an id the client sends, to say who it is`,
@@ -123,9 +131,10 @@ function pickMiddleware(ctx: TransformContext, middlewares: AuthMiddleware[], ke
   return middlewares[0]
 }
 
-function reportBlockers(ctx: TransformContext, what: string, blockers: { node: Node; reason: string }[]): void {
+/** Reports what could not be moved. A node an earlier transform rewrote is reported at `fallback`. */
+function reportBlockers(ctx: TransformContext, what: string, blockers: { node: Node; reason: string }[], fallback?: Node): void {
   for (const blocker of blockers) {
-    ctx.report(blocker.node, {
+    ctx.report(blocker.node.wasForgotten() && fallback ? fallback : blocker.node, {
       kind: 'handlers/not-transplantable',
       reason: `${what}: ${blocker.reason}`,
       action: 'move this part by hand (a POST route for handlers, server/utils/sse-hooks.ts for auth and joins)',
@@ -143,7 +152,16 @@ function clientEventsType(ctx: TransformContext, connection: ConnectionHandler):
 }
 
 /** One handler → its route, a mapping to an existing route, or a deliberate drop. False when it stays in the plugin. */
-function migrateHandler(ctx: TransformContext, handler: SocketHandler, shape: AuthShape | undefined, shared: SharedCode, eventsType?: Identifier): boolean {
+interface HandlerContext {
+  shape: AuthShape | undefined
+  shared: SharedCode
+  /** The typed server's client→server event map. */
+  eventsType?: Identifier
+  /** Connection-scope copies of socket data: name → key. */
+  aliases: ReadonlyMap<string, string>
+}
+
+function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases }: HandlerContext): boolean {
   if (handler.kind === 'disconnect') {
     if (handler.onlyLogs) {
       ctx.report(handler.call, {
@@ -168,7 +186,7 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, shape: Au
     return true
   }
   if (!route || handler.blockers.length > 0) {
-    reportBlockers(ctx, `the \`${handler.event}\` handler`, handler.blockers)
+    reportBlockers(ctx, `the \`${handler.event}\` handler`, handler.blockers, handler.call)
     return false
   }
   if (route.status === 'existing') {
@@ -184,19 +202,30 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, shape: Au
     reportBlockers(ctx, `the \`${handler.event}\` handler`, [{ node: handler.call, reason: 'no migrated auth to take the user from' }])
     return false
   }
-  const code = routeCode(handler, shape, ctx.config, eventsType)
+  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases })
   if (code.blockers.length > 0) {
-    reportBlockers(ctx, `the \`${handler.event}\` handler`, code.blockers)
+    reportBlockers(ctx, `the \`${handler.event}\` handler`, code.blockers, handler.call)
     return false
   }
   const file = route.file!
-  const imports = shared.importsFor(eventsType ? [...handler.moduleRefs, eventsType] : handler.moduleRefs, code.text, file)
+  const refs = moduleReferences(handler.fn)
+  const imports = shared.importsFor(eventsType ? [...refs, eventsType] : refs, code.text, file)
   const text = `${imports.length ? `${imports.join('\n')}\n\n` : ''}${code.text}`
   ctx.changes.create(file, ctx.applyStyle(text, ctx.styleOf()), meta(`the \`${handler.event}\` Socket.IO handler as a POST route`))
   return true
 }
 
-/** The plugin's own types and helpers the routes use, in one server util. */
+/** `server/utils/chat-events.ts` (after the route dir), or `chat-events-2.ts` ... when the repo has that file already. */
+function freeUtilPath(ctx: TransformContext): string {
+  const base = path.posix.join(serverDirOf(ctx), 'utils', `${path.posix.basename(ctx.config.routeDir)}-events`)
+  for (let i = 1; i < 100; i++) {
+    const file = i === 1 ? `${base}.ts` : `${base}-${i}.ts`
+    if (!ctx.repo.exists(file)) return file
+  }
+  return `${base}-migrated.ts`
+}
+
+/** The plugin's own types and helpers the routes use, in one server util (shared by several plugin files). */
 function writeShared(ctx: TransformContext, shared: SharedCode): void {
   const text = shared.utilText()
   if (!text) return
@@ -206,21 +235,28 @@ function writeShared(ctx: TransformContext, shared: SharedCode): void {
   else if (current !== styled) ctx.changes.write(shared.utilFile, `${current.trimEnd()}\n\n${styled}`, current, meta('more helpers of the Socket.IO plugin'))
 }
 
-/** server/utils/sse-hooks.ts from the middleware and the (first) connection handler. False when left at the runtime default. */
-function writeHooks(
-  ctx: TransformContext,
-  middleware: AuthMiddleware | undefined,
-  shape: AuthShape | undefined,
-  connections: ConnectionHandler[],
-  keep: (file: string) => void,
-): boolean {
-  if (!middleware || !shape) return false
+/** `authenticateSSE` from the middleware, or undefined (reported) when it cannot be carried over. */
+function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: AuthShape; authenticate: string } | undefined {
+  const shape = authShape(middleware)
+  if (!shape) {
+    ctx.report(middleware.call, {
+      kind: 'auth/no-user-id',
+      reason: 'the `io.use` middleware stores nothing on the socket that names the user (`userId`, `id` or `user`)',
+      action: 'write `authenticateSSE` in server/utils/sse-hooks.ts by hand; it must return the user with an `id`',
+      severity: 'security',
+    })
+    return undefined
+  }
   if (middleware.blockers.length > 0) {
-    reportBlockers(ctx, 'the `io.use` auth middleware', middleware.blockers)
-    return false
+    reportBlockers(ctx, 'the `io.use` auth middleware', middleware.blockers, middleware.call)
+    return undefined
   }
   const httpAuth = ctx.model.handlers.httpAuth
   const auth = authenticateCode(middleware, shape, ctx.config, httpAuth)
+  if (auth.blockers.length > 0) {
+    reportBlockers(ctx, 'the `io.use` auth middleware', auth.blockers, middleware.call)
+    return undefined
+  }
   if (auth.reused && httpAuth) {
     ctx.report(middleware.call, {
       kind: 'auth/reused-http-auth',
@@ -228,10 +264,6 @@ function writeHooks(
       action: `nothing to do; the token sources and messages are now those of \`${httpAuth.name}\``,
       severity: 'info',
     })
-  }
-  if (auth.blockers.length > 0) {
-    reportBlockers(ctx, 'the `io.use` auth middleware', auth.blockers)
-    return false
   }
   for (const node of auth.droppedQuery) {
     ctx.report(node, {
@@ -241,6 +273,19 @@ function writeHooks(
       severity: 'info',
     })
   }
+  return { shape, authenticate: auth.authenticate! }
+}
+
+/** server/utils/sse-hooks.ts: the migrated `authenticateSSE` and the (first) connection handler's joins. */
+function writeHooks(
+  ctx: TransformContext,
+  middleware: AuthMiddleware,
+  auth: { shape: AuthShape; authenticate: string },
+  connections: ConnectionHandler[],
+  keep: (file: string) => void,
+  shared: SharedCode,
+): void {
+  const { shape } = auth
   const [connection, ...others] = connections
   for (const other of others) {
     reportBlockers(ctx, 'a second connection handler', [{ node: other.call, reason: 'only the first connection handler\'s joins became `channelsForConnection`' }])
@@ -250,11 +295,11 @@ function writeHooks(
   if (connection) {
     const part = channelsCode(connection, shape, ctx.config)
     if (connection.setupBlockers.length > 0 || part.blockers.length > 0) {
-      reportBlockers(ctx, 'the connection handler', [...connection.setupBlockers, ...part.blockers])
+      reportBlockers(ctx, 'the connection handler', [...connection.setupBlockers, ...part.blockers], connection.call)
       keep(connection.file)
     } else {
       channels = part.channels!
-      for (const use of connection.setupUses) {
+      for (const use of liveUses(connection.setupUses)) {
         if (use.kind !== 'handshake' || use.read.kind !== 'query') continue
         ctx.report(use.node, {
           kind: 'handlers/client-chosen-channels',
@@ -283,20 +328,17 @@ function writeHooks(
       }
     }
   }
-  const refs = [...middleware.moduleRefs, ...(connection?.moduleRefs ?? [])]
+  const refs = [middleware.fn, ...(connection?.setup ?? [])].flatMap(moduleReferences)
   const hooksFile = path.posix.join(serverDirOf(ctx), 'utils', 'sse-hooks.ts')
   const body = `${auth.authenticate}\n\n${channels}\n`
-  const shared = new SharedCode(middleware.file, path.posix.join(serverDirOf(ctx), 'utils', `${path.posix.basename(ctx.config.routeDir)}-events.ts`))
   const imports = [
     `import type { H3Event } from 'h3'`,
     `import type { SSEUser } from '../sse/types'`,
     ...shared.importsFor(refs, body, hooksFile),
   ]
-  writeShared(ctx, shared)
   const text = ctx.applyStyle(`${imports.join('\n')}\n\n${body}`, ctx.styleOf())
   const current = ctx.changes.currentText(hooksFile)
   const reason = 'the auth of the `io.use` middleware and the joins of the connection handler'
   if (current === undefined) ctx.changes.create(hooksFile, text, meta(reason))
   else ctx.changes.write(hooksFile, text, current, meta(reason))
-  return true
 }

@@ -31,6 +31,14 @@ function formatValue(v: number): string {
   return v.toPrecision(2)
 }
 
+/** A round tick step (1, 2 or 5 × 10^k) giving about four intervals up to `max`. */
+function niceStep(max: number): number {
+  const raw = max / 4
+  const power = 10 ** Math.floor(Math.log10(raw))
+  const factor = [1, 2, 5, 10].find((f) => f * power >= raw) ?? 10
+  return factor * power
+}
+
 function panelSvg(panel: Panel, offsetY: number): string {
   const plotW = WIDTH - MARGIN.left - MARGIN.right
   const plotH = PANEL_HEIGHT - MARGIN.top - MARGIN.bottom
@@ -39,9 +47,11 @@ function panelSvg(panel: Panel, offsetY: number): string {
   const min = Math.min(...values, max)
   const logMin = Math.floor(Math.log10(min))
   const logMax = Math.ceil(Math.log10(max)) === logMin ? logMin + 1 : Math.ceil(Math.log10(max))
+  const step = niceStep(max)
+  const top = Math.ceil((max * 1.05) / step) * step
   const scale = (v: number): number => panel.log
     ? ((Math.log10(v) - logMin) / (logMax - logMin)) * plotH
-    : (v / (max * 1.1)) * plotH
+    : (v / top) * plotH
   const out: string[] = []
   out.push(`<g transform="translate(0,${offsetY})">`)
   out.push(`<text x="${MARGIN.left}" y="22" font-size="15" font-weight="bold">${escapeXml(panel.title)}</text>`)
@@ -49,7 +59,7 @@ function panelSvg(panel: Panel, offsetY: number): string {
   // gridlines
   const ticks = panel.log
     ? Array.from({ length: logMax - logMin + 1 }, (_, i) => 10 ** (logMin + i))
-    : Array.from({ length: 5 }, (_, i) => ((max * 1.1) / 4) * i)
+    : Array.from({ length: Math.round(top / step) + 1 }, (_, i) => step * i)
   for (const tick of ticks) {
     const y = MARGIN.top + plotH - scale(tick)
     out.push(`<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y.toFixed(1)}" y2="${y.toFixed(1)}" stroke="#ddd"/>`)

@@ -23,9 +23,10 @@ export interface MemoryReply { heapUsed: number; rss: number; connections: numbe
 export interface EmitReply { callNs: number; cpuUs: number }
 /**
  * Time spent handing events to local connections since the last reset (the local fan-out function):
- * `ns` until the written bytes reached the kernel, `syncNs` until the function returned.
+ * `ns` until the written bytes reached the kernel, `syncNs` until the function returned, `cpuUs` the
+ * process's CPU time over the `ns` span.
  */
-export interface HandoffReply { calls: number; ns: number; syncNs: number }
+export interface HandoffReply { calls: number; ns: number; syncNs: number; cpuUs: number }
 export interface FloodReply { emitted: number; wallMs: number }
 export interface CpuReply { userUs: number; systemUs: number }
 

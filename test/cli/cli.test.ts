@@ -137,6 +137,10 @@ describe('CLI modes (in-process, test transforms)', () => {
     const result = await runInProcess([applied, '--no-install'], { transforms: [demo] })
     expect(result.exitCode, result.stderr).toBe(0)
     expect(diffTrees(readTree(patched), readTree(applied))).toBe('')
+    const toStdout = await runInProcess([app(), '--patch', '-'], { transforms: [demo] })
+    expect(toStdout.stdout).toMatch(/^diff --git a\/docs\/SOCKET_IO_SETUP.md b\/docs\/SOCKET_IO_SETUP.md\ndeleted file mode 100644\n/)
+    expect(toStdout.stdout).not.toContain('would be created')
+    expect(toStdout.stderr).toContain('1 file would be created')
   })
 
   it('--check: exit 1 while work remains, 0 once applied; open follow-ups keep it at 1', async () => {
@@ -251,6 +255,7 @@ describe('CLI modes (in-process, test transforms)', () => {
     const undo = await runInProcess([root, '--undo'])
     expect(undo.exitCode, undo.stderr).toBe(0)
     expect(undo.stdout).toContain('undo: 4 files back as they were before the migration')
+    expect(undo.stdout).toContain('package.json is restored; run bun install to bring the lockfile and node_modules back in line')
     expect(diffTrees(readTree(root), before)).toBe('')
     expect(existsSync(path.join(root, '.tutor-sse-migrate'))).toBe(false)
     const nothing = await runInProcess([root, '--undo'])

@@ -125,6 +125,52 @@ export const useB = () => {
   })
 })
 
+describe('a socket created where a value is expected', () => {
+  it('becomes a stream that is connected before it is handed out', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'app/utils/sockets.ts': `import { io, type Socket } from 'socket.io-client'
+
+let shared: Socket | undefined
+
+export const createSocket = () => io({ withCredentials: true })
+
+export function adminSocket() {
+  return io('/admin')
+}
+
+export const sharedSocket = () => (shared ??= io())
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/utils/sockets.ts')).toBe(`import type { ChatSSE } from '~/composables/useChatSSE'
+
+let shared: ChatSSE | undefined
+
+export const createSocket = () => {
+  const stream = useChatSSE()
+  stream.connect()
+  return stream
+}
+
+export function adminSocket() {
+  const stream = useChatSSE()
+  stream.connect()
+  return stream
+}
+
+export const sharedSocket = () => {
+  if (!shared) {
+    shared = useChatSSE()
+    shared.connect()
+  }
+  return shared
+}
+`)
+    expect(followUps.map((f) => `${f.line} ${f.kind}`)).toEqual(['8 client/socket-url-dropped'])
+  })
+})
+
 describe('what the tool does not understand', () => {
   it('is left as is and reported with file:line, keeping the imports it needs', async () => {
     const dir = caseDir()

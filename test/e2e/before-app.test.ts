@@ -5,7 +5,7 @@ import { killAllServers, startBuiltServer, type RunningServer } from '../helpers
 import { freePort } from '../helpers/ports.js'
 import { accounts, login, openChatPage, type ChatPage } from '../helpers/tutor-school.js'
 import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
-import { messageArrives, pageMessageArrives, readReceiptReachesSender, signInAndOpenRoom, typingIsShown } from './conversation.js'
+import { messageArrives, pageMessageArrives, readReceiptReachesSender, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
 
 /**
  * Control experiment: the fixture as the user has it (Socket.IO) type-checks, builds and chats with
@@ -42,12 +42,13 @@ describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
     let browser: Browser
     let a: ChatPage
     let b: ChatPage
+    let studentToken: string
     let tutorToken: string
 
     beforeAll(async () => {
       server = await startBuiltServer(requireBuilt(fixture), await freePort())
       browser = await launchChromium()
-      const studentToken = await login(server.url, accounts.student.email)
+      studentToken = await login(server.url, accounts.student.email)
       tutorToken = await login(server.url, accounts.tutor.email)
       a = await openChatPage(browser, server.url, studentToken, accounts.student.room)
       b = await openChatPage(browser, server.url, tutorToken, accounts.tutor.room)
@@ -60,6 +61,10 @@ describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
 
     it('lets a signed-out user sign in, pick the room and go live', async () => {
       await signInAndOpenRoom(browser, server.url, accounts.student.email, room)
+    })
+
+    it('keeps the header online after leaving the chat page', async () => {
+      await staysOnlineAfterLeavingRoom(browser, server.url, studentToken, room)
     })
 
     it('shows A the message B sends through the REST API', async () => {

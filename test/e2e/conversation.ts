@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import type { Browser } from 'playwright-core'
 import type { ChatPage } from '../helpers/tutor-school.js'
-import { demoPassword, postMessage, waitForMessages } from '../helpers/tutor-school.js'
+import { demoPassword, openChatPage, postMessage, waitForMessages } from '../helpers/tutor-school.js'
 
 /**
  * The parts of the issue-7 conversation a user sees on the page, shared by the migrated app and
@@ -46,7 +46,7 @@ export async function readReceiptReachesSender(a: ChatPage, b: ChatPage, bMessag
   await expect.poll(() => receipt.innerText(), { timeout: 10_000, interval: 100 }).toBe('Read')
 }
 
-/** A signed-out visitor is sent to the login page, signs in, sees the room list and opens the room. */
+/** A signed-out visitor is sent to the login page, signs in, picks the room from the room list and goes live. */
 export async function signInAndOpenRoom(browser: Browser, baseUrl: string, email: string, roomId: number): Promise<void> {
   const context = await browser.newContext({ baseURL: baseUrl })
   try {
@@ -63,5 +63,20 @@ export async function signInAndOpenRoom(browser: Browser, baseUrl: string, email
     await expect.poll(() => page.getByTestId('online-indicator').innerText()).toContain('Online')
   } finally {
     await context.close()
+  }
+}
+
+/** Back from the chat page to the room list, the header's indicator still says the user is online. */
+export async function staysOnlineAfterLeavingRoom(browser: Browser, baseUrl: string, token: string, roomId: number): Promise<void> {
+  const chat = await openChatPage(browser, baseUrl, token, roomId)
+  try {
+    await expect.poll(() => chat.page.getByTestId('online-indicator').innerText()).toContain('Online')
+    await chat.page.getByRole('link', { name: '← Rooms' }).click()
+    await chat.page.getByTestId('room-list').waitFor()
+    // Give a wrongly closed connection time to show: the indicator must still be online afterwards
+    await chat.page.waitForTimeout(1_500)
+    expect(await chat.page.getByTestId('online-indicator').innerText()).toContain('Online')
+  } finally {
+    await chat.close()
   }
 }

@@ -10,7 +10,7 @@ import { startCuttableProxy, type CuttableProxy } from '../helpers/tcp-proxy.js'
 import { accounts, login, openChatPage, postMessage, shownMessages, streamHeaders, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
 import { json, openRaw, type RawStream } from '../runtime/helpers/sse-client.js'
 import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
-import { messageArrives, pageMessageArrives, readReceiptReachesSender, signInAndOpenRoom, typingIsShown } from './conversation.js'
+import { messageArrives, pageMessageArrives, readReceiptReachesSender, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
 
 /**
  * Issue 7: the app the real CLI leaves behind type-checks, builds with real Nuxt 4 and chats over
@@ -100,6 +100,10 @@ describe('the migrated tutor-school app', () => {
       await signInAndOpenRoom(browser, server.url, accounts.student.email, room)
     })
 
+    it('keeps the header online after leaving the chat page', async () => {
+      await staysOnlineAfterLeavingRoom(browser, server.url, studentToken, room)
+    })
+
     it('shows A the message B sends through the REST API', async () => {
       await messageArrives(a, server.url, tutorToken, room, 'Homework: exercise 3.2, page 41')
     })
@@ -158,7 +162,7 @@ describe('the migrated tutor-school app', () => {
     it('shuts down with open streams in under 2 s', async () => {
       expect(tutorStream.isEnded()).toBe(false)
       const elapsed = await server.stop()
-      expect(elapsed).toBeLessThan(2_000)
+      expect(elapsed, server.output()).toBeLessThan(2_000)
       await tutorStream.ended
     })
   })
@@ -202,7 +206,7 @@ describe('the migrated tutor-school app', () => {
       const missed = ['During the deploy: 1/3', 'During the deploy: 2/3', 'During the deploy: 3/3']
       const appDir = requireBuilt(fixture)
       const elapsed = await first.stop()
-      expect(elapsed, 'shutdown of instance 1 with A connected').toBeLessThan(2_000)
+      expect(elapsed, `shutdown of instance 1 with A connected:\n${first.output()}`).toBeLessThan(2_000)
       for (const text of missed) await postMessage(second.url, tutorToken, room, text)
 
       first = await startBuiltServer(appDir, first.port, env)

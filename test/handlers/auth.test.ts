@@ -205,3 +205,22 @@ describe('connection-time joins → channelsForConnection / canSubscribe', () =>
     expect(kinds).toContain('security handlers/client-chosen-channels')
   })
 })
+
+describe('client-sent ids', () => {
+  it('never turns a middleware that trusts a client-sent user id into authenticateSSE', async () => {
+    const { files, kinds, deleted } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: `(socket, next) => {
+    const userId = socket.handshake.query.userId
+    if (!userId) return next(new Error('Who are you?'))
+    socket.data.userId = userId
+    next()
+  }`,
+        connection: `    socket.on('typing', (roomId: string) => socket.to(\`room:\${roomId}\`).emit('typing', roomId))`,
+      }),
+    })
+    expect(files.has('server/utils/sse-hooks.ts')).toBe(false)
+    expect(kinds).toEqual(expect.arrayContaining(['security auth/client-sent-id', 'warning handlers/not-transplantable']))
+    expect(deleted).toEqual([])
+  })
+})

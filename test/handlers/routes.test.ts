@@ -114,6 +114,21 @@ describe('socket.on handlers → POST routes', () => {
     expect(files.get('server/api/chat/two.post.ts')).toContain(`emitToUser([data.a, data.b], 'hi', data, { except: connectionId })`)
   })
 
+  it('keeps a connection-scope user that only code rewritten by server-emits still uses', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    const user = socket.data.user
+    socket.on('say', (text: string) => {
+      io.to('room:lobby').emit('said', { from: user.id, text })
+    })`,
+      }),
+    })
+    const say = files.get('server/api/chat/say.post.ts')!
+    expect(say).toContain('const { user } = await authenticateSSE(event)')
+    expect(say).toContain(`emitToRoom('lobby', 'said', { from: user.id, text })`)
+  })
+
   it('folds a copy of socket data inside the handler into the auth destructuring', async () => {
     const { files } = await migrate({
       'server/plugins/socket.io.ts': plugin({
@@ -319,5 +334,23 @@ describe('code style', () => {
     expect(typing).toContain('    const { user } = await authenticateSSE(event);\n')
     expect(typing).toContain('    emitToRoom(roomId, "typing", { roomId, name: user.name }, { except: connectionId });\n')
     expect(files.get('server/utils/sse-hooks.ts')).toContain('throw createError({ statusCode: 401, message: "Who are you?" });')
+  })
+})
+
+describe('deleting the plugin', () => {
+  it('keeps the file when it also holds code unrelated to Socket.IO or used by other files', async () => {
+    const { deleted, followUps } = await migrate({
+      'server/api/cleanup.post.ts': `import { nightlyCleanup } from '../plugins/socket.io'\nexport default defineEventHandler(() => nightlyCleanup())\n`,
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('typing', (roomId: string) => socket.to(\`room:\${roomId}\`).emit('typing', roomId))`,
+        after: `export function nightlyCleanup(): void {\n  console.log('cleaning up')\n}\n\nfunction unused(): void {}\n`,
+      }).replace('  nitroApp.io = io\n', `  nitroApp.io = io\n  nitroApp.hooks.hook('render:response', (response) => { response.headers['x-app'] = 'tutor' })\n`),
+    })
+    expect(deleted).toEqual([])
+    expect(followUps.filter((f) => f.kind === 'handlers/unrelated-code').map((f) => f.code)).toEqual([
+      `nitroApp.hooks.hook('render:response', (response) => { response.headers['x-app'] = 'tutor' })`,
+      'export function nightlyCleanup(): void {',
+    ])
   })
 })

@@ -8,8 +8,6 @@ export interface CuttableProxy {
   cut(): void
   /** Accepts connections again. */
   restore(): void
-  /** Connections accepted so far (a reconnect shows up here). */
-  accepted(): number
   close(): Promise<void>
 }
 
@@ -22,14 +20,12 @@ export async function startCuttableProxy(targetPort: number): Promise<CuttablePr
   const port = await freePort()
   const open = new Set<Socket>()
   let refusing = false
-  let accepted = 0
 
   const server = createServer((client) => {
     if (refusing) {
       client.destroy()
       return
     }
-    accepted++
     const upstream = createConnection({ host: '127.0.0.1', port: targetPort })
     open.add(client)
     open.add(upstream)
@@ -59,7 +55,6 @@ export async function startCuttableProxy(targetPort: number): Promise<CuttablePr
     restore() {
       refusing = false
     },
-    accepted: () => accepted,
     close() {
       for (const socket of open) socket.destroy()
       open.clear()

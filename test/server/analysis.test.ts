@@ -1,3 +1,4 @@
+import { SyntaxKind } from 'ts-morph'
 import { describe, expect, it } from 'vitest'
 import { analyseFiles } from './helpers.js'
 
@@ -166,5 +167,35 @@ export default defineNitroPlugin((nitroApp) => {
     expect(byFile['server/plugins/standalone.ts']!.kind).toBe('standalone')
     expect(byFile['server/plugins/standalone.ts']!.standalonePort?.getText()).toBe('3002')
     expect(byFile['server/plugins/listen.ts']!.attachedOnListen).toBe(true)
+  })
+})
+
+describe('local aliases', () => {
+  it('follows destructuring, element access, a bare declared global and ?? fallbacks, and answers isIoExpression', () => {
+    const { model, repo } = analyseFiles({
+      'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
+declare global { var io: Server | undefined }
+export default defineNitroPlugin((nitroApp) => {
+  const server = globalThis.io ?? new Server()
+  nitroApp.io = server
+  io = server
+})
+`,
+      'server/api/a.post.ts': `export default defineEventHandler(() => {
+  const { io: socketServer } = useNitroApp()
+  socketServer?.emit('a')
+  globalThis['io']?.emit('b')
+  io?.emit('c')
+  const other = { io: 1 }
+  other.io.toFixed()
+})
+`,
+    })
+    expect(model.emits.filter((emit) => emit.file === 'server/api/a.post.ts').map((emit) => emit.event?.getText())).toEqual(["'a'", "'b'", "'c'"])
+    const route = repo.units.get('server/api/a.post.ts')!.scripts[0]!.sourceFile
+    const other = route.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((declaration) => declaration.getName() === 'other')!
+    const otherRead = route.getDescendants().find((node) => node.getText() === 'other.io')!
+    expect(model.isIoExpression(otherRead)).toBe(false)
+    expect(model.isIoHolder(other)).toBe(false)
   })
 })

@@ -69,7 +69,7 @@ export default defineEventHandler(() => {
 })
 `)
     expect(textOf(plan, 'server/api/relative.post.ts')).toBe(`import { db } from "../utils/db.js";
-import { broadcast } from "../utils/sse.js"
+import { broadcast } from "../utils/sse.js";
 
 export default defineEventHandler(() => {
   broadcast("b", db);

@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } from 'ts-morph'
-import { stringValue } from '../../src/analysis/client/resolve.js'
+import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketCreation } from '../../src/analysis/client/types.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
 
@@ -63,7 +63,7 @@ interface Hoisted {
   token: string
 }
 
-function hoistComposable(ed: ScriptEditor, token: Node, statement: Node | undefined): Hoisted | undefined {
+function hoistComposable(token: Node, statement: Node | undefined): Hoisted | undefined {
   const call = composableCalls(token)[0]
   if (!call || !statement) return undefined
   const taken = new Set(token.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()))
@@ -91,13 +91,13 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   const statement = call.getFirstAncestorByKind(SyntaxKind.ExpressionStatement) ?? call.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? call.getFirstAncestorByKind(SyntaxKind.ReturnStatement)
   const options = readOptions(ed, call)
   const token = options.token
-  const hoisted = token ? hoistComposable(ed, token, statement) : undefined
+  const hoisted = token ? hoistComposable(token, statement) : undefined
   const stream = streamCallFrom(options, hoisted)
   rememberDroppedNames(ed, call, token)
   if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
   if (creation.reactiveContainer) ed.vueNames.add('markRaw')
   const streamText = creation.reactiveContainer ? `markRaw(${stream.text})` : stream.text
-  if (stream.autoConnect && rewriteLazyInit(ed, call, streamText)) return
+  if (stream.autoConnect && (rewriteLazyInit(ed, call, streamText) || rewriteReturned(ed, call, streamText))) return
   const connectAfter = stream.autoConnect ? connectStatementFor(call) : undefined
   ed.replace(call, streamText)
   if (connectAfter && statement) {
@@ -105,6 +105,28 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   } else if (stream.autoConnect) {
     ed.report(statement ?? call, 'client/connect-by-hand', 'io() connected on creation; the stream is created here inside an expression, so no connect() call could be added after it', 'call connect() on the stream where it should open', 'warning')
   }
+}
+
+/** `return io()` and `() => io()`: the stream is created, connected, then returned. */
+function rewriteReturned(ed: ScriptEditor, call: CallExpression, streamText: string): boolean {
+  let value: Node = call
+  while (Node.isParenthesizedExpression(value.getParent())) value = value.getParent()!
+  const parent = value.getParent()
+  const semi = ed.style.semicolons ? ';' : ''
+  const taken = new Set(call.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()))
+  let name = 'stream'
+  for (let i = 2; taken.has(name); i++) name = `stream${i}`
+  const lines = (indent: string): string => `const ${name} = ${streamText}${semi}\n${indent}${name}.connect()${semi}\n${indent}return ${name}${semi}`
+  if (parent && Node.isReturnStatement(parent)) {
+    ed.replace(parent, lines(indentationOf(parent)))
+    return true
+  }
+  if (parent && Node.isArrowFunction(parent) && parent.getBody() === value) {
+    const indent = indentationOf(parent.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? parent)
+    ed.replace(value, `{\n${indent}${ed.style.indent}${lines(indent + ed.style.indent)}\n${indent}}`)
+    return true
+  }
+  return false
 }
 
 /** Names the dropped url and options read, so that a variable only they used can go too. */

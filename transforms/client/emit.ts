@@ -1,5 +1,5 @@
 import { Node, type CallExpression, type PropertyAccessExpression } from 'ts-morph'
-import { stringValue } from '../../src/analysis/client/resolve.js'
+import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { ScriptEditor } from './editor.js'
 import { fillUrl, routeFor, urlParams } from './routes.js'
 

@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, type Block, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph'
-import { stringValue } from '../../src/analysis/client/resolve.js'
+import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketMemberUse } from '../../src/analysis/client/types.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
 

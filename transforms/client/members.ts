@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph'
-import { stringValue } from '../../src/analysis/client/resolve.js'
+import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketMemberUse } from '../../src/analysis/client/types.js'
 import type { ScriptEditor } from './editor.js'
 import { rewriteEmit } from './emit.js'

@@ -1,5 +1,5 @@
 import { Node, SyntaxKind } from 'ts-morph'
-import { declarationOf } from '../../src/analysis/client/resolve.js'
+import { declarationOf } from '../../src/analysis/client/syntax.js'
 import type { ProvidedSocketUse, SocketPlugin } from '../../src/analysis/client/types.js'
 import type { TransformContext } from '../../src/transform.js'
 import { ScriptEditor } from './editor.js'

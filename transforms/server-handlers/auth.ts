@@ -1,6 +1,7 @@
 import { Node, SyntaxKind } from 'ts-morph'
-import type { AuthMiddleware, Blocker, HttpAuthUtil } from '../../src/analysis/handlers/types.js'
+import type { AuthMiddleware, Blocker, HandshakeRead, HttpAuthUtil } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
+import { isClientSentId } from '../../src/analysis/handlers/socket-uses.js'
 import { handshakeExpression } from './rewrite.js'
 import { renderStatements, type Replacements } from './render.js'
 
@@ -23,6 +24,9 @@ export function ownerOf(shape: AuthShape, binding: (key: string) => string): str
   const expr = [binding(key!), ...rest].join('.')
   return expr === 'userId' ? '{ userId }' : `{ userId: ${expr} }`
 }
+
+/** Handshake fields that carry a credential (`token`, `accessToken`, `jwt`, `apiKey`, `session`). */
+const TOKEN_NAME = /token|jwt|key|session|auth/i
 
 /** `{ id: userId, user, userId }`: what authenticateSSE returns. */
 function userObject(shape: AuthShape): string {
@@ -115,11 +119,18 @@ export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape,
     while (isChainOperator(root.getParent())) root = root.getParent()!
     return root
   }
+  // A client that names its own user is not authentication; such a middleware is reported, never carried over.
+  const clientIds = middleware.reads.filter((r) => (r.kind === 'auth' || r.kind === 'query') && isClientSentId(r.name))
+  for (const read of clientIds) blockers.push({ node: read.node, reason: `trusts \`${read.node.getText()}\`, which the client chooses, to say who the user is` })
+  const otherAuth = middleware.reads.filter((r) => r.kind === 'auth' && !clientIds.includes(r) && !TOKEN_NAME.test(r.name))
+  for (const read of otherAuth) blockers.push({ node: read.node, reason: `reads \`${read.node.getText()}\`, which a plain HTTP request does not carry` })
   // Over HTTP the client's `auth.token` travels as `Authorization: Bearer`, and so does a query token unless allowed.
-  const bearer = middleware.reads.filter((r) => r.kind === 'auth' || (r.kind === 'query' && !config.allowQueryToken))
+  const isToken = (r: HandshakeRead) => !clientIds.includes(r) && TOKEN_NAME.test(r.name)
+  const bearer = middleware.reads.filter((r) => isToken(r) && (r.kind === 'auth' || (r.kind === 'query' && !config.allowQueryToken)))
   const bearerRead = { kind: 'auth', node: middleware.fn, name: 'token' } as const
   const chainsWithBearer = new Set<Node>()
   for (const read of middleware.reads) {
+    if (clientIds.includes(read) || otherAuth.includes(read)) continue
     if (!bearer.includes(read)) {
       replacements.set(read.node, () => handshakeExpression(read, eventName))
       continue

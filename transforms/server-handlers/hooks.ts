@@ -4,7 +4,7 @@ import type { MigrationConfig } from '../../src/config/types.js'
 import { renderAuthenticate, reuseHttpAuth, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
 import { indent, mentions, relabelLogs, renderNode, renderStatements } from './render.js'
-import { rewriteUses, type RewriteResult } from './rewrite.js'
+import { liveUses, rewriteUses, type RewriteResult } from './rewrite.js'
 import { authLine, freeName } from './route.js'
 
 /** `canSubscribe` when the connection's channels depend on its request: only the user's own channel. */
@@ -72,7 +72,7 @@ export function authenticateCode(
 /** The kinds of channel some joins produce: a configured helper, or the literal prefix of another channel name. */
 export function joinedKinds(uses: SocketUse[], config: MigrationConfig): Set<string> {
   const kinds = new Set<string>()
-  for (const use of uses) {
+  for (const use of liveUses(uses)) {
     if (use.kind !== 'join') continue
     for (const room of use.rooms) {
       const channel = channelOf(room, config, (n) => n.getText())
@@ -100,7 +100,8 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   const keys = new Map<string, string>()
   const binding = (key: string) => keys.get(key) ?? keys.set(key, key).get(key)!
   const names = { event: eventName, connectionId: 'connectionId', binding, owner: () => '' }
-  const result = rewriteUses(connection.setupUses, 'connection', connection.fn, names, config)
+  const setupUses = liveUses(connection.setupUses)
+  const result = rewriteUses(setupUses, 'connection', connection.fn, names, config)
   // The alias declarations (`const userId = socket.data.userId`) become the destructuring at the top.
   const aliases = new Map<string, string>(result.needs.aliases)
   for (const statement of connection.setup) {
@@ -111,7 +112,7 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
       result.replacements.set(statement, () => '')
     }
   }
-  for (const use of connection.setupUses) {
+  for (const use of setupUses) {
     if (use.kind !== 'join' || use.rooms.length !== 1) continue
     const channel = channelExpression(channelOf(use.rooms[0]!, config, (n) => renderNode(n, result.replacements)))
     const statement = use.node.getParent()

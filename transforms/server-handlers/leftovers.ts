@@ -27,11 +27,20 @@ function isSocketLog(statement: Statement): boolean {
   return Node.isExpressionStatement(statement) && /^console\.\w+\(/.test(statement.getText()) && /socket/i.test(statement.getText())
 }
 
+/** `(event.node.req as T).auth = event.context.auth`: hands Nitro's auth to the middleware's `socket.request.auth`. */
+function feedsSocketRequest(statement: Statement, requestKeys: readonly string[]): boolean {
+  return statement.getDescendants().some((node) => {
+    if (!Node.isBinaryExpression(node) || node.getOperatorToken().getText() !== '=') return false
+    const target = node.getLeft()
+    return Node.isPropertyAccessExpression(target) && requestKeys.includes(target.getName()) && /\.node\.req\b/.test(target.getExpression().getText())
+  })
+}
+
 /**
  * Statements of the file holding the connection handler that have nothing to do with Socket.IO: no io server in
  * them, and not only used by code that has one. Deleting the file would lose them, so it is kept when any exist.
  */
-export function unrelatedStatements(file: SourceFile, server: ServerModel): Statement[] {
+export function unrelatedStatements(file: SourceFile, server: ServerModel, requestKeys: readonly string[]): Statement[] {
   const markers = [
     ...server.accesses.map((a) => a.node),
     ...server.holders,
@@ -44,8 +53,9 @@ export function unrelatedStatements(file: SourceFile, server: ServerModel): Stat
     ...file.getStatements().filter((s) => !Node.isImportDeclaration(s) && s !== plugin?.container),
     ...(plugin?.statements ?? []),
   ]
-  const related = new Set(candidates.filter((s) => isSocketLog(s) || markers.some((m) => isWithin(m, s))))
-  // A declaration only used by Socket.IO code (or by nothing) goes with it; repeat until nothing changes.
+  const related = new Set(candidates.filter((s) => isSocketLog(s) || feedsSocketRequest(s, requestKeys) || markers.some((m) => isWithin(m, s))))
+  // A declaration only used by Socket.IO code here (or by nothing) goes with it; one used by another file stays.
+  // Repeat until nothing changes.
   for (let changed = true; changed; ) {
     changed = false
     for (const statement of candidates) {
@@ -53,7 +63,7 @@ export function unrelatedStatements(file: SourceFile, server: ServerModel): Stat
       const names = declaredNames(statement)
       if (names.length === 0) continue
       const uses = names.flatMap((name) => (Node.isIdentifier(name) ? name.findReferencesAsNodes() : []))
-        .filter((ref) => ref.getSourceFile() === file && !isWithin(ref, statement))
+        .filter((ref) => !isWithin(ref, statement))
       if (uses.every((ref) => [...related].some((s) => isWithin(ref, s)))) {
         related.add(statement)
         changed = true

@@ -1,7 +1,7 @@
 import { Node, type CallExpression, type Expression } from 'ts-morph'
 import type { MigrationConfig } from '../../src/config/types.js'
 import type { Blocker, HandshakeRead, SocketUse } from '../../src/analysis/handlers/types.js'
-import { isAckGuard } from '../../src/analysis/handlers/socket-uses.js'
+import { isAckGuard, isClientSentId } from '../../src/analysis/handlers/socket-uses.js'
 import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
 import { channelExpression, channelOf, emitCall } from './channels.js'
 import { indentOf, renderChildren, type Replacements } from './render.js'
@@ -27,6 +27,11 @@ export interface RewriteResult {
 
 /** Where the code runs after the migration: a POST route for a handler, `channelsForConnection` for connection setup. */
 export type RewriteTarget = 'route' | 'connection'
+
+/** The uses whose nodes still exist: an earlier transform (server-emits) may have rewritten code around some. */
+export function liveUses<T extends SocketUse>(uses: readonly T[]): T[] {
+  return uses.filter((use) => !use.node.wasForgotten())
+}
 
 /** `(x)`, `x as T`, `x!` → x */
 function unwrap(node: Node): Node {
@@ -153,6 +158,10 @@ export function rewriteUses(
         const read = use.read
         if (target === 'route' && read.kind !== 'header') {
           blockers.push({ node: use.node, reason: `reads \`${use.node.getText()}\` from the handshake, which a later request does not carry` })
+          break
+        }
+        if (read.kind === 'auth' || (read.kind === 'query' && isClientSentId(read.name))) {
+          blockers.push({ node: use.node, reason: `reads \`${use.node.getText()}\`, which the client chooses, so it cannot decide the stream's channels` })
           break
         }
         replacements.set(use.node, () => handshakeExpression(read, names.event))

@@ -4,8 +4,8 @@ import type { MigrationConfig } from '../../src/config/types.js'
 import type { AuthShape } from './auth.js'
 import { ownerOf } from './auth.js'
 import { eventMapPayload, payloadLines } from './payload.js'
-import { indent, relabelLogs, renderNode, renderStatements } from './render.js'
-import { rewriteUses, type RewriteResult } from './rewrite.js'
+import { indent, mentions, relabelLogs, renderNode, renderStatements } from './render.js'
+import { liveUses, rewriteUses, type RewriteResult } from './rewrite.js'
 
 /** A name not used by the code it is added to. */
 export function freeName(preferred: string, taken: ReadonlySet<string>): string {
@@ -33,12 +33,20 @@ export function authLine(keys: Map<string, string>, aliases: Map<string, string>
  * names the typed server's client→server event map (`Server<ClientToServerEvents, ...>`), which types a payload
  * parameter that has no annotation of its own.
  */
-export function routeCode(handler: SocketHandler, shape: AuthShape | undefined, config: MigrationConfig, eventsType?: Node): RouteCode {
+export function routeCode(
+  handler: SocketHandler,
+  shape: AuthShape | undefined,
+  config: MigrationConfig,
+  scope: { eventsType?: Node | undefined; aliases: ReadonlyMap<string, string> },
+): RouteCode {
+  const { eventsType } = scope
+  // Uses inside code an earlier transform rewrote (emits) are gone; the rewritten text is rendered as it is.
+  const uses = liveUses(handler.uses)
   const taken = new Set(handler.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
   const keys = new Map<string, string>()
   // A connection-scope alias (`const uid = socket.data.userId`) already names the key in this body.
-  const aliasOf = new Map(handler.uses.flatMap((u) => (u.kind === 'data' && Node.isIdentifier(u.node) ? [[u.key, u.node.getText()] as const] : [])))
+  const aliasOf = new Map(uses.flatMap((u) => (u.kind === 'data' && Node.isIdentifier(u.node) ? [[u.key, u.node.getText()] as const] : [])))
   const binding = (key: string) =>
     aliasOf.get(key) ?? keys.get(key) ?? keys.set(key, freeName(key, new Set([...taken].filter((t) => t !== key)))).get(key)!
   const names = {
@@ -47,8 +55,8 @@ export function routeCode(handler: SocketHandler, shape: AuthShape | undefined, 
     binding,
     owner: () => (shape ? ownerOf(shape, binding) : `{ userId: ${binding('id')} }`),
   }
-  const result = rewriteUses(handler.uses, 'route', handler.fn, names, config)
-  for (const use of handler.uses) {
+  const result = rewriteUses(uses, 'route', handler.fn, names, config)
+  for (const use of uses) {
     if (use.kind === 'data' && shape && !shape.keys.includes(use.key)) {
       result.blockers.push({ node: use.node, reason: `reads \`${use.key}\` from the socket, which no auth middleware stores` })
     }
@@ -56,6 +64,11 @@ export function routeCode(handler: SocketHandler, shape: AuthShape | undefined, 
   const body = handler.fn.getBody()
   // An expression body ran for its effect (a socket handler's return value went nowhere), so it becomes a statement.
   const bodyText = relabelLogs(Node.isBlock(body) ? renderStatements(body.getStatements(), result.replacements) : renderNode(body, result.replacements))
+  // Connection-scope copies (`const user = socket.data.user`) used in rewritten code the uses no longer point into.
+  const declaredHere = new Set(handler.fn.getDescendants().flatMap((n) => (Node.isVariableDeclaration(n) || Node.isParameterDeclaration(n) || Node.isBindingElement(n) ? [n.getName()] : [])))
+  for (const [name, key] of scope.aliases) {
+    if (!result.needs.aliases.has(name) && !declaredHere.has(name) && mentions(bodyText, name)) result.needs.aliases.set(name, key)
+  }
   const prelude: string[] = [authLine(keys, result.needs.aliases, `authenticateSSE(${eventName})`)]
   if (result.needs.connectionId !== 'none') prelude.push(`const ${names.connectionId} = getConnectionId(${eventName})`)
   if (result.needs.connectionId === 'required') {

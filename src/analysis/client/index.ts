@@ -3,7 +3,8 @@ import type { AnalysisContext } from '../context.js'
 import type { ScriptBlock, SourceUnit } from '../../project/types.js'
 import { CLIENT_PACKAGE, clientBindings, isSocketTypeName, type ClientBindings } from './imports.js'
 import { findSocketPlugins } from './plugins.js'
-import { containerOf, isNuxtAppExpression, isReactiveContainer, SocketResolver, unwrap } from './resolve.js'
+import { SocketResolver } from './resolve.js'
+import { containerOf, isNuxtAppExpression, isReactiveContainer, unwrap } from './syntax.js'
 import type { ClientModel, ClientScript, ProvidedSocketUse } from './types.js'
 
 /** Passes of the cross-file fixpoint; each pass can only add knowledge, so a few suffice for real apps. */

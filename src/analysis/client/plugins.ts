@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type Statement } from 'ts-morph'
 import type { ScriptBlock, SourceUnit } from '../../project/types.js'
-import { isNuxtPluginSetup, stringValue, unwrap, type SocketResolver } from './resolve.js'
+import type { SocketResolver } from './resolve.js'
+import { isNuxtPluginSetup, stringValue, unwrap } from './syntax.js'
 import type { SocketPlugin } from './types.js'
 
 const LIFECYCLE_EVENTS = new Set(['connect', 'disconnect', 'connect_error'])

@@ -1,6 +1,7 @@
-import { Node, SyntaxKind, type BinaryExpression, type CallExpression, type Expression, type PropertyAssignment, type ts, type VariableDeclaration } from 'ts-morph'
+import { Node, SyntaxKind, type BinaryExpression, type CallExpression, type PropertyAssignment, type ts, type VariableDeclaration } from 'ts-morph'
 import type { ScriptBlock } from '../../project/types.js'
 import { isSocketTypeName, type ClientBindings } from './imports.js'
+import { containerOf, declarationOf, functionName, isNuxtAppExpression, isNuxtPluginSetup, optionStoreName, storeNameOfSetup, stringValue, typeKind, unwrap } from './syntax.js'
 import type { SocketKind } from './types.js'
 
 /** What calling a function (or injecting a key) gives: the socket itself, and/or an object with socket members. */
@@ -14,8 +15,6 @@ const REF_FACTORIES = new Set(['ref', 'shallowRef'])
 /** Wrappers that keep a ref a ref. */
 const REF_WRAPPERS = new Set(['readonly', 'shallowReadonly', 'toRef', 'markRaw'])
 const ASSIGNMENTS = new Set([SyntaxKind.EqualsToken, SyntaxKind.QuestionQuestionEqualsToken, SyntaxKind.BarBarEqualsToken])
-/** Calls that define an object whose methods' `this` holds state (Pinia option stores, Options API). */
-const CONTAINER_FACTORIES = new Set(['defineStore', 'defineComponent', 'defineNuxtComponent'])
 
 /**
  * Knows which expressions of the app evaluate to a socket. Built by a fixpoint over every script
@@ -326,103 +325,7 @@ function sameProps(a: Map<string, SocketKind>, b: Map<string, SocketKind>): bool
   return a.size === b.size && [...a].every(([key, kind]) => b.get(key) === kind)
 }
 
-/** Strips parentheses, `!`, `as T`, `satisfies T` and `<T>x`. */
-export function unwrap(node: Node): Node {
-  let current = node
-  for (;;) {
-    if (Node.isParenthesizedExpression(current) || Node.isNonNullExpression(current) || Node.isAsExpression(current) || Node.isSatisfiesExpression(current) || Node.isTypeAssertion(current)) {
-      current = (current as { getExpression(): Expression }).getExpression()
-    } else return current
-  }
-}
-
-/** The declaration an identifier refers to (variable, binding element, parameter), in its own file. */
-export function declarationOf(id: Node): Node | undefined {
-  const parent = id.getParent()
-  const symbol = parent && Node.isShorthandPropertyAssignment(parent) && parent.getNameNode() === id ? parent.getValueSymbol() : id.getSymbol()
-  const decl = symbol?.getDeclarations()[0]
-  if (!decl) return undefined
-  if (Node.isVariableDeclaration(decl) || Node.isBindingElement(decl) || Node.isParameterDeclaration(decl)) return decl
-  return undefined
-}
-
-/** `Ref<Socket | null>` declares a ref; `Socket | null` a plain holder. */
-function typeKind(typeNode: Node | undefined): SocketKind {
-  if (typeNode && /^(Shallow)?Ref\s*</.test(typeNode.getText())) return 'ref'
-  return 'socket'
-}
-
-/** `useNuxtApp()`, a variable initialised with it, `nuxtApp` (the plugin parameter), or `this` (Options API). */
-export function isNuxtAppExpression(node: Node): boolean {
-  const expr = unwrap(node)
-  if (Node.isThisExpression(expr)) return true
-  if (Node.isCallExpression(expr)) return expr.getExpression().getText() === 'useNuxtApp'
-  if (Node.isIdentifier(expr)) {
-    const decl = declarationOf(expr)
-    if (decl && Node.isVariableDeclaration(decl)) {
-      const init = decl.getInitializer()
-      return init !== undefined && Node.isCallExpression(unwrap(init)) && isNuxtAppExpression(init)
-    }
-    if (decl && Node.isParameterDeclaration(decl)) {
-      const fn = decl.getParent()
-      return Node.isArrowFunction(fn) || Node.isFunctionExpression(fn) ? isNuxtPluginSetup(fn) : false
-    }
-  }
-  return false
-}
-
-/** The object whose methods' `this` carries the state: a class, or the options of a store / component. */
-export function containerOf(node: Node): Node | undefined {
-  for (const ancestor of node.getAncestors()) {
-    if (Node.isClassDeclaration(ancestor) || Node.isClassExpression(ancestor)) return ancestor
-    if (!Node.isObjectLiteralExpression(ancestor)) continue
-    const parent = ancestor.getParent()
-    if (Node.isExportAssignment(parent)) return ancestor
-    if (Node.isCallExpression(parent) && CONTAINER_FACTORIES.has(parent.getExpression().getText())) return ancestor
-  }
-  return undefined
-}
-
-/** True when a container's state is made deeply reactive by Vue (store state, component data). */
-export function isReactiveContainer(container: Node): boolean {
-  return Node.isObjectLiteralExpression(container)
-}
-
-export function stringValue(node: Node | undefined): string | undefined {
-  if (!node) return undefined
-  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralValue()
-  return undefined
-}
-
-function functionName(fn: Node): string | undefined {
-  if (Node.isFunctionDeclaration(fn)) return fn.getName()
-  const parent = fn.getParent()
-  if (parent && Node.isVariableDeclaration(parent)) return parent.getName()
-  return undefined
-}
-
-/** `export const useChatStore = defineStore('chat', () => {...})`: the setup function's store name. */
-function storeNameOfSetup(fn: Node): string | undefined {
-  const call = fn.getParent()
-  if (!call || !Node.isCallExpression(call) || call.getExpression().getText() !== 'defineStore') return undefined
-  const decl = call.getParent()
-  return decl && Node.isVariableDeclaration(decl) ? decl.getName() : undefined
-}
-
-/** `export const useChatStore = defineStore('chat', { state, actions })`: the option store's name. */
-function optionStoreName(call: CallExpression): string | undefined {
-  if (call.getExpression().getText() !== 'defineStore') return undefined
-  const decl = call.getParent()
-  return decl && Node.isVariableDeclaration(decl) ? decl.getName() : undefined
-}
-
 /** A store unwraps the refs its setup returns: `store.socket` is the socket itself. */
 function unwrapStoreRefs(produces: Produces): Produces {
   return { props: new Map([...produces.props].map(([key]) => [key, 'socket' as const])) }
-}
-
-export function isNuxtPluginSetup(fn: Node): boolean {
-  const call = fn.getParent()
-  if (!call || !Node.isCallExpression(call)) return false
-  return call.getExpression().getText() === 'defineNuxtPlugin' && call.getArguments()[0] === fn
 }

@@ -2,11 +2,7 @@
 import type { CallExpression, ImportDeclaration, Node, PropertyAccessExpression, TypeReferenceNode } from 'ts-morph'
 import type { ScriptBlock, SourceUnit } from '../../project/types.js'
 
-/**
- * What an expression evaluates to: the socket itself, or a Vue ref whose `.value` is the socket.
- * `raw` is a socket stored in a reactive container (Pinia option-store state, Options API data),
- * which must be kept out of Vue's deep reactivity once it becomes a stream handle.
- */
+/** What an expression evaluates to: the socket itself, or a Vue ref whose `.value` is the socket. */
 export type SocketKind = 'socket' | 'ref'
 
 /** `S.name` or `S.name(...)` where S evaluates to a socket. */

@@ -137,17 +137,14 @@ export function analyseConnection(
       fn: handlerFn,
       ...params,
       uses: scan.uses,
-      moduleRefs: scan.moduleRefs,
       blockers: scan.blockers,
       onlyLogs: onlyLogs(handlerFn),
     })
   }
   const setupUses: ConnectionHandler['setupUses'] = []
-  const moduleRefs: ConnectionHandler['moduleRefs'] = []
   for (const statement of setup) {
     const scan = scanSocketUses(statement, { socket, aliases: new Map(), augmentedKeys, own: fn, isIo })
     setupUses.push(...scan.uses)
-    moduleRefs.push(...scan.moduleRefs)
     setupBlockers.push(...scan.blockers)
   }
   const aliasNames = new Map<string, string>()
@@ -159,7 +156,6 @@ export function analyseConnection(
     handlers,
     setup,
     setupUses,
-    moduleRefs,
     setupBlockers,
     dataAliases: aliasNames,
   }

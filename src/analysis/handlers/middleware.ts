@@ -80,7 +80,6 @@ export function analyseMiddleware(ctx: AnalysisContext, server: ServerModel, cal
     nextCalls,
     dataKeys: [...new Set(assignments.map((a) => a.key))],
     augmentedKeys,
-    moduleRefs: scan.moduleRefs,
     blockers: [...blockers, ...scan.blockers],
   }
 }

@@ -44,3 +44,15 @@ export function isModuleLevel(decl: Node): boolean {
   }
   return true
 }
+
+/**
+ * Identifiers in `root` that refer to top-level declarations of its own file (imports, helpers, types). Computed
+ * on the current syntax tree, so it also sees code that earlier transforms rewrote inside `root`.
+ */
+export function moduleReferences(root: Node): Identifier[] {
+  return root.getDescendants().filter((node): node is Identifier => {
+    if (!Node.isIdentifier(node)) return false
+    const decl = referencedDeclaration(node)
+    return decl !== undefined && decl.getSourceFile() === root.getSourceFile() && !isWithin(decl, root) && isModuleLevel(decl)
+  })
+}

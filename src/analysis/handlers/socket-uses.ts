@@ -12,8 +12,6 @@ const SOCKET_API = new Set([
 export interface UseScan {
   uses: SocketUse[]
   blockers: Blocker[]
-  /** Identifiers referring to top-level declarations of the same file (imports, helpers, types). */
-  moduleRefs: Identifier[]
 }
 
 export interface UseScanOptions {
@@ -33,7 +31,7 @@ export interface UseScanOptions {
 
 /** Classifies every reference to the socket, the ack callback and outer variables in `root`. */
 export function scanSocketUses(root: Node, options: UseScanOptions): UseScan {
-  const scan: UseScan = { uses: [], blockers: [], moduleRefs: [] }
+  const scan: UseScan = { uses: [], blockers: [] }
   root.forEachDescendant((node) => {
     if (!Node.isIdentifier(node)) return
     const decl = referencedDeclaration(node)
@@ -42,7 +40,7 @@ export function scanSocketUses(root: Node, options: UseScanOptions): UseScan {
     else if (options.ack && decl === options.ack) classifyAck(node, scan)
     else if (options.aliases.has(decl)) scan.uses.push({ kind: 'data', node, key: options.aliases.get(decl)! })
     else if (decl.getSourceFile() !== root.getSourceFile() || isWithin(decl, options.own)) return
-    else if (isModuleLevel(decl)) scan.moduleRefs.push(node)
+    else if (isModuleLevel(decl)) return
     else if (!options.isIo(node)) {
       const line = decl.getStartLineNumber()
       scan.blockers.push({ node, reason: `uses \`${node.getText()}\` declared around the handler (line ${line}), which a route cannot reach` })
@@ -201,6 +199,11 @@ function handshakeRead(access: PropertyAccessExpression): HandshakeRead | undefi
   if (section === 'headers') return { kind: 'header', node: leaf as Expression, name: name.toLowerCase() }
   if (section === 'query') return { kind: 'query', node: leaf as Expression, name }
   return undefined
+}
+
+/** Handshake fields by which a client names its own user (`userId`, `user_id`, `uid`, `id`): not authentication. */
+export function isClientSentId(name: string): boolean {
+  return /^(user[_-]?id|uid|id)$/i.test(name)
 }
 
 /** `ack(x)`, `ack?.(x)`; guards such as `typeof ack === 'function'`, `if (ack)`, `ack && ack(x)` are fine. */

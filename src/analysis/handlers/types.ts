@@ -54,8 +54,6 @@ export interface SocketHandler {
   /** The acknowledgement callback parameter, if any. */
   ack?: ParameterDeclaration
   uses: SocketUse[]
-  /** Identifiers declared at module level of the plugin (imports, helpers, constants) the body refers to. */
-  moduleRefs: Identifier[]
   /** Why this handler cannot be transplanted; empty when it can. */
   blockers: Blocker[]
   /** For `disconnect`: the body only logs. */
@@ -72,7 +70,6 @@ export interface ConnectionHandler {
   setup: Statement[]
   /** Socket uses inside `setup`. */
   setupUses: SocketUse[]
-  moduleRefs: Identifier[]
   setupBlockers: Blocker[]
   /** Connection-scope variables that only copy socket data (`const userId = socket.data.userId`): name → key. */
   dataAliases: Map<string, string>
@@ -120,7 +117,6 @@ export interface AuthMiddleware {
   dataKeys: string[]
   /** Keys stored directly on the socket (`socket.user = ...`), read back as `socket.user`. */
   augmentedKeys: string[]
-  moduleRefs: Identifier[]
   blockers: Blocker[]
 }
 

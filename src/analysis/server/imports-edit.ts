@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { Node, type SourceFile } from 'ts-morph'
 import type { Repo } from '../../project/types.js'
+import type { CodeStyle } from '../../style/types.js'
 import { referencesOf } from './cleanup.js'
 import { followImport } from './imports.js'
 import type { ServerModel } from './types.js'
@@ -13,7 +14,7 @@ const AUTO_IMPORT_HUBS = new Set(['#imports'])
  * server util explicitly (`~~/server/utils/auth`, `../utils/db`, `#imports`), import the helpers the
  * same way; otherwise Nitro auto-imports `server/utils/sse.ts` and nothing is added.
  */
-export function importHelpers(repo: Repo, model: ServerModel, file: SourceFile, helpers: readonly string[], quote: string): void {
+export function importHelpers(repo: Repo, model: ServerModel, file: SourceFile, helpers: readonly string[], style: CodeStyle): void {
   if (helpers.length === 0) return
   const utilsDir = `${repo.relative(repo.layout.serverDir)}/utils/`
   const declarations = file.getImportDeclarations()
@@ -34,7 +35,7 @@ export function importHelpers(repo: Repo, model: ServerModel, file: SourceFile, 
   })
   if (!utilImport) return
   const specifier = siblingSpecifier(specifierOf(utilImport), 'sse')
-  const text = `import { ${[...helpers].sort().join(', ')} } from ${quote}${specifier}${quote}`
+  const text = `import { ${[...helpers].sort().join(', ')} } from ${style.quote}${specifier}${style.quote}${style.semicolons ? ';' : ''}`
   const last = declarations[declarations.length - 1]!
   file.insertStatements(last.getChildIndex() + 1, text)
 }

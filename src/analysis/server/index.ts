@@ -33,7 +33,6 @@ export function analyseServer(ctx: AnalysisContext): ServerModel {
     getters: [],
     holders: [...resolver.holders],
     socketIoImporters: [],
-    usesEngineIo: false,
     isIoExpression: (node) => resolver.isIo(node),
     isIoHolder: (node) => resolver.holders.has(node) || resolver.getters.has(node),
     resolveImport: (from, specifier) => resolveModule(repo, from, specifier),
@@ -42,9 +41,9 @@ export function analyseServer(ctx: AnalysisContext): ServerModel {
   const creations: { node: NewExpression; file: string }[] = []
   for (const file of files) {
     const path = pathOf(repo, file)
-    const imports = file.getImportDeclarations().map((declaration) => declaration.getModuleSpecifierValue())
-    if (imports.includes('socket.io')) model.socketIoImporters.push(path)
-    if (imports.includes('engine.io')) model.usesEngineIo = true
+    if (file.getImportDeclarations().some((declaration) => declaration.getModuleSpecifierValue() === 'socket.io')) {
+      model.socketIoImporters.push(path)
+    }
     model.augmentations.push(...findAugmentations(resolver, file, path))
     for (const node of file.getDescendants()) {
       if (!isValuePosition(node) || !resolver.isIo(node)) continue
@@ -136,8 +135,7 @@ function isValuePosition(node: Node): boolean {
   if (Node.isImportSpecifier(parent) || Node.isImportClause(parent) || Node.isExportSpecifier(parent) || Node.isNamespaceImport(parent)) return false
   if (node.getFirstAncestor((ancestor) => Node.isTypeNode(ancestor) || Node.isTypeQuery(ancestor)) !== undefined) return false
   // Assignment targets (`nitroApp.io = io`) are stores, not reads.
-  if (Node.isBinaryExpression(parent) && parent.getLeft() === node && ASSIGNMENTS.has(parent.getOperatorToken().getKind())) return false
-  return unwrapExpression(node) === node
+  return !(Node.isBinaryExpression(parent) && parent.getLeft() === node && ASSIGNMENTS.has(parent.getOperatorToken().getKind()))
 }
 
 function describeGetter(repo: Repo, declaration: Node): IoGetter {

@@ -9,7 +9,7 @@ const SOCKET_ROUTE = /^(routes|api)\/(socket\.io|socket|websocket|ws)(\.[cm]?[jt
 const HANDLER_WRAPPERS = new Set(['defineEventHandler', 'eventHandler', 'defineNitroPlugin', 'fromNodeMiddleware', 'defineLazyEventHandler'])
 
 export type SocketRouteVerdict =
-  | { action: 'delete' }
+  | { action: 'delete' | 'ignore' }
   | { action: 'keep'; kind: string; reason: string }
 
 /** True for `routes/socket.io.ts`, `api/socket.io/[...].ts`, `routes/websocket.ts` (path relative to the server dir). */
@@ -19,7 +19,8 @@ export function isSocketRoutePath(serverRelativePath: string): boolean {
 
 /**
  * Decide what to do with a socket route file: delete stubs and catch-alls of the Socket.IO server;
- * keep a proxy to another backend and a home-made WebSocket layer that does not use Socket.IO.
+ * keep (and report) a proxy to another backend and a home-made WebSocket layer that does not use
+ * Socket.IO; ignore a `socket.ts` / `ws.ts` route that has nothing to do with it.
  */
 export function judgeSocketRoute(file: SourceFile, model: ServerModel, path: string): SocketRouteVerdict {
   const text = file.getFullText()
@@ -41,7 +42,8 @@ export function judgeSocketRoute(file: SourceFile, model: ServerModel, path: str
       reason: 'proxies the socket path to another backend; that backend is not part of this migration',
     }
   }
-  return { action: 'delete' }
+  // `socket.ts` / `ws.ts` that neither uses Socket.IO nor sits on its path may be anything: not ours.
+  return usesSocketIo || path.includes('socket.io') ? { action: 'delete' } : { action: 'ignore' }
 }
 
 /**

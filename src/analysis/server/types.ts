@@ -180,11 +180,9 @@ export interface ServerModel {
   holders: Node[]
   /** Repo-relative files that import `socket.io` (the server package). */
   socketIoImporters: string[]
-  /** True when some code outside `socket.io` itself uses `engine.io` (C2) — the package is then needed by the app only through Socket.IO. */
-  usesEngineIo: boolean
   /** True when `node` (ignoring parentheses, `as` casts, `!` and `satisfies`) evaluates to the io server. Works on any node, also after edits. */
   isIoExpression(node: Node): boolean
-  /** True when the declaration node (variable, parameter, function, binding element) holds or returns the io server. */
+  /** True when the declaration node (variable, parameter, object property, binding element, getter function) holds or returns the io server. */
   isIoHolder(node: Node): boolean
   /** The source file an import declaration refers to, resolving relative paths and Nuxt aliases (`~~/`, `~/`, `@/`, `#server/`). */
   resolveImport(from: SourceFile, specifier: string): SourceFile | undefined
