@@ -71,7 +71,8 @@ function removeSocketRoutes(ctx: TransformContext, remove: (file: string, reason
     const verdict = judgeSocketRoute(script.sourceFile, ctx.model.server, file)
     if (verdict.action === 'delete') {
       remove(file, 'Socket.IO route stub: the SSE endpoint replaces it')
-    } else if (verdict.action === 'keep') {
+    } else if (verdict.action === 'keep' && ctx.model.usesSocketIO) {
+      // Only worth a note while the app is being moved off Socket.IO (not on a second run).
       ctx.report({ file, line: 1, code: firstLine(script.sourceFile.getStatements()[0] ?? script.sourceFile) }, {
         kind: verdict.kind,
         reason: `${verdict.reason}, so it is kept`,

@@ -46,6 +46,7 @@ function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[],
       })
       continue
     }
+    if (plan.caution) ctx.report(site.call, plan.caution)
     site.call.replaceWithText(plan.text)
     for (const helper of plan.helpers) used.add(helper)
     rewritten++

@@ -153,7 +153,7 @@ function clientEventsType(ctx: TransformContext, connection: ConnectionHandler):
 
 /** One handler → its route, a mapping to an existing route, or a deliberate drop. False when it stays in the plugin. */
 interface HandlerContext {
-  shape: AuthShape | undefined
+  shape: AuthShape
   shared: SharedCode
   /** The typed server's client→server event map. */
   eventsType?: Identifier
@@ -197,10 +197,6 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
       severity: 'info',
     })
     return true
-  }
-  if (!shape) {
-    reportBlockers(ctx, `the \`${handler.event}\` handler`, [{ node: handler.call, reason: 'no migrated auth to take the user from' }])
-    return false
   }
   const code = routeCode(handler, shape, ctx.config, { eventsType, aliases })
   if (code.blockers.length > 0) {

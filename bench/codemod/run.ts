@@ -7,14 +7,14 @@
  * cache, so caches and machine load treat the three alike. Writes bench/results/codemod.{json,svg,md}.
  *
  *   npx tsx bench/codemod/run.ts [--sizes 1000,5000,20000] [--runs 5,3,3] [--no-profile] [--keep]
- *   npx tsx bench/codemod/run.ts --sizes 5000 --profile-only    (where does (a)'s time go? prints only)
+ *   npx tsx bench/codemod/run.ts --sizes 5000 --profile-only    (where does (a)'s time go? → results/codemod-profile.md)
  */
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
-import { killAll } from '../lib/children.js'
+import { killAll, removeOnExit } from '../lib/children.js'
 import { load1m, machineInfo } from '../lib/machine.js'
 import { measure, type Measurement } from '../lib/measure.js'
 import { markdownTable, median, round } from '../lib/stats.js'
@@ -54,6 +54,7 @@ function check(tool: ToolId, m: Measurement, manifest: RepoManifest): void {
   const fail = (why: string): never => {
     throw new Error(`${LABEL[tool]} ${why} (exit ${m.exitCode})\n${m.stderrTail}\n${m.stdout.slice(-2000)}`)
   }
+  if (m.timedOut) fail(`was killed after ${RUN_TIMEOUT_MS / 60_000} minutes`)
   if (tool === 'floor') {
     const out = JSON.parse(m.stdout) as { files: number; bytes: number }
     if (out.files !== manifest.files || out.bytes !== manifest.bytes) fail(`read ${out.files} files / ${out.bytes} B, expected ${manifest.files} / ${manifest.bytes}`)
@@ -84,6 +85,7 @@ interface SizeResult {
 
 async function benchSize(files: number, runs: number, keep: boolean): Promise<SizeResult> {
   const dir = mkdtempSync(join(tmpdir(), `sse-bench-repo-${files}-`))
+  const remove = keep ? () => undefined : removeOnExit(dir)
   try {
     const manifest = generateRepo(dir, files)
     console.log(`\n${files} files (${(manifest.bytes / 2 ** 20).toFixed(1)} MiB, ${manifest.socketFiles.length} using Socket.IO) in ${dir}`)
@@ -133,7 +135,7 @@ async function benchSize(files: number, runs: number, keep: boolean): Promise<Si
       },
     }
   } finally {
-    if (!keep) rmSync(dir, { recursive: true, force: true })
+    remove()
   }
 }
 
@@ -141,6 +143,8 @@ async function benchSize(files: number, runs: number, keep: boolean): Promise<Si
 async function profileTool(files: number): Promise<ProfileSummary> {
   const dir = mkdtempSync(join(tmpdir(), `sse-bench-profile-${files}-`))
   const profDir = mkdtempSync(join(tmpdir(), 'sse-bench-cpuprof-'))
+  const removeDir = removeOnExit(dir)
+  const removeProfDir = removeOnExit(profDir)
   try {
     generateRepo(dir, files)
     const m = await measure(process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, join(repoRoot, 'bin/tutor-sse-migrate.js'), dir, '--dry-run'], { cwd: dir, timeoutMs: RUN_TIMEOUT_MS })
@@ -148,8 +152,8 @@ async function profileTool(files: number): Promise<ProfileSummary> {
     if (!prof) throw new Error(`no CPU profile written (exit ${m.exitCode})\n${m.stderrTail}`)
     return summariseCpuProfile(join(profDir, prof), repoRoot)
   } finally {
-    rmSync(dir, { recursive: true, force: true })
-    rmSync(profDir, { recursive: true, force: true })
+    removeDir()
+    removeProfDir()
   }
 }
 
@@ -204,7 +208,10 @@ async function main(): Promise<void> {
   const runs = values.runs.split(',').map(Number)
   if (!existsSync(join(repoRoot, 'dist/src/cli.js'))) throw new Error('dist/src/cli.js is missing: run `npm run build` first')
   if (values['profile-only']) {
-    console.log(profileMarkdown(await profileTool(sizes[sizes.length - 1] as number), sizes[sizes.length - 1] as number))
+    const md = `Profiled ${new Date().toISOString()} (1-minute load average ${load1m()}).\n\n${profileMarkdown(await profileTool(sizes[sizes.length - 1] as number), sizes[sizes.length - 1] as number)}\n`
+    mkdirSync(resultsDir, { recursive: true })
+    writeFileSync(join(resultsDir, 'codemod-profile.md'), md)
+    console.log(md)
     return
   }
   const machine = machineInfo()

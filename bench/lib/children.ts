@@ -3,8 +3,10 @@
  * Ctrl-C or a normal exit kills it and everything it spawned (jscodeshift workers, servers).
  */
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process'
+import { rmSync } from 'node:fs'
 
 const live = new Set<ChildProcess>()
+const tempDirs = new Set<string>()
 let hooked = false
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
@@ -19,6 +21,18 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 export function killAll(signal: NodeJS.Signals = 'SIGKILL'): void {
   for (const child of live) killGroup(child, signal)
   live.clear()
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true })
+  tempDirs.clear()
+}
+
+/** Delete `dir` when the process exits, however it exits (the benchmark's generated repos). */
+export function removeOnExit(dir: string): () => void {
+  hookExit()
+  tempDirs.add(dir)
+  return () => {
+    tempDirs.delete(dir)
+    rmSync(dir, { recursive: true, force: true })
+  }
 }
 
 function hookExit(): void {

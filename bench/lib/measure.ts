@@ -17,6 +17,8 @@ export interface Measurement {
   userS: number
   sysS: number
   exitCode: number | null
+  /** Killed because it ran past `timeoutMs`. */
+  timedOut: boolean
   stdoutBytes: number
   /** Last 4 KiB of stderr (without GNU time's own lines), for error messages. */
   stderrTail: string
@@ -106,7 +108,12 @@ export async function measure(command: string, args: readonly string[], options:
     if (main !== undefined) hwm = Math.max(hwm, statusField(main, 'VmHWM'))
   }
   const sampler = setInterval(sample, SAMPLE_MS)
-  const timeout = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs)
+  let timedOut = false
+  const timeout = setTimeout(() => {
+    timedOut = true
+    // the whole group: under GNU time the measured process is a grandchild
+    if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL')
+  }, options.timeoutMs)
   const exitCode = await new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)))
   const wallMs = performance.now() - started
   clearInterval(sampler)
@@ -120,6 +127,7 @@ export async function measure(command: string, args: readonly string[], options:
     userS: gnu?.userS ?? Number.NaN,
     sysS: gnu?.sysS ?? Number.NaN,
     exitCode,
+    timedOut,
     stdoutBytes,
     stderrTail,
     stdout: Buffer.concat(stdoutChunks).toString(),

@@ -54,6 +54,7 @@ export function useRoom(room: { id: number }) {
   async function send(content: string) {
     const saved: { id: number } = await socket.emitWithAck('send_message', { roomId: room.id, content })
     socket.emit('send_message', { roomId: room.id, content }, (res: { id: number }) => console.log(res.id))
+    socket.emit('send_message', { roomId: room.id, content }, (res) => console.log(res.id))
     return saved
   }
 
@@ -81,6 +82,13 @@ export function useRoom(room: { id: number }) {
     const text = updated.get('app/composables/useRoom.ts')!
     expect(text).toContain(`const saved: { id: number } = await socket.send<{ id: number }>('${url}', { roomId: room.id, content })`)
     expect(text).toContain(`socket.send<{ id: number }>('${url}', { roomId: room.id, content }).then((res: { id: number }) => console.log(res.id))`)
+  })
+
+  it('with an untyped ack that reads the response are migrated and reported, since the response is now unknown', async () => {
+    const { plan, updated, followUps } = await planClient(dir)
+    const url = plan.model.eventRoutes.get('send_message')!.url
+    expect(updated.get('app/composables/useRoom.ts')).toContain(`socket.send('${url}', { roomId: room.id, content }).then((res) => console.log(res.id))`)
+    expect(followUps.filter((f) => f.kind === 'client/ack-untyped').map((f) => f.line)).toEqual([17])
   })
 
   it('of an event the server never handles are reported with file:line and left as they are', async () => {
@@ -168,6 +176,53 @@ export const sharedSocket = () => {
 }
 `)
     expect(followUps.map((f) => `${f.line} ${f.kind}`)).toEqual(['8 client/socket-url-dropped'])
+  })
+})
+
+describe('a socket handed over', () => {
+  it('through an InjectionKey constant or storeToRefs is followed to its users', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/utils/keys.ts': `import type { InjectionKey } from 'vue'
+import type { Socket } from 'socket.io-client'
+
+export const socketKey: InjectionKey<Socket> = Symbol('socket')
+`,
+      'app/app.vue': `<script setup lang="ts">
+import { io } from 'socket.io-client'
+
+provide(socketKey, io())
+</script>
+`,
+      'app/components/Typing.vue': `<script setup lang="ts">
+const socket = inject(socketKey)!
+const { socket: storeSocket } = storeToRefs(useChatStore())
+
+function typing() {
+  socket.emit('typing', { roomId: 1 })
+  if (storeSocket.value?.connected) storeSocket.value.emit('typing', { roomId: 2 })
+}
+</script>
+`,
+      'app/stores/chat.ts': `import { io, type Socket } from 'socket.io-client'
+
+export const useChatStore = defineStore('chat', {
+  state: () => ({ socket: null as Socket | null }),
+  actions: {
+    open() {
+      this.socket = io()
+    },
+  },
+})
+`,
+    })
+    const { plan, updated, followUps } = await planClient(dir)
+    const url = plan.model.eventRoutes.get('typing')!.url
+    expect(updated.get('app/components/Typing.vue')).toContain(`  socket.send('${url}', { roomId: 1 })
+  if (storeSocket.value?.connected.value) storeSocket.value.send('${url}', { roomId: 2 })`)
+    expect(updated.get('app/utils/keys.ts')).toContain('export const socketKey: InjectionKey<ChatSSE> = Symbol')
+    expect(followUps.filter((f) => f.severity !== 'info')).toEqual([])
   })
 })
 

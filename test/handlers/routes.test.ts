@@ -228,6 +228,23 @@ describe('socket.on handlers → POST routes', () => {
     expect(deleted).toEqual(['server/plugins/socket.io.ts'])
   })
 
+  it('does not turn an acknowledgement into a return when more of the handler runs after it', async () => {
+    const { plan, followUps } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('save', async (doc: { id: string }, ack) => {
+      if (!doc.id) ack({ ok: false })
+      await saveDoc(doc)
+      ack({ ok: true })
+    })`,
+      }),
+    })
+    expect(plan.model.eventRoutes.has('save')).toBe(false)
+    expect(followUps.map((f) => `${f.kind} ${f.line}: ${f.reason}`)).toContain(
+      'handlers/not-transplantable 19: the `save` handler: more of the handler runs after this acknowledgement, and a `return` in its place would skip it',
+    )
+  })
+
   it('keeps the plugin and reports what it cannot transplant, leaving that event out of the route table', async () => {
     const { plan, files, followUps, deleted } = await migrate({
       'server/plugins/socket.io.ts': plugin({

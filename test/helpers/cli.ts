@@ -39,8 +39,11 @@ export function ensureBuilt(): void {
       closeSync(openSync(lock, 'wx'))
       break
     } catch {
-      if (Date.now() > deadline) throw new Error(`ensureBuilt: ${lock} held for 2 minutes`)
-      execaSync('sleep', ['0.2'])
+      // A lock older than a build can take was left by a killed run.
+      const age = Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now())
+      if (age > 120_000) rmSync(lock, { force: true })
+      else if (Date.now() > deadline) throw new Error(`ensureBuilt: ${lock} held for 2 minutes`)
+      else execaSync('sleep', ['0.2'])
     }
   }
   try {

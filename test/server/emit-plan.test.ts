@@ -23,7 +23,8 @@ ${body}
     .filter((emit) => emit.file === 'server/api/x.post.ts')
     .map((emit) => {
       const result = planEmit(emit, rules)
-      return result.ok ? result.text : `report ${result.problem.kind}`
+      if (!result.ok) return `report ${result.problem.kind}`
+      return result.caution ? `${result.text} + ${result.caution.kind}` : result.text
     })
 }
 
@@ -114,12 +115,14 @@ describe('emit rewriting plan', () => {
       plan(`  io.to(\`chat_\${id}\`).emit('a', 1)
   io.to('member-' + uid).emit('b', 2)
   io.to(\`chat_\${id}\`).to(\`member-\${uid}\`).emit('c', 3)
-  io.to(\`room:\${id}\`).emit('d', 4)`, rules),
+  io.to(\`room:\${id}\`).emit('d', 4)
+  io.to(threadRoom(id)).emit('e', 5)`, rules),
     ).toEqual([
       "emitToRoom(id, 'a', 1)",
       "emitToUser(uid, 'b', 2)",
       "emitToChannel([roomChannel(id), userChannel(uid)], 'c', 3)",
       "emitToChannel(`room:${id}`, 'd', 4)",
+      "emitToChannel(threadRoom(id), 'e', 5) + emit/renamed-room-prefix",
     ])
   })
 })

@@ -1,8 +1,8 @@
-import { rmSync, writeFileSync } from 'node:fs'
+import { readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { planMigration, type MigrationPlan } from '../../src/plan.js'
-import { packages } from '../../transforms/packages.js'
+import { IOREDIS_RANGE, packages } from '../../transforms/packages.js'
 import { removeSocketIo } from '../../transforms/remove-socket-io.js'
 import { serverEmits } from '../../transforms/server-emits.js'
 import { writeRepo } from './helpers.js'
@@ -141,5 +141,12 @@ export default defineEventHandler(() => {
       'server/plugins/socket.io.ts:1 packages/still-imported',
       'server/plugins/socket.io.ts:4 io/server-kept',
     ])
+  })
+})
+
+describe('packages', () => {
+  it('adds the ioredis range this package tests the Redis broker with', () => {
+    const own = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> }
+    expect(IOREDIS_RANGE).toBe(own.devDependencies.ioredis)
   })
 })

@@ -97,8 +97,8 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
   if (creation.reactiveContainer) ed.vueNames.add('markRaw')
   const streamText = creation.reactiveContainer ? `markRaw(${stream.text})` : stream.text
-  if (stream.autoConnect && (rewriteLazyInit(ed, call, streamText) || rewriteReturned(ed, call, streamText))) return
   const connectAfter = stream.autoConnect ? connectStatementFor(call) : undefined
+  if (stream.autoConnect && !connectAfter && (rewriteLazyInit(ed, call, streamText) || rewriteReturned(ed, call, streamText))) return
   ed.replace(call, streamText)
   if (connectAfter && statement) {
     ed.insertStatementAfter(statement, connectAfter)
@@ -107,7 +107,7 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   }
 }
 
-/** `return io()` and `() => io()`: the stream is created, connected, then returned. */
+/** `() => io()`, `return io()`, `provide(key, io())`: the stream is created and connected before it is handed over. */
 function rewriteReturned(ed: ScriptEditor, call: CallExpression, streamText: string): boolean {
   let value: Node = call
   while (Node.isParenthesizedExpression(value.getParent())) value = value.getParent()!
@@ -117,16 +117,35 @@ function rewriteReturned(ed: ScriptEditor, call: CallExpression, streamText: str
   let name = 'stream'
   for (let i = 2; taken.has(name); i++) name = `stream${i}`
   const lines = (indent: string): string => `const ${name} = ${streamText}${semi}\n${indent}${name}.connect()${semi}\n${indent}return ${name}${semi}`
-  if (parent && Node.isReturnStatement(parent)) {
-    ed.replace(parent, lines(indentationOf(parent)))
-    return true
-  }
   if (parent && Node.isArrowFunction(parent) && parent.getBody() === value) {
     const indent = indentationOf(parent.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? parent)
     ed.replace(value, `{\n${indent}${ed.style.indent}${lines(indent + ed.style.indent)}\n${indent}}`)
     return true
   }
-  return false
+  // `return io()`, `provide(key, io())`: created and connected just before the statement that uses it.
+  const statement = unconditionalStatement(call)
+  if (!statement) return false
+  const indent = indentationOf(statement)
+  ed.insert(statement.getStart(), `const ${name} = ${streamText}${semi}\n${indent}${name}.connect()${semi}\n${indent}`)
+  ed.replace(call, name)
+  return true
+}
+
+/** The statement around a node that always evaluates it: no function, condition or short-circuit in between. */
+function unconditionalStatement(node: Node): Node | undefined {
+  let current: Node = node
+  for (;;) {
+    const parent = current.getParent()
+    if (!parent) return undefined
+    if (Node.isExpressionStatement(parent) || Node.isReturnStatement(parent) || Node.isVariableStatement(parent)) {
+      const block = parent.getParent()
+      return block && (Node.isBlock(block) || Node.isSourceFile(block)) ? parent : undefined
+    }
+    if (Node.isConditionalExpression(parent) && parent.getCondition() !== current) return undefined
+    if (Node.isBinaryExpression(parent) && parent.getRight() === current && /^(&&|\|\||\?\?)=?$/.test(parent.getOperatorToken().getText())) return undefined
+    if (Node.isArrowFunction(parent) || Node.isFunctionExpression(parent) || Node.isFunctionDeclaration(parent) || Node.isMethodDeclaration(parent)) return undefined
+    current = parent
+  }
 }
 
 /** Names the dropped url and options read, so that a variable only they used can go too. */

@@ -1,4 +1,4 @@
-import { Node, type CallExpression, type PropertyAccessExpression } from 'ts-morph'
+import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression } from 'ts-morph'
 import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { ScriptEditor } from './editor.js'
 import { fillUrl, routeFor, urlParams } from './routes.js'
@@ -69,6 +69,9 @@ function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: Cal
   }
   const payload = payloads[0]
   const typeArg = ack ? ackType(ack) : withAck ? awaitedType(call) : undefined
+  if (ack && !typeArg && readsResponse(ack)) {
+    ed.report(ack, 'client/ack-untyped', 'the ack reads the response, which socket.io typed `any` and send() types `unknown`', 'give send<T>() the type of the route\'s response (or annotate the ack\'s parameter)')
+  }
   ed.replaceRange(access.getNameNode().getStart(), eventArg.getStart(), `send${typeArg ? `<${typeArg}>` : ''}(`)
   ed.replace(eventArg, url)
   if (ack) ed.replaceRange((payload ?? eventArg).getEnd(), ack.getStart(), ').then(')
@@ -82,6 +85,15 @@ function isFunctionLike(node: Node): boolean {
 function ackType(ack: Node): string | undefined {
   if (!Node.isArrowFunction(ack) && !Node.isFunctionExpression(ack)) return undefined
   return ack.getParameters()[0]?.getTypeNode()?.getText()
+}
+
+/** The ack's untyped first parameter is used in its body. */
+function readsResponse(ack: Node): boolean {
+  if (!Node.isArrowFunction(ack) && !Node.isFunctionExpression(ack)) return false
+  const param = ack.getParameters()[0]
+  const name = param?.getNameNode()
+  if (!param || !name || !Node.isIdentifier(name)) return param !== undefined
+  return ack.getBody().getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name.getText())
 }
 
 /** `const result: SendResult = await socket.emitWithAck(...)`: the type the result is declared with. */

@@ -23,18 +23,45 @@ export function pairLifecycleListeners(ed: ScriptEditor): Map<CallExpression, Li
   const pairs = new Map<CallExpression, LifecyclePair>()
   const listeners = ed.script.members.filter((m) => m.call && (m.name === 'on' || m.name === 'off') && lifecycleEvent(m) !== undefined)
   const taken = new Set(ed.script.block.sourceFile.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()))
+  const dataEntries = new Map<ObjectLiteralExpression, string[]>()
   for (const off of listeners.filter((m) => m.name === 'off')) {
     const on = listeners.find((m) => m.name === 'on' && lifecycleEvent(m) === lifecycleEvent(off) && sameListener(m, off))
     if (!on?.call || !off.call || pairs.has(on.call)) continue
     const name = freeName(`stop${capitalize(handlerName(on.call) ?? LIFECYCLE[lifecycleEvent(on)!]!)}`, taken)
-    const holder = declareRemover(ed, on.call, off.call, name)
+    const holder = declareRemover(ed, on.call, off.call, name, dataEntries)
     if (!holder) continue
     taken.add(name)
     const pair = { on: on.call, off: off.call, holder }
     pairs.set(on.call, pair)
     pairs.set(off.call, pair)
   }
+  for (const [data, entries] of dataEntries) addDataEntries(ed, data, entries)
   return pairs
+}
+
+/** Widest `data()` object kept on one line; longer ones are written one property per line. */
+const MAX_INLINE = 100
+
+/** Adds properties to the object `data()` returns, in the layout it already has. */
+function addDataEntries(ed: ScriptEditor, data: ObjectLiteralExpression, entries: string[]): void {
+  const props = data.getProperties()
+  const last = props.at(-1)
+  const multiline = data.getText().includes('\n')
+  if (multiline && last) {
+    const lines = entries.map((entry) => `\n${indentationOf(last)}${entry}`)
+    const trailingComma = data.getText().replace(/\s*}$/, '').endsWith(',')
+    if (trailingComma) ed.insert(last.getEnd() + 1, lines.map((line) => `${line},`).join(''))
+    else ed.insert(last.getEnd(), `,${lines.join(',')}`)
+    return
+  }
+  const all = [...props.map((p) => p.getText()), ...entries]
+  const inline = `{ ${all.join(', ')} }`
+  if (indentationOf(data).length + inline.length <= MAX_INLINE) {
+    ed.replace(data, inline)
+    return
+  }
+  const outer = indentationOf(data)
+  ed.replace(data, `{\n${all.map((p) => `${outer}${ed.style.indent}${p},`).join('\n')}\n${outer}}`)
 }
 
 function lifecycleEvent(use: SocketMemberUse): string | undefined {
@@ -61,7 +88,7 @@ function handlerName(call: CallExpression): string | undefined {
  * Declares the remover where both calls see it: a `let` in the innermost function body holding
  * both, or a data property when they sit in two methods of an Options API component.
  */
-function declareRemover(ed: ScriptEditor, on: CallExpression, off: CallExpression, name: string): string | undefined {
+function declareRemover(ed: ScriptEditor, on: CallExpression, off: CallExpression, name: string, dataEntries: Map<ObjectLiteralExpression, string[]>): string | undefined {
   const ts = ed.script.block.lang === 'ts'
   const block = commonBody(on, off)
   if (block) {
@@ -72,10 +99,9 @@ function declareRemover(ed: ScriptEditor, on: CallExpression, off: CallExpressio
   }
   const data = optionsData(on)
   if (!data || optionsData(off) !== data) return undefined
-  const last = data.getProperties().at(-1)
-  const entry = `${name}: undefined${ts ? ' as (() => void) | undefined' : ''}`
-  if (last) ed.insert(last.getEnd(), `, ${entry}`)
-  else ed.replace(data, `{ ${entry} }`)
+  const entries = dataEntries.get(data) ?? []
+  entries.push(`${name}: undefined${ts ? ' as (() => void) | undefined' : ''}`)
+  dataEntries.set(data, entries)
   return `this.${name}`
 }
 

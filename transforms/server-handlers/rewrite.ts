@@ -1,7 +1,8 @@
 import { Node, type CallExpression, type Expression } from 'ts-morph'
 import type { MigrationConfig } from '../../src/config/types.js'
 import type { Blocker, HandshakeRead, SocketUse } from '../../src/analysis/handlers/types.js'
-import { isAckGuard, isClientSentId } from '../../src/analysis/handlers/socket-uses.js'
+import { isClientSentId } from '../../src/analysis/handlers/socket-uses.js'
+import { ackStatement, ownStatement } from '../../src/analysis/handlers/statements.js'
 import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
 import { channelExpression, channelOf, emitCall } from './channels.js'
 import { indentOf, renderChildren, type Replacements } from './render.js'
@@ -33,15 +34,6 @@ export function liveUses<T extends SocketUse>(uses: readonly T[]): T[] {
   return uses.filter((use) => !use.node.wasForgotten())
 }
 
-/** `(x)`, `x as T`, `x!` → x */
-function unwrap(node: Node): Node {
-  let n = node
-  while (Node.isParenthesizedExpression(n) || Node.isAsExpression(n) || Node.isNonNullExpression(n) || Node.isSatisfiesExpression(n)) {
-    n = n.getExpression()
-  }
-  return n
-}
-
 /** `const name = <node>` (possibly `as T`) as the only declaration of its statement → the name and the statement. */
 function constCopy(node: Node): { name: string; statement: Node } | undefined {
   let n = node
@@ -53,22 +45,9 @@ function constCopy(node: Node): { name: string; statement: Node } | undefined {
   return { name: decl.getName(), statement }
 }
 
-/** The statement a call is the whole expression of (`socket.emit(...)`, `await socket.join(...)`, `ack?.(x)`). */
-function ownStatement(call: Node): Node | undefined {
-  let n: Node = call
-  while (Node.isAwaitExpression(n.getParent()) || Node.isParenthesizedExpression(n.getParent())) n = n.getParent()!
-  const parent = n.getParent()
-  if (Node.isExpressionStatement(parent)) return parent
-  // `(x) => socket.emit('y', x)`: the arrow's expression body stands for a one-statement block.
-  if (Node.isArrowFunction(parent) && parent.getBody() === n) return n
-  if (Node.isBinaryExpression(parent) && parent.getRight() === n && Node.isExpressionStatement(parent.getParent()) && isAckGuard(parent.getLeft())) {
-    return parent.getParent()
-  }
-  return undefined
-}
-
+/** The request read that carries what the handshake field did: query parameter, header, `Authorization: Bearer`, Nitro's auth. */
 export function handshakeExpression(read: HandshakeRead, eventName: string): string {
-  if (read.kind === 'query') return `getQuery(${eventName}).${read.name}`
+  if (read.kind === 'query') return /^[A-Za-z_$][\w$]*$/.test(read.name) ? `getQuery(${eventName}).${read.name}` : `getQuery(${eventName})['${read.name}']`
   if (read.kind === 'context') return `${eventName}.context.auth`
   if (read.kind === 'auth') return `getRequestHeader(${eventName}, 'authorization')?.replace(/^Bearer /, '')`
   return `getRequestHeader(${eventName}, '${read.name}')`
@@ -231,11 +210,7 @@ export function rewriteUses(
         break
       }
       case 'ack': {
-        const statement = ownStatement(use.node)
-        const parent = statement?.getParent()
-        const guard = Node.isIfStatement(parent) && parent.getThenStatement() === statement && !parent.getElseStatement() && Node.isIdentifier(unwrap(parent.getExpression())) ? parent : undefined
-        const returned = Node.isReturnStatement(use.node.getParent()) ? use.node.getParent() : undefined
-        const replaced = guard ?? statement ?? returned
+        const replaced = ackStatement(use.node)
         if (!replaced) {
           blockers.push({ node: use.node, reason: 'calls the acknowledgement inside an expression; only a statement can become the response' })
           break

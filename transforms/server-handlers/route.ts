@@ -35,7 +35,7 @@ export function authLine(keys: Map<string, string>, aliases: Map<string, string>
  */
 export function routeCode(
   handler: SocketHandler,
-  shape: AuthShape | undefined,
+  shape: AuthShape,
   config: MigrationConfig,
   scope: { eventsType?: Node | undefined; aliases: ReadonlyMap<string, string> },
 ): RouteCode {
@@ -53,12 +53,13 @@ export function routeCode(
     event: eventName,
     connectionId: freeName('connectionId', taken),
     binding,
-    owner: () => (shape ? ownerOf(shape, binding) : `{ userId: ${binding('id')} }`),
+    owner: () => ownerOf(shape, binding),
   }
   const result = rewriteUses(uses, 'route', handler.fn, names, config)
+  const unknownKey = (key: string) => !shape.keys.includes(key) && key !== 'id'
   for (const use of uses) {
-    if (use.kind === 'data' && shape && !shape.keys.includes(use.key)) {
-      result.blockers.push({ node: use.node, reason: `reads \`${use.key}\` from the socket, which no auth middleware stores` })
+    if (use.kind === 'data' && unknownKey(use.key)) {
+      result.blockers.push({ node: use.node, reason: `reads \`${use.key}\` from the socket, which no migrated auth middleware stores` })
     }
   }
   const body = handler.fn.getBody()
@@ -67,7 +68,9 @@ export function routeCode(
   // Connection-scope copies (`const user = socket.data.user`) used in rewritten code the uses no longer point into.
   const declaredHere = new Set(handler.fn.getDescendants().flatMap((n) => (Node.isVariableDeclaration(n) || Node.isParameterDeclaration(n) || Node.isBindingElement(n) ? [n.getName()] : [])))
   for (const [name, key] of scope.aliases) {
-    if (!result.needs.aliases.has(name) && !declaredHere.has(name) && mentions(bodyText, name)) result.needs.aliases.set(name, key)
+    if (result.needs.aliases.has(name) || declaredHere.has(name) || !mentions(bodyText, name)) continue
+    if (unknownKey(key)) result.blockers.push({ node: handler.call, reason: `uses \`${name}\` (socket data \`${key}\`), which no migrated auth middleware stores` })
+    result.needs.aliases.set(name, key)
   }
   const prelude: string[] = [authLine(keys, result.needs.aliases, `authenticateSSE(${eventName})`)]
   if (result.needs.connectionId !== 'none') prelude.push(`const ${names.connectionId} = getConnectionId(${eventName})`)

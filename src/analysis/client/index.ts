@@ -45,7 +45,7 @@ function mayHoldSocket(resolver: SocketResolver, block: ScriptBlock): boolean {
   const text = block.sourceFile.getFullText()
   if (text.includes(CLIENT_PACKAGE)) return true
   for (const name of resolver.functions.keys()) if (text.includes(name)) return true
-  for (const key of resolver.injects.keys()) if (text.includes(key)) return true
+  for (const key of resolver.injects.keys()) if (text.includes(key.replace(/^#/, ''))) return true
   for (const key of resolver.provided.keys()) if (text.includes(`$${key}`)) return true
   return false
 }
@@ -100,7 +100,9 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, unit: Sourc
     if (isSocketTypeName(bindings, name)) {
       const state = ref.getFirstAncestorByKind(SyntaxKind.PropertyAssignment)
       const container = state ? containerOf(state) : undefined
-      if (container && isReactiveContainer(container)) script.rawTypes.push(ref)
+      // Props are passed in as they are; only state and data are made deeply reactive.
+      const inProps = ref.getAncestors().some((a) => Node.isPropertyAssignment(a) && a.getName() === 'props')
+      if (container && isReactiveContainer(container) && !inProps) script.rawTypes.push(ref)
       else script.socketTypes.push(ref)
     } else if (bindings.others.has(name.split('.')[0] ?? name)) {
       script.unsupported.push({

@@ -117,8 +117,14 @@ export class SocketResolver {
       if (!Node.isIdentifier(callee)) return undefined
       const name = callee.getText()
       if (name === 'inject') {
-        const key = stringValue(expr.getArguments()[0])
+        const key = injectionKey(expr.getArguments()[0])
         return key === undefined ? undefined : this.injects.get(key)
+      }
+      if (name === 'storeToRefs') {
+        // `const { socket } = storeToRefs(store)`: the store's socket, as a ref.
+        const store = expr.getArguments()[0]
+        const produces = store ? this.producesOf(store) : undefined
+        return produces && { props: new Map([...produces.props].map(([key]) => [key, 'ref' as const])) }
       }
       return this.functions.get(name)
     }
@@ -224,14 +230,16 @@ export class SocketResolver {
   private learnCall(call: CallExpression): void {
     const callee = call.getExpression()
     const [keyArg, valueArg] = call.getArguments()
-    const key = stringValue(keyArg)
-    if (key === undefined || !valueArg) return
+    if (!valueArg) return
     if (Node.isIdentifier(callee) && callee.getText() === 'provide') {
+      const key = injectionKey(keyArg)
+      if (key === undefined) return
       const produces = this.objectProduces(valueArg)
       if (produces) this.setProduces(this.injects, key, produces)
     } else if (Node.isPropertyAccessExpression(callee) && callee.getName() === 'provide') {
+      const key = stringValue(keyArg)
       const kind = this.kindOf(valueArg)
-      if (kind) this.setProvided(key, kind)
+      if (key !== undefined && kind) this.setProvided(key, kind)
     }
   }
 
@@ -328,4 +336,10 @@ function sameProps(a: Map<string, SocketKind>, b: Map<string, SocketKind>): bool
 /** A store unwraps the refs its setup returns: `store.socket` is the socket itself. */
 function unwrapStoreRefs(produces: Produces): Produces {
   return { props: new Map([...produces.props].map(([key]) => [key, 'socket' as const])) }
+}
+
+/** `provide('socket', ...)` / `inject('socket')`, or an `InjectionKey` constant, by its name. */
+function injectionKey(node: Node | undefined): string | undefined {
+  if (node && Node.isIdentifier(node)) return `#${node.getText()}`
+  return stringValue(node)
 }

@@ -3,6 +3,7 @@ import type { AnalysisContext } from '../context.js'
 import type { ServerModel } from '../server/types.js'
 import type { ConnectionHandler, HandlerFunction, HandlerKind, SocketHandler } from './types.js'
 import { scanSocketUses } from './socket-uses.js'
+import { routeBlockers } from './statements.js'
 import { referencedDeclaration } from './scope.js'
 import { unwrapExpression } from '../server/syntax.js'
 
@@ -137,7 +138,7 @@ export function analyseConnection(
       fn: handlerFn,
       ...params,
       uses: scan.uses,
-      blockers: scan.blockers,
+      blockers: [...scan.blockers, ...routeBlockers(scan.uses, handlerFn)],
       onlyLogs: onlyLogs(handlerFn),
     })
   }

@@ -30,6 +30,14 @@ export function analyseHandlers(ctx: AnalysisContext, server: ServerModel): Hand
     const connection = analyseConnection(ctx, server, call, augmentedKeys)
     if (connection) connections.push(connection)
   }
+  // Socket data only the auth middleware can provide: without one storing the key, a route has no value for it.
+  const stored = new Set(middlewares[0]?.dataKeys ?? [])
+  for (const handler of connections.flatMap((c) => c.handlers)) {
+    for (const use of handler.uses) {
+      if (use.kind !== 'data' || stored.has(use.key)) continue
+      handler.blockers.push({ node: use.node, reason: `reads \`${use.key}\` from the socket, which no auth middleware stores` })
+    }
+  }
   const httpAuth = middlewares.length > 0 ? findHttpAuth(ctx) : undefined
   return { connections, middlewares, handlers: connections.flatMap((c) => c.handlers), ...(httpAuth ? { httpAuth } : {}) }
 }

@@ -1,5 +1,5 @@
 // Owned by the handlers/auth analysis (issue 4).
-import type { ArrowFunction, CallExpression, Expression, FunctionExpression, Identifier, Node, ParameterDeclaration, Statement } from 'ts-morph'
+import type { ArrowFunction, CallExpression, Expression, FunctionExpression, Node, ParameterDeclaration, Statement } from 'ts-morph'
 
 export type HandlerFunction = ArrowFunction | FunctionExpression
 

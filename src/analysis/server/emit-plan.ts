@@ -9,8 +9,12 @@ import type { EmitSite } from './types.js'
 export type SseHelper = 'emitToRoom' | 'emitToUser' | 'emitToChannel' | 'broadcast' | 'roomChannel' | 'userChannel'
 
 export type EmitPlan =
-  | { ok: true; text: string; helpers: SseHelper[] }
+  /** `caution`: migrated, but something to check by hand. */
+  | { ok: true; text: string; helpers: SseHelper[]; caution?: FollowUpInput }
   | { ok: false; problem: FollowUpInput }
+
+/** Prefixes the runtime publishes under their own name; any other configured prefix is renamed (`chat_5` → `room:5`). */
+const CANONICAL_PREFIXES: Record<RoomRule['helper'], string> = { emitToRoom: 'room:', emitToUser: 'user:' }
 
 /** Modifiers that only tune delivery; SSE delivery is the same without them. */
 const NEUTRAL_MODIFIERS = new Set(['volatile', 'compress', 'sockets'])
@@ -55,7 +59,23 @@ export function planEmit(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
   const channels = targets.map((target) => channelText(target, used))
   const first = targets[0]!
   const argument = targets.length > 1 ? `[${channels.join(', ')}]` : first.kind === 'helper' ? channels[0]! : first.text
-  return { ok: true, text: `emitToChannel(${argument}, ${tail})`, helpers: [...used] }
+  return { ok: true, text: `emitToChannel(${argument}, ${tail})`, helpers: [...used], caution: renamedPrefixCaution(targets, rules) }
+}
+
+/**
+ * With a configured prefix the runtime renames (`chat_` → `room:`), a room name built elsewhere
+ * (`io.to(roomName)`) may still carry the old prefix and reach nobody.
+ */
+function renamedPrefixCaution(targets: RoomTarget[], rules: readonly RoomRule[]): FollowUpInput | undefined {
+  const renamed = rules.filter((rule) => CANONICAL_PREFIXES[rule.helper] !== rule.prefix).map((rule) => rule.prefix)
+  if (renamed.length === 0 || !targets.some((target) => target.kind === 'channels' || target.kind === 'unknown' || (target.kind === 'channel' && !/^[`'"]/.test(target.text)))) {
+    return undefined
+  }
+  return {
+    kind: 'emit/renamed-room-prefix',
+    reason: `the room name is computed elsewhere; rooms named ${renamed.map((prefix) => `\`${prefix}<id>\``).join(', ')} are published as \`room:<id>\` / \`user:<id>\` after the migration`,
+    action: 'Check where the name is built: use roomChannel(id) / userChannel(id) there, or emitToRoom / emitToUser here',
+  }
 }
 
 function list(items: string[]): string {
