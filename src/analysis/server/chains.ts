@@ -77,11 +77,7 @@ export function walkChain(receiver: Node, file: string): ChainResult {
     }
   }
   // The chain stopped before a terminal call: a partial chain stored or passed on (`const room = io.to(r)`).
-  if (current !== receiver) {
-    const last = current
-    return { memberUse: { file, member: 'partial-chain', node: last, receiver } }
-  }
-  return {}
+  return current === receiver ? {} : { memberUse: { file, member: 'partial-chain', node: current, receiver } }
 }
 
 function isConnectionEvent(call: CallExpression): boolean {
