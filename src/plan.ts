@@ -14,7 +14,7 @@ import { loadRepo, type LoadedRepo, type LoadOptions } from './project/load.js'
 import { locateFollowUp } from './project/locate.js'
 import { unitText } from './project/unit.js'
 import { applyStyle } from './style/apply.js'
-import { collectVotes, detectStyle, emptyVotes, styleFromVotes } from './style/detect.js'
+import { collectVotes, detectFileStyle, emptyVotes, styleFromVotes } from './style/detect.js'
 import { formatChanges, loadRepoPrettier } from './style/prettier.js'
 import type { CodeStyle } from './style/types.js'
 import type { Transform, TransformContext } from './transform.js'
@@ -114,15 +114,8 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   })()
   const styleOf = (file?: string): CodeStyle => {
     if (file === undefined) return repoStyle
-    // In a .vue file only the script blocks count: the template's attribute quotes say nothing about the code.
-    const unit = repo.liveUnit(file)
-    if (unit?.kind === 'vue') {
-      const votes = emptyVotes()
-      for (const block of unit.scripts) collectVotes(block.sourceFile.getFullText(), votes)
-      return styleFromVotes(votes, repoStyle)
-    }
     const text = changes.currentText(file)
-    return text === undefined ? repoStyle : detectStyle(text, repoStyle)
+    return text === undefined ? repoStyle : detectFileStyle(file, text, repoStyle)
   }
   for (const [index, transform] of selected.entries()) {
     stage(`transform ${index + 1}/${selected.length}: ${transform.id}`)

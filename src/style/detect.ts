@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph'
+import { findSfcScripts } from '../project/vue.js'
 import type { CodeStyle } from './types.js'
 
 /** This repo's own style, used when nothing else is known. */
@@ -97,4 +98,15 @@ export function styleFromVotes(votes: StyleVotes, fallback: CodeStyle = fallback
 /** The quotes, semicolons and indent a piece of code uses. */
 export function detectStyle(code: string, fallback: CodeStyle = fallbackStyle): CodeStyle {
   return styleFromVotes(collectVotes(code), fallback)
+}
+
+/**
+ * The style of one file's code. In a `.vue` file only the `<script>` blocks count: the template's
+ * attribute quotes (`class="x"`) say nothing about how the code is written.
+ */
+export function detectFileStyle(path: string, text: string, fallback: CodeStyle = fallbackStyle): CodeStyle {
+  if (!path.endsWith('.vue')) return detectStyle(text, fallback)
+  const votes = emptyVotes()
+  for (const script of findSfcScripts(text, path).scripts) collectVotes(script.content, votes)
+  return styleFromVotes(votes, fallback)
 }

@@ -1,6 +1,21 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { planMigration } from '../../src/plan.js'
 import { applyStyle, convertQuotes } from '../../src/style/apply.js'
-import { detectStyle } from '../../src/style/detect.js'
+import { detectFileStyle, detectStyle } from '../../src/style/detect.js'
+import type { CodeStyle } from '../../src/style/types.js'
+import type { Transform } from '../../src/transform.js'
+import { writeSocketApp } from '../bad-input/setup.js'
+import { tempDir } from '../helpers/cli.js'
+
+let cleanups: (() => void)[] = []
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup()
+})
+
+/** A component whose template quotes attributes with `"` (as every Vue template does) and whose script uses `'`. */
+const component =
+  '<template>\n  <div class="chat" id="main" :title="online ? \'on\' : \'off\'">\n    <span class="dot" data-testid="dot" />\n  </div>\n</template>\n\n' +
+  "<script setup lang=\"ts\">\nconst socket = useChatSSE()\nsocket.on('typing', () => {\n    console.log('typing')\n})\n</script>\n"
 
 describe('style detection', () => {
   it('reads quotes, semicolons and indent from code, ignoring strings and comments', () => {
@@ -15,6 +30,33 @@ describe('style detection', () => {
 
   it('falls back to the given style when the code gives no signal', () => {
     expect(detectStyle('', { quote: '"', semicolons: true, indent: '\t' })).toEqual({ quote: '"', semicolons: true, indent: '\t' })
+  })
+})
+
+describe('style of a .vue file', () => {
+  it('is read from its script blocks only, not from the template attributes', () => {
+    expect(detectStyle(component).quote).toBe('"') // what counting the whole file gets wrong
+    expect(detectFileStyle('app/components/Chat.vue', component)).toEqual({ quote: "'", semicolons: false, indent: '    ' })
+    expect(detectFileStyle('app/utils/chat.ts', 'export const a = "b";\n')).toEqual({ quote: '"', semicolons: true, indent: '  ' })
+  })
+
+  it('is what ctx.styleOf gives for a .vue file a transform created during the run', async () => {
+    const t = tempDir('tsm-style-')
+    cleanups.push(t.cleanup)
+    writeSocketApp(t.dir, {
+      'server/plugins/socket.io.ts': 'import { Server } from "socket.io";\nexport default defineNitroPlugin(() => {\n  const io = new Server();\n});\n',
+    })
+    let seen: CodeStyle | undefined
+    const probe: Transform = {
+      id: 'probe',
+      title: 'test: read the style of a new component',
+      run(ctx) {
+        ctx.changes.create('app/components/Chat.vue', component, { transform: 'probe', reason: 'test' })
+        seen = ctx.styleOf('app/components/Chat.vue')
+      },
+    }
+    await planMigration(t.dir, { transforms: [probe] })
+    expect(seen).toEqual({ quote: "'", semicolons: false, indent: '    ' })
   })
 })
 

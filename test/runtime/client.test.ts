@@ -12,6 +12,8 @@ type Composable = typeof import('../../src/runtime/app/composables/useChatSSE')
 let server: TestServer
 let useChatSSE: Composable['useChatSSE']
 const scopes: EffectScope[] = []
+/** Handles created outside any scope (as in a function called later): disconnected after each test. */
+const loose: { disconnect(): void }[] = []
 
 /** A component: an effect scope that calls the composable, as `setup()` would. */
 function mount<T>(setup: () => T): T {
@@ -35,6 +37,7 @@ beforeEach(async () => {
 
 afterEach(async () => {
   for (const scope of scopes.splice(0)) scope.stop()
+  for (const handle of loose.splice(0)) handle.disconnect()
   vi.unstubAllGlobals()
   await server.close()
 })
@@ -160,5 +163,130 @@ describe('useChatSSE against the runtime', () => {
     await expect(ssr.send(`${server.url}/api/chat/echo`)).rejects.toThrow(/server-side/)
     expect(fetchSpy).not.toHaveBeenCalled()
     fetchSpy.mockRestore()
+  })
+})
+
+describe('useChatSSE handles, one per former io() socket', () => {
+  const options = () => ({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...fast })
+  const settle = () => new Promise((r) => setTimeout(r, 150))
+
+  it('runs onOpen of a handle that connects to an already open stream, once per open', async () => {
+    // app.vue's OnlineIndicator opens the stream first.
+    const indicator = mount(() => useChatSSE(options()))
+    indicator.connect()
+    await vi.waitFor(() => expect(indicator.connected.value).toBe(true))
+
+    // The chat page mounts later: `socket = io(); socket.on('connect', h)` as migrated.
+    let chatOpens = 0
+    let lateOpens = 0
+    const chat = mount(() => {
+      const handle = useChatSSE(options())
+      handle.connect()
+      handle.onOpen(() => chatOpens++)
+      return handle
+    })
+    expect(chat.connected.value).toBe(false) // as a new socket: connected once `connect` has fired
+    await vi.waitFor(() => expect(chatOpens).toBe(1))
+    expect(chat.connected.value).toBe(true)
+    expect(chat.connectionId.value).toBe(indicator.connectionId.value)
+    chat.onOpen(() => lateOpens++)
+    await settle()
+    expect([chatOpens, lateOpens]).toEqual([1, 1])
+    expect(connections().size).toBe(1)
+
+    // The server drops the stream: every handler runs again exactly once for the new open.
+    connections().get(chat.connectionId.value!)!.close()
+    await vi.waitFor(() => expect(chatOpens).toBe(2))
+    await settle()
+    expect([chatOpens, lateOpens]).toEqual([2, 2])
+  })
+
+  it('disconnect() releases only its own handle; the stream stays open for the others', async () => {
+    const indicator = mount(() => useChatSSE(options()))
+    const chat = mount(() => useChatSSE(options()))
+    const indicatorGot: unknown[] = []
+    const chatGot: unknown[] = []
+    const chatCloses: string[] = []
+    let indicatorCloses = 0
+    let chatOpens = 0
+    indicator.on('n', (m) => indicatorGot.push(m))
+    indicator.onClose(() => indicatorCloses++)
+    chat.on('n', (m) => chatGot.push(m))
+    chat.onClose((reason) => chatCloses.push(reason))
+    chat.onOpen(() => chatOpens++)
+    indicator.connect()
+    chat.connect()
+    await vi.waitFor(() => expect(chatOpens).toBe(1))
+
+    // Leaving the chat page: useChat's disconnect().
+    chat.disconnect()
+    expect(chatCloses).toEqual(['disconnect'])
+    expect(chat.connected.value).toBe(false)
+    await emitToUser(1, 'n', 1)
+    await vi.waitFor(() => expect(indicatorGot).toEqual([1]))
+    expect(indicator.connected.value).toBe(true)
+    expect(indicatorCloses).toBe(0)
+    expect(connections().size).toBe(1)
+    expect(chatGot).toEqual([]) // a disconnected socket hears nothing
+
+    // Its listeners are kept, as a Socket.IO socket's are: connect() again and they hear again.
+    chat.connect()
+    await vi.waitFor(() => expect(chatOpens).toBe(2))
+    await emitToUser(1, 'n', 2)
+    await vi.waitFor(() => expect(chatGot).toEqual([2]))
+    expect(indicatorGot).toEqual([1, 2])
+
+    indicator.disconnect()
+    await settle()
+    expect(connections().size).toBe(1)
+    chat.disconnect()
+    await vi.waitFor(() => expect(connections().size).toBe(0))
+  })
+
+  it('removes listeners with the scope that registered them, on a handle created outside any scope', async () => {
+    // Created in a function called later (a store action, useChat's connect()): no component scope.
+    const socket = useChatSSE(options())
+    loose.push(socket)
+    socket.connect()
+    const appGot: unknown[] = []
+    const pageGot: unknown[] = []
+    socket.on('n', (m) => appGot.push(m))
+    mount(() => socket.on('n', (m) => pageGot.push(m)))
+    await vi.waitFor(() => expect(socket.connected.value).toBe(true))
+    await emitToUser(1, 'n', 1)
+    await vi.waitFor(() => expect(pageGot).toEqual([1]))
+
+    scopes[0]!.stop() // the page that registered the second listener unmounts
+    await emitToUser(1, 'n', 2)
+    await vi.waitFor(() => expect(appGot).toEqual([1, 2]))
+    expect(pageGot).toEqual([1])
+    expect(connections().size).toBe(1) // the handle was not created in that scope: it stays connected
+
+    socket.disconnect()
+    await vi.waitFor(() => expect(connections().size).toBe(0))
+  })
+
+  it('disconnects a handle and drops all its listeners when the scope that created it is disposed', async () => {
+    const other = mount(() => useChatSSE(options()))
+    other.connect()
+    const page = mount(() => useChatSSE(options()))
+    page.connect()
+    await vi.waitFor(() => expect(page.connected.value).toBe(true))
+    // A listener added outside any scope (from a click handler) through the page's handle.
+    const got: unknown[] = []
+    let closes = 0
+    page.on('n', (m) => got.push(m))
+    page.onClose(() => closes++)
+
+    scopes[1]!.stop()
+    expect(page.connected.value).toBe(false)
+    other.disconnect()
+    await vi.waitFor(() => expect(connections().size).toBe(0)) // the page's claim went with its scope
+    other.connect()
+    await vi.waitFor(() => expect(other.connected.value).toBe(true))
+    await emitToUser(1, 'n', 1)
+    await settle()
+    expect(got).toEqual([])
+    expect(closes).toBe(0)
   })
 })

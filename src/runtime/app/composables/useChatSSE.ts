@@ -1,4 +1,4 @@
-import { getCurrentScope, onScopeDispose, readonly, ref, type Ref } from 'vue'
+import { computed, getCurrentScope, onScopeDispose, readonly, ref, type Ref } from 'vue'
 
 export interface ChatSSEOptions {
   /** The app's auth token, sent as `Authorization: Bearer` to get a stream ticket and with `send()`. Cookies are always sent. */
@@ -36,19 +36,28 @@ export class ChatSSEHttpError extends Error {
   }
 }
 
+/** Calls an app handler; one component's failing handler must not stop the others or the stream. */
+function safely(what: string, call: () => void): void {
+  try {
+    call()
+  } catch (error) {
+    console.error(`[useChatSSE] ${what} handler failed`, error)
+  }
+}
+
 /**
  * The tab's one stream. EventSource's own reconnect would reuse an expired ticket and lose the
  * connection's session, so every reconnect is done here: fresh ticket, same connection id
- * (`resume`), last event id as the cursor, exponential backoff with jitter.
+ * (`resume`), last event id as the cursor, exponential backoff with jitter. It is open while at
+ * least one handle has called `connect()` and not `disconnect()`; only those handles hear it.
  */
 class SharedStream {
   readonly connected = ref(false)
   readonly connectionId = ref<string | null>(null)
-  private readonly handlers = new Map<string, Set<Handler>>()
-  readonly openHandlers = new Set<() => void>()
-  readonly closeHandlers = new Set<(reason: string) => void>()
-  readonly errorHandlers = new Set<(error: Error) => void>()
-  readonly resetHandlers = new Set<() => void>()
+  /** How many times the stream has opened: lets each open handler run once per open. */
+  opens = 0
+  /** The handles that want the stream (ref count = size). */
+  private readonly claims = new Set<StreamHandle>()
   private source: EventSource | undefined
   private attached = new Set<string>()
   private lastEventId: string | undefined
@@ -56,8 +65,6 @@ class SharedStream {
   private timer: ReturnType<typeof setTimeout> | undefined
   /** Bumped on every (dis)connect, so a ticket fetch that finishes late does not open a stale stream. */
   private generation = 0
-  private wanted = false
-  users = 0
 
   constructor(public options: ChatSSEOptions) {}
 
@@ -65,32 +72,20 @@ class SharedStream {
     return (this.options.baseURL ?? '/api/chat').replace(/\/$/, '')
   }
 
-  connect(): void {
-    if (this.wanted) return
-    this.wanted = true
-    void this.open()
+  claim(handle: StreamHandle): void {
+    if (this.claims.has(handle)) return
+    this.claims.add(handle)
+    for (const event of handle.events()) this.attach(event)
+    if (this.claims.size === 1) void this.open()
   }
 
-  disconnect(reason = 'disconnect'): void {
-    this.wanted = false
+  release(handle: StreamHandle): void {
+    if (!this.claims.delete(handle) || this.claims.size > 0) return
     this.generation++
     clearTimeout(this.timer)
     this.timer = undefined
-    this.closeSource(reason)
+    this.closeSource('disconnect')
     this.attempt = 0
-  }
-
-  on(event: string, handler: Handler): () => void {
-    let set = this.handlers.get(event)
-    if (!set) this.handlers.set(event, (set = new Set()))
-    set.add(handler)
-    this.attach(event)
-    return () => this.off(event, handler)
-  }
-
-  off(event: string, handler?: Handler): void {
-    if (handler) this.handlers.get(event)?.delete(handler)
-    else this.handlers.delete(event)
   }
 
   authHeaders(): Record<string, string> {
@@ -122,12 +117,13 @@ class SharedStream {
       this.attempt = 0
       this.connectionId.value = info.connectionId
       this.connected.value = true
-      for (const handler of [...this.openHandlers]) handler()
+      this.opens++
+      for (const handle of [...this.claims]) handle.deliverOpen()
     })
     source.addEventListener('sse:cursor', (e) => this.track(e as MessageEvent))
     source.addEventListener('reset', (e) => {
       this.track(e as MessageEvent)
-      for (const handler of [...this.resetHandlers]) handler()
+      for (const handle of [...this.claims]) handle.deliverReset()
     })
     source.onerror = () => {
       // Network loss, a server restart or a 401: take over from EventSource and reconnect properly.
@@ -135,10 +131,11 @@ class SharedStream {
       this.closeSource('error')
       this.fail(new Error('The event stream was interrupted'))
     }
-    for (const event of this.handlers.keys()) this.attach(event)
+    for (const handle of this.claims) for (const event of handle.events()) this.attach(event)
   }
 
-  private attach(event: string): void {
+  /** One EventSource listener per event name, however many handles listen to it. */
+  attach(event: string): void {
     const source = this.source
     if (!source || this.attached.has(event)) return
     this.attached.add(event)
@@ -151,13 +148,7 @@ class SharedStream {
       } catch {
         data = message.data
       }
-      for (const handler of [...(this.handlers.get(event) ?? [])]) {
-        try {
-          handler(data)
-        } catch (error) {
-          console.error(`[useChatSSE] handler for ${event} failed`, error)
-        }
-      }
+      for (const handle of [...this.claims]) handle.deliver(event, data)
     })
   }
 
@@ -171,14 +162,14 @@ class SharedStream {
     source?.close()
     if (this.connected.value) {
       this.connected.value = false
-      for (const handler of [...this.closeHandlers]) handler(reason)
+      for (const handle of [...this.claims]) handle.deliverClose(reason)
     }
   }
 
   private fail(error: unknown): void {
     const err = error instanceof Error ? error : new Error(String(error))
-    for (const handler of [...this.errorHandlers]) handler(err)
-    if (!this.wanted) return
+    for (const handle of [...this.claims]) handle.deliverError(err)
+    if (this.claims.size === 0) return
     const min = this.options.reconnectDelay?.min ?? 1000
     const max = this.options.reconnectDelay?.max ?? 30_000
     const delay = Math.min(max, min * 2 ** this.attempt++)
@@ -186,8 +177,128 @@ class SharedStream {
     clearTimeout(this.timer)
     this.timer = setTimeout(() => {
       this.timer = undefined
-      if (this.wanted) void this.open()
+      if (this.claims.size > 0) void this.open()
     }, delay / 2 + Math.random() * (delay / 2))
+  }
+}
+
+/**
+ * What one `useChatSSE()` call returns, as one `io()` socket was: its own connect/disconnect and
+ * listeners over the tab's shared stream. A handle hears the stream only while it is connected
+ * (between its `connect()` and `disconnect()`); its listeners stay registered across a
+ * disconnect, as a Socket.IO socket's do, and hear again after the next `connect()`.
+ */
+class StreamHandle {
+  readonly open = ref(false)
+  private claimed = false
+  private readonly handlers = new Map<string, Set<Handler>>()
+  /** Each open handler with the stream open it last ran for (0: none since this handle connected). */
+  private readonly openHandlers = new Map<() => void, number>()
+  private readonly closeHandlers = new Set<(reason: string) => void>()
+  private readonly errorHandlers = new Set<(error: Error) => void>()
+  private readonly resetHandlers = new Set<() => void>()
+
+  constructor(readonly stream: SharedStream) {}
+
+  events(): Iterable<string> {
+    return this.handlers.keys()
+  }
+
+  connect(): void {
+    if (this.claimed) return
+    this.claimed = true
+    this.stream.claim(this)
+    // Joining a stream that is already open: this handle's open handlers still run, as a new socket's `connect` did.
+    this.openSoon()
+  }
+
+  disconnect(): void {
+    if (!this.claimed) return
+    this.claimed = false
+    for (const handler of this.openHandlers.keys()) this.openHandlers.set(handler, 0)
+    this.deliverClose('disconnect')
+    this.stream.release(this)
+  }
+
+  /** The creating scope is gone: nothing of this handle may run any more. */
+  dispose(): void {
+    this.handlers.clear()
+    this.openHandlers.clear()
+    this.closeHandlers.clear()
+    this.errorHandlers.clear()
+    this.resetHandlers.clear()
+    this.disconnect()
+  }
+
+  on(event: string, handler: Handler): () => void {
+    let set = this.handlers.get(event)
+    if (!set) this.handlers.set(event, (set = new Set()))
+    set.add(handler)
+    if (this.claimed) this.stream.attach(event)
+    return () => this.off(event, handler)
+  }
+
+  off(event: string, handler?: Handler): void {
+    if (handler) this.handlers.get(event)?.delete(handler)
+    else this.handlers.delete(event)
+  }
+
+  onOpen(handler: () => void): () => void {
+    this.openHandlers.set(handler, 0)
+    this.openSoon()
+    return () => this.openHandlers.delete(handler)
+  }
+
+  onClose(handler: (reason: string) => void): () => void {
+    this.closeHandlers.add(handler)
+    return () => this.closeHandlers.delete(handler)
+  }
+
+  onError(handler: (error: Error) => void): () => void {
+    this.errorHandlers.add(handler)
+    return () => this.errorHandlers.delete(handler)
+  }
+
+  onReset(handler: () => void): () => void {
+    this.resetHandlers.add(handler)
+    return () => this.resetHandlers.delete(handler)
+  }
+
+  /**
+   * On a microtask, so handlers registered right after `connect()` (as they were after `io()`) are
+   * included; each runs at most once per open of the stream.
+   */
+  private openSoon(): void {
+    if (this.claimed && this.stream.connected.value) queueMicrotask(() => this.deliverOpen())
+  }
+
+  deliverOpen(): void {
+    if (!this.claimed || !this.stream.connected.value) return
+    this.open.value = true
+    const open = this.stream.opens
+    for (const [handler, seen] of [...this.openHandlers]) {
+      if (seen === open || !this.openHandlers.has(handler)) continue
+      this.openHandlers.set(handler, open)
+      safely('open', handler)
+    }
+  }
+
+  deliverClose(reason: string): void {
+    if (!this.open.value) return
+    this.open.value = false
+    for (const handler of [...this.closeHandlers]) safely('close', () => handler(reason))
+  }
+
+  deliverError(error: Error): void {
+    for (const handler of [...this.errorHandlers]) safely('error', () => handler(error))
+  }
+
+  deliverReset(): void {
+    for (const handler of [...this.resetHandlers]) safely('reset', handler)
+  }
+
+  deliver(event: string, data: unknown): void {
+    for (const handler of [...(this.handlers.get(event) ?? [])]) safely(event, () => handler(data))
   }
 }
 
@@ -211,58 +322,49 @@ function inert(): ChatSSE {
   }
 }
 
+/** A listener lives until its disposer runs, its handle is disposed, or the scope that registered it (if any) is. */
+function scoped(dispose: () => void): () => void {
+  if (getCurrentScope()) onScopeDispose(dispose)
+  return dispose
+}
+
 /**
- * The chat's server-sent events. Every caller shares one stream per tab; handlers registered inside
- * a component are removed when it unmounts, and the stream closes when the last such component goes.
- * A no-op during SSR.
+ * The chat's server-sent events, with Socket.IO's per-socket semantics over one shared stream per
+ * tab. Each call is its own handle: `connect()` claims the stream and `disconnect()` releases only
+ * this handle's claim (the stream closes when no handle claims it); a disconnected handle hears
+ * nothing. `onOpen` handlers run on every open of the stream while the handle is connected, and
+ * once (on a microtask) when registered on, or connecting to, a stream that is already open.
+ * Listeners registered inside a component (effect scope) are removed when that scope is disposed;
+ * the handle itself is disconnected and cleared when the scope that created it is disposed.
+ * A handle created outside any scope lives until `disconnect()`. A no-op during SSR.
  */
 export function useChatSSE(options: ChatSSEOptions = {}): ChatSSE {
   if (typeof window === 'undefined') return inert()
   const stream = (shared ??= new SharedStream(options))
   if (options.token) stream.options = { ...stream.options, token: options.token }
-
-  const disposers = new Set<() => void>()
-  const track = (dispose: () => void) => {
-    const wrapped = () => {
-      disposers.delete(wrapped)
-      dispose()
-    }
-    disposers.add(wrapped)
-    return wrapped
-  }
-  const inSet = <T>(set: Set<T>, handler: T) => {
-    set.add(handler)
-    return track(() => set.delete(handler))
-  }
-
-  if (getCurrentScope()) {
-    stream.users++
-    onScopeDispose(() => {
-      for (const dispose of [...disposers]) dispose()
-      if (--stream.users === 0) stream.disconnect('unmount')
-    })
-  }
+  const handle = new StreamHandle(stream)
+  if (getCurrentScope()) onScopeDispose(() => handle.dispose())
 
   return {
-    connected: readonly(stream.connected),
-    connectionId: readonly(stream.connectionId),
-    connect: () => stream.connect(),
-    disconnect: () => stream.disconnect(),
-    on: (event, handler) => track(stream.on(event, handler)),
+    connected: readonly(handle.open),
+    connectionId: computed(() => (handle.open.value ? stream.connectionId.value : null)),
+    connect: () => handle.connect(),
+    disconnect: () => handle.disconnect(),
+    on: (event, handler) => scoped(handle.on(event, handler)),
     once(event, handler) {
-      const dispose = track(
-        stream.on(event, (data) => {
+      const dispose = scoped(
+        handle.on(event, (data) => {
           dispose()
           handler(data)
         }),
       )
       return dispose
     },
-    off: (event, handler) => stream.off(event, handler),
-    onOpen: (handler) => inSet(stream.openHandlers, handler),
-    onClose: (handler) => inSet(stream.closeHandlers, handler),
-    onError: (handler) => inSet(stream.errorHandlers, handler),
-    onReset: (handler) => inSet(stream.resetHandlers, handler),
+    off: (event, handler) => handle.off(event, handler),
+    onOpen: (handler) => scoped(handle.onOpen(handler)),
+    onClose: (handler) => scoped(handle.onClose(handler)),
+    onError: (handler) => scoped(handle.onError(handler)),
+    onReset: (handler) => scoped(handle.onReset(handler)),
     async send<T>(url: string, body?: unknown): Promise<T> {
       const headers: Record<string, string> = { 'Content-Type': 'application/json', ...stream.authHeaders() }
       if (stream.connectionId.value) headers['x-sse-connection-id'] = stream.connectionId.value
