@@ -41,7 +41,9 @@ export const packages: Transform = {
       ctx.changes.removeDependency(name, meta(`${name} is no longer used`))
     }
     const adapter = ctx.model.server.sites.map((site) => site.redisAdapter).find((info) => info !== undefined)
-    if (adapter) configureRedisBroker(ctx, adapter, listed('ioredis'))
+    if (adapter) configureRedisBroker(ctx, adapter, listed('ioredis'), packageJson)
+    // The sse-runtime transform installs the Redis broker for this dependency alone, so it needs configuring too.
+    else if (listed('@socket.io/redis-adapter')) reportUnseenAdapter(ctx, packageJson)
     if (adapter?.client === 'redis' && listed('redis') && !survivingImporter(ctx, 'redis')) {
       ctx.report({ file: 'package.json', line: lineOf(packageJson, '"redis"'), code: '"redis"' }, {
         kind: 'packages/redis-client-unused',
@@ -56,6 +58,11 @@ export const packages: Transform = {
 function lineOf(text: string, needle: string): number {
   const index = text.indexOf(needle)
   return index < 0 ? 1 : text.slice(0, index).split('\n').length
+}
+
+/** A follow-up target at a line of a file's text, showing that line. */
+function lineIn(file: string, text: string, line: number): { file: string; line: number; code: string } {
+  return { file, line, code: text.split('\n')[line - 1]?.trim() ?? '' }
 }
 
 /** The first file (other than deleted ones) whose current text imports the package. */
@@ -110,10 +117,11 @@ function runtimeConfigLiteral(configText: string | undefined, key: string): stri
 
 /**
  * The Socket.IO Redis adapter becomes the SSE runtime's Redis broker: ioredis is a dependency,
- * `runtimeConfig.sse.redisUrl` exists (env `NUXT_SSE_REDIS_URL`) with the same default, and the env
- * example documents it next to the variable the adapter used.
+ * `runtimeConfig.sse.redisUrl` exists (env `NUXT_SSE_REDIS_URL`) with the same default, the env
+ * example documents it next to the variable the adapter used, and one follow-up at that nuxt.config
+ * line lists what every environment must set.
  */
-function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, hasIoredis: boolean): void {
+function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, hasIoredis: boolean, packageJson: string): void {
   if (!hasIoredis) ctx.changes.addDependency('ioredis', IOREDIS_RANGE, false, meta('the SSE runtime\'s Redis broker uses ioredis'))
   const configPath = ctx.repo.relative(ctx.repo.layout.nuxtConfigPath)
   const configText = ctx.changes.currentText(configPath)
@@ -122,7 +130,8 @@ function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, 
   if (configText !== undefined) {
     const text = addSseRedisUrl(configText, source.value, `Redis for the SSE broker (several instances); env ${SSE_REDIS_ENV}. Empty: in-memory, one instance.`)
     if (text !== configText) ctx.changes.write(configPath, text, configText, meta('the SSE runtime reads its Redis URL from runtimeConfig.sse.redisUrl'))
-    configLine = text.slice(0, text.search(/\bsse\s*:\s*\{/)).split('\n').length
+    const sse = text.search(/\bsse\s*:\s*\{/)
+    configLine = sse < 0 ? lineOf(text, 'defineNuxtConfig') : text.slice(0, sse).split('\n').length
   }
   for (const file of ENV_EXAMPLES) {
     const before = ctx.changes.currentText(file)
@@ -131,11 +140,47 @@ function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, 
     const text = addEnvLine(before, SSE_REDIS_ENV, value, source.envVar, `Redis for the SSE runtime (same server as ${source.envVar ?? 'the Socket.IO adapter'}); empty: in-memory`)
     if (text !== before) ctx.changes.write(file, text, before, meta(`documents ${SSE_REDIS_ENV}`))
   }
-  if (!source.literal) {
-    ctx.report({ file: configPath, line: configLine, code: 'sse: { redisUrl }' }, {
-      kind: 'packages/sse-redis-env',
-      reason: `the Socket.IO Redis adapter was configured from ${source.described}; the SSE runtime's Redis broker reads ${SSE_REDIS_ENV} (runtimeConfig.sse.redisUrl)`,
-      action: `set ${SSE_REDIS_ENV} to the same Redis URL in every environment (.env, CI, hosting); without it each instance only reaches its own clients`,
-    })
-  }
+  const where = configText !== undefined
+    ? lineIn(configPath, ctx.changes.currentText(configPath) ?? configText, configLine)
+    : lineIn('package.json', packageJson, lineOf(packageJson, '"@socket.io/redis-adapter"'))
+  const url = source.literal
+    ? `runtimeConfig.sse.redisUrl now names the same Redis, and ${SSE_REDIS_ENV} overrides it`
+    : `the SSE runtime's Redis broker reads ${SSE_REDIS_ENV} (runtimeConfig.sse.redisUrl)`
+  ctx.report(where, {
+    kind: REDIS_CONFIG_KIND,
+    reason: `the Socket.IO Redis adapter was configured from ${source.described}; ${url}. ${SEVERAL_INSTANCES}`,
+    action: redisConfigAction(source.literal ? undefined : `set ${SSE_REDIS_ENV} to the same Redis as ${source.envVar ?? 'the adapter'}`),
+  })
+}
+
+const REDIS_CONFIG_KIND = 'packages/sse-redis-config'
+
+const SEVERAL_INSTANCES =
+  'Several instances share events only through that Redis, and accept each other\'s stream tickets only with one shared NUXT_SSE_TICKET_SECRET'
+
+/** Everything a user of the Redis broker must do, after `first` (the broker's URL, when it is not set yet). */
+function redisConfigAction(first: string | undefined): string {
+  const steps = [
+    ...(first ? [first] : []),
+    'set NUXT_SSE_TICKET_SECRET to one long random string, the same on every instance',
+    'run that Redis with appendonly yes so a restart keeps the replay log',
+  ]
+  return `In every environment (.env, CI, hosting): ${steps.join('; ')}`
+}
+
+/**
+ * package.json lists the Redis adapter but the analysis found no `io.adapter(createAdapter(...))` (it may live
+ * where the analysis cannot follow it): the broker is installed, but nothing says which Redis it should use.
+ */
+function reportUnseenAdapter(ctx: TransformContext, packageJson: string): void {
+  const configPath = ctx.repo.relative(ctx.repo.layout.nuxtConfigPath)
+  const configText = ctx.changes.currentText(configPath)
+  const where = configText !== undefined
+    ? lineIn(configPath, configText, lineOf(configText, 'defineNuxtConfig'))
+    : lineIn('package.json', packageJson, lineOf(packageJson, '"@socket.io/redis-adapter"'))
+  ctx.report(where, {
+    kind: REDIS_CONFIG_KIND,
+    reason: `package.json depends on @socket.io/redis-adapter, but the tool did not find where the adapter is set up, so the SSE runtime's Redis broker has no URL (${SSE_REDIS_ENV}, runtimeConfig.sse.redisUrl). ${SEVERAL_INSTANCES}`,
+    action: redisConfigAction(`set ${SSE_REDIS_ENV} to the Redis the Socket.IO adapter used`),
+  })
 }

@@ -90,14 +90,10 @@ export const serverHandlers: Transform = {
 
 /**
  * Deletes the plugin. Earlier transforms (server-emits) rewrote emits inside its handlers so this one could
- * transplant the rewritten code; those edits were only a means to that end, so the file goes back to its
- * original text first and the engine sees a plain deletion rather than a conflict between two transforms.
+ * transplant the rewritten code; those edits only served the transplant, so the deletion supersedes them.
  */
 function deletePlugin(ctx: TransformContext, file: string): void {
-  const unit = ctx.repo.units.get(file)
-  const sourceFile = unit?.scripts[0]?.sourceFile
-  if (unit && sourceFile && sourceFile.getFullText() !== unit.originalText) sourceFile.replaceWithText(unit.originalText)
-  ctx.changes.delete(file, meta('every socket handler became a route and the auth and joins moved to the SSE hooks'))
+  ctx.changes.delete(file, meta('every socket handler became a route and the auth and joins moved to the SSE hooks'), { supersedeEdits: true })
 }
 
 /** Handshake values named like a user id (`socket.handshake.query.userId`): the client says who it is. */

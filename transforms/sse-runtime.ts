@@ -38,16 +38,16 @@ export function runtimeFiles(runtimeDir: string): string[] {
  * analysis), or at least depends on `@socket.io/redis-adapter` (the adapter call may live where the
  * analysis could not follow it). A single-instance app gets the in-memory broker and no ioredis.
  */
-export function redisNeed(ctx: TransformContext): { needed: boolean; reason: string; envVars: string[] } {
+export function redisNeed(ctx: TransformContext): { needed: boolean; reason: string } {
   const adapter = ctx.model.server.sites.find((site) => site.redisAdapter)?.redisAdapter
   if (adapter) {
-    return { needed: true, reason: `the Socket.IO server used a Redis adapter (${adapter.client} clients)`, envVars: adapter.envVars }
+    return { needed: true, reason: `the Socket.IO server used a Redis adapter (${adapter.client} clients)` }
   }
   const pkg = ctx.repo.readText(ctx.repo.relative(ctx.repo.layout.packageJsonPath))
   if (pkg && dependsOn(pkg, '@socket.io/redis-adapter')) {
-    return { needed: true, reason: 'package.json depends on @socket.io/redis-adapter', envVars: [] }
+    return { needed: true, reason: 'package.json depends on @socket.io/redis-adapter' }
   }
-  return { needed: false, reason: 'no Socket.IO Redis adapter in use', envVars: [] }
+  return { needed: false, reason: 'no Socket.IO Redis adapter in use' }
 }
 
 function dependsOn(packageJson: string, name: string): boolean {
@@ -95,11 +95,15 @@ export const sseRuntime: Transform = {
       }
       ctx.changes.create(target, text, { transform: ID, reason: `SSE runtime (${file})` })
     }
-    if (redis.needed) installRedis(ctx, redis)
+    if (redis.needed) addIoredis(ctx, redis)
   },
 }
 
-function installRedis(ctx: TransformContext, redis: ReturnType<typeof redisNeed>): void {
+/**
+ * ioredis for the broker. What to configure (NUXT_SSE_REDIS_URL, the ticket secret, appendonly) is one follow-up
+ * of the packages transform, which points at the nuxt.config it edits for the broker's URL.
+ */
+function addIoredis(ctx: TransformContext, redis: ReturnType<typeof redisNeed>): void {
   const pkg = ctx.repo.readText(ctx.repo.relative(ctx.repo.layout.packageJsonPath))
   if (!pkg || !dependsOn(pkg, 'ioredis')) {
     ctx.changes.addDependency('ioredis', IOREDIS_RANGE, false, {
@@ -107,14 +111,4 @@ function installRedis(ctx: TransformContext, redis: ReturnType<typeof redisNeed>
       reason: `the SSE Redis broker uses ioredis (${redis.reason})`,
     })
   }
-  const plugin = targetPath(ctx, 'server/plugins/sse-redis.ts')
-  const from = redis.envVars.length > 0 ? ` (the Socket.IO adapter read ${redis.envVars.join(', ')})` : ''
-  ctx.report(
-    { file: plugin, line: 1 },
-    {
-      kind: 'runtime/redis-config',
-      reason: `With several instances, each accepts the stream tickets of the others only when all share one NUXT_SSE_TICKET_SECRET, and they share events only when NUXT_SSE_REDIS_URL is set${from}`,
-      action: 'In every environment set NUXT_SSE_TICKET_SECRET (a long random string, the same on every instance) and NUXT_SSE_REDIS_URL; run that Redis with appendonly so a Redis restart keeps the replay log',
-    },
-  )
 }

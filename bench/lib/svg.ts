@@ -71,7 +71,11 @@ function panelSvg(panel: Panel, offsetY: number): string {
     const x0 = MARGIN.left + g * groupW + (groupW - barW * panel.series.length) / 2
     panel.series.forEach((series, s) => {
       const v = series.values[g] ?? Number.NaN
-      if (!Number.isFinite(v) || v <= 0) return
+      if (!Number.isFinite(v) || v <= 0) {
+        // no figure (e.g. the run failed): say so rather than leave a gap that reads as zero
+        out.push(`<text x="${(x0 + s * barW + barW / 2 - 1).toFixed(1)}" y="${MARGIN.top + plotH - 4}" font-size="9" text-anchor="middle">n/a</text>`)
+        return
+      }
       const h = Math.max(1, scale(v))
       const x = x0 + s * barW
       const y = MARGIN.top + plotH - h

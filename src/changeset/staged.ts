@@ -2,7 +2,7 @@ import type { LoadedRepo } from '../project/load.js'
 import { MigrationError } from '../project/errors.js'
 import { replaceUnitText, unitKind, unitText, type LiveUnit } from '../project/unit.js'
 import { editDependencies, listedDependencies } from './package-json.js'
-import type { ChangeMeta, ChangeSet, DependencyEdits, FileChange } from './types.js'
+import type { ChangeMeta, ChangeSet, DeleteOptions, DependencyEdits, FileChange } from './types.js'
 
 const PACKAGE_JSON = 'package.json'
 
@@ -83,15 +83,25 @@ export class StagedChanges implements ChangeSet {
     addMeta(this.metaOf(path), meta)
   }
 
-  delete(path: string, meta: ChangeMeta): void {
+  delete(path: string, meta: ChangeMeta, options: DeleteOptions = {}): void {
     const current = this.currentText(path)
     if (current === undefined) throw new MigrationError(`${meta.transform}: cannot delete ${path}: no such file`)
     const unit = this.unit(path)
     const original = unit ? unit.originalText : this.repo.readText(path)
-    if (current !== original) throw new MigrationError(`${meta.transform}: cannot delete ${path}: another transform edits it`)
-    if (unit) this.deletedUnits.set(path, current)
-    else this.files.set(path, { text: undefined, meta: this.files.get(path)?.meta ?? [] })
-    addMeta(this.metaOf(path), meta)
+    const edited = current !== original
+    if (edited && !options.supersedeEdits) {
+      throw new MigrationError(`${meta.transform}: cannot delete ${path}: another transform edits it`)
+    }
+    // Superseded edits never reach the disk, so their reasons would only mislead the report.
+    const kept = edited ? [] : [...((unit ? this.unitMeta.get(path) : this.files.get(path)?.meta) ?? [])]
+    addMeta(kept, meta)
+    // A unit keeps the text it is deleted with: `collect` fails if a later ts-morph edit changes it.
+    if (unit) {
+      this.deletedUnits.set(path, current)
+      this.unitMeta.set(path, kept)
+    } else {
+      this.files.set(path, { text: undefined, meta: kept })
+    }
   }
 
   removeDependency(name: string, meta: ChangeMeta): void {

@@ -9,6 +9,11 @@ export type FileChange =
   | { kind: 'update'; path: string; before: string; text: string; meta: ChangeMeta[] }
   | { kind: 'delete'; path: string; before: string; meta: ChangeMeta[] }
 
+export interface DeleteOptions {
+  /** Delete the file even though earlier transforms edited it in this run; their edits are dropped with it. */
+  supersedeEdits?: boolean
+}
+
 export interface DependencyEdits {
   remove: { name: string; meta: ChangeMeta }[]
   add: { name: string; version: string; dev: boolean; meta: ChangeMeta }[]
@@ -30,8 +35,12 @@ export interface ChangeSet {
    * transforms edited the same file without composing, and fails loudly.
    */
   write(path: string, text: string, basedOn: string | undefined, meta: ChangeMeta): void
-  /** Stage a deletion. Fails loudly if a transform also edits the file. */
-  delete(path: string, meta: ChangeMeta): void
+  /**
+   * Stage a deletion. Fails loudly if earlier transforms edited (or created) the file, unless
+   * `supersedeEdits`: the deleting transform says those edits only served it and go with the file (their
+   * reasons leave the report). A later edit of a deleted file always fails loudly.
+   */
+  delete(path: string, meta: ChangeMeta, options?: DeleteOptions): void
   /** Remove a dependency from package.json (any section), keeping the file's formatting. */
   removeDependency(name: string, meta: ChangeMeta): void
   /** Add a dependency to package.json (dependencies, or devDependencies when dev). */

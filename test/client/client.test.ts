@@ -169,7 +169,7 @@ export function adminSocket() {
 
 export const sharedSocket = () => {
   if (!shared) {
-    shared = useChatSSE()
+    shared = useChatSSE({ detached: true })
     shared.connect()
   }
   return shared

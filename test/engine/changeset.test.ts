@@ -49,6 +49,43 @@ describe('ChangeSet', () => {
     expect(() => changes.delete(PLUGIN, meta('cleanup'))).toThrow(`cleanup: cannot delete ${PLUGIN}: another transform edits it`)
   })
 
+  it('deletes a file earlier transforms edited when the deleting transform supersedes their edits', () => {
+    const { repo, changes } = setup()
+    const original = changes.currentText(PLUGIN)!
+    repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.insertStatements(0, '// emits rewritten')
+    changes.noteEdit(PLUGIN, meta('emits'))
+    changes.delete(PLUGIN, meta('handlers'), { supersedeEdits: true })
+    expect(changes.currentText(PLUGIN)).toBeUndefined()
+    // The deletion removes the original file; the superseded edit's reason is not reported for it.
+    expect(changes.collect()).toEqual([{ kind: 'delete', path: PLUGIN, before: original, meta: [meta('handlers')] }])
+  })
+
+  it('supersedes text writes of non-script files too, and still refuses an edit after the deletion', () => {
+    const { repo, changes } = setup()
+    const md = changes.currentText('docs/SOCKET_IO_SETUP.md')!
+    changes.write('docs/SOCKET_IO_SETUP.md', `${md}more\n`, md, meta('docs'))
+    changes.delete('docs/SOCKET_IO_SETUP.md', meta('cleanup'), { supersedeEdits: true })
+    expect(() => changes.write('docs/SOCKET_IO_SETUP.md', 'x\n', undefined, meta('late'))).toThrow(
+      'late: cannot write docs/SOCKET_IO_SETUP.md: the file does not exist (stage it with create)',
+    )
+    changes.delete(PLUGIN, meta('cleanup'), { supersedeEdits: true })
+    repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.insertStatements(0, '// edited after the deletion')
+    expect(() => changes.collect()).toThrow(`conflicting edits of ${PLUGIN}: it is deleted but also edited`)
+  })
+
+  it('keeps the reasons of a plain deletion and drops a file created and superseded in the same run', () => {
+    const { changes } = setup()
+    const original = changes.currentText(PLUGIN)!
+    changes.noteEdit(PLUGIN, meta('emits'))
+    changes.delete(PLUGIN, meta('handlers'))
+    changes.create('server/utils/scratch.ts', 'export {}\n', meta('runtime'))
+    expect(() => changes.delete('server/utils/scratch.ts', meta('cleanup'))).toThrow(
+      'cleanup: cannot delete server/utils/scratch.ts: another transform edits it',
+    )
+    changes.delete('server/utils/scratch.ts', meta('cleanup'), { supersedeEdits: true })
+    expect(changes.collect()).toEqual([{ kind: 'delete', path: PLUGIN, before: original, meta: [meta('emits'), meta('handlers')] }])
+  })
+
   it('fails loudly when a deleted unit is edited afterwards', () => {
     const { repo, changes } = setup()
     changes.delete(PLUGIN, meta('cleanup'))

@@ -190,6 +190,63 @@ describe('connection-time joins → channelsForConnection / canSubscribe', () =>
     expect(fn(hooks, 'canSubscribe')).toBe('return channel === userChannel(user.id) || (await channelsOf(user)).includes(channel)')
   })
 
+  it('prints the connection logs only when a stream opens, never when canSubscribe checks a channel', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    const userId = socket.data.userId
+    try {
+      const rooms = await getUserChatRooms(userId)
+      for (const room of rooms) {
+        socket.join(\`room:\${room.id}\`)
+        console.log(\`[Socket.IO] User \${userId} joined room \${room.id}\`)
+      }
+      if (rooms.length === 0) console.info('[Socket.IO] no rooms yet')
+      rooms.forEach((room) => console.debug(room.id))
+    } catch (error) {
+      console.error('[Socket.IO] Could not load rooms:', error)
+    }`,
+      }),
+    })
+    const hooks = files.get(HOOKS)!
+    expect(hooks).toContain('async function channelsOf(user: SSEUser, { log }: { log: boolean }): Promise<string[]> {')
+    expect(fn(hooks, 'channelsOf')).toBe([
+      'const { userId } = user as ChatUser',
+      'const channels: string[] = []',
+      'try {',
+      '  const rooms = await getUserChatRooms(userId)',
+      '  for (const room of rooms) {',
+      '    channels.push(roomChannel(room.id))',
+      '    if (log) console.log(`[SSE] User ${userId} joined room ${room.id}`)',
+      '  }',
+      `  if (rooms.length === 0) log && console.info('[SSE] no rooms yet')`,
+      '  rooms.forEach((room) => log && console.debug(room.id))',
+      '} catch (error) {',
+      // A failed look-up is an error whoever asked, so it is still logged from canSubscribe.
+      `  console.error('[SSE] Could not load rooms:', error)`,
+      '}',
+      'return channels',
+    ].join('\n'))
+    expect(fn(hooks, 'channelsForConnection')).toBe('return channelsOf(user, { log: true })')
+    expect(fn(hooks, 'canSubscribe')).toBe('return channel === userChannel(user.id) || (await channelsOf(user, { log: false })).includes(channel)')
+  })
+
+  it('names the log flag so that it does not shadow a variable of the connection handler', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    const log = (text: string) => console.log(text)
+    for (const roomId of await roomsOf(socket.data.userId)) {
+      socket.join(\`room:\${roomId}\`)
+      log(\`joined \${roomId}\`)
+    }`,
+      }),
+    })
+    const hooks = files.get(HOOKS)!
+    expect(hooks).toContain('const log = (text: string) => log2 && console.log(text)')
+    expect(fn(hooks, 'channelsForConnection')).toBe('return channelsOf(user, { log2: true })')
+  })
+
   it('reads rooms from the handshake query on the stream request and flags them as client-chosen', async () => {
     const { files, kinds } = await migrate({
       'server/plugins/socket.io.ts': plugin({

@@ -266,6 +266,35 @@ describe('useChatSSE handles, one per former io() socket', () => {
     await vi.waitFor(() => expect(connections().size).toBe(0))
   })
 
+  it('keeps a detached handle (an app-wide singleton) alive after the component that created it unmounts', async () => {
+    // `let socket; export const useSocket = () => (socket ??= useChatSSE(...))`, first asked for by component A.
+    let singleton: ReturnType<typeof useChatSSE> | undefined
+    const useSocket = () => {
+      if (!singleton) {
+        singleton = useChatSSE({ ...options(), detached: true })
+        loose.push(singleton)
+        singleton.connect()
+      }
+      return singleton
+    }
+    const aGot: unknown[] = []
+    const bGot: unknown[] = []
+    mount(() => useSocket().on('n', (m) => aGot.push(m)))
+    const b = mount(() => useSocket())
+    b.on('n', (m) => bGot.push(m))
+    await vi.waitFor(() => expect(b.connected.value).toBe(true))
+
+    scopes[0]!.stop() // A, which created the singleton, unmounts
+    expect(b.connected.value).toBe(true)
+    await emitToUser(1, 'n', 1)
+    await vi.waitFor(() => expect(bGot).toEqual([1]))
+    expect(aGot).toEqual([]) // A's own listener went with A
+    expect(connections().size).toBe(1)
+
+    b.disconnect() // only disconnect() ends it, as it ended the Socket.IO socket
+    await vi.waitFor(() => expect(connections().size).toBe(0))
+  })
+
   it('disconnects a handle and drops all its listeners when the scope that created it is disposed', async () => {
     const other = mount(() => useChatSSE(options()))
     other.connect()

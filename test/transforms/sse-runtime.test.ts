@@ -74,7 +74,7 @@ describe('sse-runtime transform', () => {
     expect(result.followUps.filter((f) => f.transform === 'sse-runtime')).toEqual([])
   })
 
-  it('adds the Redis broker when the app used the Redis adapter, and says what to configure', async () => {
+  it('adds the Redis broker when the app used the Redis adapter; one follow-up, at the nuxt.config line, says what to configure', async () => {
     const root = app({
       'package.json': pkg({ '@socket.io/redis-adapter': '^8.2.1', ioredis: '^5.3.0' }),
       'nuxt.config.ts': 'export default defineNuxtConfig({})\n',
@@ -84,9 +84,48 @@ describe('sse-runtime transform', () => {
     const result = await plan(root)
     expect(created(result)).toEqual(expect.arrayContaining(['server/sse/redis-broker.ts', 'server/plugins/sse-redis.ts']))
     expect(result.dependencyEdits.add).toEqual([]) // ioredis is already there
-    const note = result.followUps.find((f) => f.kind === 'runtime/redis-config')!
-    expect(note.reason).toContain('REDIS_URL')
-    expect(note.action).toContain('NUXT_SSE_TICKET_SECRET')
+    expect(result.followUps).toEqual([])
+    const both = await planMigration(root, { only: ['sse-runtime', 'packages'], transforms: [sseRuntime, packages] })
+    const config = both.changes.find((c) => c.path === 'nuxt.config.ts')
+    const configLines = config?.kind === 'update' ? config.text.split('\n') : []
+    const notes = both.followUps.filter((f) => /REDIS|TICKET/.test(f.reason + f.action))
+    expect(notes.map((f) => `${f.file}:${f.line} ${f.severity} ${f.kind}`)).toEqual([`nuxt.config.ts:${configLines.findIndex((l) => l.includes('sse: {')) + 1} warning packages/sse-redis-config`])
+    expect(notes[0]!.reason).toContain('process.env.REDIS_URL')
+    expect(notes[0]!.action).toContain('set NUXT_SSE_REDIS_URL to the same Redis as REDIS_URL')
+    expect(notes[0]!.action).toContain('NUXT_SSE_TICKET_SECRET')
+    expect(notes[0]!.action).toContain('appendonly yes')
+  })
+
+  it('asks for every Redis setting when package.json lists the adapter but the analysis found no adapter call', async () => {
+    const root = app({
+      'package.json': pkg({ '@socket.io/redis-adapter': '^8.2.1' }),
+      'nuxt.config.ts': '// app config\nexport default defineNuxtConfig({})\n',
+      'server/plugins/socket.io.ts': PLUGIN,
+      'app/app.vue': '<template><div /></template>\n',
+    })
+    const both = await planMigration(root, { only: ['sse-runtime', 'packages'], transforms: [sseRuntime, packages] })
+    expect(created(both)).toContain('server/plugins/sse-redis.ts')
+    const notes = both.followUps.filter((f) => f.kind === 'packages/sse-redis-config')
+    expect(notes.map((f) => `${f.file}:${f.line}`)).toEqual(['nuxt.config.ts:2'])
+    expect(notes[0]!.action).toContain('set NUXT_SSE_REDIS_URL to the Redis the Socket.IO adapter used')
+    expect(notes[0]!.action).toContain('NUXT_SSE_TICKET_SECRET')
+  })
+
+  it('still asks for the shared ticket secret and appendonly when the adapter used a fixed Redis URL', async () => {
+    const root = app({
+      'package.json': pkg({ '@socket.io/redis-adapter': '^8.2.1', ioredis: '^5.3.0' }),
+      'nuxt.config.ts': 'export default defineNuxtConfig({})\n',
+      'server/plugins/socket.io.ts': REDIS_PLUGIN.replace('new Redis(process.env.REDIS_URL)', "new Redis('redis://cache:6379')"),
+      'app/app.vue': '<template><div /></template>\n',
+    })
+    const both = await planMigration(root, { only: ['sse-runtime', 'packages'], transforms: [sseRuntime, packages] })
+    const config = both.changes.find((c) => c.path === 'nuxt.config.ts')
+    expect(config?.kind === 'update' && config.text).toContain("redisUrl: 'redis://cache:6379'")
+    const notes = both.followUps.filter((f) => f.kind === 'packages/sse-redis-config')
+    expect(notes).toHaveLength(1)
+    expect(notes[0]!.action).not.toContain('set NUXT_SSE_REDIS_URL')
+    expect(notes[0]!.action).toContain('NUXT_SSE_TICKET_SECRET')
+    expect(notes[0]!.action).toContain('appendonly yes')
   })
 
   it('adds ioredis when the adapter ran on node-redis clients', async () => {

@@ -32,9 +32,11 @@ export function streamCall(ed: ScriptEditor, call: CallExpression): StreamCall {
   return streamCallFrom(readOptions(ed, call))
 }
 
-function streamCallFrom(options: StreamOptions, hoisted?: Hoisted): StreamCall {
+/** `detached`: the socket was app-wide, so the stream must not end with the component that first created it. */
+function streamCallFrom(options: StreamOptions, hoisted?: Hoisted, detached = false): StreamCall {
   const token = options.token && (hoisted ? hoisted.token : options.token.getText())
-  const args = token ? `{ token: () => ${token} }` : ''
+  const fields = [...(token ? [`token: () => ${token}`] : []), ...(detached ? ['detached: true'] : [])]
+  const args = fields.length > 0 ? `{ ${fields.join(', ')} }` : ''
   return { text: `useChatSSE(${args})`, autoConnect: options.autoConnect, selfContained: !options.token || isSelfContained(options.token) }
 }
 
@@ -92,7 +94,7 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   const options = readOptions(ed, call)
   const token = options.token
   const hoisted = token ? hoistComposable(token, statement) : undefined
-  const stream = streamCallFrom(options, hoisted)
+  const stream = streamCallFrom(options, hoisted, creation.outlivesComponent)
   rememberDroppedNames(ed, call, token)
   if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
   if (creation.reactiveContainer) ed.vueNames.add('markRaw')

@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph'
 import { stringValue } from '../../src/analysis/client/syntax.js'
-import type { SocketMemberUse } from '../../src/analysis/client/types.js'
+import type { SocketCreation, SocketMemberUse } from '../../src/analysis/client/types.js'
 import type { ScriptEditor } from './editor.js'
 import { rewriteEmit } from './emit.js'
 import { LIFECYCLE } from './lifecycle.js'
@@ -156,17 +156,23 @@ const UNMOUNT_HOOKS = new Set(['onUnmounted', 'onBeforeUnmount', 'unmounted', 'b
 const SETUP_HOOKS = new Set(['setup', 'onMounted', 'onBeforeMount', 'mounted', 'beforeMount', 'created', 'beforeCreate'])
 
 /**
- * A component that created its socket while mounting and disconnects it on unmount: the stream is
- * shared by the whole tab, and useChatSSE() already closes it when the last component using it
- * unmounts, so `disconnect()` here would cut the stream of every other component. It is dropped.
+ * A component that created its socket while mounting and disconnects it on unmount: a handle
+ * useChatSSE() returns during setup is bound to the component's scope and already drops its
+ * listeners and its claim on the shared stream when the component unmounts, so the call is
+ * redundant and is dropped. A detached (app-wide) handle is not bound
+ * to the component, so its `disconnect()` stays.
  */
 function releasedOnUnmount(ed: ScriptEditor, call: CallExpression): boolean {
   if (ed.script.unit.kind !== 'vue' || ed.script.creations.length === 0) return false
   const statement = call.getParent()
   if (!statement || !Node.isExpressionStatement(statement)) return false
   if (!UNMOUNT_HOOKS.has(hookOf(statement) ?? '')) return false
-  if (!ed.script.creations.every((c) => { const hook = hookOf(c.call); return hook === undefined || (hook !== null && SETUP_HOOKS.has(hook)) })) return false
-  ed.report(call, 'client/disconnect-on-unmount', 'the SSE stream is shared by every component of the tab and closes by itself when the last component using it unmounts; disconnecting here would cut it for the others, so this call was removed', 'nothing to do', 'info')
+  const boundToComponent = (c: SocketCreation): boolean => {
+    const hook = hookOf(c.call)
+    return !c.outlivesComponent && (hook === undefined || (hook !== null && SETUP_HOOKS.has(hook)))
+  }
+  if (!ed.script.creations.every(boundToComponent)) return false
+  ed.report(call, 'client/disconnect-on-unmount', "the component's stream handle is released with the component (its listeners and its claim on the shared stream), so this call was redundant and was removed", 'nothing to do', 'info')
   ed.removeStatement(emptiedHook(statement) ?? statement)
   return true
 }

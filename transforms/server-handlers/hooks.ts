@@ -1,9 +1,10 @@
 import { Node } from 'ts-morph'
 import type { AuthMiddleware, ConnectionHandler, HttpAuthUtil, SocketUse } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
+import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
 import { renderAuthenticate, reuseHttpAuth, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
-import { indent, mentions, relabelLogs, renderNode, renderStatements } from './render.js'
+import { indent, mentions, relabelLogs, renderChildren, renderNode, renderStatements, type Replacements } from './render.js'
 import { liveUses, rewriteUses, type RewriteResult } from './rewrite.js'
 import { authLine, freeName } from './route.js'
 
@@ -120,14 +121,15 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
       result.replacements.set(statement, () => '')
     }
   }
-  const body = relabelLogs(renderStatements(connection.setup, result.replacements))
+  const renderBody = () => relabelLogs(renderStatements(connection.setup, result.replacements))
+  const body = renderBody()
   if (body.trim() === '') return { channels: NO_CHANNELS, blockers: result.blockers, droppedLogs: result.dropped }
   for (const name of aliases.keys()) if (!mentions(body, name)) aliases.delete(name)
   const usesEvent = mentions(body, eventName)
   const user = keys.has('user') || aliases.has('user') ? 'sseUser' : 'user'
   const destructure = keys.size + aliases.size > 0 ? [authLine(keys, aliases, `${user} as ChatUser`).replace('= await ', '= ')] : []
-  const lines = [...destructure, 'const channels: string[] = []', body, 'return channels']
-  const channelList = indent(lines.filter((l) => l !== '').join('\n'), '  ')
+  const functionBody = (statements: string) =>
+    indent([...destructure, 'const channels: string[] = []', statements, 'return channels'].filter((l) => l !== '').join('\n'), '  ')
   const typeLine = 'type ChatUser = Awaited<ReturnType<typeof authenticateSSE>>'
   if (usesEvent) {
     return {
@@ -135,7 +137,7 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
         ...(destructure.length ? [typeLine, ''] : []),
         '/** Channels a new stream joins: what the former Socket.IO connection handler joined. */',
         `export async function channelsForConnection(${eventName}: H3Event, ${destructure.length ? user : `_${user}`}: SSEUser): Promise<string[]> {`,
-        channelList,
+        functionBody(body),
         '}',
         '',
         OWN_CHANNEL_ONLY,
@@ -145,26 +147,63 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
       ownChannelOnly: true,
     }
   }
+  // `canSubscribe` runs the look-up again on every subscribe; its log lines describe a stream opening, so only
+  // `channelsForConnection` prints them.
+  const logFlag = freeName('log', variableNames(connection.setup))
+  const logs = gateLogs(connection.setup, result.replacements, logFlag)
+  const call = (log: boolean) => (logs ? `channelsOf(${user}, { ${logFlag}: ${log} })` : `channelsOf(${user})`)
   return {
     channels: [
       typeLine,
       '',
-      '/** The channels a user belongs to: what the former Socket.IO connection handler joined, behind the same checks. */',
-      `async function channelsOf(${user}: SSEUser): Promise<string[]> {`,
-      channelList,
+      `/** The channels a user belongs to: what the former Socket.IO connection handler joined, behind the same checks.${logs ? ` \`${logFlag}\`: print its log lines (when a stream opens). */` : ' */'}`,
+      `async function channelsOf(${user}: SSEUser${logs ? `, { ${logFlag} }: { ${logFlag}: boolean }` : ''}): Promise<string[]> {`,
+      functionBody(logs ? renderBody() : body),
       '}',
       '',
       '/** Channels a new stream joins besides `user:<id>`. */',
       `export async function channelsForConnection(_event: H3Event, ${user}: SSEUser): Promise<string[]> {`,
-      `  return channelsOf(${user})`,
+      `  return ${call(true)}`,
       '}',
       '',
       '/** A chat route may subscribe a stream to the channels its user could have joined on connecting, and no others. */',
       `export async function canSubscribe(${user}: SSEUser, channel: string): Promise<boolean> {`,
-      `  return channel === userChannel(${user}.id) || (await channelsOf(${user})).includes(channel)`,
+      `  return channel === userChannel(${user}.id) || (await ${call(false)}).includes(channel)`,
       '}',
     ].join('\n'),
     blockers: result.blockers,
     droppedLogs: result.dropped,
   }
+}
+
+/** The identifiers of some code that can name a variable (not the `log` of `console.log`). */
+function variableNames(code: Node[]): Set<string> {
+  const names = code.flatMap((n) => n.getDescendants()).filter(Node.isIdentifier)
+  const isPropertyName = (n: Node) => {
+    const parent = n.getParent()
+    return Node.isPropertyAccessExpression(parent) && parent.getNameNode() === n
+  }
+  return new Set(names.filter((n) => !isPropertyName(n)).map((n) => n.getText()))
+}
+
+/**
+ * Makes the connection handler's progress logs (`console.log`/`info`/`debug`/`warn`) conditional on `flag`;
+ * `console.error` stays, since a failed look-up is worth knowing whoever asked. True when there was one.
+ */
+function gateLogs(setup: Node[], replacements: Replacements, flag: string): boolean {
+  let gated = false
+  for (const call of setup.flatMap((s) => s.getDescendants())) {
+    if (!Node.isCallExpression(call) || !isConsoleCall(call) || replacements.has(call)) continue
+    const method = call.getExpression()
+    if (!Node.isPropertyAccessExpression(method) || method.getName() === 'error') continue
+    const statement = call.getParent()
+    if (Node.isExpressionStatement(statement) && replacements.has(statement)) continue
+    if (Node.isExpressionStatement(statement) && Node.isBlock(statement.getParent())) {
+      replacements.set(statement, () => `if (${flag}) ${renderChildren(statement, replacements)}`)
+    } else {
+      replacements.set(call, () => `${flag} && ${renderChildren(call, replacements)}`)
+    }
+    gated = true
+  }
+  return gated
 }

@@ -1,7 +1,8 @@
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
-import type { ScriptBlock, SourceUnit } from '../../project/types.js'
+import type { NuxtLayout, ScriptBlock, SourceUnit } from '../../project/types.js'
 import { CLIENT_PACKAGE, clientBindings, isSocketTypeName, type ClientBindings } from './imports.js'
+import { outlivesComponent } from './lifetime.js'
 import { findSocketPlugins } from './plugins.js'
 import { SocketResolver } from './resolve.js'
 import { containerOf, isNuxtAppExpression, isReactiveContainer, unwrap } from './syntax.js'
@@ -30,7 +31,7 @@ export function analyseClient(ctx: AnalysisContext): ClientModel {
   const scripts: ClientScript[] = []
   for (const { unit, block } of blocks) {
     if (!mayHoldSocket(resolver, block)) continue
-    const script = collect(resolver, bindingsOf(block.sourceFile), unit, block)
+    const script = collect(resolver, bindingsOf(block.sourceFile), ctx.repo.layout, unit, block)
     if (isEmpty(script)) continue
     scripts.push(script)
   }
@@ -50,7 +51,7 @@ function mayHoldSocket(resolver: SocketResolver, block: ScriptBlock): boolean {
   return false
 }
 
-function collect(resolver: SocketResolver, bindings: ClientBindings, unit: SourceUnit, block: ScriptBlock): ClientScript {
+function collect(resolver: SocketResolver, bindings: ClientBindings, layout: NuxtLayout, unit: SourceUnit, block: ScriptBlock): ClientScript {
   const sf = block.sourceFile
   const script: ClientScript = {
     unit,
@@ -67,7 +68,7 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, unit: Sourc
   }
   for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
     if (resolver.isFactoryCall(call)) {
-      script.creations.push({ call, reactiveContainer: landsInReactiveContainer(call) })
+      script.creations.push({ call, reactiveContainer: landsInReactiveContainer(call), outlivesComponent: outlivesComponent(layout, unit, block, call) })
     } else if (resolver.isSocketRefFactory(call)) {
       script.refHolders.push(call)
     } else if (['readonly'].includes(call.getExpression().getText())) {

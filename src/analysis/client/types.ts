@@ -18,6 +18,12 @@ export interface SocketCreation {
   call: CallExpression
   /** True when the socket lands in a reactive container (`this.socket = io()` in a store or Options API component). */
   reactiveContainer: boolean
+  /**
+   * True when the socket was app-wide and lived until `disconnect()` (a Nuxt plugin's, a Pinia
+   * store's, a module-level singleton, one provided from `app.vue` or a layout), so its stream must
+   * not be bound to the component during whose setup it happens to be created.
+   */
+  outlivesComponent: boolean
 }
 
 /** A Nuxt plugin that creates the socket and provides it as `$<key>`. */

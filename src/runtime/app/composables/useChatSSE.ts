@@ -7,6 +7,13 @@ export interface ChatSSEOptions {
   baseURL?: string
   /** Reconnect backoff in ms: doubles from `min` up to `max`, with jitter. Default 1,000 → 30,000. */
   reconnectDelay?: { min?: number; max?: number }
+  /**
+   * Not bound to the scope that calls `useChatSSE()`: the handle keeps its claim and listeners until
+   * `disconnect()`, as an app-wide socket did (a module singleton, a store, a plugin, a provided value)
+   * even when the component that first asked for it unmounts. Listeners registered through it inside
+   * a component are still removed with that component.
+   */
+  detached?: boolean
 }
 
 type Handler = (data: any) => void
@@ -335,15 +342,16 @@ function scoped(dispose: () => void): () => void {
  * nothing. `onOpen` handlers run on every open of the stream while the handle is connected, and
  * once (on a microtask) when registered on, or connecting to, a stream that is already open.
  * Listeners registered inside a component (effect scope) are removed when that scope is disposed;
- * the handle itself is disconnected and cleared when the scope that created it is disposed.
- * A handle created outside any scope lives until `disconnect()`. A no-op during SSR.
+ * the handle itself is disconnected and cleared when the scope that created it is disposed, unless
+ * it is `detached`. A handle created outside any scope, or detached, lives until `disconnect()`.
+ * A no-op during SSR.
  */
 export function useChatSSE(options: ChatSSEOptions = {}): ChatSSE {
   if (typeof window === 'undefined') return inert()
   const stream = (shared ??= new SharedStream(options))
   if (options.token) stream.options = { ...stream.options, token: options.token }
   const handle = new StreamHandle(stream)
-  if (getCurrentScope()) onScopeDispose(() => handle.dispose())
+  if (getCurrentScope() && !options.detached) onScopeDispose(() => handle.dispose())
 
   return {
     connected: readonly(handle.open),
