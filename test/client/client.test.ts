@@ -31,9 +31,13 @@ describe('tutor-school client', () => {
     for (const event of emitted) {
       const route = plan.model.eventRoutes.get(event)
       expect(route, event).toBeDefined()
-      expect(after).toContain(`send${event === 'send_message' ? '<AckResponse<Message>>' : ''}('${route!.url}'`)
+      // send_message waits for its ack; the others are fire-and-forget statements, which must never reject.
+      expect(after).toContain(`${event === 'send_message' ? 'send<AckResponse<Message>>' : 'post'}('${route!.url}'`)
     }
     expect(followUps.filter((f) => f.severity !== 'info')).toEqual([])
+    // The server answered failures with socket.emit('error'), so the kept error listener is told where they come from now.
+    const errorReplies = followUps.filter((f) => f.kind === 'client/error-replies')
+    expect(errorReplies.map((f) => [f.file, f.line])).toEqual([['app/composables/useChat.ts', 71]])
   })
 })
 
@@ -58,7 +62,13 @@ export function useRoom(room: { id: number }) {
     return saved
   }
 
-  return { typing, wave, send }
+  function typingAgain() {
+    socket.on('error', (e: { message: string }) => console.warn(e.message))
+    void socket.emit('typing', { roomId: room.id })
+    return socket.emit('typing', { roomId: room.id })
+  }
+
+  return { typing, wave, send, typingAgain }
 }
 `
   const dir = caseDir()
@@ -73,7 +83,17 @@ export function useRoom(room: { id: number }) {
     const { plan, updated } = await planClient(dir)
     const text = updated.get('app/composables/useRoom.ts')!
     expect(plan.model.eventRoutes.get('typing')?.url).toBe('/api/rooms/:roomId/typing')
-    expect(text).toContain("socket.send(`/api/rooms/${room.id}/typing`, { roomId: room.id })")
+    expect(text).toContain("    socket.post(`/api/rooms/${room.id}/typing`, { roomId: room.id })")
+  })
+
+  it('whose result nobody uses become post(), which never rejects; a returned one stays send()', async () => {
+    const { updated, followUps } = await planClient(dir)
+    const text = updated.get('app/composables/useRoom.ts')!
+    expect(text).toContain("    void socket.post(`/api/rooms/${room.id}/typing`, { roomId: room.id })")
+    expect(text).toContain("    return socket.send(`/api/rooms/${room.id}/typing`, { roomId: room.id })")
+    // This server never replied with socket.emit('error'): the error listener is kept and nothing is said about it.
+    expect(text).toContain("socket.on('error', (e: { message: string }) => console.warn(e.message))")
+    expect(followUps.filter((f) => f.kind === 'client/error-replies')).toEqual([])
   })
 
   it('hand the response to the ack, or return it for emitWithAck, typed as the code declared it', async () => {
@@ -219,8 +239,8 @@ export const useChatStore = defineStore('chat', {
     })
     const { plan, updated, followUps } = await planClient(dir)
     const url = plan.model.eventRoutes.get('typing')!.url
-    expect(updated.get('app/components/Typing.vue')).toContain(`  socket.send('${url}', { roomId: 1 })
-  if (storeSocket.value?.connected.value) storeSocket.value.send('${url}', { roomId: 2 })`)
+    expect(updated.get('app/components/Typing.vue')).toContain(`  socket.post('${url}', { roomId: 1 })
+  if (storeSocket.value?.connected.value) storeSocket.value.post('${url}', { roomId: 2 })`)
     expect(updated.get('app/utils/keys.ts')).toContain('export const socketKey: InjectionKey<ChatSSE> = Symbol')
     expect(followUps.filter((f) => f.severity !== 'info')).toEqual([])
   })

@@ -1,9 +1,12 @@
+import { createServer, type Server } from 'node:http'
 import { EventSource } from 'eventsource'
+import { createApp, createError, createRouter, defineEventHandler, readBody, send, setResponseStatus, toNodeListener } from 'h3'
 import { effectScope, type EffectScope } from 'vue'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { emitToConnection, emitToRoom, emitToUser } from '../../src/runtime/server/utils/sse'
 import { useSSERuntime } from '../../src/runtime/server/sse/runtime'
 import { startTestServer, type TestServer } from './helpers/app'
+import { freePort } from '../helpers/ports'
 
 vi.mock('../../src/runtime/server/utils/sse-hooks', () => import('./helpers/hooks'))
 
@@ -317,5 +320,130 @@ describe('useChatSSE handles, one per former io() socket', () => {
     await settle()
     expect(got).toEqual([])
     expect(closes).toBe(0)
+  })
+})
+
+/**
+ * A route as the server-handlers transform generates them from a handler that replied
+ * `socket.emit('error', { message: 'Access denied to this room', roomId })`: a 400 with that message.
+ */
+async function startFailingRoute(): Promise<{ url: string; requests: unknown[]; close(): Promise<void> }> {
+  const requests: unknown[] = []
+  const router = createRouter()
+  router.post(
+    '/api/chat/join-room',
+    defineEventHandler(async (event) => {
+      const body = (await readBody(event)) as { roomId: number }
+      requests.push({ body, connectionId: event.node.req.headers['x-sse-connection-id'], auth: event.node.req.headers.authorization })
+      throw createError({ statusCode: 400, message: 'Access denied to this room', data: { roomId: body.roomId } })
+    }),
+  )
+  // Plain h3 answers errors without their message; Nitro's error handler (what a Nuxt app runs) includes it.
+  const app = createApp({
+    async onError(error, event) {
+      setResponseStatus(event, error.statusCode)
+      const body = { statusCode: error.statusCode, statusMessage: error.statusMessage, message: error.message, data: error.data }
+      await send(event, JSON.stringify(body), 'application/json')
+    },
+  })
+  app.use(router)
+  const port = await freePort()
+  const http: Server = createServer(toNodeListener(app))
+  await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve))
+  return {
+    url: `http://127.0.0.1:${port}/api/chat/join-room`,
+    requests,
+    async close() {
+      http.closeAllConnections()
+      await new Promise<void>((resolve) => http.close(() => resolve()))
+    },
+  }
+}
+
+describe('post(): fire-and-forget emits', () => {
+  const options = () => ({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...fast })
+  let route: Awaited<ReturnType<typeof startFailingRoute>>
+  const rejections: unknown[] = []
+  const onRejection = (reason: unknown) => rejections.push(reason)
+
+  beforeEach(async () => {
+    route = await startFailingRoute()
+    rejections.length = 0
+    process.on('unhandledRejection', onRejection)
+  })
+
+  afterEach(async () => {
+    process.off('unhandledRejection', onRejection)
+    vi.restoreAllMocks()
+    await route.close()
+  })
+
+  const settle = () => new Promise((r) => setTimeout(r, 150))
+
+  it("delivers the server's error message to on('error') listeners, as socket.emit('error') did, and never rejects", async () => {
+    const chat = mount(() => useChatSSE(options()))
+    const errors: { message: string; statusCode: number; roomId?: number; data: unknown }[] = []
+    chat.on('error', (e) => errors.push(e))
+    chat.connect()
+    await vi.waitFor(() => expect(chat.connected.value).toBe(true))
+
+    expect(chat.post(route.url, { roomId: 7 })).toBeUndefined()
+    await vi.waitFor(() => expect(errors).toHaveLength(1))
+    expect(errors[0]).toEqual({ message: 'Access denied to this room', statusCode: 400, roomId: 7, data: { roomId: 7 } })
+    // The same request as send(): JSON body, the connection id and the token.
+    expect(route.requests).toEqual([{ body: { roomId: 7 }, connectionId: chat.connectionId.value, auth: 'Bearer token-1' }])
+    await settle()
+    expect(rejections).toEqual([])
+  })
+
+  it("logs the failure with console.error when nothing listens to 'error', without an unhandled rejection", async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    const chat = mount(() => useChatSSE(options()))
+    chat.connect()
+    chat.post(route.url, { roomId: 3 })
+    await vi.waitFor(() => expect(logged).toHaveBeenCalledTimes(1))
+    expect(String(logged.mock.calls[0]![0])).toContain('Access denied to this room')
+    // A network failure (nothing listens on that port any more) is reported the same way.
+    const closed = route.url
+    await route.close()
+    route = await startFailingRoute()
+    chat.post(closed, {})
+    await vi.waitFor(() => expect(logged).toHaveBeenCalledTimes(2))
+    expect(logged.mock.calls[1]![1]).toMatchObject({ statusCode: 0 })
+    await settle()
+    expect(rejections).toEqual([])
+  })
+
+  it("leaves send() failures to the caller's promise: on('error') listeners do not hear them twice", async () => {
+    const chat = mount(() => useChatSSE(options()))
+    const errors: unknown[] = []
+    chat.on('error', (e) => errors.push(e))
+    chat.connect()
+    await expect(chat.send(route.url, { roomId: 1 })).rejects.toMatchObject({ status: 400, data: { message: 'Access denied to this room' } })
+    await settle()
+    expect(errors).toEqual([])
+  })
+
+  it("does not pass the stream's own connection errors to on('error') listeners", async () => {
+    const chat = mount(() => useChatSSE(options()))
+    const errors: unknown[] = []
+    const streamErrors: Error[] = []
+    chat.on('error', (e) => errors.push(e))
+    chat.onError((e) => streamErrors.push(e))
+    chat.connect()
+    await vi.waitFor(() => expect(chat.connected.value).toBe(true))
+    connections().get(chat.connectionId.value!)!.close() // EventSource fires its own `error` event
+    await vi.waitFor(() => expect(streamErrors).toHaveLength(1))
+    await vi.waitFor(() => expect(chat.connected.value).toBe(true))
+    expect(errors).toEqual([])
+  })
+
+  it('is a no-op during SSR', async () => {
+    vi.unstubAllGlobals()
+    const fetchSpy = vi.spyOn(globalThis, 'fetch')
+    useChatSSE(options()).post(route.url, {})
+    await settle()
+    expect(fetchSpy).not.toHaveBeenCalled()
+    expect(rejections).toEqual([])
   })
 })

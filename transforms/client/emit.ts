@@ -4,9 +4,10 @@ import type { ScriptEditor } from './editor.js'
 import { fillUrl, routeFor, urlParams } from './routes.js'
 
 /**
- * `socket.emit(event, payload, ack?)` → `stream.send(url, payload).then(ack)` and
- * `await socket.emitWithAck(event, payload)` → `await stream.send(url, payload)`, with the URL of the
- * route the server side made for the event.
+ * `socket.emit(event, payload, ack)` → `stream.send(url, payload).then(ack)`,
+ * `await socket.emitWithAck(event, payload)` → `await stream.send(url, payload)`, and an emit whose
+ * result nobody uses (a statement of its own) → `stream.post(url, payload)`, which never rejects, as
+ * `emit` never threw; with the URL of the route the server side made for the event.
  */
 export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, call: CallExpression, withAck: boolean): void {
   const [eventArg, ...rest] = call.getArguments()
@@ -58,7 +59,10 @@ function payloadOf(rest: Node[], withAck: boolean): Node | undefined {
   return !withAck && last && isFunctionLike(last) ? rest[rest.length - 2] : rest[0]
 }
 
-/** `emit(event, payload, ack)` → `send<T>(url, payload).then(ack)`, edited piece by piece around the payload and the ack, so rewrites inside the ack compose. */
+/**
+ * `emit(event, payload, ack)` → `send<T>(url, payload).then(ack)`, or `post(url, payload)` for a
+ * fire-and-forget emit, edited piece by piece around the payload and the ack, so rewrites inside the ack compose.
+ */
 function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: CallExpression, eventArg: Node, rest: Node[], withAck: boolean, url: string): void {
   const last = rest[rest.length - 1]
   const ack = !withAck && last && isFunctionLike(last) ? last : undefined
@@ -72,9 +76,20 @@ function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: Cal
   if (ack && !typeArg && readsResponse(ack)) {
     ed.report(ack, 'client/ack-untyped', 'the ack reads the response, which socket.io typed `any` and send() types `unknown`', 'give send<T>() the type of the route\'s response (or annotate the ack\'s parameter)')
   }
-  ed.replaceRange(access.getNameNode().getStart(), eventArg.getStart(), `send${typeArg ? `<${typeArg}>` : ''}(`)
+  const method = !ack && !withAck && resultUnused(call) ? 'post' : `send${typeArg ? `<${typeArg}>` : ''}`
+  ed.replaceRange(access.getNameNode().getStart(), eventArg.getStart(), `${method}(`)
   ed.replace(eventArg, url)
   if (ack) ed.replaceRange((payload ?? eventArg).getEnd(), ack.getStart(), ').then(')
+}
+
+/**
+ * The emit is a statement of its own (`socket.value?.emit(...)`, `void socket.emit(...)`): nothing
+ * awaits, returns or chains its result, so a rejection of send() would go unhandled.
+ */
+function resultUnused(call: CallExpression): boolean {
+  const parent = call.getParent()
+  if (parent && Node.isVoidExpression(parent)) return Node.isExpressionStatement(parent.getParent())
+  return parent !== undefined && Node.isExpressionStatement(parent)
 }
 
 function isFunctionLike(node: Node): boolean {

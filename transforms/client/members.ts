@@ -59,7 +59,11 @@ function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpre
   const [eventArg, handler] = call.getArguments()
   const event = stringValue(eventArg)
   const signal = event === undefined ? undefined : LIFECYCLE[event]
-  if (!signal) return // an app event: `on`/`once`/`off` mean the same on the stream
+  if (!signal) {
+    // An app event: `on`/`once`/`off` mean the same on the stream.
+    if (event === 'error' && use.name !== 'off' && serverRepliesWithErrors(ed)) reportErrorListener(ed, call)
+    return
+  }
   const pair = ed.lifecyclePairs.get(call)
   if (pair && use.name === 'off') {
     ed.replace(call, `${pair.holder}?.()`)
@@ -73,6 +77,27 @@ function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpre
   // `on('connect', handler)` → `onOpen(handler)`: only the text before the handler changes, so edits inside it compose.
   ed.replaceRange(use.access.getNameNode().getStart(), handler.getStart(), `${signal}(`)
   if (pair) ed.insert(call.getStart(), `${pair.holder} = `)
+}
+
+/** Some server handler answered a client event with `socket.emit('error', ...)`. */
+function serverRepliesWithErrors(ed: ScriptEditor): boolean {
+  const { handlers, connections } = ed.ctx.model.handlers
+  const uses = [...handlers.flatMap((h) => h.uses), ...connections.flatMap((c) => c.setupUses)]
+  return uses.some((u) => u.kind === 'emit-error')
+}
+
+/**
+ * The server's `socket.emit('error', …)` replies are now HTTP errors of the routes; the runtime hands
+ * them to `on('error')` only for `post()` (the rewritten fire-and-forget emits), so say where they go.
+ */
+function reportErrorListener(ed: ScriptEditor, call: CallExpression): void {
+  ed.report(
+    call,
+    'client/error-replies',
+    "the server's `socket.emit('error', …)` replies are now HTTP errors of its routes: this listener gets them (`{ message, statusCode, data }` plus the fields of the error's data) for the fire-and-forget post() calls of this stream handle; a send() failure rejects its own promise instead",
+    'nothing to do, unless an emit that now uses send() relied on this listener: add a .catch() to it',
+    'info',
+  )
 }
 
 /** An open handler that emits `join_room` also does the first join, so it is kept; say so, since the runtime restores rooms on resume. */

@@ -31,6 +31,22 @@ export interface ChatSSE {
   onError(handler: (error: Error) => void): () => void
   onReset(handler: () => void): () => void
   send<T = unknown>(url: string, body?: unknown): Promise<T>
+  /** `send()` for a result nobody waits for: never rejects; a failure goes to `on('error')` listeners, else `console.error`. */
+  post(url: string, body?: unknown): void
+}
+
+/**
+ * What `on('error', h)` listeners get when a `post()` fails: the shape of the old
+ * `socket.emit('error', { message, ... })` reply. The fields of the server's error `data` object are
+ * spread in too, so a migrated `createError({ message, data: { roomId } })` reads as `{ message, roomId }` did.
+ */
+export interface ChatSSEPostError {
+  message: string
+  /** The HTTP status; 0 when the request never got an answer (network failure). */
+  statusCode: number
+  /** The `data` of the server's error, if any. */
+  data: unknown
+  [key: string]: unknown
 }
 
 /** An HTTP error from the ticket request or `send()`. */
@@ -41,6 +57,21 @@ export class ChatSSEHttpError extends Error {
   ) {
     super(`HTTP ${status}`)
   }
+}
+
+/** The server's message for a failed request: Nitro's error handler answers `{ statusCode, statusMessage, message, data }`. */
+function postError(error: unknown): ChatSSEPostError {
+  if (!(error instanceof ChatSSEHttpError)) {
+    return { message: error instanceof Error ? error.message : String(error), statusCode: 0, data: undefined }
+  }
+  const body = isRecord(error.data) ? error.data : {}
+  const message = typeof body.message === 'string' && body.message ? body.message : typeof body.statusMessage === 'string' && body.statusMessage ? body.statusMessage : error.message
+  const data = body.data
+  return { ...(isRecord(data) ? data : {}), message, statusCode: error.status, data }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** Calls an app handler; one component's failing handler must not stop the others or the stream. */
@@ -148,6 +179,8 @@ class SharedStream {
     this.attached.add(event)
     source.addEventListener(event, (e) => {
       const message = e as MessageEvent<string>
+      // EventSource fires its own `error` (and `open`) events without data; only the server's frames are app events.
+      if (typeof message.data !== 'string') return
       this.track(message)
       let data: unknown
       try {
@@ -304,6 +337,14 @@ class StreamHandle {
     for (const handler of [...this.resetHandlers]) safely('reset', handler)
   }
 
+  /** A `post()` failed: this handle's `error` listeners get it whether or not it is connected (the request was its own). */
+  reportPostFailure(url: string, error: unknown): void {
+    const failure = postError(error)
+    const listeners = this.handlers.get('error')
+    if (listeners && listeners.size > 0) this.deliver('error', failure)
+    else console.error(`[useChatSSE] POST ${url} failed: ${failure.message}`, failure)
+  }
+
   deliver(event: string, data: unknown): void {
     for (const handler of [...(this.handlers.get(event) ?? [])]) safely(event, () => handler(data))
   }
@@ -326,6 +367,7 @@ function inert(): ChatSSE {
     onError: noop,
     onReset: noop,
     send: () => Promise.reject(new Error('useChatSSE().send() is not available during server-side rendering')),
+    post() {},
   }
 }
 
@@ -373,14 +415,29 @@ export function useChatSSE(options: ChatSSEOptions = {}): ChatSSE {
     onClose: (handler) => scoped(handle.onClose(handler)),
     onError: (handler) => scoped(handle.onError(handler)),
     onReset: (handler) => scoped(handle.onReset(handler)),
-    async send<T>(url: string, body?: unknown): Promise<T> {
-      const headers: Record<string, string> = { 'Content-Type': 'application/json', ...stream.authHeaders() }
-      if (stream.connectionId.value) headers['x-sse-connection-id'] = stream.connectionId.value
-      const res = await fetch(url, { method: 'POST', headers, credentials: 'include', body: JSON.stringify(body ?? {}) })
-      const text = await res.text()
-      const data: unknown = text ? JSON.parse(text) : undefined
-      if (!res.ok) throw new ChatSSEHttpError(res.status, data)
-      return data as T
+    send: <T>(url: string, body?: unknown) => request<T>(stream, url, body),
+    post(url, body) {
+      request(stream, url, body).catch((error: unknown) => handle.reportPostFailure(url, error))
     },
+  }
+}
+
+/** POST JSON with the stream's connection id and the token; rejects with `ChatSSEHttpError` on an HTTP error. */
+async function request<T>(stream: SharedStream, url: string, body: unknown): Promise<T> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...stream.authHeaders() }
+  if (stream.connectionId.value) headers['x-sse-connection-id'] = stream.connectionId.value
+  const res = await fetch(url, { method: 'POST', headers, credentials: 'include', body: JSON.stringify(body ?? {}) })
+  const text = await res.text()
+  const data: unknown = text ? parseJson(text) : undefined
+  if (!res.ok) throw new ChatSSEHttpError(res.status, data)
+  return data as T
+}
+
+/** An error page from a proxy is not JSON: keep its text rather than fail on it. */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return text
   }
 }
