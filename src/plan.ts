@@ -95,8 +95,8 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   }
   const repo = loadRepo(dir, options)
   const config = isConfig(options.config) ? options.config : loadConfig(repo.layout.rootDir, options.config)
-  verbose(`scanned ${repo.files.length} files, parsed ${repo.units.size}; src ${repo.layout.srcDir}, server ${repo.layout.serverDir}`)
   const loadMs = lap()
+  verbose(`scanned ${repo.files.length} files, ${repo.stats.candidates} candidates parsed; src ${repo.layout.srcDir}, server ${repo.layout.serverDir}`)
 
   const stage = options.onStage ?? (() => {})
   stage(`analysing ${repo.units.size} of ${repo.files.length} files`)
@@ -147,6 +147,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
     verbose(`formatted the changed files with the repo's own Prettier`)
   }
   const formatMs = lap()
+  verbose(`parsed ${repo.units.size} files in all (${repo.units.size - repo.stats.candidates} on demand); load ${loadMs} ms, analysis ${analyseMs} ms, transforms ${transformMs} ms, format ${formatMs} ms`)
 
   const dependencyEdits = changes.effectiveDependencies()
   const packageManager = options.packageManager

@@ -40,7 +40,8 @@ export class StagedChanges implements ChangeSet {
   private baseText(path: string): string | undefined {
     const staged = this.files.get(path)
     if (staged) return staged.text
-    const unit = this.unit(path)
+    // Reading parses nothing: a file no one parsed has no ts-morph edits, so its text is the one on disk.
+    const unit = this.files.has(path) ? undefined : this.repo.units.get(path)
     if (unit) return this.deletedUnits.has(path) ? undefined : unitText(unit)
     return this.repo.readText(path)
   }

@@ -4,6 +4,7 @@ import { Project, ts, type SourceFile } from 'ts-morph'
 import type { FollowUp } from '../followups.js'
 import { InputError } from './errors.js'
 import { detectLayout, toPosix } from './layout.js'
+import { selectCandidates } from './candidates.js'
 import { mayUseSocketIO } from './prefilter.js'
 import { createScanner, SOURCE_PATTERN, type Scanner } from './scan.js'
 import type { NuxtLayout, Repo, SourceUnit } from './types.js'
@@ -64,10 +65,16 @@ export class LoadedRepo implements Repo {
   readonly symlinks: readonly string[]
   /** Problems found while loading (e.g. a non-UTF-8 file that may use Socket.IO), reported as follow-ups. */
   readonly notes: FollowUp[] = []
-  /** The bytes of every file read (null: absent or not a regular file), so every reader sees one consistent snapshot. */
-  readonly snapshots = new Map<string, Buffer | null>()
+  /**
+   * Every file read, so every reader sees one consistent snapshot: its text when it is UTF-8 (decoded
+   * once, however many transforms read it), its bytes when not, null when absent or not a regular file.
+   */
+  readonly snapshots = new Map<string, string | Buffer | null>()
+  /** Counts for `--verbose`: files scanned, files the pre-filter selected (parsed on demand ones come on top). */
+  readonly stats = { scanned: 0, candidates: 0 }
   private readonly unitsByFilePath = new Map<string, LiveUnit>()
   private readonly fileSet: Set<string>
+  private realRoot: string | undefined
 
   constructor(
     readonly layout: NuxtLayout,
@@ -90,38 +97,42 @@ export class LoadedRepo implements Repo {
 
   /** True when a repo-relative path stays inside the repo and no symlink on the way leads out of it. */
   private insideRepo(relPath: string): boolean {
+    // The scan follows no symlink and yields normalised paths inside the repo: nothing to check.
+    if (this.fileSet.has(relPath)) return true
     const abs = path.resolve(this.layout.rootDir, relPath)
     const rel = path.relative(this.layout.rootDir, abs)
     if (rel.startsWith('..') || path.isAbsolute(rel)) return false
     try {
       const real = realpathSync(abs)
-      const realRel = path.relative(realpathSync(this.layout.rootDir), real)
+      this.realRoot ??= realpathSync(this.layout.rootDir)
+      const realRel = path.relative(this.realRoot, real)
       return !realRel.startsWith('..') && !path.isAbsolute(realRel)
     } catch {
       return true // absent: nothing to follow
     }
   }
 
-  /** Reads bytes once and remembers them for apply's "changed since read" check. */
-  readBytes(relPath: string): Buffer | undefined {
-    if (!this.insideRepo(relPath)) return undefined
+  /** Reads a file once and remembers what it held (see `snapshots`). */
+  private snapshot(relPath: string): string | Buffer | undefined {
     const cached = this.snapshots.get(relPath)
     if (cached !== undefined) return cached ?? undefined
-    let bytes: Buffer | null
+    if (!this.insideRepo(relPath)) return undefined
+    let content: string | Buffer | null
     try {
-      bytes = lstatSync(this.absolute(relPath)).isFile() ? readFileSync(this.absolute(relPath)) : null
+      const bytes = lstatSync(this.absolute(relPath)).isFile() ? readFileSync(this.absolute(relPath)) : null
+      content = bytes && (decodeUtf8(bytes) ?? bytes)
     } catch {
-      bytes = null
+      content = null
     }
-    this.snapshots.set(relPath, bytes)
-    return bytes ?? undefined
+    this.snapshots.set(relPath, content)
+    return content ?? undefined
   }
 
   readText(relPath: string): string | undefined {
     const unit = this.units.get(relPath)
     if (unit) return unit.originalText
-    const bytes = this.readBytes(relPath)
-    return bytes ? decodeUtf8(bytes) : undefined
+    const content = this.snapshot(relPath)
+    return typeof content === 'string' ? content : undefined
   }
 
   exists(relPath: string): boolean {
@@ -147,10 +158,8 @@ export class LoadedRepo implements Repo {
     const known = this.units.get(relPath)
     if (known) return known
     if (!this.fileSet.has(relPath) || !unitKind(relPath)) return undefined
-    const bytes = this.readBytes(relPath)
-    const text = bytes && decodeUtf8(bytes)
-    if (text === undefined) return undefined
-    return this.addUnit(relPath, text)
+    const text = this.snapshot(relPath)
+    return typeof text === 'string' ? this.addUnit(relPath, text) : undefined
   }
 
   private addUnit(relPath: string, text: string): LiveUnit {
@@ -178,22 +187,44 @@ export class LoadedRepo implements Repo {
     return this.unitsByFilePath.get(sourceFile.getFilePath())
   }
 
-  /** Parses every scanned file that passes the text pre-filter. */
+  /** Parses every scanned file that can take part in a Socket.IO setup (see candidates.ts), in scan order. */
   parseCandidates(onProgress?: LoadOptions['onProgress']): void {
+    const texts = new Map<string, string>()
     let scanned = 0
     for (const relPath of this.files) {
       scanned++
       if (!unitKind(relPath)) continue
-      const bytes = this.readBytes(relPath)
-      if (!bytes) continue
-      const text = decodeUtf8(bytes)
-      if (text === undefined) {
-        if (mayUseSocketIO(bytes.toString('latin1'))) this.notes.push(notUtf8(relPath))
+      const content = this.snapshot(relPath)
+      if (content === undefined) continue
+      if (typeof content !== 'string') {
+        if (mayUseSocketIO(content.toString('latin1'))) this.notes.push(notUtf8(relPath))
         continue
       }
-      if (mayUseSocketIO(text)) this.addUnit(relPath, text)
+      texts.set(relPath, content)
+      if (scanned % 500 === 0) onProgress?.({ scanned, parsed: 0 })
+    }
+    const selected = selectCandidates({
+      texts,
+      autoImportDirs: this.autoImportDirs(),
+      resolveImport: (from, specifier) => this.resolveImport(from, specifier),
+    })
+    this.stats.scanned = this.files.length
+    this.stats.candidates = selected.size
+    for (const [relPath, text] of texts) {
+      if (!selected.has(relPath)) continue
+      this.addUnit(relPath, text)
       onProgress?.({ scanned, parsed: this.units.size })
     }
+  }
+
+  /** Directories whose exports Nuxt and Nitro auto-import by name (nested ones too, as `imports.dirs` often adds them). */
+  private autoImportDirs(): string[] {
+    const { srcDir, serverDir, rootDir } = this.layout
+    return [
+      ...['composables', 'utils', 'stores'].map((dir) => this.relative(`${srcDir}/${dir}`)),
+      this.relative(`${serverDir}/utils`),
+      ...['shared/utils', 'shared/types'].map((dir) => this.relative(`${rootDir}/${dir}`)),
+    ]
   }
 }
 

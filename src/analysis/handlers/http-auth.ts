@@ -7,9 +7,15 @@ import type { HttpAuthUtil } from './types.js'
 /** Names an auth util goes by: `requireAuth`, `requireUser`, `getAuthUser`, `ensureSession`, ... */
 const AUTH_NAME = /^(require|ensure|assert|get|verify|check)(\w*)(Auth|User|Session)\w*$/
 
-/** `defineEventHandler(async (event) => ...)` → the event parameter's name. */
+/** A call of a function named like an auth util: files without one are never parsed to look for it. */
+const AUTH_CALL_TEXT = /\b(?:require|ensure|assert|get|verify|check)\w*(?:Auth|User|Session)\w*\s*(?:\?\.\s*)?[<(]/
+
+/**
+ * `export default defineEventHandler(async (event) => ...)` → the event parameter's name. Read from the
+ * syntax: asking for the default export symbol rebuilt the type checker's program for every file parsed.
+ */
 function eventParamOf(file: SourceFile): string | undefined {
-  const exported = file.getDefaultExportSymbol()?.getDeclarations()[0]
+  const exported = file.getStatements().find((statement) => Node.isExportAssignment(statement) && !statement.isExportEquals())
   const call = Node.isExportAssignment(exported) ? exported.getExpression() : undefined
   if (!Node.isCallExpression(call)) return undefined
   const fn = call.getArguments()[0]
@@ -19,7 +25,9 @@ function eventParamOf(file: SourceFile): string | undefined {
 
 /** `function name` exported from a file under server/utils (auto-imported by Nitro, or imported explicitly). */
 function findUtil(ctx: AnalysisContext, utilsDir: string, name: string): { file: string; fn: FunctionDeclaration } | undefined {
+  const declares = new RegExp(`\\bfunction\\s*\\*?\\s*${name}\\b`)
   for (const file of ctx.repo.glob(`${utilsDir}/**/*.{ts,js,mts,mjs}`)) {
+    if (!declares.test(ctx.repo.readText(file) ?? '')) continue
     const unit = ctx.repo.getUnit(file)
     const fn = unit?.scripts[0]?.sourceFile.getFunction(name)
     if (fn?.isExported()) return { file, fn }
@@ -35,6 +43,7 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
   const serverDir = serverDirOf(ctx)
   const counts = new Map<string, number>()
   for (const file of ctx.repo.glob(`${serverDir}/api/**/*.{ts,js,mts,mjs}`)) {
+    if (!AUTH_CALL_TEXT.test(ctx.repo.readText(file) ?? '')) continue
     const source = ctx.repo.getUnit(file)?.scripts[0]?.sourceFile
     const eventName = source && eventParamOf(source)
     if (!source || !eventName) continue

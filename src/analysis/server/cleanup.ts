@@ -182,10 +182,18 @@ export function referencesOf(declaration: Node): Node[] {
   if (!Node.isVariableDeclaration(declaration) && !Node.isImportSpecifier(declaration) && !Node.isImportClause(declaration)) return []
   const nameNode = Node.isImportClause(declaration) ? declaration.getDefaultImport() : declaration.getNameNode()
   if (!nameNode) return []
-  const symbol = nameNode.getSymbol()
   const name = nameNode.getText()
-  return nameNode
-    .getSourceFile()
+  const file = nameNode.getSourceFile()
+  // A name written once is the declaration alone: skip the walk and the type checker (it rebuilds its
+  // program after every edit, so asking for symbols in each edited file was the costly part).
+  if (occurrences(file.getFullText(), name) <= 1) return []
+  const symbol = nameNode.getSymbol()
+  return file
     .getDescendantsOfKind(SyntaxKind.Identifier)
     .filter((identifier) => identifier !== nameNode && identifier.getText() === name && identifier.getSymbol() === symbol)
+}
+
+function occurrences(text: string, name: string): number {
+  const escaped = name.replace(/[$]/g, '\\$&')
+  return text.match(new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, 'g'))?.length ?? 0
 }
