@@ -12,7 +12,9 @@ interface Stored {
 /** One instance, nothing to set up: the log and the sessions live in this process. */
 export class MemoryBroker implements Broker {
   readonly kind = 'memory'
+  /** Retained entries are `log[head..]`; evicted ones are dropped in batches so a full log costs O(1) per publish. */
   private readonly log: Stored[] = []
+  private head = 0
   private readonly nextId = createIdGenerator()
   /** Entries at or before this id are gone (evicted, or issued before this process started). */
   private floor: EventId
@@ -39,10 +41,10 @@ export class MemoryBroker implements Broker {
   async replay(cursor: string): Promise<ReplayResult> {
     this.trim()
     const after = parseEventId(cursor)
-    const newest = this.log.at(-1)?.id ?? this.floor
+    const newest = this.head < this.log.length ? this.log.at(-1)!.id : this.floor
     if (!after || compareEventIds(after, this.floor) < 0 || compareEventIds(after, newest) > 0) return { reset: true, latest: formatEventId(newest) }
     // The log is ordered: binary search for the first entry after the cursor.
-    let lo = 0
+    let lo = this.head
     let hi = this.log.length
     while (lo < hi) {
       const mid = (lo + hi) >>> 1
@@ -81,16 +83,23 @@ export class MemoryBroker implements Broker {
 
   async close(): Promise<void> {
     this.log.length = 0
+    this.head = 0
     this.sessions.clear()
   }
 
   private trim(): void {
     const oldest = Date.now() - this.config.logMaxAgeMs
-    let drop = Math.max(0, this.log.length - this.config.logMaxEvents)
-    while (drop < this.log.length && this.log[drop]!.at < oldest) drop++
-    if (drop === 0) return
-    this.floor = this.log[drop - 1]!.id
-    this.log.splice(0, drop)
+    let head = Math.max(this.head, this.log.length - this.config.logMaxEvents)
+    while (head < this.log.length && this.log[head]!.at < oldest) head++
+    if (head === this.head) return
+    this.floor = this.log[head - 1]!.id
+    this.head = head
+    // Moving the retained entries to the front costs one pass over them, so do it only once the
+    // evicted prefix is at least as long as what is retained: amortised O(1) per publish.
+    if (this.head >= this.log.length - this.head) {
+      this.log.splice(0, this.head)
+      this.head = 0
+    }
   }
 
   /** Sessions are swept on writes, so no timer outlives the connections. */
