@@ -1,33 +1,11 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import path from 'node:path'
-import { afterAll } from 'vitest'
+import { writeRepo } from '../helpers/repo.js'
 import { defaultConfig, type MigrationConfig } from '../../src/config/types.js'
 import type { FollowUp } from '../../src/followups.js'
 import { planMigration, type MigrationPlan } from '../../src/plan.js'
 import { serverEmits } from '../../transforms/server-emits.js'
 import { serverHandlers } from '../../transforms/server-handlers.js'
 
-const created: string[] = []
-afterAll(() => {
-  for (const dir of created) rmSync(dir, { recursive: true, force: true })
-})
-
-/** A small Nuxt repo on disk with a Socket.IO plugin (package.json and nuxt.config.ts added). */
-export function writeRepo(files: Record<string, string>): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'handlers-'))
-  created.push(dir)
-  const all: Record<string, string> = {
-    'package.json': '{ "name": "app", "dependencies": { "nuxt": "^4.0.0", "socket.io": "^4.8.1" } }\n',
-    'nuxt.config.ts': 'export default defineNuxtConfig({})\n',
-    ...files,
-  }
-  for (const [file, text] of Object.entries(all)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true })
-    writeFileSync(path.join(dir, file), text)
-  }
-  return dir
-}
+export { writeRepo }
 
 export interface Migrated {
   plan: MigrationPlan
