@@ -6,6 +6,7 @@ import { InputError } from './errors.js'
 import { detectLayout, toPosix } from './layout.js'
 import { selectCandidates } from './candidates.js'
 import { mayUseSocketIO } from './prefilter.js'
+import { createRepoResolver, type RepoResolver } from './resolution.js'
 import { createScanner, SOURCE_PATTERN, type Scanner } from './scan.js'
 import type { NuxtLayout, Repo, SourceUnit } from './types.js'
 import { lineColumn } from './locate.js'
@@ -28,9 +29,10 @@ export function decodeUtf8(bytes: Buffer): string | undefined {
   }
 }
 
-function createProject(layout: NuxtLayout): Project {
+function createProject(layout: NuxtLayout, resolver: RepoResolver): Project {
   const { rootDir, srcDir, serverDir } = layout
   return new Project({
+    resolutionHost: resolver.hostFactory,
     skipAddingFilesFromTsConfig: true,
     skipFileDependencyResolution: true,
     compilerOptions: {
@@ -79,6 +81,7 @@ export class LoadedRepo implements Repo {
   constructor(
     readonly layout: NuxtLayout,
     readonly project: Project,
+    private readonly resolver: RepoResolver,
     private readonly scanner: Scanner,
     scan: { files: string[]; symlinks: string[] },
   ) {
@@ -176,8 +179,7 @@ export class LoadedRepo implements Repo {
   }
 
   resolveImport(fromPath: string, specifier: string): string | undefined {
-    const resolved = ts.resolveModuleName(specifier, this.absolute(fromPath), this.project.getCompilerOptions(), ts.sys)
-      .resolvedModule?.resolvedFileName
+    const resolved = this.resolver.resolve(specifier, this.absolute(fromPath))?.resolvedFileName
     if (!resolved) return undefined
     const rel = this.relative(resolved)
     return rel.startsWith('..') || rel.split('/').includes('node_modules') ? undefined : rel
@@ -276,7 +278,9 @@ export function loadRepo(dir: string, options: LoadOptions = {}): LoadedRepo {
   const layout = detectLayout(dir)
   readPackageJson(layout)
   const scanner = createScanner(layout.rootDir)
-  const repo = new LoadedRepo(layout, createProject(layout), scanner, scanner.glob(SOURCE_PATTERN))
+  const resolver = createRepoResolver(() => project.getCompilerOptions())
+  const project = createProject(layout, resolver)
+  const repo = new LoadedRepo(layout, project, resolver, scanner, scanner.glob(SOURCE_PATTERN))
   repo.parseCandidates(options.onProgress)
   return repo
 }
