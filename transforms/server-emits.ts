@@ -4,6 +4,7 @@ import { planEmit, type SseHelper } from '../src/analysis/server/emit-plan.js'
 import { importHelpers, removeUnusedIoImports } from '../src/analysis/server/imports-edit.js'
 import type { EmitSite } from '../src/analysis/server/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
+import { identifiers } from '../src/ast/walk.js'
 
 /**
  * Rewrites every emit on the io server into a call of the SSE runtime (`emitToRoom`, `emitToUser`,
@@ -71,8 +72,7 @@ function dropStaleAsiGuards(file: SourceFile, helpers: Set<SseHelper>): void {
 
 /** True when the file declares a binding of that name anywhere (a local would shadow the auto-imported helper). */
 function declaresName(file: SourceFile, name: string): boolean {
-  return file.getDescendantsOfKind(SyntaxKind.Identifier).some((identifier) => {
-    if (identifier.getText() !== name) return false
+  return identifiers(file, name).some((identifier) => {
     const parent = identifier.getParent()
     return (
       (Node.isVariableDeclaration(parent) ||

@@ -2,6 +2,8 @@ import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } f
 import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketCreation } from '../../src/analysis/client/types.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
+import { identifierNames, identifiers } from '../../src/ast/walk.js'
+import { isDeclaredInFile } from '../../src/ast/scope.js'
 
 /** io() options that mean nothing to an EventSource-based stream (transport, reconnection, namespaces ...): dropped. */
 const NO_SSE_MEANING = new Set([
@@ -42,12 +44,8 @@ function streamCallFrom(options: StreamOptions, hoisted?: Hoisted, detached = fa
 
 function isSelfContained(node: Node): boolean {
   if (composableCalls(node).length > 0) return false
-  const ids = Node.isIdentifier(node) ? [node] : node.getDescendantsOfKind(SyntaxKind.Identifier)
-  return ids.every((id) => {
-    const parent = id.getParent()
-    if (parent && Node.isPropertyAccessExpression(parent) && parent.getNameNode() === id) return true
-    return (id.getSymbol()?.getDeclarations() ?? []).every((d) => d.getSourceFile() !== node.getSourceFile())
-  })
+  const ids = Node.isIdentifier(node) ? [node] : identifiers(node)
+  return ids.every((id) => !isDeclaredInFile(id))
 }
 
 function composableCalls(node: Node): CallExpression[] {
@@ -68,7 +66,7 @@ interface Hoisted {
 function hoistComposable(token: Node, statement: Node | undefined): Hoisted | undefined {
   const call = composableCalls(token)[0]
   if (!call || !statement) return undefined
-  const taken = new Set(token.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()))
+  const taken = identifierNames(token.getSourceFile())
   const literal = stringValue(call.getArguments()[0])
   const base = literal !== undefined && /^[A-Za-z][\w-]*$/.test(literal) ? camelCase(literal) : lowerFirst(call.getExpression().getText().slice(3))
   let name = base
@@ -115,7 +113,7 @@ function rewriteReturned(ed: ScriptEditor, call: CallExpression, streamText: str
   while (Node.isParenthesizedExpression(value.getParent())) value = value.getParent()!
   const parent = value.getParent()
   const semi = ed.style.semicolons ? ';' : ''
-  const taken = new Set(call.getSourceFile().getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()))
+  const taken = identifierNames(call.getSourceFile())
   let name = 'stream'
   for (let i = 2; taken.has(name); i++) name = `stream${i}`
   const lines = (indent: string): string => `const ${name} = ${streamText}${semi}\n${indent}${name}.connect()${semi}\n${indent}return ${name}${semi}`
@@ -152,7 +150,7 @@ function unconditionalStatement(node: Node): Node | undefined {
 
 /** Names the dropped url and options read, so that a variable only they used can go too. */
 function rememberDroppedNames(ed: ScriptEditor, call: CallExpression, token: Node | undefined): void {
-  for (const id of call.getDescendantsOfKind(SyntaxKind.Identifier)) {
+  for (const id of identifiers(call)) {
     if (token && id.getStart() >= token.getStart() && id.getEnd() <= token.getEnd()) continue
     ed.droppedNames.add(id.getText())
   }

@@ -7,6 +7,7 @@ import { quoteString } from '../../src/style/apply.js'
 import { detectStyle } from '../../src/style/detect.js'
 import type { CodeStyle } from '../../src/style/types.js'
 import type { FollowUpTarget, TransformContext } from '../../src/transform.js'
+import { identifierNames } from '../../src/ast/walk.js'
 
 /** The shared stream's type, exported by the runtime composable the sse-runtime transform installs in the app dir. */
 export const STREAM_TYPE = 'ChatSSE'
@@ -117,7 +118,7 @@ export class ScriptEditor {
     }
     if (entries.size === 0) return undefined
     const sf = this.script.block.sourceFile
-    const taken = new Set(sf.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()))
+    const taken = identifierNames(sf)
     let name = 'chatEventRoute'
     for (let n = 2; taken.has(name) || taken.has(`${name}s`); n++) name = `chatEventRoute${n}`
     const semi = this.style.semicolons ? ';' : ''

@@ -2,6 +2,7 @@ import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression } 
 import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { ScriptEditor } from './editor.js'
 import { fillUrl, routeFor, urlParams } from './routes.js'
+import { mentionsIdentifier } from '../../src/ast/walk.js'
 
 /**
  * `socket.emit(event, payload, ack)` → `stream.send(url, payload).then(ack)`,
@@ -108,7 +109,7 @@ function readsResponse(ack: Node): boolean {
   const param = ack.getParameters()[0]
   const name = param?.getNameNode()
   if (!param || !name || !Node.isIdentifier(name)) return param !== undefined
-  return ack.getBody().getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name.getText())
+  return mentionsIdentifier(ack.getBody(), name.getText())
 }
 
 /** `const result: SendResult = await socket.emitWithAck(...)`: the type the result is declared with. */

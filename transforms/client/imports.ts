@@ -1,10 +1,11 @@
 import { Node, SyntaxKind, type ImportDeclaration, type SourceFile } from 'ts-morph'
 import { CLIENT_PACKAGE } from '../../src/analysis/client/imports.js'
 import { STREAM_TYPE, STREAM_TYPE_MODULE, type ScriptEditor } from './editor.js'
+import { identifiers } from '../../src/ast/walk.js'
 
 /** Identifiers of the file still referring to a name, outside import declarations. */
 function isReferenced(sf: SourceFile, name: string): boolean {
-  return sf.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === name && !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) && !isMemberName(id))
+  return identifiers(sf, name).some((id) => !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) && !isMemberName(id))
 }
 
 /** `x.io`, `{ io: 1 }`: a property name, not a reference to the binding. */

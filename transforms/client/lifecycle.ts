@@ -2,6 +2,7 @@ import { Node, SyntaxKind, type Block, type CallExpression, type ObjectLiteralEx
 import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketMemberUse } from '../../src/analysis/client/types.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
+import { identifierNames } from '../../src/ast/walk.js'
 
 /** socket.io-client's own lifecycle events and the stream's signals that replace them. */
 export const LIFECYCLE: Record<string, string> = { connect: 'onOpen', disconnect: 'onClose', connect_error: 'onError' }
@@ -22,7 +23,7 @@ export interface LifecyclePair {
 export function pairLifecycleListeners(ed: ScriptEditor): Map<CallExpression, LifecyclePair> {
   const pairs = new Map<CallExpression, LifecyclePair>()
   const listeners = ed.script.members.filter((m) => m.call && (m.name === 'on' || m.name === 'off') && lifecycleEvent(m) !== undefined)
-  const taken = new Set(ed.script.block.sourceFile.getDescendantsOfKind(SyntaxKind.Identifier).map((id) => id.getText()))
+  const taken = identifierNames(ed.script.block.sourceFile)
   const dataEntries = new Map<ObjectLiteralExpression, string[]>()
   for (const off of listeners.filter((m) => m.name === 'off')) {
     const on = listeners.find((m) => m.name === 'on' && lifecycleEvent(m) === lifecycleEvent(off) && sameListener(m, off))

@@ -4,6 +4,7 @@ import type { SocketCreation, SocketMemberUse } from '../../src/analysis/client/
 import type { ScriptEditor } from './editor.js'
 import { rewriteEmit } from './emit.js'
 import { LIFECYCLE } from './lifecycle.js'
+import { identifierNames } from '../../src/ast/walk.js'
 
 /** Members with the same meaning under another name on the stream. */
 const RENAMED: Record<string, string> = { open: 'connect', close: 'disconnect', removeListener: 'off' }
@@ -140,7 +141,7 @@ function rewriteManagerUse(ed: ScriptEditor, use: SocketMemberUse): void {
     if (stringValue(eventArg) === 'reconnect' && handler && onlyJoinsRooms(handler) && statement && Node.isExpressionStatement(statement)) {
       ed.report(call, 'client/rejoin-removed', 'this reconnect listener only re-joined rooms, which the SSE runtime restores itself when the stream resumes; it was removed', 'nothing to do', 'info')
       ed.removeStatement(statement)
-      for (const id of handler.getDescendantsOfKind(SyntaxKind.Identifier)) ed.droppedNames.add(id.getText())
+      for (const name of identifierNames(handler)) ed.droppedNames.add(name)
       return
     }
   }

@@ -4,6 +4,7 @@ import type { ProvidedSocketUse, SocketPlugin } from '../../src/analysis/client/
 import type { TransformContext } from '../../src/transform.js'
 import { ScriptEditor } from './editor.js'
 import { streamCall } from './creation.js'
+import { identifiers } from '../../src/ast/walk.js'
 
 /** A socket plugin the migration deletes, and the call that replaces `$socket` in its users. */
 export interface DeletedPlugin {
@@ -82,7 +83,7 @@ export function renameDollarHolders(ed: ScriptEditor): void {
     if (!Node.isIdentifier(name) || !/^\$\w+$/.test(name.getText())) continue
     if (!decl.getInitializer()?.getText().startsWith('useChatSSE(')) continue
     const plain = name.getText().slice(1)
-    const taken = sf.getDescendantsOfKind(SyntaxKind.Identifier).some((id) => id.getText() === plain && declarationOf(id) !== undefined)
+    const taken = identifiers(sf, plain).some((id) => declarationOf(id) !== undefined)
     if (taken || template.includes(name.getText())) continue
     name.rename(plain)
   }

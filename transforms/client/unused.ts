@@ -1,5 +1,6 @@
 import { Node, SyntaxKind } from 'ts-morph'
 import type { ScriptEditor } from './editor.js'
+import { identifiers } from '../../src/ast/walk.js'
 
 /**
  * `const config = useRuntimeConfig()` that only fed the socket URL or a dropped option: once the
@@ -9,7 +10,7 @@ import type { ScriptEditor } from './editor.js'
 export function removeDroppedLocals(ed: ScriptEditor): void {
   const sf = ed.script.block.sourceFile
   for (const name of ed.droppedNames) {
-    const ids = sf.getDescendantsOfKind(SyntaxKind.Identifier).filter((id) => id.getText() === name)
+    const ids = identifiers(sf, name)
     const id = ids[0]
     if (ids.length !== 1 || !id) continue
     const decl = id.getParent()

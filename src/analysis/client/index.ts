@@ -7,6 +7,7 @@ import { findSocketPlugins } from './plugins.js'
 import { SocketResolver } from './resolve.js'
 import { containerOf, isNuxtAppExpression, isReactiveContainer, unwrap } from './syntax.js'
 import type { ClientModel, ClientScript, ProvidedSocketUse } from './types.js'
+import { identifiers } from '../../ast/walk.js'
 
 /** Passes of the cross-file fixpoint; each pass can only add knowledge, so a few suffice for real apps. */
 const MAX_PASSES = 8
@@ -114,7 +115,7 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, layout: Nux
       })
     }
   }
-  for (const id of sf.getDescendantsOfKind(SyntaxKind.Identifier)) {
+  for (const id of identifiers(sf)) {
     const name = id.getText()
     if (!bindings.factories.has(name) && !bindings.others.has(name) && !bindings.namespaces.has(name)) continue
     if (id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) || id.getFirstAncestorByKind(SyntaxKind.TypeReference) || isMemberName(id)) continue

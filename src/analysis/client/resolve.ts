@@ -1,8 +1,9 @@
-import { Node, SyntaxKind, type BinaryExpression, type CallExpression, type PropertyAssignment, type ts, type VariableDeclaration } from 'ts-morph'
+import { Node, SyntaxKind, type BinaryExpression, type CallExpression, type PropertyAssignment, ts, type VariableDeclaration } from 'ts-morph'
 import type { ScriptBlock } from '../../project/types.js'
 import { isSocketTypeName, type ClientBindings } from './imports.js'
 import { containerOf, declarationOf, functionName, isNuxtAppExpression, isNuxtPluginSetup, optionStoreName, storeNameOfSetup, stringValue, typeKind, unwrap } from './syntax.js'
 import type { SocketKind } from './types.js'
+import { descendantsWhere } from '../../ast/walk.js'
 
 /** What calling a function (or injecting a key) gives: the socket itself, and/or an object with socket members. */
 export interface Produces {
@@ -246,7 +247,7 @@ export class SocketResolver {
   /** Composables, setup stores and Nuxt plugins returning the socket (or an object holding it). */
   private learnFunctions(block: ScriptBlock): void {
     const sf = block.sourceFile
-    for (const fn of sf.getDescendants()) {
+    for (const fn of descendantsWhere(sf, (node) => ts.isFunctionDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node))) {
       if (!Node.isFunctionDeclaration(fn) && !Node.isArrowFunction(fn) && !Node.isFunctionExpression(fn)) continue
       const name = functionName(fn)
       const produces = this.returnsOf(fn)

@@ -1,6 +1,7 @@
 // Syntax helpers of the client analysis: unwrapping, declarations, Vue/Nuxt/Pinia shapes.
 import { Node, type CallExpression, type Expression } from 'ts-morph'
 import type { SocketKind } from './types.js'
+import { localDeclarations } from '../../ast/scope.js'
 
 /** Calls that define an object whose methods' `this` holds state (Pinia option stores, Options API). */
 const CONTAINER_FACTORIES = new Set(['defineStore', 'defineComponent', 'defineNuxtComponent'])
@@ -17,9 +18,8 @@ export function unwrap(node: Node): Node {
 
 /** The declaration an identifier refers to (variable, binding element, parameter), in its own file. */
 export function declarationOf(id: Node): Node | undefined {
-  const parent = id.getParent()
-  const symbol = parent && Node.isShorthandPropertyAssignment(parent) && parent.getNameNode() === id ? parent.getValueSymbol() : id.getSymbol()
-  const decl = symbol?.getDeclarations()[0]
+  if (!Node.isIdentifier(id)) return undefined
+  const decl = localDeclarations(id)[0]
   if (!decl) return undefined
   if (Node.isVariableDeclaration(decl) || Node.isBindingElement(decl) || Node.isParameterDeclaration(decl)) return decl
   return undefined

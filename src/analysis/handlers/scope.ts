@@ -1,4 +1,6 @@
-import { Node, SyntaxKind, type Identifier, type Symbol as MorphSymbol } from 'ts-morph'
+import { Node, SyntaxKind, type Identifier } from 'ts-morph'
+import { localDeclarations } from '../../ast/scope.js'
+import { identifiers } from '../../ast/walk.js'
 
 /** Declaration kinds a body can depend on (variables, functions, classes, types, imports). */
 const DECLARATION_KINDS = new Set([
@@ -16,18 +18,12 @@ const DECLARATION_KINDS = new Set([
   SyntaxKind.ImportEqualsDeclaration,
 ])
 
-/** The symbol an identifier refers to, looking through `{ shorthand }` properties to the variable. */
-function referencedSymbol(id: Identifier): MorphSymbol | undefined {
-  const parent = id.getParent()
-  if (Node.isShorthandPropertyAssignment(parent) && parent.getNameNode() === id) {
-    return parent.getValueSymbol()
-  }
-  return id.getSymbol()
-}
-
-/** The declaration an identifier refers to, when it is a variable, function, class, type or import. */
+/**
+ * The declaration an identifier refers to, when it is a variable, function, class, type or import of
+ * its own file (`{ shorthand }` properties refer to the variable).
+ */
 export function referencedDeclaration(id: Identifier): Node | undefined {
-  const decl = referencedSymbol(id)?.getDeclarations()[0]
+  const decl = localDeclarations(id)[0]
   if (!decl || !DECLARATION_KINDS.has(decl.getKind())) return undefined
   return decl
 }
@@ -50,8 +46,7 @@ export function isModuleLevel(decl: Node): boolean {
  * on the current syntax tree, so it also sees code that earlier transforms rewrote inside `root`.
  */
 export function moduleReferences(root: Node): Identifier[] {
-  return root.getDescendants().filter((node): node is Identifier => {
-    if (!Node.isIdentifier(node)) return false
+  return identifiers(root).filter((node) => {
     const decl = referencedDeclaration(node)
     return decl !== undefined && decl.getSourceFile() === root.getSourceFile() && !isWithin(decl, root) && isModuleLevel(decl)
   })

@@ -1,6 +1,7 @@
-import { Node, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import type { IoResolver } from './io-resolver.js'
 import type { IoAugmentation } from './types.js'
+import { descendantsOfKind } from '../../ast/walk.js'
 
 /** Modules whose interfaces apps augment with an `io` property (NitroApp, H3EventContext). */
 const HOST_MODULES = new Set(['nitropack', 'nitropack/types', 'nitropack/runtime', 'nitro/types', 'h3', '#app', 'nuxt/app'])
@@ -11,7 +12,7 @@ const HOST_MODULES = new Set(['nitropack', 'nitropack/types', 'nitropack/runtime
  */
 export function findAugmentations(resolver: IoResolver, file: SourceFile, path: string): IoAugmentation[] {
   const result: IoAugmentation[] = []
-  for (const block of file.getDescendants().filter(Node.isModuleDeclaration)) {
+  for (const block of descendantsOfKind(file, SyntaxKind.ModuleDeclaration)) {
     const name = block.getName().replace(/^['"]|['"]$/g, '')
     if (name === 'socket.io') {
       result.push({ file: path, module: name, node: block, members: block.getStatements() })

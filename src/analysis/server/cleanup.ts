@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import { isUseNitroAppCall, parentThroughWrappers } from './syntax.js'
 import type { ServerModel } from './types.js'
+import { referencesInFile } from '../../ast/scope.js'
 
 /** Rounds of clean-up: a removed guard can leave an alias dead, which is removed the next round. */
 const MAX_ROUNDS = 10
@@ -187,10 +188,7 @@ export function referencesOf(declaration: Node): Node[] {
   // A name written once is the declaration alone: skip the walk and the type checker (it rebuilds its
   // program after every edit, so asking for symbols in each edited file was the costly part).
   if (occurrences(file.getFullText(), name) <= 1) return []
-  const symbol = nameNode.getSymbol()
-  return file
-    .getDescendantsOfKind(SyntaxKind.Identifier)
-    .filter((identifier) => identifier !== nameNode && identifier.getText() === name && identifier.getSymbol() === symbol)
+  return Node.isIdentifier(nameNode) ? referencesInFile(nameNode) : []
 }
 
 function occurrences(text: string, name: string): number {

@@ -8,6 +8,7 @@ import { IoResolver, withImportedFiles } from './io-resolver.js'
 import { describeSite } from './sites.js'
 import { unwrapExpression } from './syntax.js'
 import type { EmitSite, IoAccess, IoGetter, IoMemberUse, ServerModel } from './types.js'
+import { descendants } from '../../ast/walk.js'
 
 export type { ServerModel } from './types.js'
 
@@ -45,7 +46,7 @@ export function analyseServer(ctx: AnalysisContext): ServerModel {
       model.socketIoImporters.push(path)
     }
     model.augmentations.push(...findAugmentations(resolver, file, path))
-    for (const node of file.getDescendants()) {
+    for (const node of descendants(file)) {
       if (!isValuePosition(node) || !resolver.isIo(node)) continue
       const access: IoAccess = { node, kind: resolver.accessKind(node), file: path }
       model.accesses.push(access)

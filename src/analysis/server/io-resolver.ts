@@ -1,8 +1,9 @@
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, ts, type SourceFile } from 'ts-morph'
 import type { Repo } from '../../project/types.js'
 import { declarationsOf, importSourceOf, resolveModule } from './imports.js'
 import { isFrameworkGlobal, isGlobalObject, isUseNitroAppCall, memberName, memberObject, unwrapExpression } from './syntax.js'
 import type { IoAccessKind } from './types.js'
+import { descendantsWhere } from '../../ast/walk.js'
 
 /** Upper bound of propagation rounds: each round follows io one more hop (alias → store → read → getter ...). */
 const MAX_ROUNDS = 25
@@ -191,7 +192,11 @@ export class IoResolver {
   }
 
   private seedTypedHolders(file: SourceFile): void {
-    for (const node of file.getDescendants()) {
+    const declarations = descendantsWhere(
+      file,
+      (node) => ts.isVariableDeclaration(node) || ts.isParameter(node) || ts.isPropertyDeclaration(node) || ts.isPropertyAssignment(node),
+    )
+    for (const node of declarations) {
       if (
         (Node.isVariableDeclaration(node) || Node.isParameterDeclaration(node) || Node.isPropertyDeclaration(node)) &&
         this.isServerType(node.getTypeNode())
@@ -296,11 +301,11 @@ export class IoResolver {
 
 /** Nodes through which the server can flow: declarations, assignments, object properties, returns. */
 function collectFlows(file: SourceFile): Node[] {
-  return file.getDescendants().filter((node) => {
-    if (Node.isVariableDeclaration(node) || Node.isPropertyAssignment(node) || Node.isShorthandPropertyAssignment(node)) return true
-    if (Node.isReturnStatement(node)) return true
-    if (Node.isArrowFunction(node)) return !Node.isBlock(node.getBody())
-    return Node.isBinaryExpression(node) && ASSIGNMENTS.has(node.getOperatorToken().getKind())
+  return descendantsWhere(file, (node) => {
+    if (ts.isVariableDeclaration(node) || ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) return true
+    if (ts.isReturnStatement(node)) return true
+    if (ts.isArrowFunction(node)) return !ts.isBlock(node.body)
+    return ts.isBinaryExpression(node) && ASSIGNMENTS.has(node.operatorToken.kind)
   })
 }
 

@@ -3,6 +3,7 @@ import type { Repo } from '../../project/types.js'
 import { declarationsOf, importSourceOf } from './imports.js'
 import { unwrapExpression } from './syntax.js'
 import type { IoMemberUse, IoServerSite, RedisAdapterInfo, ServerSiteKind } from './types.js'
+import { descendants } from '../../ast/walk.js'
 
 /** Nitro hooks a server can be created in lazily (C3). */
 const LAZY_HOOKS = new Set(['request', 'render:response', 'beforeResponse', 'afterResponse'])
@@ -165,7 +166,7 @@ function moduleOfCallee(callee: Node): string | undefined {
 /** `process.env.REDIS_URL` → `REDIS_URL` (also `process.env['X']`). */
 function envVarsIn(node: Node): string[] {
   const names = new Set<string>()
-  for (const access of [node, ...node.getDescendants()]) {
+  for (const access of [node, ...descendants(node)]) {
     if (!Node.isPropertyAccessExpression(access) && !Node.isElementAccessExpression(access)) continue
     const object = access.getExpression()
     if (object.getText() !== 'process.env') continue

@@ -1,6 +1,8 @@
 import { Node, SyntaxKind, type SourceFile, type Statement } from 'ts-morph'
 import { unwrapExpression } from './syntax.js'
 import type { ServerModel } from './types.js'
+import { localDeclarations, referencesInFile } from '../../ast/scope.js'
+import { identifiers } from '../../ast/walk.js'
 
 /** Route files that exist only to serve the Socket.IO / WebSocket endpoint (PATTERNS.md §8). Paths are relative to the server dir. */
 const SOCKET_ROUTE = /^(routes|api)\/(socket\.io|socket|websocket|ws)(\.[cm]?[jt]s|\/.*)$/
@@ -82,7 +84,7 @@ function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): 
     for (const argument of site.creation.getArguments()) {
       const target = unwrapExpression(argument)
       if (!Node.isIdentifier(target)) continue
-      for (const declaration of target.getSymbol()?.getDeclarations() ?? []) plumbing.add(declaration)
+      for (const declaration of localDeclarations(target)) plumbing.add(declaration)
     }
   }
   // Clients handed to Socket.IO plumbing (`createAdapter(pubClient, subClient)`) exist for it.
@@ -91,7 +93,7 @@ function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): 
     for (const argument of call.getArguments()) {
       const target = unwrapExpression(argument)
       if (!Node.isIdentifier(target)) continue
-      for (const declaration of target.getSymbol()?.getDeclarations() ?? []) plumbing.add(declaration)
+      for (const declaration of localDeclarations(target)) plumbing.add(declaration)
     }
   }
   for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
@@ -104,8 +106,8 @@ function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): 
 /** True when the node mentions an identifier bound to one of the declarations. */
 function usesAny(node: Node, declarations: Set<Node>): boolean {
   if (declarations.size === 0) return false
-  return [node, ...node.getDescendantsOfKind(SyntaxKind.Identifier)].some(
-    (identifier) => Node.isIdentifier(identifier) && (identifier.getSymbol()?.getDeclarations() ?? []).some((declaration) => declarations.has(declaration)),
+  return [node, ...identifiers(node)].some(
+    (identifier) => Node.isIdentifier(identifier) && localDeclarations(identifier).some((declaration) => declarations.has(declaration)),
   )
 }
 
@@ -144,11 +146,7 @@ function onlyFeedsIo(statement: Statement, ioNodes: Node[], plumbing: Set<Node>)
   return statement.getDeclarations().every((declaration) => {
     const nameNode = declaration.getNameNode()
     if (!Node.isIdentifier(nameNode)) return false
-    const symbol = nameNode.getSymbol()
-    const references = statement
-      .getSourceFile()
-      .getDescendantsOfKind(SyntaxKind.Identifier)
-      .filter((identifier) => identifier !== nameNode && identifier.getSymbol() === symbol)
+    const references = referencesInFile(nameNode)
     return references.length > 0 && references.every((reference) => {
       const user = reference.getFirstAncestor((ancestor) => Node.isStatement(ancestor) && !Node.isBlock(ancestor))
       return user !== undefined && user !== statement && touchesIo(user, ioNodes, plumbing)
