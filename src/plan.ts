@@ -131,7 +131,9 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
       runtimeDir,
       verbose: (message) => verbose(`[${transform.id}] ${message}`),
     }
+    const started = performance.now()
     await guardAsync(transform.id, () => transform.run(ctx))
+    verbose(`[${transform.id}] ${Math.round(performance.now() - started)} ms`)
     // ts-morph edits are attributed to the transform that made them, for the per-file reasons.
     for (const [p, unit] of repo.units) {
       if (unitText(unit) !== (before.get(p) ?? unit.originalText)) changes.noteEdit(p, { transform: transform.id, reason: transform.title })

@@ -2,7 +2,6 @@ import { lstatSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { Writable } from 'node:stream'
-import { execa } from 'execa'
 import kleur from 'kleur'
 import { applyChanges, undoLastApply } from './changeset/apply.js'
 import { renderPatch } from './changeset/patch.js'
@@ -102,6 +101,8 @@ async function runUndo(options: RunOptions, out: Writable): Promise<number> {
 async function runPackageManager(plan: MigrationPlan, env: RunEnvironment, verbose: boolean): Promise<boolean> {
   const [command, ...args] = plan.packageManagerCommand!
   line(env.stderr, kleur.dim(`running ${plan.packageManagerCommand!.join(' ')}`))
+  // Loaded only when installing: most runs (dry-run, check, patch) never start a process.
+  const { execa } = await import('execa')
   const result = await execa(command!, args, { cwd: plan.repo.layout.rootDir, reject: false, all: true })
   if (verbose || result.exitCode !== 0) line(env.stderr, result.all ?? '')
   return result.exitCode === 0

@@ -71,7 +71,8 @@ function survivingImporter(ctx: TransformContext, name: string): { file: string;
   const pattern = new RegExp(`(from\\s+|import\\s*\\(\\s*|require\\s*\\(\\s*|import\\s+)['"]${escaped}['"]`)
   for (const file of ctx.repo.files) {
     const text = ctx.changes.currentText(file)
-    if (text === undefined) continue
+    // Substring first: this runs over every file of the repo, and few of them name the package.
+    if (text === undefined || !text.includes(name) || !pattern.test(text)) continue
     const lines = text.split('\n')
     const index = lines.findIndex((line) => pattern.test(line))
     if (index >= 0) return { file, line: index + 1, code: lines[index]!.trim() }

@@ -8,6 +8,7 @@ import { firstLine, parentThroughWrappers } from '../src/analysis/server/syntax.
 import type { IoAccess, IoAugmentation, ServerModel } from '../src/analysis/server/types.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
+import { exportedNames } from '../src/analysis/symbols.js'
 
 const ID = 'remove-socket-io'
 const meta = (reason: string): ChangeMeta => ({ transform: ID, reason })
@@ -108,7 +109,7 @@ function removeDeadIoModules(
     if (!unit || unit.kind === 'vue' || !script || !isIoOnlyFile(script.sourceFile, server)) continue
     const isMiddleware = file.startsWith(`${serverDir}/middleware/`)
     // A server util is auto-imported by name; any other module only through its path.
-    if (!isMiddleware && isReferencedElsewhere(ctx, file, script.sourceFile.getExportedDeclarations().keys(), deleted)) continue
+    if (!isMiddleware && isReferencedElsewhere(ctx, file, exportedNames(script.sourceFile), deleted)) continue
     remove(file, isMiddleware ? 'Socket.IO middleware: the SSE runtime needs no per-request server' : 'only held or returned the Socket.IO server')
   }
 }
@@ -121,7 +122,9 @@ function isReferencedElsewhere(ctx: TransformContext, file: string, exportNames:
   return ctx.repo.files.some((other) => {
     if (other === file || deleted(other)) return false
     const text = ctx.changes.currentText(other) ?? ''
-    return (wordsPattern?.test(text) ?? false) || importPattern.test(text)
+    // Substrings first: this runs over every file of the repo.
+    const mayName = names.some((name) => text.includes(name))
+    return (mayName && (wordsPattern?.test(text) ?? false)) || (text.includes(stem) && importPattern.test(text))
   })
 }
 
@@ -197,8 +200,11 @@ function editNuxtConfig(ctx: TransformContext, deleted: (file: string) => boolea
   if (before === undefined) return
   const others = ctx.repo.files.filter((file) => file !== configPath && !deleted(file)).map((file) => ctx.changes.currentText(file) ?? '')
   const { text, removed } = removeSocketIoFromNuxtConfig(before, {
-    removeWebsocketFlag: !others.some((text) => /\b(defineWebSocketHandler|defineWebSocket)\s*\(|\bwebsocket\s*:\s*\{/.test(text)),
-    isKeyUnused: (key) => !others.some((text) => new RegExp(`\\b${escapeRegExp(key)}\\b`).test(text)),
+    removeWebsocketFlag: !others.some((text) => /websocket/i.test(text) && /\b(defineWebSocketHandler|defineWebSocket)\s*\(|\bwebsocket\s*:\s*\{/.test(text)),
+    isKeyUnused: (key) => {
+      const word = new RegExp(`\\b${escapeRegExp(key)}\\b`)
+      return !others.some((text) => text.includes(key) && word.test(text))
+    },
   })
   if (text !== before) ctx.changes.write(configPath, text, before, meta(`removed ${removed.join(', ')}`))
 }

@@ -1,4 +1,3 @@
-import { execa } from 'execa'
 import { STATE_DIR } from '../changeset/apply.js'
 
 /**
@@ -6,6 +5,7 @@ import { STATE_DIR } from '../changeset/apply.js'
  * git work tree (or git is missing): a repo without git is fine, apply keeps its own journal.
  */
 export async function uncommittedChanges(dir: string): Promise<string[] | undefined> {
+  const { execa } = await import('execa')
   const inside = await execa('git', ['rev-parse', '--is-inside-work-tree'], { cwd: dir, reject: false })
   if (inside.exitCode !== 0 || inside.stdout.trim() !== 'true') return undefined
   const status = await execa('git', ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.'], {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer'
 import { lstatSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { Project, ts, type SourceFile } from 'ts-morph'
@@ -18,15 +19,9 @@ export interface LoadOptions {
   onProgress?(progress: { scanned: number; parsed: number }): void
 }
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
-
 /** A file's bytes as text, or undefined when they are not UTF-8. The BOM, if any, is kept. */
 export function decodeUtf8(bytes: Buffer): string | undefined {
-  try {
-    return utf8.decode(bytes)
-  } catch {
-    return undefined
-  }
+  return isUtf8(bytes) ? bytes.toString('utf8') : undefined
 }
 
 function createProject(layout: NuxtLayout, resolver: RepoResolver): Project {
@@ -122,7 +117,9 @@ export class LoadedRepo implements Repo {
     if (!this.insideRepo(relPath)) return undefined
     let content: string | Buffer | null
     try {
-      const bytes = lstatSync(this.absolute(relPath)).isFile() ? readFileSync(this.absolute(relPath)) : null
+      // The scan saw scanned paths as regular files (not symlinks); others are checked here.
+      const isFile = this.fileSet.has(relPath) || lstatSync(this.absolute(relPath)).isFile()
+      const bytes = isFile ? readFileSync(this.absolute(relPath)) : null
       content = bytes && (decodeUtf8(bytes) ?? bytes)
     } catch {
       content = null

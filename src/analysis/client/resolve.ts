@@ -4,6 +4,7 @@ import { isSocketTypeName, type ClientBindings } from './imports.js'
 import { containerOf, declarationOf, functionName, isNuxtAppExpression, isNuxtPluginSetup, optionStoreName, storeNameOfSetup, stringValue, typeKind, unwrap } from './syntax.js'
 import type { SocketKind } from './types.js'
 import { descendantsWhere } from '../../ast/walk.js'
+import { localDeclarations } from '../../ast/scope.js'
 
 /** What calling a function (or injecting a key) gives: the socket itself, and/or an object with socket members. */
 export interface Produces {
@@ -307,7 +308,7 @@ export class SocketResolver {
     const props = new Map<string, SocketKind>()
     for (const prop of expr.getProperties()) {
       if (Node.isShorthandPropertyAssignment(prop)) {
-        const decl = prop.getValueSymbol()?.getDeclarations()[0]
+        const decl = localDeclarations(prop.getNameNode())[0]
         const kind = decl ? this.holders.get(decl.compilerNode) : undefined
         if (kind) props.set(prop.getName(), kind)
       } else if (Node.isPropertyAssignment(prop)) {

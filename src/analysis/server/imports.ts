@@ -1,6 +1,7 @@
 import path from 'node:path'
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import type { Repo } from '../../project/types.js'
+import { declarationsOf as symbolDeclarations, exportedDeclarations } from '../symbols.js'
 
 const EXTENSIONS = ['', '.ts', '.mts', '.js', '.mjs', '/index.ts', '/index.js']
 
@@ -43,10 +44,8 @@ export function resolveModule(repo: Repo, from: SourceFile, specifier: string): 
  * (`import { getSocketIO } from '~~/server/plugins/socket'` → the function declaration there).
  */
 export function declarationsOf(repo: Repo, identifier: Node): Node[] {
-  const symbol = identifier.getSymbol()
-  if (!symbol) return []
   const result: Node[] = []
-  for (const declaration of symbol.getDeclarations()) {
+  for (const declaration of symbolDeclarations(identifier)) {
     const imported = followImport(repo, declaration)
     if (imported) result.push(...imported)
     else result.push(declaration)
@@ -68,7 +67,7 @@ export function followImport(repo: Repo, declaration: Node): Node[] | undefined 
   if (!importDeclaration) return undefined
   const target = resolveModule(repo, declaration.getSourceFile(), importDeclaration.getModuleSpecifierValue())
   if (!target) return []
-  return target.getExportedDeclarations().get(exportName) ?? []
+  return exportedDeclarations(target, exportName, (from, specifier) => resolveModule(repo, from, specifier))
 }
 
 /** The module a binding was imported from, when the declaration is an import (`socket.io`, `~~/server/utils/socket`). */

@@ -4,6 +4,7 @@ import { declarationsOf, importSourceOf, resolveModule } from './imports.js'
 import { isFrameworkGlobal, isGlobalObject, isUseNitroAppCall, memberName, memberObject, unwrapExpression } from './syntax.js'
 import type { IoAccessKind } from './types.js'
 import { descendantsWhere } from '../../ast/walk.js'
+import { declarationsOf as symbolDeclarations } from '../symbols.js'
 
 /** Upper bound of propagation rounds: each round follows io one more hop (alias → store → read → getter ...). */
 const MAX_ROUNDS = 25
@@ -93,7 +94,7 @@ export class IoResolver {
   isServerClass(node: Node): boolean {
     const target = unwrapExpression(node)
     if (Node.isIdentifier(target)) {
-      return (target.getSymbol()?.getDeclarations() ?? []).some(
+      return symbolDeclarations(target).some(
         (declaration) => importSourceOf(declaration) === 'socket.io' && Node.isImportSpecifier(declaration) && declaration.getName() === 'Server',
       )
     }
@@ -101,7 +102,7 @@ export class IoResolver {
       const object = unwrapExpression(target.getExpression())
       return (
         Node.isIdentifier(object) &&
-        (object.getSymbol()?.getDeclarations() ?? []).some((declaration) => importSourceOf(declaration) === 'socket.io')
+        symbolDeclarations(object).some((declaration) => importSourceOf(declaration) === 'socket.io')
       )
     }
     return false
@@ -119,7 +120,7 @@ export class IoResolver {
         const left = name.getLeft()
         return (
           Node.isIdentifier(left) &&
-          (left.getSymbol()?.getDeclarations() ?? []).some((declaration) => importSourceOf(declaration) === 'socket.io')
+          symbolDeclarations(left).some((declaration) => importSourceOf(declaration) === 'socket.io')
         )
       }
     }
@@ -168,7 +169,7 @@ export class IoResolver {
   private isEventLike(node: Node): boolean {
     const target = unwrapExpression(node)
     if (!Node.isIdentifier(target)) return false
-    return (target.getSymbol()?.getDeclarations() ?? []).some((declaration) => Node.isParameterDeclaration(declaration))
+    return symbolDeclarations(target).some((declaration) => Node.isParameterDeclaration(declaration))
   }
 
   /** The `nitroApp` parameter of a Nitro plugin, a parameter typed `NitroApp`, or `const app = useNitroApp()`. */
@@ -276,7 +277,7 @@ export class IoResolver {
     const target = unwrapExpression(left)
     if (Node.isIdentifier(target)) {
       let changed = false
-      const declarations = target.getSymbol()?.getDeclarations() ?? []
+      const declarations = symbolDeclarations(target)
       const globalName = declaredGlobalVar(declarations)
       if (globalName !== undefined) return this.addChannel(`global:${globalName}`, assignment)
       for (const declaration of declarations) {

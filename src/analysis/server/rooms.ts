@@ -1,6 +1,7 @@
 import { Node, SyntaxKind } from 'ts-morph'
 import type { RoomRule } from '../../config/types.js'
 import { unwrapExpression } from './syntax.js'
+import { declarationsOf as symbolDeclarations } from '../symbols.js'
 
 /**
  * Where one `.to(...)` / `.in(...)` argument sends an event.
@@ -89,7 +90,7 @@ function roomArity(node: Node): 'one' | 'many' | 'unknown' {
     return 'unknown'
   }
   if (!Node.isIdentifier(node)) return 'unknown'
-  for (const declaration of node.getSymbol()?.getDeclarations() ?? []) {
+  for (const declaration of symbolDeclarations(node)) {
     if (!Node.isVariableDeclaration(declaration) && !Node.isParameterDeclaration(declaration)) continue
     const typeNode = declaration.getTypeNode()
     if (typeNode) return isArrayType(typeNode) ? 'many' : 'one'

@@ -4,6 +4,7 @@ import { declarationsOf, importSourceOf } from './imports.js'
 import { unwrapExpression } from './syntax.js'
 import type { IoMemberUse, IoServerSite, RedisAdapterInfo, ServerSiteKind } from './types.js'
 import { descendants } from '../../ast/walk.js'
+import { declarationsOf as symbolDeclarations } from '../symbols.js'
 
 /** Nitro hooks a server can be created in lazily (C3). */
 const LAZY_HOOKS = new Set(['request', 'render:response', 'beforeResponse', 'afterResponse'])
@@ -80,7 +81,7 @@ function isCreateServerCall(node: Node): boolean {
   const callee = unwrapExpression(node.getExpression())
   if (Node.isPropertyAccessExpression(callee)) return callee.getName() === 'createServer'
   if (!Node.isIdentifier(callee) || callee.getText() !== 'createServer') return false
-  return (callee.getSymbol()?.getDeclarations() ?? []).some((declaration) => /^(node:)?https?$/.test(importSourceOf(declaration) ?? ''))
+  return symbolDeclarations(callee).some((declaration) => /^(node:)?https?$/.test(importSourceOf(declaration) ?? ''))
 }
 
 /** `io.adapter(createAdapter(pub, sub))`: which client library and which connection settings (C9). */
@@ -91,7 +92,7 @@ function describeRedisAdapter(repo: Repo, use: IoMemberUse): RedisAdapterInfo | 
   if (!factory || !Node.isCallExpression(factory)) return undefined
   const factoryName = unwrapExpression(factory.getExpression())
   const fromRedisAdapter = Node.isIdentifier(factoryName) &&
-    (factoryName.getSymbol()?.getDeclarations() ?? []).some((declaration) => importSourceOf(declaration) === '@socket.io/redis-adapter')
+    symbolDeclarations(factoryName).some((declaration) => importSourceOf(declaration) === '@socket.io/redis-adapter')
   if (!fromRedisAdapter) return undefined
   const pub = factory.getArguments()[0]
   const client = pub ? redisClientOf(repo, pub, 0) : undefined
@@ -156,7 +157,7 @@ function moduleOfCallee(callee: Node): string | undefined {
   const target = unwrapExpression(callee)
   const identifier = Node.isPropertyAccessExpression(target) ? target.getExpression() : target
   if (!Node.isIdentifier(identifier)) return undefined
-  for (const declaration of identifier.getSymbol()?.getDeclarations() ?? []) {
+  for (const declaration of symbolDeclarations(identifier)) {
     const source = importSourceOf(declaration)
     if (source) return source
   }
@@ -201,7 +202,7 @@ function traceValue(repo: Repo, node: Node, depth: number): Node {
     .getDescendantsOfKind(SyntaxKind.CallExpression)
     .filter((call) => {
       const callee = unwrapExpression(call.getExpression())
-      return Node.isIdentifier(callee) && callee.getSymbol() === name.getSymbol()
+      return Node.isIdentifier(callee) && symbolDeclarations(callee).includes(fn)
     })
   const argument = calls.length === 1 ? calls[0]!.getArguments()[index] : undefined
   return argument ? traceValue(repo, argument, depth + 1) : node

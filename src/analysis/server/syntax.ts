@@ -1,4 +1,5 @@
 import { Node, SyntaxKind } from 'ts-morph'
+import { declarationsOf as symbolDeclarations } from '../symbols.js'
 
 /** Strip what does not change the value: parentheses, `as` / `<T>` casts, `!` and `satisfies`. */
 export function unwrapExpression(node: Node): Node {
@@ -49,7 +50,7 @@ export function calleeName(node: Node): string | undefined {
  */
 export function isFrameworkGlobal(identifier: Node, name: string): boolean {
   if (!Node.isIdentifier(identifier) || identifier.getText() !== name) return false
-  const declarations = identifier.getSymbol()?.getDeclarations() ?? []
+  const declarations = symbolDeclarations(identifier)
   if (declarations.length === 0) return true
   return declarations.every((declaration) => {
     const importDeclaration = declaration.getFirstAncestorByKind(SyntaxKind.ImportDeclaration)
@@ -71,7 +72,7 @@ export function isGlobalObject(node: Node): boolean {
   if (!Node.isIdentifier(target)) return false
   const name = target.getText()
   if (name !== 'globalThis' && name !== 'global') return false
-  const declarations = target.getSymbol()?.getDeclarations() ?? []
+  const declarations = symbolDeclarations(target)
   return declarations.every((declaration) => declaration.getSourceFile().isDeclarationFile())
 }
 
