@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander'
 import kleur from 'kleur'
-import { transforms } from '../transforms/index.js'
 import { isPackageManager, PACKAGE_MANAGERS, type PackageManager } from './pm/detect.js'
 import { EXIT, run, type RunEnvironment, type RunOptions } from './run.js'
 
@@ -113,7 +112,8 @@ export async function main(
   const flags = program.opts<CliFlags>()
   kleur.enabled = useColour(flags.color, env.stdout, overrides.env ?? process.env)
   if (flags.list) {
-    const registry = env.transforms ?? transforms
+    // The transforms (and ts-morph with them) load only when needed, so --help and --version stay instant.
+    const registry = env.transforms ?? (await import('../transforms/index.js')).transforms
     if (registry.length === 0) env.stdout.write('no transforms registered\n')
     const width = Math.max(0, ...registry.map((t) => t.id.length))
     for (const t of registry) env.stdout.write(`${kleur.bold(t.id.padEnd(width))}  ${t.title}\n`)

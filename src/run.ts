@@ -6,7 +6,8 @@ import kleur from 'kleur'
 import { applyChanges, undoLastApply } from './changeset/apply.js'
 import { renderPatch } from './changeset/patch.js'
 import { uncommittedChanges } from './git/status.js'
-import { planMigration, type MigrationPlan } from './plan.js'
+import type { MigrationPlan } from './plan.js'
+import { startPrefetch } from './project/prefetch.js'
 import { detectPackageManager, installCommand, type PackageManager } from './pm/detect.js'
 import { InputError, MigrationError } from './project/errors.js'
 import { isOpen, plural } from './report/format.js'
@@ -142,7 +143,11 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
   const progress = progressLine(env.stderr)
   try {
     if (options.undo) return await runUndo(options, out)
+    // Reading the repo starts before the analysis code (ts-morph, TypeScript, the Vue compiler) loads.
+    const prefetched = startPrefetch(options.dir)
+    const { planMigration } = await import('./plan.js')
     plan = await planMigration(options.dir, {
+      prefetched: await prefetched,
       only: options.only,
       skip: options.skip,
       config: { configFile: options.configFile, roomPrefixes: options.roomPrefixes },

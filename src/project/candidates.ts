@@ -15,6 +15,24 @@ export interface CandidateInput {
   autoImportDirs: readonly string[]
   /** Where an import specifier of a file points, repo-relative; undefined for packages. */
   resolveImport(fromPath: string, specifier: string): string | undefined
+  /** Phase 1 and the import specifiers, when already computed while the files were read (prefetch.ts). */
+  precomputed?: ReadonlyMap<string, TextFacts>
+}
+
+/** What the candidate search needs to know of a file's text, computable without parsing. */
+export interface TextFacts {
+  /** The text shows a Socket.IO signal (prefilter.ts). */
+  signal: boolean
+  /** Its relative and aliased import specifiers (packages left out). */
+  specifiers: string[]
+}
+
+export function textFacts(text: string): TextFacts {
+  return { signal: mayUseSocketIO(text), specifiers: localSpecifiers(text) }
+}
+
+function localSpecifiers(text: string): string[] {
+  return [...text.matchAll(SPECIFIER)].map((match) => match[1]!).filter((s) => s.startsWith('.') || /^[~@#]/.test(s))
 }
 
 const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+|\brequire\s*\(\s*)['"]([^'"\n]+)['"]/g
@@ -88,13 +106,14 @@ export function selectCandidates(input: CandidateInput): Set<string> {
   const { texts, autoImportDirs } = input
   const isAutoImported = (file: string): boolean => autoImportDirs.some((dir) => file.startsWith(`${dir}/`))
   const selected = new Set<string>()
-  for (const [file, text] of texts) if (mayUseSocketIO(text)) selected.add(file)
+  const { precomputed } = input
+  for (const [file, text] of texts) if (precomputed?.get(file)?.signal ?? mayUseSocketIO(text)) selected.add(file)
 
   const specifiersOf = new Map<string, string[]>()
   const specifiers = (file: string, text: string): string[] => {
-    let found = specifiersOf.get(file)
+    let found = precomputed?.get(file)?.specifiers ?? specifiersOf.get(file)
     if (!found) {
-      found = [...text.matchAll(SPECIFIER)].map((match) => match[1]!).filter((s) => s.startsWith('.') || /^[~@#]/.test(s))
+      found = localSpecifiers(text)
       specifiersOf.set(file, found)
     }
     return found

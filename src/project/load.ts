@@ -5,8 +5,9 @@ import { Project, ts, type SourceFile } from 'ts-morph'
 import type { FollowUp } from '../followups.js'
 import { InputError } from './errors.js'
 import { detectLayout, toPosix } from './layout.js'
-import { selectCandidates } from './candidates.js'
+import { selectCandidates, type TextFacts } from './candidates.js'
 import { mayUseSocketIO } from './prefilter.js'
+import type { PrefetchResult } from './prefetch.js'
 import { createRepoResolver, type RepoResolver } from './resolution.js'
 import { createScanner, SOURCE_PATTERN, type Scanner } from './scan.js'
 import type { NuxtLayout, Repo, SourceUnit } from './types.js'
@@ -17,6 +18,8 @@ import { findSfcScripts } from './vue.js'
 export interface LoadOptions {
   /** Called while scanning and parsing (for the CLI progress line). */
   onProgress?(progress: { scanned: number; parsed: number }): void
+  /** The scan and the file contents, read on another thread (prefetch.ts); used when it scanned this repo's root. */
+  prefetched?: PrefetchResult
 }
 
 /** A file's bytes as text, or undefined when they are not UTF-8. The BOM, if any, is kept. */
@@ -186,8 +189,20 @@ export class LoadedRepo implements Repo {
     return this.unitsByFilePath.get(sourceFile.getFilePath())
   }
 
+  /** Adopts contents read by the prefetch worker as this repo's snapshot; returns their text facts. */
+  takeContents(prefetched: PrefetchResult): Map<string, TextFacts> {
+    const facts = new Map<string, TextFacts>()
+    prefetched.files.forEach((file, index) => {
+      const content = prefetched.contents[index]
+      this.snapshots.set(file, content instanceof Uint8Array ? Buffer.from(content.buffer, content.byteOffset, content.byteLength) : content ?? null)
+      const fact = prefetched.facts[index]
+      if (fact) facts.set(file, fact)
+    })
+    return facts
+  }
+
   /** Parses every scanned file that can take part in a Socket.IO setup (see candidates.ts), in scan order. */
-  parseCandidates(onProgress?: LoadOptions['onProgress']): void {
+  parseCandidates(onProgress?: LoadOptions['onProgress'], precomputed?: ReadonlyMap<string, TextFacts>): void {
     const texts = new Map<string, string>()
     let scanned = 0
     for (const relPath of this.files) {
@@ -206,6 +221,7 @@ export class LoadedRepo implements Repo {
       texts,
       autoImportDirs: this.autoImportDirs(),
       resolveImport: (from, specifier) => this.resolveImport(from, specifier),
+      precomputed,
     })
     this.stats.scanned = this.files.length
     this.stats.candidates = selected.size
@@ -277,7 +293,9 @@ export function loadRepo(dir: string, options: LoadOptions = {}): LoadedRepo {
   const scanner = createScanner(layout.rootDir)
   const resolver = createRepoResolver(() => project.getCompilerOptions())
   const project = createProject(layout, resolver)
-  const repo = new LoadedRepo(layout, project, resolver, scanner, scanner.glob(SOURCE_PATTERN))
-  repo.parseCandidates(options.onProgress)
+  const prefetched = options.prefetched && toPosix(options.prefetched.rootDir ?? '') === layout.rootDir ? options.prefetched : undefined
+  const repo = new LoadedRepo(layout, project, resolver, scanner, prefetched ?? scanner.glob(SOURCE_PATTERN))
+  const facts = prefetched ? repo.takeContents(prefetched) : undefined
+  repo.parseCandidates(options.onProgress, facts)
   return repo
 }

@@ -1,10 +1,12 @@
+import path from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
 import { StagedChanges } from '../../src/changeset/staged.js'
 import { loadRepo } from '../../src/project/load.js'
 import { locateFollowUp } from '../../src/project/locate.js'
 import { mayUseSocketIO } from '../../src/project/prefilter.js'
 import { writeFiles, writeSocketApp } from '../bad-input/setup.js'
-import { tempDir } from '../helpers/cli.js'
+import { ensureBuilt, repoRoot, tempDir } from '../helpers/cli.js'
 
 let cleanups: (() => void)[] = []
 afterEach(() => {
@@ -187,5 +189,44 @@ div { color: red }
     const root = temp()
     writeSocketApp(root, { 'app/pages/broken.vue': "<template>\n  <div>\n</template>\n<script setup>\nimport { io } from 'socket.io-client'\n</script>\n" })
     expect(() => loadRepo(root)).toThrow(/^app\/pages\/broken\.vue:2:3: syntax error: Element is missing end tag/)
+  })
+})
+
+describe('prefetch on a second thread', () => {
+  it('yields the same scan, snapshot and candidates as reading on the main thread', async () => {
+    ensureBuilt()
+    // The worker exists only in the build (dist/); the sources run without it.
+    const built = (file: string) => pathToFileURL(path.join(repoRoot, 'dist/src/project', file)).href
+    const { startPrefetch } = (await import(built('prefetch.js'))) as typeof import('../../src/project/prefetch.js')
+    const { loadRepo: loadBuilt } = (await import(built('load.js'))) as typeof import('../../src/project/load.js')
+    const root = temp()
+    writeSocketApp(root, {
+      'app/composables/useLegacy.ts': Buffer.concat([Buffer.from('// caf'), Buffer.from([0xe9]), Buffer.from("\nimport { io } from 'socket.io-client'\n")]),
+      'app/components/Plain.vue': '<script setup lang="ts">\nconst a = 1\n</script>\n',
+      'server/utils/emitter.ts': "import { EventEmitter } from 'node:events'\nexport const bus = new EventEmitter()\nbus.emit('x')\n",
+    })
+    const prefetched = await startPrefetch(root)
+    expect(prefetched).toBeDefined()
+    const viaWorker = loadBuilt(root, { prefetched })
+    const direct = loadBuilt(root)
+    expect(viaWorker.files).toEqual(direct.files)
+    expect(viaWorker.symlinks).toEqual(direct.symlinks)
+    expect([...viaWorker.units.keys()]).toEqual([...direct.units.keys()])
+    expect(viaWorker.units.size).toBeGreaterThan(0)
+    expect(viaWorker.stats).toEqual(direct.stats)
+    expect(viaWorker.notes).toEqual(direct.notes)
+    for (const file of direct.files) expect(viaWorker.snapshots.get(file), file).toEqual(direct.snapshots.get(file))
+  })
+
+  it('is not used for another directory than the one loaded', async () => {
+    ensureBuilt()
+    const { startPrefetch } = (await import(pathToFileURL(path.join(repoRoot, 'dist/src/project/prefetch.js')).href)) as typeof import('../../src/project/prefetch.js')
+    const { loadRepo: loadBuilt } = (await import(pathToFileURL(path.join(repoRoot, 'dist/src/project/load.js')).href)) as typeof import('../../src/project/load.js')
+    const first = temp()
+    const second = temp()
+    writeSocketApp(first, { 'server/utils/only-in-first.ts': "import { Server } from 'socket.io'\nexport const io = new Server()\n" })
+    writeSocketApp(second, {})
+    const repo = loadBuilt(second, { prefetched: await startPrefetch(first) })
+    expect(repo.files).not.toContain('server/utils/only-in-first.ts')
   })
 })

@@ -1,0 +1,47 @@
+import { isUtf8 } from 'node:buffer'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { parentPort, workerData } from 'node:worker_threads'
+import { textFacts, type TextFacts } from './candidates.js'
+import { createScanner, SOURCE_PATTERN } from './scan.js'
+
+/** What the worker sends back: the scan, every file's content and the text facts of the UTF-8 ones. */
+export interface PrefetchResult {
+  /** The absolute directory that was scanned. */
+  rootDir?: string
+  files: string[]
+  symlinks: string[]
+  /** Per file: its text when UTF-8, its bytes when not, null when it could not be read. */
+  contents: (string | Uint8Array | null)[]
+  facts: (TextFacts | null)[]
+}
+
+export type PrefetchMessage = { ok: true; result: PrefetchResult } | { ok: false; message: string }
+
+/** Scans and reads the repo the way `loadRepo` does, off the main thread (see prefetch.ts). */
+function prefetch(rootDir: string): PrefetchResult {
+  const { files, symlinks } = createScanner(rootDir).glob(SOURCE_PATTERN)
+  const contents: PrefetchResult['contents'] = []
+  const facts: PrefetchResult['facts'] = []
+  for (const file of files) {
+    let bytes: Buffer | undefined
+    try {
+      bytes = readFileSync(path.join(rootDir, file))
+    } catch {
+      bytes = undefined
+    }
+    const text = bytes && isUtf8(bytes) ? bytes.toString('utf8') : undefined
+    contents.push(text ?? (bytes ? new Uint8Array(bytes) : null))
+    facts.push(text === undefined ? null : textFacts(text))
+  }
+  return { files, symlinks, contents, facts }
+}
+
+const { rootDir } = workerData as { rootDir: string }
+let message: PrefetchMessage
+try {
+  message = { ok: true, result: prefetch(rootDir) }
+} catch (error) {
+  message = { ok: false, message: (error as Error).message }
+}
+parentPort!.postMessage(message)
