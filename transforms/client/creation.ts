@@ -2,7 +2,7 @@ import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } f
 import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketCreation } from '../../src/analysis/client/types.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
-import { identifierNames, identifiers } from '../../src/ast/walk.js'
+import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
 import { isDeclaredInFile } from '../../src/ast/scope.js'
 
 /** io() options that mean nothing to an EventSource-based stream (transport, reconnection, namespaces ...): dropped. */
@@ -49,7 +49,7 @@ function isSelfContained(node: Node): boolean {
 }
 
 function composableCalls(node: Node): CallExpression[] {
-  const calls = Node.isCallExpression(node) ? [node, ...node.getDescendantsOfKind(SyntaxKind.CallExpression)] : node.getDescendantsOfKind(SyntaxKind.CallExpression)
+  const calls = Node.isCallExpression(node) ? [node, ...descendantsOfKind(node, SyntaxKind.CallExpression)] : descendantsOfKind(node, SyntaxKind.CallExpression)
   return calls.filter((c) => /^use[A-Z]\w*$/.test(c.getExpression().getText()))
 }
 
@@ -270,7 +270,7 @@ function tokenOf(ed: ScriptEditor, option: string, prop: Node): Node | undefined
 function callbackObject(fn: Node): ObjectLiteralExpression | undefined {
   if (!Node.isArrowFunction(fn) && !Node.isFunctionExpression(fn)) return undefined
   const cb = fn.getParameters()[0]?.getName()
-  const call = fn.getDescendantsOfKind(SyntaxKind.CallExpression).find((c) => c.getExpression().getText() === cb)
+  const call = descendantsOfKind(fn, SyntaxKind.CallExpression).find((c) => c.getExpression().getText() === cb)
   const arg = call?.getArguments()[0]
   return arg && Node.isObjectLiteralExpression(arg) ? arg : undefined
 }

@@ -4,7 +4,7 @@ import type { SocketCreation, SocketMemberUse } from '../../src/analysis/client/
 import type { ScriptEditor } from './editor.js'
 import { rewriteEmit } from './emit.js'
 import { LIFECYCLE } from './lifecycle.js'
-import { identifierNames } from '../../src/ast/walk.js'
+import { descendantsOfKind, identifierNames } from '../../src/ast/walk.js'
 
 /** Members with the same meaning under another name on the stream. */
 const RENAMED: Record<string, string> = { open: 'connect', close: 'disconnect', removeListener: 'off' }
@@ -103,7 +103,7 @@ function reportErrorListener(ed: ScriptEditor, call: CallExpression): void {
 
 /** An open handler that emits `join_room` also does the first join, so it is kept; say so, since the runtime restores rooms on resume. */
 function reportRejoin(ed: ScriptEditor, handler: Node): void {
-  for (const inner of handler.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const inner of descendantsOfKind(handler, SyntaxKind.CallExpression)) {
     const callee = inner.getExpression()
     if (!Node.isPropertyAccessExpression(callee) || !['emit', 'emitWithAck'].includes(callee.getName())) continue
     const event = stringValue(inner.getArguments()[0])

@@ -4,7 +4,7 @@ import type { ProvidedSocketUse, SocketPlugin } from '../../src/analysis/client/
 import type { TransformContext } from '../../src/transform.js'
 import { ScriptEditor } from './editor.js'
 import { streamCall } from './creation.js'
-import { identifiers } from '../../src/ast/walk.js'
+import { descendantsOfKind, identifiers } from '../../src/ast/walk.js'
 
 /** A socket plugin the migration deletes, and the call that replaces `$socket` in its users. */
 export interface DeletedPlugin {
@@ -78,7 +78,7 @@ function initialises(node: Node): boolean {
 export function renameDollarHolders(ed: ScriptEditor): void {
   const sf = ed.script.block.sourceFile
   const template = ed.script.unit.kind === 'vue' ? (/<template[\s\S]*<\/template>/.exec(ed.script.unit.originalText)?.[0] ?? '') : ''
-  for (const decl of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+  for (const decl of descendantsOfKind(sf, SyntaxKind.VariableDeclaration)) {
     const name = decl.getNameNode()
     if (!Node.isIdentifier(name) || !/^\$\w+$/.test(name.getText())) continue
     if (!decl.getInitializer()?.getText().startsWith('useChatSSE(')) continue

@@ -1,6 +1,6 @@
 import { Node, SyntaxKind } from 'ts-morph'
 import type { ScriptEditor } from './editor.js'
-import { identifiers } from '../../src/ast/walk.js'
+import { descendantsOfKind, identifiers } from '../../src/ast/walk.js'
 
 /**
  * `const config = useRuntimeConfig()` that only fed the socket URL or a dropped option: once the
@@ -23,6 +23,6 @@ export function removeDroppedLocals(ed: ScriptEditor): void {
 }
 
 function onlyReads(node: Node): boolean {
-  const calls = Node.isCallExpression(node) ? [node, ...node.getDescendantsOfKind(SyntaxKind.CallExpression)] : node.getDescendantsOfKind(SyntaxKind.CallExpression)
+  const calls = Node.isCallExpression(node) ? [node, ...descendantsOfKind(node, SyntaxKind.CallExpression)] : descendantsOfKind(node, SyntaxKind.CallExpression)
   return calls.every((call) => /^use[A-Z]\w*$/.test(call.getExpression().getText()))
 }

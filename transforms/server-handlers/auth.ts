@@ -4,6 +4,7 @@ import type { MigrationConfig } from '../../src/config/types.js'
 import { isClientSentId } from '../../src/analysis/handlers/socket-uses.js'
 import { handshakeExpression } from './rewrite.js'
 import { renderStatements, type Replacements } from './render.js'
+import { descendantsOfKind } from '../../src/ast/walk.js'
 
 /** What `authenticateSSE` returns: the keys the middleware stored on the socket, plus `id`. */
 export interface AuthShape {
@@ -39,7 +40,7 @@ function userObject(shape: AuthShape): string {
  * `requireAuth` calls `verifyToken`), so the util yields the same value. Undefined otherwise.
  */
 export function reuseHttpAuth(middleware: AuthMiddleware, shape: AuthShape, util: HttpAuthUtil, eventName: string): string | undefined {
-  const verified = middleware.fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).find((decl) => {
+  const verified = descendantsOfKind(middleware.fn, SyntaxKind.VariableDeclaration).find((decl) => {
     let init = decl.getInitializer()
     if (Node.isAwaitExpression(init)) init = init.getExpression()
     if (!Node.isCallExpression(init) || !Node.isIdentifier(decl.getNameNode())) return false
@@ -143,7 +144,7 @@ export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape,
     chainsWithBearer.add(root)
     replacements.set(read.node, () => handshakeExpression(bearerRead, eventName))
   }
-  const declared = new Set(middleware.fn.getDescendantsOfKind(SyntaxKind.VariableDeclaration).map((d) => d.getName()))
+  const declared = new Set(descendantsOfKind(middleware.fn, SyntaxKind.VariableDeclaration).map((d) => d.getName()))
   for (const assignment of middleware.assignments) {
     const value = assignment.value
     const same = Node.isIdentifier(value) && value.getText() === assignment.key

@@ -7,7 +7,7 @@ import { findSocketPlugins } from './plugins.js'
 import { SocketResolver } from './resolve.js'
 import { containerOf, isNuxtAppExpression, isReactiveContainer, unwrap } from './syntax.js'
 import type { ClientModel, ClientScript, ProvidedSocketUse } from './types.js'
-import { identifiers } from '../../ast/walk.js'
+import { descendantsOfKind, identifiers } from '../../ast/walk.js'
 
 /** Passes of the cross-file fixpoint; each pass can only add knowledge, so a few suffice for real apps. */
 const MAX_PASSES = 8
@@ -67,7 +67,7 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, layout: Nux
     provided: [],
     unsupported: [],
   }
-  for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of descendantsOfKind(sf, SyntaxKind.CallExpression)) {
     if (resolver.isFactoryCall(call)) {
       script.creations.push({ call, reactiveContainer: landsInReactiveContainer(call), outlivesComponent: outlivesComponent(layout, unit, block, call) })
     } else if (resolver.isSocketRefFactory(call)) {
@@ -77,7 +77,7 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, layout: Nux
       if (arg && resolver.kindOf(arg) === 'ref' && !holdsOnlyRawValues(arg)) script.readonlyWraps.push(call)
     }
   }
-  for (const access of sf.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression)) {
+  for (const access of descendantsOfKind(sf, SyntaxKind.PropertyAccessExpression)) {
     const object = access.getExpression()
     if (resolver.kindOf(object) === 'socket') {
       const parent = access.getParent()
@@ -90,14 +90,14 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, layout: Nux
       script.provided.push({ key: name.slice(1), node: access, form })
     }
   }
-  for (const element of sf.getDescendantsOfKind(SyntaxKind.BindingElement)) {
+  for (const element of descendantsOfKind(sf, SyntaxKind.BindingElement)) {
     const prop = element.getPropertyNameNode()?.getText() ?? element.getName()
     const decl = element.getFirstAncestorByKind(SyntaxKind.VariableDeclaration)
     const init = decl?.getInitializer()
     if (!decl || !init || !prop.startsWith('$') || !resolver.provided.has(prop.slice(1))) continue
     if (isNuxtAppExpression(init)) script.provided.push({ key: prop.slice(1), node: decl, form: 'destructure' })
   }
-  for (const ref of sf.getDescendantsOfKind(SyntaxKind.TypeReference)) {
+  for (const ref of descendantsOfKind(sf, SyntaxKind.TypeReference)) {
     const name = ref.getTypeName().getText()
     if (isSocketTypeName(bindings, name)) {
       const state = ref.getFirstAncestorByKind(SyntaxKind.PropertyAssignment)

@@ -2,6 +2,7 @@
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph'
 import type { NuxtLayout, ScriptBlock, SourceUnit } from '../../project/types.js'
 import { declarationOf, unwrap } from './syntax.js'
+import { descendantsOfKind } from '../../ast/walk.js'
 
 /** Calls whose callback holds app-wide state: a Nuxt plugin runs once per app, a Pinia store is one per app. */
 const APP_WIDE_FACTORIES = new Set(['defineNuxtPlugin', 'defineStore'])
@@ -61,11 +62,11 @@ function isAppShell(layout: NuxtLayout, unit: SourceUnit): boolean {
 
 /** `provide(key, io())`, or `provide(key, socket)` / `provide(key, { socket })` with the variable holding it. */
 function isProvided(call: CallExpression, holder: Node | undefined): boolean {
-  const provides = call.getSourceFile().getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => c.getExpression().getText() === 'provide')
+  const provides = descendantsOfKind(call.getSourceFile(), SyntaxKind.CallExpression).filter((c) => c.getExpression().getText() === 'provide')
   return provides.some((provide) =>
     provide.getArguments().slice(1).some((arg) => {
       if (arg === call || call.getAncestors().includes(arg)) return true
-      const ids = Node.isIdentifier(arg) ? [arg] : arg.getDescendantsOfKind(SyntaxKind.Identifier)
+      const ids = Node.isIdentifier(arg) ? [arg] : descendantsOfKind(arg, SyntaxKind.Identifier)
       return holder !== undefined && ids.some((id) => declarationOf(id) === holder)
     }),
   )

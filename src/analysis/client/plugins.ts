@@ -3,6 +3,7 @@ import type { ScriptBlock, SourceUnit } from '../../project/types.js'
 import type { SocketResolver } from './resolve.js'
 import { isNuxtPluginSetup, stringValue, unwrap } from './syntax.js'
 import type { SocketPlugin } from './types.js'
+import { descendantsOfKind } from '../../ast/walk.js'
 
 const LIFECYCLE_EVENTS = new Set(['connect', 'disconnect', 'connect_error'])
 
@@ -10,10 +11,10 @@ const LIFECYCLE_EVENTS = new Set(['connect', 'disconnect', 'connect_error'])
 export function findSocketPlugins(resolver: SocketResolver, blocks: { unit: SourceUnit; block: ScriptBlock }[]): SocketPlugin[] {
   const plugins: SocketPlugin[] = []
   for (const { unit, block } of blocks) {
-    for (const call of block.sourceFile.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    for (const call of descendantsOfKind(block.sourceFile, SyntaxKind.CallExpression)) {
       const setup = call.getArguments()[0]
       if (!setup || !(Node.isArrowFunction(setup) || Node.isFunctionExpression(setup)) || !isNuxtPluginSetup(setup)) continue
-      const creations = setup.getDescendantsOfKind(SyntaxKind.CallExpression).filter((c) => resolver.isFactoryCall(c))
+      const creations = descendantsOfKind(setup, SyntaxKind.CallExpression).filter((c) => resolver.isFactoryCall(c))
       const key = providedKey(resolver, setup)
       const creation = creations[0]
       if (!creation || creations.length > 1 || key === undefined) continue
@@ -27,8 +28,8 @@ export function findSocketPlugins(resolver: SocketResolver, blocks: { unit: Sour
 
 function providedKey(resolver: SocketResolver, setup: Node): string | undefined {
   for (const [key] of resolver.provided) {
-    const returned = setup.getDescendantsOfKind(SyntaxKind.PropertyAssignment).some((p) => p.getName() === 'provide' && new RegExp(`\\b${key}\\b`).test(p.getInitializer()?.getText() ?? ''))
-    const called = setup.getDescendantsOfKind(SyntaxKind.CallExpression).some((c) => isProvideCall(c) && stringValue(c.getArguments()[0]) === key)
+    const returned = descendantsOfKind(setup, SyntaxKind.PropertyAssignment).some((p) => p.getName() === 'provide' && new RegExp(`\\b${key}\\b`).test(p.getInitializer()?.getText() ?? ''))
+    const called = descendantsOfKind(setup, SyntaxKind.CallExpression).some((c) => isProvideCall(c) && stringValue(c.getArguments()[0]) === key)
     if (returned || called) return key
   }
   return undefined
@@ -64,12 +65,12 @@ function onlyServesTheSocket(resolver: SocketResolver, statement: Statement): bo
   const [event, handler] = expr.getArguments()
   const name = stringValue(event)
   if (name === undefined || !LIFECYCLE_EVENTS.has(name) || !handler) return false
-  return handler.getDescendantsOfKind(SyntaxKind.CallExpression).every((c) => c.getExpression().getText().startsWith('console.'))
+  return descendantsOfKind(handler, SyntaxKind.CallExpression).every((c) => c.getExpression().getText().startsWith('console.'))
 }
 
 /** Only the socket factory, composables (`useRuntimeConfig()`, `useCookie()`) and storage reads. */
 function callsAreHarmless(resolver: SocketResolver, node: Node): boolean {
-  const calls = Node.isCallExpression(node) ? [node, ...node.getDescendantsOfKind(SyntaxKind.CallExpression)] : node.getDescendantsOfKind(SyntaxKind.CallExpression)
+  const calls = Node.isCallExpression(node) ? [node, ...descendantsOfKind(node, SyntaxKind.CallExpression)] : descendantsOfKind(node, SyntaxKind.CallExpression)
   return calls.every((call) => {
     if (resolver.isFactoryCall(call)) return true
     const callee = call.getExpression().getText()

@@ -3,7 +3,7 @@ import type { ScriptBlock } from '../../project/types.js'
 import { isSocketTypeName, type ClientBindings } from './imports.js'
 import { containerOf, declarationOf, functionName, isNuxtAppExpression, isNuxtPluginSetup, optionStoreName, storeNameOfSetup, stringValue, typeKind, unwrap } from './syntax.js'
 import type { SocketKind } from './types.js'
-import { descendantsWhere } from '../../ast/walk.js'
+import { descendantsOfKind, descendantsWhere } from '../../ast/walk.js'
 import { localDeclarations } from '../../ast/scope.js'
 
 /** What calling a function (or injecting a key) gives: the socket itself, and/or an object with socket members. */
@@ -153,24 +153,24 @@ export class SocketResolver {
   mentionsSocketType(node: Node | undefined): boolean {
     if (!node) return false
     const bindings = this.bindingsOf(node)
-    const refs = Node.isTypeReference(node) ? [node] : node.getDescendantsOfKind(SyntaxKind.TypeReference)
+    const refs = Node.isTypeReference(node) ? [node] : descendantsOfKind(node, SyntaxKind.TypeReference)
     return refs.some((ref) => isSocketTypeName(bindings, ref.getTypeName().getText()))
   }
 
   /** One pass of learning over a script block; the caller repeats until `version` stops changing. */
   learn(block: ScriptBlock): void {
     const sf = block.sourceFile
-    for (const decl of sf.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) this.learnDeclaration(decl)
-    for (const param of sf.getDescendantsOfKind(SyntaxKind.Parameter)) {
+    for (const decl of descendantsOfKind(sf, SyntaxKind.VariableDeclaration)) this.learnDeclaration(decl)
+    for (const param of descendantsOfKind(sf, SyntaxKind.Parameter)) {
       if (this.mentionsSocketType(param.getTypeNode())) this.setHolder(param, typeKind(param.getTypeNode()))
     }
-    for (const prop of sf.getDescendantsOfKind(SyntaxKind.PropertyDeclaration)) {
+    for (const prop of descendantsOfKind(sf, SyntaxKind.PropertyDeclaration)) {
       const container = prop.getParent()
       if (this.mentionsSocketType(prop.getTypeNode())) this.setContainerProp(container, prop.getName(), typeKind(prop.getTypeNode()))
     }
-    for (const assignment of sf.getDescendantsOfKind(SyntaxKind.PropertyAssignment)) this.learnStateProperty(assignment)
-    for (const binary of sf.getDescendantsOfKind(SyntaxKind.BinaryExpression)) this.learnAssignment(binary)
-    for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) this.learnCall(call)
+    for (const assignment of descendantsOfKind(sf, SyntaxKind.PropertyAssignment)) this.learnStateProperty(assignment)
+    for (const binary of descendantsOfKind(sf, SyntaxKind.BinaryExpression)) this.learnAssignment(binary)
+    for (const call of descendantsOfKind(sf, SyntaxKind.CallExpression)) this.learnCall(call)
     this.learnFunctions(block)
   }
 
@@ -262,12 +262,12 @@ export class SocketResolver {
       }
     }
     // Options API: what `setup()` returns is on `this`, refs unwrapped.
-    for (const method of sf.getDescendantsOfKind(SyntaxKind.MethodDeclaration)) {
+    for (const method of descendantsOfKind(sf, SyntaxKind.MethodDeclaration)) {
       const container = method.getName() === 'setup' ? containerOf(method) : undefined
       const produces = container ? this.returnsOf(method) : undefined
       for (const [prop] of produces?.props ?? []) this.setContainerProp(container!, prop, 'socket')
     }
-    for (const call of sf.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    for (const call of descendantsOfKind(sf, SyntaxKind.CallExpression)) {
       const store = optionStoreName(call)
       const options = call.getArguments()[1]
       if (!store || !options || !Node.isObjectLiteralExpression(options)) continue
@@ -280,7 +280,7 @@ export class SocketResolver {
     const results: Node[] = []
     if (Node.isArrowFunction(fn) && !Node.isBlock(fn.getBody())) results.push(fn.getBody())
     else {
-      for (const ret of fn.getDescendantsOfKind(SyntaxKind.ReturnStatement)) {
+      for (const ret of descendantsOfKind(fn, SyntaxKind.ReturnStatement)) {
         const owner = ret.getFirstAncestor((a) => Node.isFunctionDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a) || Node.isMethodDeclaration(a))
         const value = ret.getExpression()
         if (owner === fn && value) results.push(value)

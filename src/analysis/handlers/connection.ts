@@ -6,6 +6,7 @@ import { scanSocketUses } from './socket-uses.js'
 import { routeBlockers } from './statements.js'
 import { referencedDeclaration } from './scope.js'
 import { unwrapExpression } from '../server/syntax.js'
+import { descendantsOfKind } from '../../ast/walk.js'
 
 const DISCONNECT_EVENTS = new Set(['disconnect', 'disconnecting'])
 /** Keep-alive events: EventSource and the SSE heartbeat already do this. */
@@ -86,7 +87,7 @@ function handlerParams(fn: HandlerFunction): { payload?: ParameterDeclaration; a
   const [first, second] = fn.getParameters()
   if (!first) return {}
   if (second) return { payload: first, ack: second }
-  const calledAsFunction = fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => {
+  const calledAsFunction = descendantsOfKind(fn, SyntaxKind.CallExpression).some((call) => {
     const callee = call.getExpression()
     return Node.isIdentifier(callee) && referencedDeclaration(callee) === first
   })

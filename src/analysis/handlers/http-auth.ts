@@ -3,6 +3,7 @@ import { Node, SyntaxKind, type FunctionDeclaration, type SourceFile } from 'ts-
 import type { AnalysisContext } from '../context.js'
 import { serverDirOf } from './event-routes.js'
 import type { HttpAuthUtil } from './types.js'
+import { descendantsOfKind } from '../../ast/walk.js'
 
 /** Names an auth util goes by: `requireAuth`, `requireUser`, `getAuthUser`, `ensureSession`, ... */
 const AUTH_NAME = /^(require|ensure|assert|get|verify|check)(\w*)(Auth|User|Session)\w*$/
@@ -48,7 +49,7 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
     const eventName = source && eventParamOf(source)
     if (!source || !eventName) continue
     const names = new Set<string>()
-    for (const call of source.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    for (const call of descendantsOfKind(source, SyntaxKind.CallExpression)) {
       const callee = call.getExpression()
       const [arg, ...rest] = call.getArguments()
       if (!Node.isIdentifier(callee) || !AUTH_NAME.test(callee.getText()) || rest.length > 0 || arg?.getText() !== eventName) continue

@@ -2,6 +2,7 @@ import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import { isUseNitroAppCall, parentThroughWrappers } from './syntax.js'
 import type { ServerModel } from './types.js'
 import { referencesInFile } from '../../ast/scope.js'
+import { descendantsOfKind } from '../../ast/walk.js'
 
 /** Rounds of clean-up: a removed guard can leave an alias dead, which is removed the next round. */
 const MAX_ROUNDS = 10
@@ -37,7 +38,7 @@ export function removeDeadIoCode(file: SourceFile, model: ServerModel, indent: s
       if (statement && statement.getDeclarations().length === 1 && referencesOf(alias!).every(gone)) removals.add(statement)
     }
     // `const nitroApp = useNitroApp()` kept only to reach `nitroApp.io`
-    for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+    for (const declaration of descendantsOfKind(file, SyntaxKind.VariableDeclaration)) {
       const initializer = declaration.getInitializer()
       const statement = declaration.getVariableStatement()
       if (!initializer || !isUseNitroAppCall(initializer) || !statement || statement.getDeclarations().length !== 1) continue

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type NewExpression, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, ts, type NewExpression, type SourceFile } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import type { Repo } from '../../project/types.js'
 import { findAugmentations } from './augmentations.js'
@@ -8,7 +8,7 @@ import { IoResolver, withImportedFiles } from './io-resolver.js'
 import { describeSite } from './sites.js'
 import { unwrapExpression } from './syntax.js'
 import type { EmitSite, IoAccess, IoGetter, IoMemberUse, ServerModel } from './types.js'
-import { descendants } from '../../ast/walk.js'
+import { descendantsOfKind, descendantsWhere } from '../../ast/walk.js'
 
 export type { ServerModel } from './types.js'
 
@@ -46,7 +46,7 @@ export function analyseServer(ctx: AnalysisContext): ServerModel {
       model.socketIoImporters.push(path)
     }
     model.augmentations.push(...findAugmentations(resolver, file, path))
-    for (const node of descendants(file)) {
+    for (const node of descendantsWhere(file, mayBeValue)) {
       if (!isValuePosition(node) || !resolver.isIo(node)) continue
       const access: IoAccess = { node, kind: resolver.accessKind(node), file: path }
       model.accesses.push(access)
@@ -87,7 +87,7 @@ function findShimEmits(resolver: IoResolver, files: SourceFile[], uses: IoMember
   if (shimChannels.size === 0) return []
   const emits: EmitSite[] = []
   for (const file of files) {
-    for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    for (const call of descendantsOfKind(file, SyntaxKind.CallExpression)) {
       const callee = unwrapExpression(call.getExpression())
       if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'emit') continue
       const receiver = unwrapExpression(callee.getExpression())
@@ -102,6 +102,11 @@ function findShimEmits(resolver: IoResolver, files: SourceFile[], uses: IoMember
 
 function pathOf(repo: Repo, file: SourceFile): string {
   return repo.unitOf(file)?.path ?? repo.relative(file.getFilePath())
+}
+
+/** The node kinds `isValuePosition` can accept, checked before a node is wrapped. */
+function mayBeValue(node: ts.Node): boolean {
+  return ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node) || ts.isNewExpression(node)
 }
 
 /** Expressions that can be io values read by code (not declaration names, assignment targets, types or member names). */

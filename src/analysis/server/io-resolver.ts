@@ -33,15 +33,34 @@ export class IoResolver {
     readonly files: readonly SourceFile[],
   ) {}
 
+  /**
+   * What names refer to, remembered while solving: the rounds ask about the same identifiers again
+   * and nothing is edited meanwhile. Afterwards (transforms edit files) every question is answered afresh.
+   */
+  private declarationCache: Map<Node, Node[]> | undefined
+
   /** Propagate until nothing new is found (bounded). */
   solve(): void {
-    const flows = this.files.flatMap((file) => collectFlows(file))
-    for (const file of this.files) this.seedTypedHolders(file)
-    for (let round = 0; round < MAX_ROUNDS; round++) {
-      let changed = false
-      for (const flow of flows) changed = this.propagate(flow) || changed
-      if (!changed) return
+    this.declarationCache = new Map()
+    try {
+      const flows = this.files.flatMap((file) => collectFlows(file))
+      for (const file of this.files) this.seedTypedHolders(file)
+      for (let round = 0; round < MAX_ROUNDS; round++) {
+        let changed = false
+        for (const flow of flows) changed = this.propagate(flow) || changed
+        if (!changed) return
+      }
+    } finally {
+      this.declarationCache = undefined
     }
+  }
+
+  private declarationsOf(identifier: Node): Node[] {
+    const cached = this.declarationCache?.get(identifier)
+    if (cached) return cached
+    const declarations = declarationsOf(this.repo, identifier)
+    this.declarationCache?.set(identifier, declarations)
+    return declarations
   }
 
   /** True when the expression evaluates to the server. */
@@ -51,7 +70,7 @@ export class IoResolver {
     if (Node.isNewExpression(target)) return this.isServerClass(target.getExpression())
     if (Node.isIdentifier(target)) {
       if (isNameOfMember(target)) return false
-      const declarations = declarationsOf(this.repo, target)
+      const declarations = this.declarationsOf(target)
       if (declarations.some((declaration) => this.holders.has(declaration))) return true
       const globalName = declaredGlobalVar(declarations)
       return globalName !== undefined && this.channels.has(`global:${globalName}`)
@@ -63,7 +82,7 @@ export class IoResolver {
     if (Node.isCallExpression(target)) {
       const callee = unwrapExpression(target.getExpression())
       if (!Node.isIdentifier(callee)) return false
-      return declarationsOf(this.repo, callee).some((declaration) => this.getters.has(declaration))
+      return this.declarationsOf(callee).some((declaration) => this.getters.has(declaration))
     }
     if (Node.isAwaitExpression(target)) return this.isIo(target.getExpression(), depth + 1)
     if (Node.isBinaryExpression(target)) {
@@ -147,7 +166,7 @@ export class IoResolver {
       return `context:${name}`
     }
     if (!Node.isIdentifier(object)) return undefined
-    const declarations = declarationsOf(this.repo, object)
+    const declarations = this.declarationsOf(object)
     if (declarations.some((declaration) => this.isNitroAppBinding(declaration))) return `nitro:${name}`
     for (const declaration of declarations) {
       const literal = objectLiteralOf(declaration)

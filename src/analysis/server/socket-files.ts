@@ -2,7 +2,7 @@ import { Node, SyntaxKind, type SourceFile, type Statement } from 'ts-morph'
 import { unwrapExpression } from './syntax.js'
 import type { ServerModel } from './types.js'
 import { localDeclarations, referencesInFile } from '../../ast/scope.js'
-import { identifiers } from '../../ast/walk.js'
+import { descendantsOfKind, identifiers } from '../../ast/walk.js'
 
 /** Route files that exist only to serve the Socket.IO / WebSocket endpoint (PATTERNS.md §8). Paths are relative to the server dir. */
 const SOCKET_ROUTE = /^(routes|api)\/(socket\.io|socket|websocket|ws)(\.[cm]?[jt]s|\/.*)$/
@@ -88,7 +88,7 @@ function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): 
     }
   }
   // Clients handed to Socket.IO plumbing (`createAdapter(pubClient, subClient)`) exist for it.
-  for (const call of file.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+  for (const call of descendantsOfKind(file, SyntaxKind.CallExpression)) {
     if (!usesAny(call.getExpression(), plumbing)) continue
     for (const argument of call.getArguments()) {
       const target = unwrapExpression(argument)
@@ -96,7 +96,7 @@ function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): 
       for (const declaration of localDeclarations(target)) plumbing.add(declaration)
     }
   }
-  for (const declaration of file.getDescendantsOfKind(SyntaxKind.VariableDeclaration)) {
+  for (const declaration of descendantsOfKind(file, SyntaxKind.VariableDeclaration)) {
     const initializer = declaration.getInitializer()
     if (initializer && (usesAny(initializer, plumbing) || containsAny(initializer, ioNodes))) plumbing.add(declaration)
   }
