@@ -5,6 +5,7 @@ import { importHelpers, removeUnusedIoImports } from '../src/analysis/server/imp
 import type { EmitSite } from '../src/analysis/server/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { identifiers } from '../src/ast/walk.js'
+import { replaceFileText, replaceNodeText } from '../src/ast/edit.js'
 
 /**
  * Rewrites every emit on the io server into a call of the SSE runtime (`emitToRoom`, `emitToUser`,
@@ -48,7 +49,7 @@ function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[],
       continue
     }
     if (plan.caution) ctx.report(site.call, plan.caution)
-    site.call.replaceWithText(plan.text)
+    replaceNodeText(site.call, plan.text)
     for (const helper of plan.helpers) used.add(helper)
     rewritten++
   }
@@ -67,7 +68,7 @@ function dropStaleAsiGuards(file: SourceFile, helpers: Set<SseHelper>): void {
   const text = file.getFullText()
   const pattern = new RegExp(`^([ \\t]*);(?=(${[...helpers].join('|')})\\()`, 'gm')
   const next = text.replace(pattern, '$1')
-  if (next !== text) file.replaceWithText(next)
+  if (next !== text) replaceFileText(file, next)
 }
 
 /** True when the file declares a binding of that name anywhere (a local would shadow the auto-imported helper). */

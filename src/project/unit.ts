@@ -2,6 +2,7 @@ import type { Project } from 'ts-morph'
 import { MigrationError } from './errors.js'
 import type { ScriptBlock, SourceUnit } from './types.js'
 import { findSfcScripts, spliceBlocks, virtualBlockPath } from './vue.js'
+import { replaceFileText } from '../ast/edit.js'
 
 /**
  * A unit as the engine keeps it: for .vue files, `shell` is the file text the block offsets refer to
@@ -59,7 +60,7 @@ export function replaceUnitText(project: Project, unit: LiveUnit, text: string):
   if (unit.kind !== 'vue') {
     const block = unit.scripts[0]
     if (!block) throw new MigrationError(`${unit.path}: unit without a script block`)
-    block.sourceFile.replaceWithText(text)
+    replaceFileText(block.sourceFile, text)
     block.end = text.length
     unit.shell = text
     return
@@ -71,7 +72,7 @@ export function replaceUnitText(project: Project, unit: LiveUnit, text: string):
   if (sameShape) {
     scripts.forEach((script, i) => {
       const block = unit.scripts[i]!
-      block.sourceFile.replaceWithText(script.content)
+      replaceFileText(block.sourceFile, script.content)
       block.start = script.start
       block.end = script.end
     })

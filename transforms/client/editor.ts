@@ -8,6 +8,7 @@ import { detectStyle } from '../../src/style/detect.js'
 import type { CodeStyle } from '../../src/style/types.js'
 import type { FollowUpTarget, TransformContext } from '../../src/transform.js'
 import { identifierNames } from '../../src/ast/walk.js'
+import { replaceFileText } from '../../src/ast/edit.js'
 
 /** The shared stream's type, exported by the runtime composable the sse-runtime transform installs in the app dir. */
 export const STREAM_TYPE = 'ChatSSE'
@@ -98,7 +99,7 @@ export class ScriptEditor {
       text = text.slice(0, patch.start) + patch.text + text.slice(patch.end)
       limit = patch.start
     }
-    sf.replaceWithText(text)
+    replaceFileText(sf, text)
     return true
   }
 

@@ -2,6 +2,7 @@ import { Node, SyntaxKind, type ImportDeclaration, type SourceFile } from 'ts-mo
 import { CLIENT_PACKAGE } from '../../src/analysis/client/imports.js'
 import { STREAM_TYPE, STREAM_TYPE_MODULE, type ScriptEditor } from './editor.js'
 import { identifiers } from '../../src/ast/walk.js'
+import { replaceNodeText } from '../../src/ast/edit.js'
 
 /** Identifiers of the file still referring to a name, outside import declarations. */
 function isReferenced(sf: SourceFile, name: string): boolean {
@@ -32,7 +33,7 @@ export function replaceClientImports(ed: ScriptEditor): void {
     const used = localNames.filter((name) => isReferenced(sf, name))
     if (used.length === 0) {
       if (typeImported) decl.remove()
-      else decl.replaceWithText(typeImport)
+      else replaceNodeText(decl, typeImport)
       typeImported = true
       continue
     }
@@ -60,7 +61,7 @@ export function updateVueImports(ed: ScriptEditor): void {
   const vueImport = sf.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === 'vue' && !d.isTypeOnly() && d.getNamedImports().length > 0)
   if (vueImport) {
     const present = new Set(vueImport.getNamedImports().map((n) => n.getName()))
-    for (const name of [...ed.vueNames].sort()) if (!present.has(name) && isReferenced(sf, name)) vueImport.addNamedImport(name)
+    for (const name of [...ed.vueNames].sort()) if (!present.has(name) && isReferenced(sf, name)) addNamedImport(vueImport, name)
     for (const named of vueImport.getNamedImports()) {
       if (ed.replacedVueNames.has(named.getName()) && !isReferenced(sf, named.getAliasNode()?.getText() ?? named.getName())) named.remove()
     }
@@ -70,13 +71,30 @@ export function updateVueImports(ed: ScriptEditor): void {
   const missing = [...ed.vueTypeNames].sort().filter((name) => !typeTarget?.getNamedImports().some((n) => n.getName() === name))
   if (missing.length === 0) return
   if (typeTarget && !typeTarget.isTypeOnly()) {
-    for (const name of missing) typeTarget.addNamedImport({ name, isTypeOnly: true })
+    for (const name of missing) addNamedImport(typeTarget, name, true)
   } else if (typeTarget) {
-    for (const name of missing) typeTarget.addNamedImport(name)
+    for (const name of missing) addNamedImport(typeTarget, name)
   } else {
     // Written as text: ts-morph would pick its own quote style for a generated declaration.
     sf.insertStatements(lastImportIndex(sf), `import type { ${missing.join(', ')} } from ${ed.quote('vue')}${ed.style.semicolons ? ';' : ''}`)
   }
+}
+
+/**
+ * `import { a } from 'vue'` → `import { a, b } from 'vue'`. Written as text after the last name of
+ * a one-line list (ts-morph's addNamedImport asks the language service for the indentation, which
+ * rebuilds the program after every edit); a multi-line list is left to ts-morph, which keeps its layout.
+ */
+function addNamedImport(decl: ImportDeclaration, name: string, isTypeOnly = false): void {
+  const named = decl.getNamedImports()
+  const last = named[named.length - 1]
+  const bindings = decl.getImportClause()?.getNamedBindings()
+  if (!last || !bindings || bindings.getText().includes('\n')) {
+    decl.addNamedImport({ name, isTypeOnly })
+    return
+  }
+  // Replacing the last specifier keeps the other nodes of the file (an insert into the file would forget them all).
+  replaceNodeText(last, `${last.getText()}, ${isTypeOnly ? 'type ' : ''}${name}`)
 }
 
 function lastImportIndex(sf: SourceFile): number {

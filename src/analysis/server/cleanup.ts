@@ -3,6 +3,7 @@ import { isUseNitroAppCall, parentThroughWrappers } from './syntax.js'
 import type { ServerModel } from './types.js'
 import { referencesInFile } from '../../ast/scope.js'
 import { descendantsOfKind } from '../../ast/walk.js'
+import { replaceFileText } from '../../ast/edit.js'
 
 /** Rounds of clean-up: a removed guard can leave an alias dead, which is removed the next round. */
 const MAX_ROUNDS = 10
@@ -125,7 +126,7 @@ function applyEdits(file: SourceFile, removals: Set<Node>, unwraps: Map<Node, st
     result = result.slice(0, edit.start) + edit.text + result.slice(edit.end)
     floor = edit.start
   }
-  file.replaceWithText(result)
+  replaceFileText(file, result)
 }
 
 const BLANK_LINE = /\n[ \t]*\n/
