@@ -8,6 +8,7 @@ import { detectLayout, toPosix } from './layout.js'
 import { selectCandidates, type TextFacts } from './candidates.js'
 import { mayUseSocketIO } from './prefilter.js'
 import type { PrefetchResult } from './prefetch.js'
+import { snapshotFileSystem } from './snapshot-fs.js'
 import { createRepoResolver, type RepoResolver } from './resolution.js'
 import { createScanner, SOURCE_PATTERN, type Scanner } from './scan.js'
 import type { NuxtLayout, Repo, SourceUnit } from './types.js'
@@ -27,9 +28,10 @@ export function decodeUtf8(bytes: Buffer): string | undefined {
   return isUtf8(bytes) ? bytes.toString('utf8') : undefined
 }
 
-function createProject(layout: NuxtLayout, resolver: RepoResolver): Project {
+function createProject(layout: NuxtLayout, resolver: RepoResolver, textOf: (absPath: string) => string | undefined): Project {
   const { rootDir, srcDir, serverDir } = layout
   return new Project({
+    fileSystem: snapshotFileSystem(textOf),
     resolutionHost: resolver.hostFactory,
     skipAddingFilesFromTsConfig: true,
     skipFileDependencyResolution: true,
@@ -129,6 +131,12 @@ export class LoadedRepo implements Repo {
     }
     this.snapshots.set(relPath, content)
     return content ?? undefined
+  }
+
+  /** The snapshot text of a file already read, by absolute path (for the ts-morph project's file system). */
+  snapshotText(absPath: string): string | undefined {
+    const content = this.snapshots.get(this.relative(absPath))
+    return typeof content === 'string' ? content : undefined
   }
 
   readText(relPath: string): string | undefined {
@@ -292,9 +300,10 @@ export function loadRepo(dir: string, options: LoadOptions = {}): LoadedRepo {
   readPackageJson(layout)
   const scanner = createScanner(layout.rootDir)
   const resolver = createRepoResolver(() => project.getCompilerOptions())
-  const project = createProject(layout, resolver)
+  let repo: LoadedRepo | undefined
+  const project = createProject(layout, resolver, (absPath) => repo?.snapshotText(absPath))
   const prefetched = options.prefetched && toPosix(options.prefetched.rootDir ?? '') === layout.rootDir ? options.prefetched : undefined
-  const repo = new LoadedRepo(layout, project, resolver, scanner, prefetched ?? scanner.glob(SOURCE_PATTERN))
+  repo = new LoadedRepo(layout, project, resolver, scanner, prefetched ?? scanner.glob(SOURCE_PATTERN))
   const facts = prefetched ? repo.takeContents(prefetched) : undefined
   repo.parseCandidates(options.onProgress, facts)
   return repo

@@ -38,7 +38,9 @@ export function createUnit(project: Project, relPath: string, absPath: string, t
 }
 
 function scriptBlock(project: Project, absPath: string, text: string, kind: 'ts' | 'js'): ScriptBlock {
-  const sourceFile = project.createSourceFile(absPath, text, { overwrite: true })
+  // The project's file system serves the repo's snapshot (snapshot-fs.ts), so this parses `text` once.
+  const existing = project.addSourceFileAtPathIfExists(absPath)
+  const sourceFile = existing?.getFullText() === text ? existing : project.createSourceFile(absPath, text, { overwrite: true })
   return { sourceFile, setup: false, lang: kind, start: 0, end: text.length }
 }
 
