@@ -20,8 +20,30 @@ export function emptyVotes(): StyleVotes {
   return { single: 0, double: 0, withSemicolon: 0, withoutSemicolon: 0, tabs: 0, widths: new Map() }
 }
 
-/** Scans code with the TypeScript scanner so strings and comments never count as code. */
+/** Votes per code text: the repo's style, each file's and each Vue block's are asked about the same texts. */
+const votesByCode = new Map<string, StyleVotes>()
+const VOTE_CACHE_LIMIT = 2000
+
+/** Adds the style signals of `code` to `votes`. */
 export function collectVotes(code: string, votes: StyleVotes = emptyVotes()): StyleVotes {
+  let counted = votesByCode.get(code)
+  if (!counted) {
+    counted = countVotes(code)
+    if (votesByCode.size >= VOTE_CACHE_LIMIT) votesByCode.clear()
+    votesByCode.set(code, counted)
+  }
+  votes.single += counted.single
+  votes.double += counted.double
+  votes.withSemicolon += counted.withSemicolon
+  votes.withoutSemicolon += counted.withoutSemicolon
+  votes.tabs += counted.tabs
+  for (const [width, lines] of counted.widths) votes.widths.set(width, (votes.widths.get(width) ?? 0) + lines)
+  return votes
+}
+
+/** Scans code with the TypeScript scanner so strings and comments never count as code. */
+function countVotes(code: string): StyleVotes {
+  const votes = emptyVotes()
   const scanner = ts.createScanner(ts.ScriptTarget.Latest, false, ts.LanguageVariant.Standard, code)
   let previous = ts.SyntaxKind.Unknown
   let token = scanner.scan()
