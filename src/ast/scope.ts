@@ -29,8 +29,13 @@ function isReferencePosition(id: ts.Identifier): boolean {
   if (!parent) return false
   if (ts.isPropertyAccessExpression(parent)) return parent.name !== id
   if (ts.isQualifiedName(parent)) return parent.right !== id
-  if (ts.isImportSpecifier(parent) || ts.isExportSpecifier(parent) || ts.isBindingElement(parent)) {
+  if (ts.isImportSpecifier(parent) || ts.isBindingElement(parent)) {
     if (parent.propertyName === id) return false
+  }
+  if (ts.isExportSpecifier(parent)) {
+    // `export { local as exported }`: the local name is the reference; a re-export (`from`) refers to nothing here.
+    if (parent.parent.parent.moduleSpecifier) return false
+    return (parent.propertyName ?? parent.name) === id
   }
   if (
     (ts.isPropertyAssignment(parent) || ts.isPropertyDeclaration(parent) || ts.isPropertySignature(parent) ||
