@@ -24,6 +24,9 @@ export function startPrefetch(dir: string): Promise<PrefetchResult | undefined> 
       resolve(undefined)
       return
     }
+    // Never what keeps the process alive: when the run stops early (not a Nuxt app, bad usage), a
+    // scan of a large directory must not hold the exit.
+    worker.unref()
     worker.once('message', (message: PrefetchMessage) => {
       resolve(message.ok ? { ...message.result, rootDir } : undefined)
       void worker.terminate()
