@@ -55,6 +55,10 @@ function resolveInFile(id: ts.Identifier, file: ts.SourceFile): ts.Symbol | unde
   for (let scope: ts.Node | undefined = id.parent; scope; scope = scope.parent) {
     const symbol = (scope as Bound).locals?.get(id.escapedText)
     if (symbol) return symbol
+    // `function io() { io }`: a function or class expression's own name is in scope only inside it.
+    if ((ts.isFunctionExpression(scope) || ts.isClassExpression(scope)) && scope.name?.escapedText === id.escapedText) {
+      return (scope as ts.Node & { symbol?: ts.Symbol }).symbol
+    }
   }
   return undefined
 }

@@ -50,6 +50,12 @@ describe('in-file name resolution (what getSymbol() gave, without the checker)',
     expect(localDeclarations(idAt(a, 'server', 1) as never).map((d) => d.getKindName())).toEqual(['ImportSpecifier'])
   })
 
+  it("resolves a function expression's own name inside it", () => {
+    const { file } = project({ '/n.ts': 'const f = function io() { return io }\n' })
+    const inner = idAt(file('/n.ts'), 'io', 1)
+    expect(localDeclarations(inner as never).map((d) => d.getKindName())).toEqual(['FunctionExpression'])
+  })
+
   it('gives nothing for member names, property keys and globals', () => {
     const member = a.getDescendantsOfKind(SyntaxKind.PropertyAccessExpression).find((p) => p.getText() === 'o.io')!.getNameNode()
     expect(localDeclarations(member as never)).toEqual([])
