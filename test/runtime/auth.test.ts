@@ -98,7 +98,7 @@ describe('stream authentication', () => {
     await open('', { authorization: 'Bearer token-4' })
     await open('', { authorization: 'Bearer token-4' })
     await first.ended
-    expect(useSSERuntime().hub.byUser.get('4')?.size).toBe(2)
+    expect(useSSERuntime().hub.userConnections('4')).toHaveLength(2)
   })
 })
 

@@ -17,6 +17,12 @@ export interface BrokerSink {
   /** An event that could not reach the shared log yet: deliver it now, without an id. */
   deliverUnlogged(event: string, data: string, target: Target): void
   control(message: ControlMessage): void
+  /**
+   * The session of a connection open on this instance, read from the connection itself. The
+   * in-memory broker keeps no copy of open connections' sessions (there can be tens of thousands);
+   * a shared broker (Redis) stores every session so other instances can read it.
+   */
+  openSession?(connectionId: string): SessionState | undefined
 }
 
 /** `reset`: entries after the cursor were lost; `latest` is where the client's cursor should move to. */

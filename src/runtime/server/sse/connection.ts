@@ -1,75 +1,191 @@
-import type { ServerResponse } from 'node:http'
+import { ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
+import type { SSERuntime } from './runtime'
 import type { SSEUser } from './types'
 
 /**
- * One open stream. Writes go straight to the Node response; Node's own write buffer is the send
- * queue, and a client whose buffer passes `maxQueueBytes` is dropped instead of growing memory.
+ * One event's bytes, encoded once per emit and shared by every connection: `data` is the SSE text,
+ * `chunked` the same bytes as one HTTP/1.1 chunk (`<hex size>\r\n<data>\r\n`). `data` is a view
+ * into `chunked`, so both cost one allocation.
+ */
+export interface Frame {
+  readonly data: Buffer
+  readonly chunked: Buffer
+}
+
+/** `text` must not be empty: an empty chunk would end a chunked body (every SSE frame has content). */
+export function encodeFrame(text: string): Frame {
+  const size = Buffer.byteLength(text)
+  const head = `${size.toString(16)}\r\n`
+  const chunked = Buffer.allocUnsafe(head.length + size + 2)
+  chunked.write(head, 0, 'latin1')
+  chunked.write(text, head.length, 'utf8')
+  chunked.write('\r\n', head.length + size, 'latin1')
+  return { data: chunked.subarray(head.length, head.length + size), chunked }
+}
+
+/**
+ * How a connection's bytes reach the client. `res.write` on an HTTP/1.1 response corks the socket,
+ * writes the chunk header, the data and the CRLF as three buffered writes and schedules one
+ * `process.nextTick` to uncork, for every connection and every event. Once the headers are out the
+ * body is just bytes on the socket, so the runtime frames each event once and writes the same
+ * Buffer to every socket itself: 'chunked' or 'raw' (a response Node did not chunk, e.g. an
+ * HTTP/1.0 client's: the body runs to the end of the connection). 'response' (`res.write`) is the
+ * fallback wherever the socket is not plainly ours: no socket yet, HEAD (no body), not Node's own
+ * `ServerResponse` (HTTP/2 compat, unenv's mocks in Nitro's internal fetch) or not Node itself.
+ */
+type WriteMode = 'chunked' | 'raw' | 'response'
+
+const isNode = !('bun' in process.versions) && !('deno' in process.versions)
+
+function writeModeOf(res: ServerResponse): WriteMode {
+  if (!isNode || !(res instanceof ServerResponse) || !res.socket || !res.headersSent || res.req?.method === 'HEAD') return 'response'
+  return res.chunkedEncoding ? 'chunked' : 'raw'
+}
+
+/**
+ * Sockets written in this tick stay corked until one shared `process.nextTick` uncorks them all:
+ * the emitting code only queues bytes (the syscalls run right after it, as with `res.write`), and
+ * several events to one connection in one tick leave in one `writev`.
+ */
+let corked: Connection[] = []
+
+function uncorkAll(): void {
+  const list = corked
+  corked = []
+  for (const connection of list) connection.uncork()
+}
+
+/**
+ * One open stream. Node's socket write buffer is the send queue, and a client whose buffer passes
+ * `maxQueueBytes` is dropped instead of growing memory. An idle connection holds only these fields
+ * and its channel array: there can be tens of thousands.
  */
 export class Connection {
-  readonly channels = new Set<string>()
-  /** While replaying, live events wait here so the stream stays in log order. */
-  private held: { chunk: Buffer | string; id: string | undefined }[] | undefined = []
+  /**
+   * The channels joined, each once. Replaced (never changed in place) on every change: it is an
+   * exact-size array (a Set of two strings costs several times as much), and a saved session can
+   * keep it as it is.
+   */
+  channels: readonly string[]
+  /** While replaying, live events wait here so the stream stays in log order; allocated on the first one. */
+  private held: { frame: Frame; id: string | undefined }[] | undefined
+  /** Bytes held while replaying; -1 once the replay is written. */
   private heldBytes = 0
-  private lastId: string | undefined
+  private mode: WriteMode = 'response'
+  /** The socket this connection corked in the current tick, until `uncorkAll` runs. */
+  private corkedSocket: Socket | undefined
   closed = false
 
   constructor(
     readonly id: string,
     readonly user: SSEUser,
     readonly userKey: string,
-    private readonly res: ServerResponse,
-    private readonly maxQueueBytes: number,
-  ) {}
+    readonly res: ServerResponse,
+    /** The runtime that holds it (a test may run several): its hub, broker and limits. */
+    readonly runtime: SSERuntime,
+    channels: Iterable<string>,
+  ) {
+    this.channels = [...new Set(channels)]
+  }
+
+  /** Add channels; returns the ones that were not joined yet. */
+  join(channels: readonly string[]): string[] {
+    const added = channels.filter((channel, i) => !this.channels.includes(channel) && channels.indexOf(channel) === i)
+    if (added.length > 0) this.channels = this.channels.concat(added)
+    return added
+  }
+
+  /** Remove channels; returns the ones that were joined. */
+  leave(channels: readonly string[]): string[] {
+    const removed = this.channels.filter((channel) => channels.includes(channel))
+    if (removed.length > 0) this.channels = this.channels.filter((channel) => !channels.includes(channel))
+    return removed
+  }
+
+  /** Call once the headers are flushed: from then on events can go straight to the socket. */
+  start(): void {
+    this.mode = writeModeOf(this.res)
+  }
 
   /** Write an event (or a comment when `id` is undefined). Events the client already got are skipped. */
-  send(chunk: Buffer | string, id?: string): void {
+  send(frame: Frame, id?: string): void {
     if (this.closed) return
-    if (this.held) {
-      this.held.push({ chunk, id })
-      this.heldBytes += chunk.length
-      if (this.heldBytes > this.maxQueueBytes) this.drop()
+    if (this.heldBytes >= 0) {
+      this.held ??= []
+      this.held.push({ frame, id })
+      this.heldBytes += frame.data.length
+      if (this.heldBytes > this.runtime.config.maxQueueBytes) this.drop()
       return
     }
-    this.write(chunk, id)
+    this.write(frame)
   }
 
   /** Write replayed events, then the live events held meanwhile that were not part of the replay. */
   finishReplay(
-    replayed: { chunk: Buffer | string; id: string }[],
+    replayed: { frame: Frame; id: string }[],
     cursor: string | undefined,
     isAfter: (id: string, cursor: string) => boolean,
   ): void {
-    const held = this.held ?? []
+    const held = this.held
     this.held = undefined
-    this.heldBytes = 0
-    this.lastId = cursor
-    for (const item of replayed) this.write(item.chunk, item.id)
+    this.heldBytes = -1
+    let lastId = cursor
+    for (const item of replayed) {
+      this.write(item.frame)
+      lastId = item.id
+    }
+    if (!held) return
     for (const item of held) {
       // Unlogged events and comments have no id and always go; logged ones only if not replayed.
-      if (item.id === undefined || this.lastId === undefined || isAfter(item.id, this.lastId)) this.write(item.chunk, item.id)
+      if (item.id === undefined || lastId === undefined || isAfter(item.id, lastId)) {
+        this.write(item.frame)
+        if (item.id !== undefined) lastId = item.id
+      }
     }
   }
 
   /** Write before replay starts (retry hint, `connected`), bypassing the hold. */
-  writeNow(chunk: string): void {
-    if (!this.closed) this.write(chunk, undefined)
+  writeNow(text: string): void {
+    if (!this.closed) this.write(encodeFrame(text))
   }
 
   close(): void {
     if (this.closed) return
     this.closed = true
     this.held = undefined
+    // Queued bytes go out before the end of the body (Node writes `0\r\n\r\n` for a chunked one, or
+    // closes a raw one): nothing was written through `res`, so its own state is just "headers sent".
+    this.uncork()
     this.res.end()
   }
 
-  private write(chunk: Buffer | string, id: string | undefined): void {
+  /** Release this tick's cork (called by `uncorkAll`, and before closing). */
+  uncork(): void {
+    const socket = this.corkedSocket
+    if (!socket) return
+    this.corkedSocket = undefined
+    socket.uncork()
+  }
+
+  private write(frame: Frame): void {
     if (this.closed) return
-    if (this.res.writableLength + chunk.length > this.maxQueueBytes) {
-      this.drop()
+    const max = this.runtime.config.maxQueueBytes
+    const socket = this.mode === 'response' ? null : this.res.socket
+    if (!socket) {
+      if (this.res.writableLength + frame.data.length > max) return this.drop()
+      this.res.write(frame.data)
       return
     }
-    if (id !== undefined) this.lastId = id
-    this.res.write(chunk)
+    // Ended or destroyed under us: its 'close' is on the way and cleans up; writing now would error.
+    if (!socket.writable) return
+    if (socket.writableLength + frame.data.length > max) return this.drop()
+    if (!this.corkedSocket) {
+      this.corkedSocket = socket
+      socket.cork()
+      if (corked.push(this) === 1) process.nextTick(uncorkAll)
+    }
+    socket.write(this.mode === 'chunked' ? frame.chunked : frame.data)
   }
 
   /** The client is not reading: cut it off. It reconnects and resumes from its cursor. */
@@ -77,6 +193,7 @@ export class Connection {
     if (this.closed) return
     this.closed = true
     this.held = undefined
+    this.corkedSocket = undefined
     this.res.destroy()
   }
 }

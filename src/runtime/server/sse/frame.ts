@@ -33,13 +33,13 @@ export function encodeRetry(ms: number): string {
 
 export const HEARTBEAT = ':\n\n'
 
-export function isEntitled(target: Target, connectionId: string, channels: ReadonlySet<string>): boolean {
+export function isEntitled(target: Target, connectionId: string, channels: readonly string[]): boolean {
   switch (target.kind) {
     case 'connection':
       return target.connectionId === connectionId
     case 'broadcast':
       return !target.except.includes(connectionId)
     case 'channels':
-      return !target.except.includes(connectionId) && target.channels.some((c) => channels.has(c))
+      return !target.except.includes(connectionId) && target.channels.some((c) => channels.includes(c))
   }
 }

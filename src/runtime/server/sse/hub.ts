@@ -1,16 +1,23 @@
 import type { BrokerSink, ControlMessage } from './broker'
-import type { Connection } from './connection'
-import { HEARTBEAT, encodeCursor, encodeEvent, isEntitled } from './frame'
-import type { LogEntry, Target } from './types'
+import { encodeFrame, type Connection, type Frame } from './connection'
+import { HEARTBEAT, encodeCursor, encodeEvent } from './frame'
+import type { LogEntry, SessionState, Target } from './types'
+
+/**
+ * The connections in an index entry. Most users have one stream and a `user:<id>` channel has
+ * only that user's, so a lone connection is stored as itself and a Set is made only for two or more:
+ * an idle connection does not pay for Sets of one.
+ */
+export type Members = Connection | Set<Connection>
 
 /**
  * The connections open on this instance, indexed by channel and user. Each event is encoded once
- * and the same Buffer is written to every connection entitled to it.
+ * (one Frame) and the same Buffers are written to every connection entitled to it.
  */
 export class Hub implements BrokerSink {
   readonly connections = new Map<string, Connection>()
-  readonly byChannel = new Map<string, Set<Connection>>()
-  readonly byUser = new Map<string, Set<Connection>>()
+  readonly byChannel = new Map<string, Members>()
+  readonly byUser = new Map<string, Members>()
   private heartbeat: NodeJS.Timeout | undefined
 
   constructor(
@@ -21,7 +28,7 @@ export class Hub implements BrokerSink {
   add(connection: Connection): void {
     this.connections.set(connection.id, connection)
     addTo(this.byUser, connection.userKey, connection)
-    this.join(connection, [...connection.channels])
+    for (const channel of connection.channels) addTo(this.byChannel, channel, connection)
     // One shared timer while anything is open, none when idle: nothing to leak per connection.
     // Not unref'd: open streams keep the process alive anyway, and it stays visible to leak checks.
     if (!this.heartbeat && this.heartbeatMs > 0) this.heartbeat = setInterval(() => this.beat(), this.heartbeatMs)
@@ -39,35 +46,30 @@ export class Hub implements BrokerSink {
   }
 
   join(connection: Connection, channels: string[]): void {
-    for (const channel of channels) {
-      connection.channels.add(channel)
-      if (this.connections.get(connection.id) === connection) addTo(this.byChannel, channel, connection)
-    }
+    const added = connection.join(channels)
+    if (this.connections.get(connection.id) !== connection) return
+    for (const channel of added) addTo(this.byChannel, channel, connection)
   }
 
   leave(connection: Connection, channels: string[]): void {
-    for (const channel of channels) {
-      connection.channels.delete(channel)
-      removeFrom(this.byChannel, channel, connection)
-    }
+    for (const channel of connection.leave(channels)) removeFrom(this.byChannel, channel, connection)
   }
 
   userConnections(userKey: string): Connection[] {
-    return [...(this.byUser.get(userKey) ?? [])]
+    return members(this.byUser.get(userKey))
   }
 
   deliver(entry: LogEntry, deliveredEarlier: boolean): void {
-    const recipients = this.recipients(entry.target)
-    if (recipients.length === 0) return
-    const chunk = Buffer.from(deliveredEarlier ? encodeCursor(entry.id) : encodeEvent(entry))
-    for (const connection of recipients) connection.send(chunk, entry.id)
+    this.fanOut(entry.target, deliveredEarlier ? encodeCursor(entry.id) : encodeEvent(entry), entry.id)
   }
 
   deliverUnlogged(event: string, data: string, target: Target): void {
-    const recipients = this.recipients(target)
-    if (recipients.length === 0) return
-    const chunk = Buffer.from(`event: ${event}\ndata: ${data}\n\n`)
-    for (const connection of recipients) connection.send(chunk, undefined)
+    this.fanOut(target, `event: ${event}\ndata: ${data}\n\n`, undefined)
+  }
+
+  openSession(connectionId: string): SessionState | undefined {
+    const connection = this.connections.get(connectionId)
+    return connection && !connection.closed ? { connectionId, user: connection.user, channels: [...connection.channels] } : undefined
   }
 
   control(message: ControlMessage): void {
@@ -84,39 +86,67 @@ export class Hub implements BrokerSink {
     }
   }
 
-  private recipients(target: Target): Connection[] {
+  /**
+   * Write `text` to every connection entitled to `target` (see `isEntitled`), each once. The loops
+   * walk the indexes directly (no recipient array per emit) and encode only when someone gets it.
+   */
+  private fanOut(target: Target, text: string, id: string | undefined): void {
+    let frame: Frame | undefined
     if (target.kind === 'connection') {
-      const one = this.connections.get(target.connectionId)
-      return one ? [one] : []
+      this.connections.get(target.connectionId)?.send(encodeFrame(text), id)
+      return
     }
+    const except = target.except
     if (target.kind === 'broadcast') {
-      return [...this.connections.values()].filter((c) => isEntitled(target, c.id, c.channels))
-    }
-    const found = new Set<Connection>()
-    for (const channel of target.channels) {
-      for (const connection of this.byChannel.get(channel) ?? []) {
-        if (!target.except.includes(connection.id)) found.add(connection)
+      if (this.connections.size === 0) return
+      frame = encodeFrame(text)
+      for (const connection of this.connections.values()) {
+        if (except.length === 0 || !except.includes(connection.id)) connection.send(frame, id)
       }
+      return
     }
-    return [...found]
+    const channels = target.channels
+    // A connection in several of the target channels gets the event once.
+    const seen = channels.length > 1 ? new Set<Connection>() : undefined
+    const send = (connection: Connection): void => {
+      if (seen) {
+        if (seen.has(connection)) return
+        seen.add(connection)
+      }
+      if (except.length !== 0 && except.includes(connection.id)) return
+      connection.send((frame ??= encodeFrame(text)), id)
+    }
+    for (const channel of channels) {
+      const found = this.byChannel.get(channel)
+      if (found instanceof Set) for (const connection of found) send(connection)
+      else if (found) send(found)
+    }
   }
 
   private beat(): void {
-    const chunk = Buffer.from(HEARTBEAT)
-    for (const connection of this.connections.values()) connection.send(chunk)
+    const frame = encodeFrame(HEARTBEAT)
+    for (const connection of this.connections.values()) connection.send(frame)
     this.onHeartbeat([...this.connections.keys()])
   }
 }
 
-function addTo<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  let set = map.get(key)
-  if (!set) map.set(key, (set = new Set()))
-  set.add(value)
+function members(found: Members | undefined): Connection[] {
+  return found === undefined ? [] : found instanceof Set ? [...found] : [found]
 }
 
-function removeFrom<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
-  const set = map.get(key)
-  if (!set) return
-  set.delete(value)
-  if (set.size === 0) map.delete(key)
+function addTo(map: Map<string, Members>, key: string, connection: Connection): void {
+  const found = map.get(key)
+  if (found === undefined) map.set(key, connection)
+  else if (found instanceof Set) found.add(connection)
+  else if (found !== connection) map.set(key, new Set([found, connection]))
+}
+
+function removeFrom(map: Map<string, Members>, key: string, connection: Connection): void {
+  const found = map.get(key)
+  if (found === connection) map.delete(key)
+  else if (found instanceof Set && found.delete(connection)) {
+    // Back to a lone connection, so a room that shrinks stops paying for its Set.
+    if (found.size === 1) map.set(key, found.values().next().value as Connection)
+    else if (found.size === 0) map.delete(key)
+  }
 }

@@ -18,7 +18,8 @@ export class MemoryBroker implements Broker {
   private readonly nextId = createIdGenerator()
   /** Entries at or before this id are gone (evicted, or issued before this process started). */
   private floor: EventId
-  private readonly sessions = new Map<string, { state: SessionState; expiresAt: number }>()
+  /** Sessions of closed connections, until they expire; open ones are read from the hub. */
+  private readonly sessions = new Map<string, SessionState & { expiresAt: number }>()
   private lastSweep = 0
 
   constructor(
@@ -56,16 +57,21 @@ export class MemoryBroker implements Broker {
 
   async saveSession(state: SessionState): Promise<void> {
     this.sweepSessions()
-    this.sessions.set(state.connectionId, {
-      state: { ...state, channels: [...state.channels] },
-      expiresAt: Date.now() + this.config.sessionTtlMs,
-    })
+    if (this.sink.openSession?.(state.connectionId)) {
+      // Open on this (the only) instance: the connection itself is the session until it closes.
+      this.sessions.delete(state.connectionId)
+      return
+    }
+    // `channels` is kept as given: callers never mutate a saved array (see SessionState).
+    this.sessions.set(state.connectionId, { connectionId: state.connectionId, user: state.user, channels: state.channels, expiresAt: Date.now() + this.config.sessionTtlMs })
   }
 
   async loadSession(connectionId: string): Promise<SessionState | undefined> {
+    const open = this.sink.openSession?.(connectionId)
+    if (open) return open
     const found = this.sessions.get(connectionId)
     if (!found || found.expiresAt < Date.now()) return undefined
-    return { ...found.state, channels: [...found.state.channels] }
+    return { connectionId: found.connectionId, user: found.user, channels: [...found.channels] }
   }
 
   async touchSessions(connectionIds: string[]): Promise<void> {

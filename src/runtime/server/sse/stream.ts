@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
 import { createError, getHeader, getQuery, isError, type H3Event } from 'h3'
 import { compareEventIds, parseEventId } from './ids'
-import { Connection } from './connection'
+import { Connection, encodeFrame, type Frame } from './connection'
 import { encodeEvent, encodeRetry, isEntitled } from './frame'
 import { logError, userKey, useSSERuntime, type SSERuntime } from './runtime'
 import { ticketSecret, verifyTicket } from './ticket'
@@ -41,9 +42,38 @@ function isAfter(id: string, cursor: string): boolean {
 }
 
 /**
+ * The open streams by response, for `onStreamEnd`. One shared listener function and a weak entry
+ * per stream cost less than a closure (and its context) per stream; the entry goes with the response.
+ */
+const streams = new WeakMap<ServerResponse, Connection>()
+
+/**
+ * A stream's response closed (client gone, socket error, `res.end()` on a kept-alive socket,
+ * `destroy()`): its 'close' covers every way a stream ends; 'error' only guards against an
+ * unhandled one. Removes the connection from every index and saves its session.
+ */
+function onStreamEnd(this: ServerResponse): void {
+  const connection = streams.get(this)
+  this.off('close', onStreamEnd)
+  this.off('error', onStreamEnd)
+  if (!connection) return
+  streams.delete(this)
+  connection.close()
+  const { hub, broker } = connection.runtime
+  hub.remove(connection)
+  // The session outlives the stream for `sessionTtlMs`, so a reconnect can resume it.
+  if (!connection.runtime.closing && !hub.connections.has(connection.id)) {
+    broker.saveSession({ connectionId: connection.id, user: connection.user, channels: connection.channels }).catch((error: unknown) => logError('saving a session', error))
+  }
+}
+
+/**
  * Serve `GET /api/chat/events`: authenticate (a 401 JSON answer opens no stream), restore or start
- * the connection's session, replay what it missed, then stream live events until the client goes.
- * Resolves when the stream is closed. `runtime` is this process's unless a test runs several.
+ * the connection's session, replay what it missed, then leave the stream open for live events.
+ * Resolves once the replay is written, with the response still open: h3 sees it handled (the
+ * headers are sent) and lets go of the event, so an idle stream holds only its `Connection` and
+ * Node's socket, request and response, not the H3Event, its context and this function's frame.
+ * `runtime` is this process's unless a test runs several.
  */
 export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime: SSERuntime = useSSERuntime()): Promise<void> {
   const { config, hub, broker } = runtime
@@ -55,7 +85,7 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   const session = resumeId ? await broker.loadSession(resumeId).catch(() => undefined) : undefined
   const resumed = session && userKey(session.user.id) === key ? session : undefined
   const connectionId = resumed?.connectionId ?? randomUUID()
-  const channels = new Set([userChannel(user.id), ...(resumed?.channels ?? []), ...(await hooks.channelsForConnection(event, user))])
+  const channels = [userChannel(user.id), ...(resumed?.channels ?? []), ...(await hooks.channelsForConnection(event, user))]
   const cursor = getHeader(event, 'last-event-id') || queryString(event, 'lastEventId')
   // A connection registered before the broker reads the log could miss what is published meanwhile.
   await broker.ready()
@@ -63,8 +93,7 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   const { req, res } = event.node
   // The client may have gone while the hooks ran: a 'close' listener added now would never fire.
   if (req.destroyed || res.destroyed || res.writableEnded) return
-  const connection = new Connection(connectionId, user, key, res, config.maxQueueBytes)
-  for (const channel of channels) connection.channels.add(channel)
+  const connection = new Connection(connectionId, user, key, res, runtime, channels)
 
   hub.connections.get(connectionId)?.close()
   const open = hub.userConnections(key).filter((c) => c.id !== connectionId)
@@ -83,57 +112,39 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   })
   res.socket?.setNoDelay?.(true)
   res.flushHeaders()
+  connection.start()
 
-  const closed = new Promise<void>((resolve) => {
-    let done = false
-    const cleanup = () => {
-      if (done) return
-      done = true
-      req.off('close', cleanup)
-      res.off('close', cleanup)
-      res.off('error', cleanup)
-      connection.close()
-      hub.remove(connection)
-      // The session outlives the stream for `sessionTtlMs`, so a reconnect can resume it.
-      if (!runtime.closing && !runtime.hub.connections.has(connectionId)) {
-        broker.saveSession({ connectionId, user, channels: [...connection.channels] }).catch((error: unknown) => logError('saving a session', error))
-      }
-      resolve()
-    }
-    req.on('close', cleanup)
-    res.on('close', cleanup)
-    res.on('error', cleanup)
-  })
+  streams.set(res, connection)
+  res.on('close', onStreamEnd)
+  res.on('error', onStreamEnd)
 
   // Live events are held from here until the replay is written. `connected` goes out once the
   // session is saved, so a client that has it can `subscribe` through any instance.
   hub.add(connection)
   try {
-    await broker.saveSession({ connectionId, user, channels: [...connection.channels] })
+    await broker.saveSession({ connectionId, user, channels: connection.channels })
   } catch (error) {
     logError('saving a session', error)
   }
   connection.writeNow(encodeRetry(config.retryMs))
   connection.writeNow(`event: connected\ndata: ${JSON.stringify({ connectionId, userId: user.id, resumed: Boolean(resumed) })}\n\n`)
 
-  let replayed: { chunk: string; id: string }[] = []
+  let replayed: { frame: Frame; id: string }[] = []
   if (cursor) {
     try {
       const result = await broker.replay(cursor)
       if (result.reset) {
         const data = JSON.stringify({ reason: 'The events since your last one are no longer available; reload your state.' })
-        replayed = [{ chunk: result.latest ? encodeEvent({ id: result.latest, event: 'reset', data }) : `event: reset\ndata: ${data}\n\n`, id: result.latest ?? cursor }]
+        replayed = [{ frame: encodeFrame(result.latest ? encodeEvent({ id: result.latest, event: 'reset', data }) : `event: reset\ndata: ${data}\n\n`), id: result.latest ?? cursor }]
       } else {
         replayed = result.entries
           .filter((entry) => isEntitled(entry.target, connectionId, connection.channels))
-          .map((entry) => ({ chunk: encodeEvent(entry), id: entry.id }))
+          .map((entry) => ({ frame: encodeFrame(encodeEvent(entry)), id: entry.id }))
       }
     } catch (error) {
       logError('replaying', error)
-      replayed = [{ chunk: `event: reset\ndata: ${JSON.stringify({ reason: 'Replay failed; reload your state.' })}\n\n`, id: cursor }]
+      replayed = [{ frame: encodeFrame(`event: reset\ndata: ${JSON.stringify({ reason: 'Replay failed; reload your state.' })}\n\n`), id: cursor }]
     }
   }
   connection.finishReplay(replayed, cursor, isAfter)
-
-  await closed
 }

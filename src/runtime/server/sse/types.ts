@@ -30,7 +30,8 @@ export interface LogEntry {
 export interface SessionState {
   connectionId: string
   user: SSEUser
-  channels: string[]
+  /** Never mutated once saved (brokers may keep the array as given). */
+  channels: readonly string[]
 }
 
 /** The hooks the app provides (server/utils/sse-hooks.ts). */
