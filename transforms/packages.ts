@@ -4,6 +4,7 @@ import { addEnvLine, envValue } from '../src/analysis/server/env-edit.js'
 import type { RedisAdapterInfo } from '../src/analysis/server/types.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
+import { filesThatMayContain } from '../src/project/search.js'
 
 const ID = 'packages'
 const meta = (reason: string): ChangeMeta => ({ transform: ID, reason })
@@ -69,9 +70,9 @@ function lineIn(file: string, text: string, line: number): { file: string; line:
 function survivingImporter(ctx: TransformContext, name: string): { file: string; line: number; code: string } | undefined {
   const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
   const pattern = new RegExp(`(from\\s+|import\\s*\\(\\s*|require\\s*\\(\\s*|import\\s+)['"]${escaped}['"]`)
-  for (const file of ctx.repo.files) {
+  for (const file of filesThatMayContain(ctx.repo, [name])) {
     const text = ctx.changes.currentText(file)
-    // Substring first: this runs over every file of the repo, and few of them name the package.
+    // Substring first: this can run over every file of the repo, and few of them name the package.
     if (text === undefined || !text.includes(name) || !pattern.test(text)) continue
     const lines = text.split('\n')
     const index = lines.findIndex((line) => pattern.test(line))

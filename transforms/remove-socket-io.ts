@@ -9,6 +9,7 @@ import type { IoAccess, IoAugmentation, ServerModel } from '../src/analysis/serv
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { exportedNames } from '../src/analysis/symbols.js'
+import { filesThatMayContain } from '../src/project/search.js'
 
 const ID = 'remove-socket-io'
 const meta = (reason: string): ChangeMeta => ({ transform: ID, reason })
@@ -119,10 +120,10 @@ function isReferencedElsewhere(ctx: TransformContext, file: string, exportNames:
   const stem = path.posix.basename(file).replace(/\.[cm]?[jt]s$/, '')
   const wordsPattern = names.length > 0 ? new RegExp(`\\b(${names.map(escapeRegExp).join('|')})\\b`) : undefined
   const importPattern = new RegExp(`from\\s+['"][^'"]*/${escapeRegExp(stem)}(\\.[cm]?[jt]s)?['"]`)
-  return ctx.repo.files.some((other) => {
+  return filesThatMayContain(ctx.repo, [...names, stem]).some((other) => {
     if (other === file || deleted(other)) return false
     const text = ctx.changes.currentText(other) ?? ''
-    // Substrings first: this runs over every file of the repo.
+    // Substrings first: this can run over every file of the repo.
     const mayName = names.some((name) => text.includes(name))
     return (mayName && (wordsPattern?.test(text) ?? false)) || (text.includes(stem) && importPattern.test(text))
   })
@@ -198,12 +199,15 @@ function editNuxtConfig(ctx: TransformContext, deleted: (file: string) => boolea
   const configPath = ctx.repo.relative(ctx.repo.layout.nuxtConfigPath)
   const before = ctx.changes.currentText(configPath)
   if (before === undefined) return
-  const others = ctx.repo.files.filter((file) => file !== configPath && !deleted(file)).map((file) => ctx.changes.currentText(file) ?? '')
+  const others = (needles: string[]): string[] =>
+    filesThatMayContain(ctx.repo, needles)
+      .filter((file) => file !== configPath && !deleted(file))
+      .map((file) => ctx.changes.currentText(file) ?? '')
   const { text, removed } = removeSocketIoFromNuxtConfig(before, {
-    removeWebsocketFlag: !others.some((text) => /websocket/i.test(text) && /\b(defineWebSocketHandler|defineWebSocket)\s*\(|\bwebsocket\s*:\s*\{/.test(text)),
+    removeWebsocketFlag: !others(['defineWebSocket', 'websocket']).some((text) => /\b(defineWebSocketHandler|defineWebSocket)\s*\(|\bwebsocket\s*:\s*\{/.test(text)),
     isKeyUnused: (key) => {
       const word = new RegExp(`\\b${escapeRegExp(key)}\\b`)
-      return !others.some((text) => text.includes(key) && word.test(text))
+      return !others([key]).some((text) => text.includes(key) && word.test(text))
     },
   })
   if (text !== before) ctx.changes.write(configPath, text, before, meta(`removed ${removed.join(', ')}`))

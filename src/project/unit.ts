@@ -1,4 +1,4 @@
-import type { Project } from 'ts-morph'
+import type { Project, SourceFile } from 'ts-morph'
 import { MigrationError } from './errors.js'
 import type { ScriptBlock, SourceUnit } from './types.js'
 import { findSfcScripts, spliceBlocks, virtualBlockPath } from './vue.js'
@@ -44,9 +44,14 @@ function scriptBlock(project: Project, absPath: string, text: string, kind: 'ts'
   return { sourceFile, setup: false, lang: kind, start: 0, end: text.length }
 }
 
+/** A block's source file at its virtual path (nothing on disk; overwriting asks the disk first). */
+function createVirtualFile(project: Project, virtualPath: string, content: string): SourceFile {
+  return project.getSourceFile(virtualPath) ? project.createSourceFile(virtualPath, content, { overwrite: true }) : project.createSourceFile(virtualPath, content)
+}
+
 function vueBlocks(project: Project, absPath: string, text: string): ScriptBlock[] {
   return findSfcScripts(text, absPath).scripts.map((script) => ({
-    sourceFile: project.createSourceFile(virtualBlockPath(absPath, script), script.content, { overwrite: true }),
+    sourceFile: createVirtualFile(project, virtualBlockPath(absPath, script), script.content),
     setup: script.setup,
     lang: script.lang,
     start: script.start,

@@ -104,9 +104,15 @@ function pathOf(repo: Repo, file: SourceFile): string {
   return repo.unitOf(file)?.path ?? repo.relative(file.getFilePath())
 }
 
-/** The node kinds `isValuePosition` can accept, checked before a node is wrapped. */
+/** The commonest cases of `isValuePosition`, checked on the parse tree before a node is wrapped. */
 function mayBeValue(node: ts.Node): boolean {
-  return ts.isIdentifier(node) || ts.isPropertyAccessExpression(node) || ts.isElementAccessExpression(node) || ts.isCallExpression(node) || ts.isNewExpression(node)
+  const isIdentifier = ts.isIdentifier(node)
+  if (!isIdentifier && !ts.isPropertyAccessExpression(node) && !ts.isElementAccessExpression(node) && !ts.isCallExpression(node) && !ts.isNewExpression(node)) {
+    return false
+  }
+  const parent = node.parent
+  if (ts.isPropertyAccessExpression(parent) && parent.name === node) return false
+  return !(isIdentifier && ts.isCallExpression(parent) && parent.expression === node)
 }
 
 /** Expressions that can be io values read by code (not declaration names, assignment targets, types or member names). */
@@ -139,7 +145,8 @@ function isValuePosition(node: Node): boolean {
     return false
   }
   if (Node.isImportSpecifier(parent) || Node.isImportClause(parent) || Node.isExportSpecifier(parent) || Node.isNamespaceImport(parent)) return false
-  if (node.getFirstAncestor((ancestor) => Node.isTypeNode(ancestor) || Node.isTypeQuery(ancestor)) !== undefined) return false
+  // Inside a type (also `typeof x` and `extends X<T>`), walked on the parse tree: no wrapper per ancestor.
+  for (let ancestor = node.compilerNode.parent; ancestor; ancestor = ancestor.parent) if (ts.isTypeNode(ancestor)) return false
   // Assignment targets (`nitroApp.io = io`) are stores, not reads.
   return !(Node.isBinaryExpression(parent) && parent.getLeft() === node && ASSIGNMENTS.has(parent.getOperatorToken().getKind()))
 }
