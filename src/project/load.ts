@@ -157,6 +157,12 @@ export class LoadedRepo implements Repo {
   }
 
   glob(pattern: string | string[]): string[] {
+    const patterns = typeof pattern === 'string' ? [pattern] : pattern
+    const subtrees = patterns.map(scriptSubtree)
+    // Scripts under a directory are already in the scan (same ignores, no symlinks): no second walk.
+    if (subtrees.every((subtree) => subtree !== undefined)) {
+      return this.files.filter((file) => subtrees.some((subtree) => file.startsWith(subtree!.dir) && subtree!.extensions.has(path.posix.extname(file))))
+    }
     return this.scanner.glob(pattern).files
   }
 
@@ -293,6 +299,17 @@ function readPackageJson(layout: NuxtLayout): void {
     throw new InputError(`${layout.packageJsonPath}: malformed package.json: ${(error as Error).message}`)
   }
 }
+
+/** `server/api/**\/*.{ts,js}` → the directory prefix and the extensions, when the scan covers that pattern. */
+function scriptSubtree(pattern: string): { dir: string; extensions: Set<string> } | undefined {
+  const match = /^([^*?{}[\]!]+\/)\*\*\/\*\.\{([a-z,]+)\}$/.exec(pattern)
+  if (!match) return undefined
+  const extensions = match[2]!.split(',').map((extension) => `.${extension}`)
+  return extensions.every((extension) => SCRIPT_EXTENSIONS.has(extension)) ? { dir: match[1]!, extensions: new Set(extensions) } : undefined
+}
+
+/** The extensions of SOURCE_PATTERN. */
+const SCRIPT_EXTENSIONS = new Set(['.ts', '.js', '.mts', '.mjs', '.vue'])
 
 /** Loads a Nuxt repo: layout, scan, pre-filter, ts-morph units. Throws InputError for bad input. */
 export function loadRepo(dir: string, options: LoadOptions = {}): LoadedRepo {

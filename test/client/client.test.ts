@@ -293,3 +293,42 @@ describe('a second run', () => {
     })
   }
 })
+
+describe('explicit vue imports', () => {
+  const composable = (vueImport: string) => `${vueImport}
+import { io, type Socket } from 'socket.io-client'
+
+export function useLive() {
+  const socket = ref<Socket | null>(null)
+  const count = ref(0)
+  onMounted(() => {
+    socket.value = io()
+  })
+  return { socket, count }
+}
+`
+  it('add shallowRef to the list in its own layout: spacing, trailing comma, one name per line', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin([]),
+      'app/composables/useTight.ts': composable("import {onMounted, ref} from 'vue'"),
+      'app/composables/useComma.ts': composable("import { onMounted, ref, } from 'vue'"),
+      'app/composables/useLines.ts': composable("import {\n  onMounted,\n  ref,\n} from 'vue'"),
+    })
+    const { updated } = await planClient(dir)
+    // `ref` stays (count uses it); shallowRef holds the stream.
+    expect(updated.get('app/composables/useTight.ts')).toContain("import {onMounted, ref, shallowRef} from 'vue'")
+    expect(updated.get('app/composables/useComma.ts')).toContain("import { onMounted, ref, shallowRef, } from 'vue'")
+    expect(updated.get('app/composables/useLines.ts')).toContain("import {\n  onMounted,\n  ref,\n  shallowRef,\n} from 'vue'")
+  })
+
+  it('drop a helper the rewrite made unused and add what it needs, types included', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin([]),
+      'app/composables/useOnly.ts': composable("import { onMounted, ref } from 'vue'").replace('const count = ref(0)', 'const count = 0'),
+    })
+    const { updated } = await planClient(dir)
+    expect(updated.get('app/composables/useOnly.ts')).toContain("import { onMounted, shallowRef } from 'vue'")
+  })
+})

@@ -1,3 +1,4 @@
+import { symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -228,5 +229,27 @@ describe('prefetch on a second thread', () => {
     writeSocketApp(second, {})
     const repo = loadBuilt(second, { prefetched: await startPrefetch(first) })
     expect(repo.files).not.toContain('server/utils/only-in-first.ts')
+  })
+})
+
+describe('glob', () => {
+  it('answers script patterns under a directory from the scan, with the same ignores and no symlinks', () => {
+    const root = temp()
+    writeFiles(root, {
+      'package.json': PKG,
+      'nuxt.config.ts': 'export default defineNuxtConfig({})\n',
+      '.gitignore': 'server/api/generated/\n',
+      'server/api/a.get.ts': 'export default 1\n',
+      'server/api/deep/b.post.js': 'export default 2\n',
+      'server/api/generated/c.ts': 'export default 3\n',
+      'server/api/readme.md': '# not a script\n',
+      'server/routes/d.ts': 'export default 4\n',
+    })
+    symlinkSync(path.join(root, 'server/routes/d.ts'), path.join(root, 'server/api/link.ts'))
+    const repo = loadRepo(root)
+    expect(repo.glob('server/api/**/*.{ts,js}')).toEqual(['server/api/a.get.ts', 'server/api/deep/b.post.js'])
+    expect(repo.glob(['server/api/**/*.{ts}', 'server/routes/**/*.{ts}'])).toEqual(['server/api/a.get.ts', 'server/routes/d.ts'])
+    // Anything else still walks the disk.
+    expect(repo.glob('server/api/**/*.md')).toEqual(['server/api/readme.md'])
   })
 })

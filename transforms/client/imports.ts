@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type ImportDeclaration, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type ImportDeclaration, type ImportSpecifier, type SourceFile } from 'ts-morph'
 import { CLIENT_PACKAGE } from '../../src/analysis/client/imports.js'
 import { STREAM_TYPE, STREAM_TYPE_MODULE, type ScriptEditor } from './editor.js'
 import { identifiers } from '../../src/ast/walk.js'
@@ -58,43 +58,67 @@ function importedNames(decl: ImportDeclaration): string[] {
  */
 export function updateVueImports(ed: ScriptEditor): void {
   const sf = ed.script.block.sourceFile
+  const edits = new Map<ImportDeclaration, { added: string[]; removed: ImportSpecifier[] }>()
+  const editOf = (decl: ImportDeclaration) => edits.get(decl) ?? edits.set(decl, { added: [], removed: [] }).get(decl)!
   const vueImport = sf.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === 'vue' && !d.isTypeOnly() && d.getNamedImports().length > 0)
   if (vueImport) {
     const present = new Set(vueImport.getNamedImports().map((n) => n.getName()))
-    for (const name of [...ed.vueNames].sort()) if (!present.has(name) && isReferenced(sf, name)) addNamedImport(vueImport, name)
+    for (const name of [...ed.vueNames].sort()) if (!present.has(name) && isReferenced(sf, name)) editOf(vueImport).added.push(name)
     for (const named of vueImport.getNamedImports()) {
-      if (ed.replacedVueNames.has(named.getName()) && !isReferenced(sf, named.getAliasNode()?.getText() ?? named.getName())) named.remove()
+      if (ed.replacedVueNames.has(named.getName()) && !isReferenced(sf, named.getAliasNode()?.getText() ?? named.getName())) editOf(vueImport).removed.push(named)
     }
   }
-  if (ed.vueTypeNames.size === 0) return
   const typeTarget = vueImport ?? sf.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === 'vue')
   const missing = [...ed.vueTypeNames].sort().filter((name) => !typeTarget?.getNamedImports().some((n) => n.getName() === name))
-  if (missing.length === 0) return
-  if (typeTarget && !typeTarget.isTypeOnly()) {
-    for (const name of missing) addNamedImport(typeTarget, name, true)
-  } else if (typeTarget) {
-    for (const name of missing) addNamedImport(typeTarget, name)
-  } else {
+  if (typeTarget) {
+    for (const name of missing) editOf(typeTarget).added.push(typeTarget.isTypeOnly() ? name : `type ${name}`)
+  } else if (missing.length > 0) {
     // Written as text: ts-morph would pick its own quote style for a generated declaration.
     sf.insertStatements(lastImportIndex(sf), `import type { ${missing.join(', ')} } from ${ed.quote('vue')}${ed.style.semicolons ? ';' : ''}`)
   }
+  for (const [decl, { added, removed }] of edits) editNamedImports(decl, added, removed)
 }
 
 /**
- * `import { a } from 'vue'` → `import { a, b } from 'vue'`. Written as text after the last name of
- * a one-line list (ts-morph's addNamedImport asks the language service for the indentation, which
- * rebuilds the program after every edit); a multi-line list is left to ts-morph, which keeps its layout.
+ * `import { a, ref } from 'vue'` → `import { a, shallowRef } from 'vue'` as one text replacement of the
+ * list, in its own layout: one line with its spacing, or one name per line with its indentation
+ * (ts-morph's addNamedImport asks the language service for the indentation, which rebuilds the
+ * program after every edit, and each edit reparses the file). Any other layout, or a list that
+ * would end up empty, is left to ts-morph.
  */
-function addNamedImport(decl: ImportDeclaration, name: string, isTypeOnly = false): void {
-  const named = decl.getNamedImports()
-  const last = named[named.length - 1]
+function editNamedImports(decl: ImportDeclaration, added: string[], removed: ImportSpecifier[]): void {
+  if (added.length === 0 && removed.length === 0) return
   const bindings = decl.getImportClause()?.getNamedBindings()
-  if (!last || !bindings || bindings.getText().includes('\n')) {
-    decl.addNamedImport({ name, isTypeOnly })
+  const specifiers = decl.getNamedImports()
+  const kept = specifiers.filter((named) => !removed.includes(named))
+  const items = [...kept.map((named) => named.getText()), ...added]
+  const text = bindings && Node.isNamedImports(bindings) ? bindings.getText() : undefined
+  const trailingComma = text !== undefined && /,\s*\}$/.test(text)
+  if (text !== undefined && items.length > 0 && !text.includes('\n')) {
+    const [open, close] = [/^\{\s/.test(text) ? '{ ' : '{', /\s\}$/.test(text) ? ' }' : '}']
+    replaceNodeText(bindings!, `${open}${items.join(', ')}${trailingComma ? ',' : ''}${close}`)
     return
   }
-  // Replacing the last specifier keeps the other nodes of the file (an insert into the file would forget them all).
-  replaceNodeText(last, `${last.getText()}, ${isTypeOnly ? 'type ' : ''}${name}`)
+  const layout = text !== undefined && items.length > 0 ? onePerLine(decl, specifiers, text) : undefined
+  if (layout) {
+    const lines = items.map((item) => `${layout.indent}${item}`).join(',\n')
+    replaceNodeText(bindings!, `{\n${lines}${trailingComma ? ',' : ''}\n${layout.closeIndent}}`)
+    return
+  }
+  for (const name of added) decl.addNamedImport(name.startsWith('type ') ? { name: name.slice(5), isTypeOnly: true } : name)
+  for (const named of removed) named.remove()
+}
+
+/** The indentation of a `{\n  a,\n  b,\n}` list (each name on its own line), or undefined for another layout. */
+function onePerLine(decl: ImportDeclaration, specifiers: ImportSpecifier[], text: string): { indent: string; closeIndent: string } | undefined {
+  const file = decl.getSourceFile().getFullText()
+  const starts = specifiers.map((named) => named.getStart())
+  const lineStart = (pos: number): number => file.lastIndexOf('\n', pos - 1) + 1
+  const onOwnLine = starts.every((start) => file.slice(lineStart(start), start).trim() === '')
+  const first = starts[0]
+  const closeIndent = /\n([ \t]*)\}$/.exec(text)?.[1]
+  if (!onOwnLine || first === undefined || closeIndent === undefined) return undefined
+  return { indent: file.slice(lineStart(first), first), closeIndent }
 }
 
 function lastImportIndex(sf: SourceFile): number {
