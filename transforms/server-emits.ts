@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
+import { Node, type SourceFile } from 'ts-morph'
 import { removeDeadIoCode } from '../src/analysis/server/cleanup.js'
 import { planEmit, type SseHelper } from '../src/analysis/server/emit-plan.js'
 import { importHelpers, removeUnusedIoImports } from '../src/analysis/server/imports-edit.js'

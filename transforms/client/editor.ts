@@ -1,4 +1,4 @@
-import { SyntaxKind, type CallExpression, type Node } from 'ts-morph'
+import type { CallExpression, Node } from 'ts-morph'
 import type { LifecyclePair } from './lifecycle.js'
 import { urlParams } from './routes.js'
 import type { ClientScript } from '../../src/analysis/client/types.js'

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression } from 'ts-morph'
+import { Node, type CallExpression, type PropertyAccessExpression } from 'ts-morph'
 import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { ScriptEditor } from './editor.js'
 import { fillUrl, routeFor, urlParams } from './routes.js'

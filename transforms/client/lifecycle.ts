@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type Block, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph'
+import { Node, type Block, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph'
 import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketMemberUse } from '../../src/analysis/client/types.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
