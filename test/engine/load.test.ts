@@ -6,6 +6,7 @@ import { StagedChanges } from '../../src/changeset/staged.js'
 import { loadRepo } from '../../src/project/load.js'
 import { locateFollowUp } from '../../src/project/locate.js'
 import { mayUseSocketIO } from '../../src/project/prefilter.js'
+import { filesThatMayContain } from '../../src/project/search.js'
 import { writeFiles, writeSocketApp } from '../bad-input/setup.js'
 import { ensureBuilt, repoRoot, tempDir } from '../helpers/cli.js'
 
@@ -251,5 +252,23 @@ describe('glob', () => {
     expect(repo.glob(['server/api/**/*.{ts}', 'server/routes/**/*.{ts}'])).toEqual(['server/api/a.get.ts', 'server/routes/d.ts'])
     // Anything else still walks the disk.
     expect(repo.glob('server/api/**/*.md')).toEqual(['server/api/readme.md'])
+  })
+})
+
+describe('filesThatMayContain', () => {
+  it('narrows a search for Socket.IO text to the parsed units, and searches everything for any other text', () => {
+    const root = temp()
+    writeSocketApp(root, {
+      'server/utils/redis.ts': "import Redis from 'ioredis'\nexport const redis = new Redis()\n",
+      'app/utils/format.ts': 'export const format = (n: number) => String(n)\n',
+    })
+    const repo = loadRepo(root)
+    expect(filesThatMayContain(repo, ['socket.io'])).toEqual(['server/plugins/socket.io.ts'])
+    // Every file with Socket.IO text is a unit: that is what the pre-filter guarantees.
+    for (const file of repo.files) {
+      if (/socket/i.test(repo.readText(file) ?? '')) expect(repo.units.has(file), file).toBe(true)
+    }
+    expect(filesThatMayContain(repo, ['ioredis'])).toEqual(repo.files)
+    expect(filesThatMayContain(repo, ['socket.io', 'ioredis'])).toEqual(repo.files)
   })
 })
