@@ -1,8 +1,8 @@
-import { isUtf8 } from 'node:buffer'
 import { lstatSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { Project, ts, type SourceFile } from 'ts-morph'
 import type { FollowUp } from '../followups.js'
+import { readContent } from './content.js'
 import { InputError } from './errors.js'
 import { detectLayout, toPosix } from './layout.js'
 import { selectCandidates, type TextFacts } from './candidates.js'
@@ -21,11 +21,6 @@ export interface LoadOptions {
   onProgress?(progress: { scanned: number; parsed: number }): void
   /** The scan and the file contents, read on another thread (prefetch.ts); used when it scanned this repo's root. */
   prefetched?: PrefetchResult
-}
-
-/** A file's bytes as text, or undefined when they are not UTF-8. The BOM, if any, is kept. */
-export function decodeUtf8(bytes: Buffer): string | undefined {
-  return isUtf8(bytes) ? bytes.toString('utf8') : undefined
 }
 
 function createProject(layout: NuxtLayout, resolver: RepoResolver, textOf: (absPath: string) => string | undefined): Project {
@@ -115,20 +110,21 @@ export class LoadedRepo implements Repo {
     }
   }
 
+  private isRegularFile(relPath: string): boolean {
+    try {
+      return lstatSync(this.absolute(relPath)).isFile()
+    } catch {
+      return false
+    }
+  }
+
   /** Reads a file once and remembers what it held (see `snapshots`). */
   private snapshot(relPath: string): string | Buffer | undefined {
     const cached = this.snapshots.get(relPath)
     if (cached !== undefined) return cached ?? undefined
     if (!this.insideRepo(relPath)) return undefined
-    let content: string | Buffer | null
-    try {
-      // The scan saw scanned paths as regular files (not symlinks); others are checked here.
-      const isFile = this.fileSet.has(relPath) || lstatSync(this.absolute(relPath)).isFile()
-      const bytes = isFile ? readFileSync(this.absolute(relPath)) : null
-      content = bytes && (decodeUtf8(bytes) ?? bytes)
-    } catch {
-      content = null
-    }
+    // The scan saw scanned paths as regular files (not symlinks); others are checked here.
+    const content = this.fileSet.has(relPath) || this.isRegularFile(relPath) ? readContent(this.absolute(relPath)) : null
     this.snapshots.set(relPath, content)
     return content ?? undefined
   }

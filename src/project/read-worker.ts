@@ -1,8 +1,7 @@
-import { isUtf8 } from 'node:buffer'
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
 import { textFacts, type TextFacts } from './candidates.js'
+import { readContent } from './content.js'
 import { createScanner, SOURCE_PATTERN } from './scan.js'
 
 /** What the worker sends back: the scan, every file's content and the text facts of the UTF-8 ones. */
@@ -24,15 +23,9 @@ function prefetch(rootDir: string): PrefetchResult {
   const contents: PrefetchResult['contents'] = []
   const facts: PrefetchResult['facts'] = []
   for (const file of files) {
-    let bytes: Buffer | undefined
-    try {
-      bytes = readFileSync(path.join(rootDir, file))
-    } catch {
-      bytes = undefined
-    }
-    const text = bytes && isUtf8(bytes) ? bytes.toString('utf8') : undefined
-    contents.push(text ?? (bytes ? new Uint8Array(bytes) : null))
-    facts.push(text === undefined ? null : textFacts(text))
+    const content = readContent(path.join(rootDir, file))
+    contents.push(typeof content === 'string' || content === null ? content : new Uint8Array(content))
+    facts.push(typeof content === 'string' ? textFacts(content) : null)
   }
   return { files, symlinks, contents, facts }
 }
