@@ -10,7 +10,7 @@ import { mayUseSocketIO } from './prefilter.js'
 import type { PrefetchResult } from './prefetch.js'
 import { snapshotFileSystem } from './snapshot-fs.js'
 import { createRepoResolver, type RepoResolver } from './resolution.js'
-import { createScanner, SOURCE_PATTERN, type Scanner } from './scan.js'
+import { createScanner, SOURCE_EXTENSIONS, SOURCE_PATTERN, type Scanner } from './scan.js'
 import type { NuxtLayout, Repo, SourceUnit } from './types.js'
 import { lineColumn } from './locate.js'
 import { createUnit, type LiveUnit, unitKind } from './unit.js'
@@ -300,12 +300,10 @@ function readPackageJson(layout: NuxtLayout): void {
 function scriptSubtree(pattern: string): { dir: string; extensions: Set<string> } | undefined {
   const match = /^([^*?{}[\]!]+\/)\*\*\/\*\.\{([a-z,]+)\}$/.exec(pattern)
   if (!match) return undefined
-  const extensions = match[2]!.split(',').map((extension) => `.${extension}`)
-  return extensions.every((extension) => SCRIPT_EXTENSIONS.has(extension)) ? { dir: match[1]!, extensions: new Set(extensions) } : undefined
+  const extensions = match[2]!.split(',')
+  const scanned: readonly string[] = SOURCE_EXTENSIONS
+  return extensions.every((extension) => scanned.includes(extension)) ? { dir: match[1]!, extensions: new Set(extensions.map((extension) => `.${extension}`)) } : undefined
 }
-
-/** The extensions of SOURCE_PATTERN. */
-const SCRIPT_EXTENSIONS = new Set(['.ts', '.js', '.mts', '.mjs', '.vue'])
 
 /** Loads a Nuxt repo: layout, scan, pre-filter, ts-morph units. Throws InputError for bad input. */
 export function loadRepo(dir: string, options: LoadOptions = {}): LoadedRepo {

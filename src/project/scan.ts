@@ -6,7 +6,10 @@ import ignore, { type Ignore } from 'ignore'
 /** Never part of the user's sources, whatever .gitignore says. */
 export const ALWAYS_IGNORED = ['node_modules', '.nuxt', '.output', 'dist', '.git', 'coverage', '.tutor-sse-migrate']
 
-export const SOURCE_PATTERN = '**/*.{ts,js,mts,mjs,vue}'
+/** The source files the scan lists (and parses when they pass the pre-filter). */
+export const SOURCE_EXTENSIONS = ['ts', 'js', 'mts', 'mjs', 'vue'] as const
+
+export const SOURCE_PATTERN = `**/*.{${SOURCE_EXTENSIONS.join(',')}}`
 
 export interface Scanner {
   /** Repo-relative posix paths of regular files matching the patterns, sorted; symlinks are left out. */
