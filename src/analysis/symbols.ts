@@ -37,13 +37,16 @@ function collectGlobalNames(file: SourceFile, names: Set<string>): void {
 function addDeclaredNames(statement: Node, names: Set<string>): void {
   if (Node.isVariableStatement(statement)) {
     for (const declaration of statement.getDeclarations()) names.add(declaration.getName())
-  } else if (
-    Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isInterfaceDeclaration(statement) ||
-    Node.isTypeAliasDeclaration(statement) || Node.isEnumDeclaration(statement) || Node.isModuleDeclaration(statement)
-  ) {
+  } else if (isNamedDeclaration(statement) || Node.isModuleDeclaration(statement)) {
     const name = statement.getName()
     if (name) names.add(name)
   }
+}
+
+/** A function, class, interface, type or enum declaration: a statement that declares one name. */
+function isNamedDeclaration(statement: Node) {
+  return Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isInterfaceDeclaration(statement) ||
+    Node.isTypeAliasDeclaration(statement) || Node.isEnumDeclaration(statement)
 }
 
 /** The declarations `node` refers to (an import specifier for an imported name, as `getSymbol()` gives). */
@@ -56,6 +59,40 @@ export function declarationsOf(node: Node): Node[] {
 }
 
 /**
+ * What a module's own statements export, each once: a declaration (`export const x`, `export
+ * default function`), an expression or local name (`export default io`, `export { io as x }`), a name
+ * re-exported from another module (`export { a as b } from './x'`), or all of another module (`export *`).
+ */
+type ModuleExport =
+  | { name: string; declaration: Node }
+  | { name: string; value: Node }
+  | { name: string; from: string; imported: string }
+  | { star: string }
+
+function* moduleExports(file: SourceFile): Generator<ModuleExport> {
+  for (const statement of file.getStatements()) {
+    if (Node.isExportAssignment(statement)) {
+      if (!statement.isExportEquals()) yield { name: 'default', value: statement.getExpression() }
+    } else if (Node.isExportDeclaration(statement)) {
+      const from = statement.getModuleSpecifierValue()
+      if (statement.isNamespaceExport()) {
+        if (from !== undefined) yield { star: from }
+        continue
+      }
+      for (const specifier of statement.getNamedExports()) {
+        const name = specifier.getAliasNode()?.getText() ?? specifier.getName()
+        yield from !== undefined ? { name, from, imported: specifier.getName() } : { name, value: specifier.getNameNode() }
+      }
+    } else if (Node.isVariableStatement(statement)) {
+      if (statement.isExported()) for (const declaration of statement.getDeclarations()) yield { name: declaration.getName(), declaration }
+    } else if (isNamedDeclaration(statement) && statement.isExported()) {
+      const name = statement.isDefaultExport() ? 'default' : statement.getName()
+      if (name) yield { name, declaration: statement }
+    }
+  }
+}
+
+/**
  * The declarations a module exports under `name` (`default` for the default export), following
  * `export { a as b }`, `export { a } from './x'`, `export * from './x'` and re-exported imports
  * through `resolve`, as ts-morph's `getExportedDeclarations()` does with the checker.
@@ -65,33 +102,14 @@ export function exportedDeclarations(file: SourceFile, name: string, resolve: Re
   seen.add(file)
   const found: Node[] = []
   const starSources: string[] = []
-  for (const statement of file.getStatements()) {
-    if (Node.isExportAssignment(statement)) {
-      if (name === 'default' && !statement.isExportEquals()) found.push(...throughIdentifier(statement.getExpression(), resolve, seen))
-    } else if (Node.isExportDeclaration(statement)) {
-      const from = statement.getModuleSpecifierValue()
-      if (statement.isNamespaceExport()) {
-        if (from !== undefined) starSources.push(from)
-        continue
-      }
-      for (const specifier of statement.getNamedExports()) {
-        if ((specifier.getAliasNode()?.getText() ?? specifier.getName()) !== name) continue
-        if (from !== undefined) {
-          const target = resolve(file, from)
-          if (target) found.push(...exportedDeclarations(target, specifier.getName(), resolve, seen))
-        } else {
-          found.push(...throughIdentifier(specifier.getNameNode(), resolve, seen))
-        }
-      }
-    } else if (Node.isVariableStatement(statement)) {
-      if (!statement.isExported()) continue
-      for (const declaration of statement.getDeclarations()) if (declaration.getName() === name) found.push(declaration)
-    } else if (
-      (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isInterfaceDeclaration(statement) ||
-        Node.isTypeAliasDeclaration(statement) || Node.isEnumDeclaration(statement)) && statement.isExported()
-    ) {
-      const exportedAs = statement.isDefaultExport() ? 'default' : statement.getName()
-      if (exportedAs === name) found.push(statement)
+  for (const entry of moduleExports(file)) {
+    if ('star' in entry) starSources.push(entry.star)
+    else if (entry.name !== name) continue
+    else if ('declaration' in entry) found.push(entry.declaration)
+    else if ('value' in entry) found.push(...throughIdentifier(entry.value, resolve, seen))
+    else {
+      const target = resolve(file, entry.from)
+      if (target) found.push(...exportedDeclarations(target, entry.imported, resolve, seen))
     }
   }
   if (found.length === 0 && name !== 'default') {
@@ -106,21 +124,7 @@ export function exportedDeclarations(file: SourceFile, name: string, resolve: Re
 /** The names a module exports itself (`default` included), as `getExportedDeclarations().keys()` lists them. */
 export function exportedNames(file: SourceFile): string[] {
   const names = new Set<string>()
-  for (const statement of file.getStatements()) {
-    if (Node.isExportAssignment(statement)) {
-      if (!statement.isExportEquals()) names.add('default')
-    } else if (Node.isExportDeclaration(statement)) {
-      for (const specifier of statement.getNamedExports()) names.add(specifier.getAliasNode()?.getText() ?? specifier.getName())
-    } else if (Node.isVariableStatement(statement)) {
-      if (statement.isExported()) for (const declaration of statement.getDeclarations()) names.add(declaration.getName())
-    } else if (
-      (Node.isFunctionDeclaration(statement) || Node.isClassDeclaration(statement) || Node.isInterfaceDeclaration(statement) ||
-        Node.isTypeAliasDeclaration(statement) || Node.isEnumDeclaration(statement)) && statement.isExported()
-    ) {
-      const exportedAs = statement.isDefaultExport() ? 'default' : statement.getName()
-      if (exportedAs) names.add(exportedAs)
-    }
-  }
+  for (const entry of moduleExports(file)) if ('name' in entry) names.add(entry.name)
   return [...names]
 }
 
