@@ -14,9 +14,10 @@ import { parseArgs } from 'node:util'
 import { killAll } from '../lib/children.js'
 import { startIpcProcess, type IpcProcess } from '../lib/ipc-process.js'
 import { load1m, machineInfo } from '../lib/machine.js'
-import { freePort } from '../lib/ports.js'
+import { freePort } from '../../test/helpers/ports.js'
 import { createRng } from '../lib/prng.js'
-import { redisServerInstalled, startRedis } from '../lib/redis.js'
+import { redisAvailable } from '../../test/helpers/redis.js'
+import { startRedis } from '../lib/redis.js'
 import { markdownTable, median, percentileSorted, round } from '../lib/stats.js'
 import { chartSvg } from '../lib/svg.js'
 import type { ClientStats, ConnectReply, CpuReply, EmitReply, FloodReply, HandoffReply, MemoryReply } from './protocol.js'
@@ -266,7 +267,7 @@ async function main(): Promise<void> {
   const sizes = values.sizes.split(',').map(Number)
   let configs = values.configs.split(',') as ConfigId[]
   const skipped: string[] = []
-  if (configs.some((c) => CONFIGS[c].redis) && !redisServerInstalled()) {
+  if (configs.some((c) => CONFIGS[c].redis) && !redisAvailable()) {
     if (process.env.CI === 'true') throw new Error('redis-server is required under CI=true')
     skipped.push('the two-instance Redis runs: redis-server is not installed')
     configs = configs.filter((c) => !CONFIGS[c].redis)

@@ -32,7 +32,8 @@ export function redisSkipReason(): string | false {
   return reason
 }
 
-function ping(port: number): Promise<boolean> {
+/** True when a Redis server answers PING on 127.0.0.1:`port` within half a second. */
+export function pingRedis(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host: '127.0.0.1', port })
     const done = (ok: boolean) => {
@@ -68,7 +69,7 @@ export async function startRedis(): Promise<RedisHandle> {
       { stdio: 'ignore' },
     )
     child = proc
-    await waitUntil(() => ping(port), 10_000, `redis-server on ${port}`)
+    await waitUntil(() => pingRedis(port), 10_000, `redis-server on ${port}`)
   }
   const exited = (proc: ChildProcess) =>
     proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise<void>((r) => proc.once('exit', () => r()))
