@@ -1,10 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
-import { killAllServers, startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
+import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
 import { accounts, login, openChatPage, type ChatPage } from '../helpers/tutor-school.js'
-import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
+import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
 import { messageArrives, pageMessageArrives, readReceiptReachesSender, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
 
 /**
@@ -16,26 +16,9 @@ const browserSkip = chromiumSkipReason()
 const room = accounts.student.room
 
 describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
-  let fixture: FixtureBuild | undefined
+  const fixture = usePreparedFixture('tutor-school', { migrate: false }, 120_000)
 
-  beforeAll(async () => {
-    fixture = await prepareFixture('tutor-school', { migrate: false })
-  }, 120_000)
-
-  afterAll(async () => {
-    killAllServers()
-    await fixture?.cleanup()
-  })
-
-  it('passes nuxi typecheck', async () => {
-    const result = await typecheckFixture(fixture!)
-    expect(result.exitCode, result.output).toBe(0)
-  }, 300_000)
-
-  it('builds with nuxi build', async () => {
-    const result = await buildFixture(fixture!)
-    expect(result.exitCode, result.output).toBe(0)
-  }, 300_000)
+  itTypechecksAndBuilds(fixture)
 
   describe.skipIf(browserSkip)('a conversation in chromium over Socket.IO', () => {
     let server: RunningServer
@@ -46,7 +29,7 @@ describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
     let tutorToken: string
 
     beforeAll(async () => {
-      server = await startBuiltServer(requireBuilt(fixture), await freePort())
+      server = await startBuiltServer(requireBuilt(fixture()), await freePort())
       browser = await launchChromium()
       studentToken = await login(server.url, accounts.student.email)
       tutorToken = await login(server.url, accounts.tutor.email)

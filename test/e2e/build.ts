@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
-import { copyFixture, linkNodeModules, nuxi, runCli, type CommandResult } from '../helpers/nuxt.js'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { copyFixture, killAllServers, linkNodeModules, nuxi, runCli, type CommandResult } from '../helpers/nuxt.js'
 
 export interface FixtureBuild {
   appDir: string
@@ -41,4 +42,36 @@ export function requireBuilt(prepared: FixtureBuild | undefined): string {
     throw new Error(`the app did not build:\n${prepared.build.output}`)
   }
   return prepared.appDir
+}
+
+/**
+ * In the calling `describe`: the fixture prepared before its tests (see `prepareFixture`), and every
+ * server and the copy removed after them. The getter gives the fixture once `beforeAll` has run.
+ */
+export function usePreparedFixture(name: string, options: { migrate: boolean }, timeoutMs: number): () => FixtureBuild {
+  let fixture: FixtureBuild | undefined
+  beforeAll(async () => {
+    fixture = await prepareFixture(name, options)
+  }, timeoutMs)
+  afterAll(async () => {
+    killAllServers()
+    await fixture?.cleanup()
+  })
+  return () => {
+    if (!fixture) throw new Error(`the ${name} fixture was not prepared (see beforeAll)`)
+    return fixture
+  }
+}
+
+/** In the calling `describe`: `nuxi typecheck` and `nuxi build` of the prepared fixture pass, each its own test. */
+export function itTypechecksAndBuilds(fixture: () => FixtureBuild): void {
+  it('passes nuxi typecheck', async () => {
+    const result = await typecheckFixture(fixture())
+    expect(result.exitCode, result.output).toBe(0)
+  }, 300_000)
+
+  it('builds with nuxi build', async () => {
+    const result = await buildFixture(fixture())
+    expect(result.exitCode, result.output).toBe(0)
+  }, 300_000)
 }

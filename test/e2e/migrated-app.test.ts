@@ -3,13 +3,13 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
-import { killAllServers, startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
+import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
 import { redisSkipReason, startRedis, type RedisHandle } from '../helpers/redis.js'
 import { startCuttableProxy, type CuttableProxy } from '../helpers/tcp-proxy.js'
 import { accounts, login, openChatPage, postMessage, shownMessages, streamHeaders, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
 import { json, openRaw, type RawStream } from '../runtime/helpers/sse-client.js'
-import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
+import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
 import { messageArrives, pageMessageArrives, readReceiptReachesSender, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
 
 /**
@@ -34,35 +34,18 @@ async function expectSettled(page: ChatPage, texts: string[]): Promise<void> {
 }
 
 describe('the migrated tutor-school app', () => {
-  let fixture: FixtureBuild | undefined
-
-  beforeAll(async () => {
-    fixture = await prepareFixture('tutor-school', { migrate: true })
-  }, 180_000)
-
-  afterAll(async () => {
-    killAllServers()
-    await fixture?.cleanup()
-  })
+  const fixture = usePreparedFixture('tutor-school', { migrate: true }, 180_000)
 
   it('is migrated by the real CLI', () => {
-    const migration = fixture!.migration!
+    const migration = fixture().migration!
     expect(migration.exitCode, migration.output).toBe(0)
-    const { appDir } = fixture!
+    const { appDir } = fixture()
     expect(existsSync(join(appDir, 'server/api/chat/events.get.ts'))).toBe(true)
     expect(existsSync(join(appDir, 'app/composables/useChatSSE.ts'))).toBe(true)
     expect(existsSync(join(appDir, 'server/plugins/socket.io.ts'))).toBe(false)
   })
 
-  it('passes nuxi typecheck', async () => {
-    const result = await typecheckFixture(fixture!)
-    expect(result.exitCode, result.output).toBe(0)
-  }, 300_000)
-
-  it('builds with nuxi build', async () => {
-    const result = await buildFixture(fixture!)
-    expect(result.exitCode, result.output).toBe(0)
-  }, 300_000)
+  itTypechecksAndBuilds(fixture)
 
   describe.skipIf(browserSkip)('one instance: a conversation in chromium', () => {
     let server: RunningServer
@@ -76,7 +59,7 @@ describe('the migrated tutor-school app', () => {
     const streams: RawStream[] = []
 
     beforeAll(async () => {
-      server = await startBuiltServer(requireBuilt(fixture), await freePort())
+      server = await startBuiltServer(requireBuilt(fixture()), await freePort())
       // A reaches the server through a proxy the test can cut, like a dropped network
       proxy = await startCuttableProxy(server.port)
       browser = await launchChromium()
@@ -177,7 +160,7 @@ describe('the migrated tutor-school app', () => {
     let tutorToken: string
 
     beforeAll(async () => {
-      const appDir = requireBuilt(fixture)
+      const appDir = requireBuilt(fixture())
       redis = await startRedis()
       env.NUXT_SSE_REDIS_URL = redis.url
       ;[first, second] = await Promise.all([
@@ -204,7 +187,7 @@ describe('the migrated tutor-school app', () => {
 
     it('replays what B sent while instance 1 restarted, once and in order', async () => {
       const missed = ['During the deploy: 1/3', 'During the deploy: 2/3', 'During the deploy: 3/3']
-      const appDir = requireBuilt(fixture)
+      const appDir = requireBuilt(fixture())
       const elapsed = await first.stop()
       expect(elapsed, `shutdown of instance 1 with A connected:\n${first.output()}`).toBeLessThan(2_000)
       for (const text of missed) await postMessage(second.url, tutorToken, room, text)

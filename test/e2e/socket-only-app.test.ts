@@ -3,10 +3,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
-import { killAllServers, startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
+import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
 import { accounts, login, openChatPage, shownMessages, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
-import { buildFixture, prepareFixture, requireBuilt, typecheckFixture, type FixtureBuild } from './build.js'
+import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
 import { pageMessageArrives } from './conversation.js'
 
 /**
@@ -18,32 +18,15 @@ const browserSkip = chromiumSkipReason()
 const room = accounts.student.room
 
 describe('the migrated tutor-school-socket-only app', () => {
-  let fixture: FixtureBuild | undefined
-
-  beforeAll(async () => {
-    fixture = await prepareFixture('tutor-school-socket-only', { migrate: true })
-  }, 180_000)
-
-  afterAll(async () => {
-    killAllServers()
-    await fixture?.cleanup()
-  })
+  const fixture = usePreparedFixture('tutor-school-socket-only', { migrate: true }, 180_000)
 
   it('is migrated by the real CLI', () => {
-    const migration = fixture!.migration!
+    const migration = fixture().migration!
     expect(migration.exitCode, migration.output).toBe(0)
-    expect(existsSync(join(fixture!.appDir, 'server/plugins/socket.io.ts'))).toBe(false)
+    expect(existsSync(join(fixture().appDir, 'server/plugins/socket.io.ts'))).toBe(false)
   })
 
-  it('passes nuxi typecheck', async () => {
-    const result = await typecheckFixture(fixture!)
-    expect(result.exitCode, result.output).toBe(0)
-  }, 300_000)
-
-  it('builds with nuxi build', async () => {
-    const result = await buildFixture(fixture!)
-    expect(result.exitCode, result.output).toBe(0)
-  }, 300_000)
+  itTypechecksAndBuilds(fixture)
 
   describe.skipIf(browserSkip)('chatting from the page in chromium', () => {
     let server: RunningServer
@@ -52,7 +35,7 @@ describe('the migrated tutor-school-socket-only app', () => {
     let b: ChatPage
 
     beforeAll(async () => {
-      server = await startBuiltServer(requireBuilt(fixture), await freePort())
+      server = await startBuiltServer(requireBuilt(fixture()), await freePort())
       browser = await launchChromium()
       a = await openChatPage(browser, server.url, await login(server.url, accounts.student.email), room)
       b = await openChatPage(browser, server.url, await login(server.url, accounts.tutor.email), room)
