@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http'
-import { createApp, createRouter, defineEventHandler, readBody, toNodeListener } from 'h3'
+import { createApp, createRouter, defineEventHandler, readBody, toNodeListener, type App } from 'h3'
 import eventsHandler from '../../../src/runtime/server/api/chat/events.get'
 import ticketHandler from '../../../src/runtime/server/api/chat/events/ticket.post'
 import { closeSSE, configureSSE, emitToConnection, getConnectionId, readBearerToken, subscribe } from '../../../src/runtime/server/utils/sse'
@@ -54,6 +54,19 @@ export async function startTestServer(config: Partial<SSEConfig> = {}): Promise<
     }),
   )
   app.use(router)
+  const listening = await listenOnFreePort(app)
+  return {
+    ...listening,
+    async close() {
+      await closeSSE()
+      await listening.stop()
+      clearConfigOverrides()
+    },
+  }
+}
+
+/** Serves an h3 app on a free 127.0.0.1 port; `stop()` cuts open connections (streams) and closes the server. */
+export async function listenOnFreePort(app: App): Promise<{ url: string; port: number; server: Server; stop(): Promise<void> }> {
   const port = await freePort()
   const server = createServer(toNodeListener(app))
   await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
@@ -61,11 +74,9 @@ export async function startTestServer(config: Partial<SSEConfig> = {}): Promise<
     url: `http://127.0.0.1:${port}`,
     port,
     server,
-    async close() {
-      await closeSSE()
+    async stop() {
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
-      clearConfigOverrides()
     },
   }
 }

@@ -1,12 +1,11 @@
-import { createServer, type Server } from 'node:http'
-import { createApp, createRouter, defineEventHandler, toNodeListener } from 'h3'
+import type { Server } from 'node:http'
+import { createApp, createRouter, defineEventHandler } from 'h3'
 import { resolveConfig, type SSEConfig } from '../../../src/runtime/server/sse/config'
 import { RedisBroker } from '../../../src/runtime/server/sse/redis-broker'
 import { registerRedisBroker, SSERuntime } from '../../../src/runtime/server/sse/runtime'
 import { handleEventStream } from '../../../src/runtime/server/sse/stream'
-import { freePort } from '../../helpers/ports'
 import * as hooks from './hooks'
-import { userFromToken } from './app'
+import { listenOnFreePort, userFromToken } from './app'
 
 /** One app instance: its own HTTP server, runtime, hub and broker connections (as a separate Nitro process has). */
 export interface Instance {
@@ -31,17 +30,14 @@ export async function startInstance(config: Partial<SSEConfig>): Promise<Instanc
   const router = createRouter()
   router.get('/api/chat/events', defineEventHandler((event) => handleEventStream(event, hooks, runtime)))
   app.use(router)
-  const port = await freePort()
-  const server = createServer(toNodeListener(app))
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve))
+  const { url, server, stop } = await listenOnFreePort(app)
   return {
-    url: `http://127.0.0.1:${port}`,
+    url,
     runtime,
     server,
     async close() {
       await runtime.close()
-      server.closeAllConnections()
-      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await stop()
     },
   }
 }
