@@ -18,6 +18,7 @@ import { collectVotes, detectFileStyle, emptyVotes, styleFromVotes } from './sty
 import { formatChanges, loadRepoPrettier } from './style/prettier.js'
 import type { CodeStyle } from './style/types.js'
 import type { Transform, TransformContext } from './transform.js'
+import { describeSyntaxFindings, findSyntaxErrors } from './verify/syntax.js'
 import { transforms as registeredTransforms } from '../transforms/index.js'
 
 /** `src/runtime` of this package, from both `src/` (tsx, vitest) and `dist/src/` (the built CLI). */
@@ -143,6 +144,9 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
 
   stage('collecting changes')
   let fileChanges = guard('engine', () => changes.collect())
+  stage('verifying the changed files')
+  const syntaxFindings = findSyntaxErrors(fileChanges)
+  if (syntaxFindings.length > 0) throw new MigrationError(describeSyntaxFindings(syntaxFindings))
   const prettier = await loadRepoPrettier(repo.layout.rootDir)
   if (prettier) {
     fileChanges = await formatChanges(repo.layout.rootDir, fileChanges, prettier)

@@ -1,3 +1,4 @@
+import { ts } from 'ts-morph'
 import { describe, expect, it } from 'vitest'
 import { addSseRedisUrl, removeSocketIoFromNuxtConfig } from '../../src/analysis/server/config-edit.js'
 import { addEnvLine, removeSocketIoEnv } from '../../src/analysis/server/env-edit.js'
@@ -77,6 +78,49 @@ describe('nuxt.config edits', () => {
     },
     public: {`)
     expect(addSseRedisUrl(once, "''", 'Redis for SSE')).toBe(once)
+  })
+
+  it('inserts before a last `public` key with a comma, above the comments that describe `public`', () => {
+    const text = `export default defineNuxtConfig({
+  runtimeConfig: {
+    jwtSecret: process.env.JWT_SECRET,
+    redisHost: process.env.REDIS_HOST,
+
+    // Public keys (exposed to the browser)
+    // keep them non-secret
+    public: {
+      apiBase: '/api'
+    }
+  }
+})
+`
+    const result = addSseRedisUrl(text, "''", 'Redis for SSE')
+    expect(result).toBe(`export default defineNuxtConfig({
+  runtimeConfig: {
+    jwtSecret: process.env.JWT_SECRET,
+    redisHost: process.env.REDIS_HOST,
+
+    // Redis for SSE
+    sse: {
+      redisUrl: ''
+    },
+    // Public keys (exposed to the browser)
+    // keep them non-secret
+    public: {
+      apiBase: '/api'
+    }
+  }
+})
+`)
+    const parsed = ts.createSourceFile('nuxt.config.ts', result, ts.ScriptTarget.Latest, true) as ts.SourceFile & { parseDiagnostics: ts.Diagnostic[] }
+    expect(parsed.parseDiagnostics).toEqual([])
+  })
+
+  it('keeps a same-line comment of the previous key where it is', () => {
+    const text = "export default defineNuxtConfig({\n  runtimeConfig: {\n    secret: '', // server only\n    public: { apiBase: '/api' },\n  },\n})\n"
+    expect(addSseRedisUrl(text, "''", 'Redis')).toBe(
+      "export default defineNuxtConfig({\n  runtimeConfig: {\n    secret: '', // server only\n    // Redis\n    sse: {\n      redisUrl: '',\n    },\n    public: { apiBase: '/api' },\n  },\n})\n",
+    )
   })
 
   it('creates runtimeConfig when there is none, without trailing commas when the file has none', () => {

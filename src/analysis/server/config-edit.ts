@@ -133,6 +133,24 @@ function lineIndent(text: string, offset: number): string {
 }
 
 /**
+ * The start of the line where a property's own description begins: the comment lines directly above it
+ * (no blank line between) belong to it, so code inserted before the property goes above them.
+ */
+function startOfDescribedLine(text: string, target: ts.Node, file: ts.SourceFile): number {
+  let start = text.lastIndexOf('\n', target.getStart(file) - 1) + 1
+  const comments = ts.getLeadingCommentRanges(text, target.pos) ?? []
+  for (let index = comments.length - 1; index >= 0; index--) {
+    const comment = comments[index]!
+    const between = text.slice(comment.end, start)
+    const lineStart = text.lastIndexOf('\n', comment.pos - 1) + 1
+    const ownLine = text.slice(lineStart, comment.pos).trim() === ''
+    if (!ownLine || (between.match(/\n/g)?.length ?? 0) > 1 || between.trim() !== '') break
+    start = lineStart
+  }
+  return start
+}
+
+/**
  * Add `sse: { redisUrl: <value> }` to `runtimeConfig` (created when missing), in the file's own
  * indentation and comma style, before `public` when there is one. Unchanged when `sse.redisUrl` exists.
  */
@@ -158,8 +176,10 @@ export function addSseRedisUrl(text: string, value: string, comment: string): st
       : [`${indent}runtimeConfig: {`, `${indent}${unit}// ${comment}`, `${indent}${unit}sse: {`, `${indent}${unit}${unit}redisUrl: ${value}${comma}`, `${indent}${unit}}${comma}`, `${indent}}${comma}`]
   const before = !existing && runtimeConfig ? property(runtimeConfig, 'public', file) : undefined
   if (before) {
-    const lineStart = text.lastIndexOf('\n', before.getStart(file) - 1) + 1
-    return text.slice(0, lineStart) + lines.join('\n') + '\n' + text.slice(lineStart)
+    // A sibling follows, so the block needs its comma whatever the file's trailing-comma style.
+    const block = lines.map((line, index) => (index === lines.length - 1 && !line.endsWith(',') ? `${line},` : line))
+    const lineStart = startOfDescribedLine(text, before, file)
+    return text.slice(0, lineStart) + block.join('\n') + '\n' + text.slice(lineStart)
   }
   if (!last) {
     const close = container.end - 1
