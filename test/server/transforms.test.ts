@@ -144,6 +144,39 @@ export default defineEventHandler(() => {
   })
 })
 
+describe('socket route stubs', () => {
+  it('deletes a placeholder on a socket path that answers 404 "for Socket.IO", and keeps one that says nothing of it', async () => {
+    const stub = `// WebSocket handler for Socket.IO; the plugin serves the real endpoint
+export default defineEventHandler((event) => {
+  setResponseStatus(event, 404)
+  return { message: 'Socket.IO is served by the plugin' }
+})
+`
+    const other = `export default defineEventHandler((event) => {
+  setResponseStatus(event, 404)
+  return 'nothing here'
+})
+`
+    const dir = writeRepo({ 'server/plugins/socket.io.ts': plugin, 'server/routes/websocket.ts': stub, 'server/routes/ws.ts': other })
+    const plan = await planMigration(dir, { transforms })
+    expect(plan.changes.find((change) => change.path === 'server/routes/websocket.ts')?.kind).toBe('delete')
+    expect(plan.changes.find((change) => change.path === 'server/routes/ws.ts')).toBeUndefined()
+  })
+
+  it('keeps a route on a socket path that does real work besides answering', async () => {
+    const route = `// Socket.IO health probe
+export default defineEventHandler(async (event) => {
+  const health = await checkDatabase()
+  setResponseStatus(event, health ? 200 : 503)
+  return health
+})
+`
+    const dir = writeRepo({ 'server/plugins/socket.io.ts': plugin, 'server/routes/websocket.ts': route })
+    const plan = await planMigration(dir, { transforms })
+    expect(plan.changes.find((change) => change.path === 'server/routes/websocket.ts')).toBeUndefined()
+  })
+})
+
 describe('packages', () => {
   it('adds the ioredis range this package tests the Redis broker with', () => {
     const own = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> }

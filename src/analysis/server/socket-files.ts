@@ -45,7 +45,25 @@ export function judgeSocketRoute(file: SourceFile, model: ServerModel, path: str
     }
   }
   // `socket.ts` / `ws.ts` that neither uses Socket.IO nor sits on its path may be anything: not ours.
-  return usesSocketIo || path.includes('socket.io') ? { action: 'delete' } : { action: 'ignore' }
+  if (usesSocketIo || path.includes('socket.io')) return { action: 'delete' }
+  return isSocketIoStub(file) ? { action: 'delete' } : { action: 'ignore' }
+}
+
+/** h3 calls a placeholder handler makes to answer "not here" without doing anything. */
+const STUB_CALLS = new Set(['defineEventHandler', 'eventHandler', 'setResponseStatus', 'createError', 'sendError', 'setResponseHeader', 'setHeader'])
+
+/**
+ * A placeholder left on a socket path "for Socket.IO": its text says so, and its only calls are the
+ * handler wrapper and h3 response helpers (a 404 or 426 answer). It has no job once Socket.IO goes.
+ */
+function isSocketIoStub(file: SourceFile): boolean {
+  if (!/socket\.?io/i.test(file.getFullText())) return false
+  const calls = descendantsOfKind(file, SyntaxKind.CallExpression)
+  if (calls.length === 0) return false
+  return calls.every((call) => {
+    const callee = call.getExpression()
+    return Node.isIdentifier(callee) && STUB_CALLS.has(callee.getText())
+  })
 }
 
 /**
