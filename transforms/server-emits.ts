@@ -48,7 +48,7 @@ function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[],
       })
       continue
     }
-    if (plan.caution) ctx.report(site.call, plan.caution)
+    for (const caution of plan.cautions) ctx.report(site.call, caution)
     replaceNodeText(site.call, plan.text)
     for (const helper of plan.helpers) used.add(helper)
     rewritten++

@@ -24,7 +24,7 @@ ${body}
     .map((emit) => {
       const result = planEmit(emit, rules)
       if (!result.ok) return `report ${result.problem.kind}`
-      return result.caution ? `${result.text} + ${result.caution.kind}` : result.text
+      return [result.text, ...result.cautions.map((caution) => caution.kind)].join(' + ')
     })
 }
 
@@ -69,14 +69,14 @@ describe('emit rewriting plan', () => {
       "emitToChannel(rooms, 'c', 3)",
       "emitToChannel([...rooms, roomChannel('1')], 'd', 4)",
       "emitToRoom(r, 'e', undefined, { except: socket.id })",
-      "broadcast('f', 6, { except: senderSocketId })",
+      "broadcast('f', 6, { except: senderSocketId }) + emit/except-stored-id",
       'report emit/except-room',
       "emitToChannel(getRooms(), 'h', 8)",
       'report emit/ambiguous-rooms',
     ])
   })
 
-  it('migrates volatile/compress/default namespace and reports forms without an SSE equivalent', () => {
+  it('migrates volatile (saying it now always delivers), compress and the default namespace, and reports forms without an SSE equivalent', () => {
     expect(
       plan(`  io.volatile.emit('a', 1)
   io.to('room:1').compress(true).emit('b', 2)
@@ -91,7 +91,7 @@ describe('emit rewriting plan', () => {
   io.emit('i', 1, 2)
   io.emit('j', 1, (answer: unknown) => answer)`),
     ).toEqual([
-      "broadcast('a', 1)",
+      "broadcast('a', 1) + emit/volatile-delivered",
       "emitToRoom('1', 'b', 2)",
       "broadcast('c', 3)",
       "broadcast('d', 4)",

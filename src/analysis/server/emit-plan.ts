@@ -9,8 +9,8 @@ import type { EmitSite } from './types.js'
 export type SseHelper = 'emitToRoom' | 'emitToUser' | 'emitToChannel' | 'broadcast' | 'roomChannel' | 'userChannel'
 
 export type EmitPlan =
-  /** `caution`: migrated, but something to check by hand. */
-  | { ok: true; text: string; helpers: SseHelper[]; caution?: FollowUpInput }
+  /** `cautions`: migrated, but something to check by hand. */
+  | { ok: true; text: string; helpers: SseHelper[]; cautions: FollowUpInput[] }
   | { ok: false; problem: FollowUpInput }
 
 /** Prefixes the runtime publishes under their own name; any other configured prefix is renamed (`chat_5` → `room:5`). */
@@ -27,6 +27,39 @@ const CHANNEL_OF: Record<RoomRule['helper'], SseHelper> = { emitToRoom: 'roomCha
  * `io.to(`room:${id}`).emit(e, d)` → `emitToRoom(id, e, d)`; unions → one call; `io.emit` → `broadcast`.
  */
 export function planEmit(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
+  const plan = planEmitCall(site, rules)
+  if (!plan.ok) return plan
+  return { ...plan, cautions: [...deliveryCautions(site), ...plan.cautions] }
+}
+
+/** What a migrated emit does differently from the original, though it has an equivalent. */
+function deliveryCautions(site: EmitSite): FollowUpInput[] {
+  const cautions: FollowUpInput[] = []
+  if (site.modifiers.some((modifier) => modifier.name === 'volatile')) {
+    cautions.push({
+      kind: 'emit/volatile-delivered',
+      reason: '`volatile` let Socket.IO drop this event for clients that were not ready; the SSE call always delivers it and replays it after a reconnect',
+      action: 'Check that delivering every event (and replaying missed ones) is fine here, e.g. for high-rate cursor or presence updates',
+      severity: 'info',
+    })
+  }
+  const stored = site.except.map((node) => unwrapExpression(node).getText()).find((text) => !isOwnSocketId(text))
+  if (stored !== undefined) {
+    cautions.push({
+      kind: 'emit/except-stored-id',
+      reason: `\`${stored}\` is an id the app stored earlier; the SSE runtime excludes SSE connection ids, so it must now hold the client's SSE connection id, not a Socket.IO socket id`,
+      action: "Store the client's SSE connectionId (useChatSSE().connectionId, sent as x-sse-connection-id) where this id is saved",
+    })
+  }
+  return cautions
+}
+
+/** `socket.id` of the handler's own socket: the migrated route knows its caller's connection id. */
+function isOwnSocketId(text: string): boolean {
+  return /^socket\.id$/.test(text)
+}
+
+function planEmitCall(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
   const unsupported = unsupportedReason(site)
   if (unsupported) return { ok: false, problem: unsupported }
   const except = site.except.map((node) => node.getText())
@@ -37,13 +70,13 @@ export function planEmit(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
   const options = except.length === 0 ? undefined : `{ except: ${except.length === 1 ? except[0] : `[${except.join(', ')}]`} }`
   const tail = [event, data ?? (options ? 'undefined' : undefined), options].filter((part) => part !== undefined).join(', ')
 
-  if (site.rooms.length === 0) return { ok: true, text: `broadcast(${tail})`, helpers: ['broadcast'] }
+  if (site.rooms.length === 0) return { ok: true, text: `broadcast(${tail})`, helpers: ['broadcast'], cautions: [] }
   const targets = site.rooms.flatMap((room) => classifyRooms(room, rules))
   const helpers = new Set(targets.map((target) => (target.kind === 'helper' ? target.helper : 'emitToChannel')))
   const only = helpers.size === 1 ? [...helpers][0] : undefined
   if (only && only !== 'emitToChannel') {
     const ids = targets.map((target) => (target.kind === 'helper' ? target.id : ''))
-    return { ok: true, text: `${only}(${list(ids)}, ${tail})`, helpers: [only] }
+    return { ok: true, text: `${only}(${list(ids)}, ${tail})`, helpers: [only], cautions: [] }
   }
   if (targets.length > 1 && targets.some((target) => target.kind === 'unknown')) {
     return {
@@ -59,7 +92,7 @@ export function planEmit(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
   const channels = targets.map((target) => channelText(target, used))
   const first = targets[0]!
   const argument = targets.length > 1 ? `[${channels.join(', ')}]` : first.kind === 'helper' ? channels[0]! : first.text
-  return { ok: true, text: `emitToChannel(${argument}, ${tail})`, helpers: [...used], caution: renamedPrefixCaution(targets, rules) }
+  return { ok: true, text: `emitToChannel(${argument}, ${tail})`, helpers: [...used], cautions: [renamedPrefixCaution(targets, rules)].filter((caution) => caution !== undefined) }
 }
 
 /**
