@@ -79,6 +79,40 @@ describe('apply, rollback and undo', () => {
     expect(existsSync(path.join(root, '.tutor-sse-migrate')), 'no journal after a failed apply').toBe(false)
   })
 
+  it('removes created files and the directories made for them when a later write really fails (also as root)', () => {
+    const root = temp()
+    // `zz` is a regular file, so writing zz/new.ts fails with ENOTDIR even as root (no permissions involved).
+    writeFiles(root, { ...FILES, zz: 'not a directory\n' })
+    const before = readTree(root)
+    const changes: FileChange[] = [
+      { kind: 'create', path: 'server/api/chat/new/x.ts', text: 'export const x = 1\n', meta },
+      { kind: 'update', path: 'a.ts', before: FILES['a.ts'], text: 'export const a = 2\n', meta },
+      { kind: 'create', path: 'zz/new.ts', text: 'export {}\n', meta },
+    ]
+    let seenBeforeFailingWrite: { created: string; updated: string } | undefined
+    expect(() =>
+      applyChanges(root, changes, {
+        // Observes only: the failure below is a real filesystem error, not an injected one.
+        beforeWrite: (change) => {
+          if (change.path !== 'zz/new.ts') return
+          seenBeforeFailingWrite = {
+            created: readFileSync(path.join(root, 'server/api/chat/new/x.ts'), 'utf8'),
+            updated: readFileSync(path.join(root, 'a.ts'), 'utf8'),
+          }
+        },
+      }),
+    ).toThrow(/^writing zz\/new\.ts failed \(ENOTDIR: .*\); every file already written was restored, nothing was changed$/)
+    expect(seenBeforeFailingWrite, 'the created and the changed file were written before the failing write').toEqual({
+      created: 'export const x = 1\n',
+      updated: 'export const a = 2\n',
+    })
+    expect(diffTrees(readTree(root), before)).toBe('')
+    for (const created of ['server/api/chat/new/x.ts', 'server/api/chat/new', 'server/api/chat', 'server/api', 'server']) {
+      expect(existsSync(path.join(root, created)), `${created} is removed by the rollback`).toBe(false)
+    }
+    expect(existsSync(path.join(root, '.tutor-sse-migrate')), 'no journal after a failed apply').toBe(false)
+  })
+
   it('refuses, before writing anything, a file that changed since the plan', () => {
     const root = temp()
     writeFiles(root, { ...FILES, 'crlf.ts': 'const x = 1\nconst y = 2\n' })
