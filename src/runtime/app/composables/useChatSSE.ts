@@ -150,7 +150,12 @@ class SharedStream {
     const source = new EventSource(`${this.baseURL}/events?${query}`, { withCredentials: true })
     this.source = source
     this.attached = new Set()
+    // The server sends one `connected` per stream; any later one (an app event that got the name
+    // past the server's check, a proxy replaying bytes) must not replace the id or rerun `onOpen`.
+    let opened = false
     source.addEventListener('connected', (e) => {
+      if (opened || this.source !== source) return
+      opened = true
       const info = JSON.parse((e as MessageEvent<string>).data) as { connectionId: string }
       this.attempt = 0
       this.connectionId.value = info.connectionId

@@ -6,6 +6,20 @@ import type { LogEntry, Target } from './types'
  */
 const EVENT_NAME = /^[A-Za-z0-9_.:\-/]{1,128}$/
 
+/**
+ * The event names the runtime itself sends and the client acts on: `connected` (connection id,
+ * `onOpen`), `reset` (`onReset`) and `sse:cursor` (moves the replay cursor). An app event of one of
+ * these names would drive the client's state, so emitting one is refused.
+ */
+export const RESERVED_EVENTS: readonly string[] = Object.freeze(['connected', 'reset', 'sse:cursor'])
+
+/** Throws for a reserved name: a bug in the emitting code, thrown to it rather than logged and dropped. */
+export function assertNotReserved(event: string): void {
+  if (RESERVED_EVENTS.includes(event)) {
+    throw new TypeError(`[sse] cannot emit ${JSON.stringify(event)}: the event names ${RESERVED_EVENTS.map((name) => JSON.stringify(name)).join(', ')} are reserved by the SSE runtime`)
+  }
+}
+
 export function assertEventName(event: string): void {
   if (typeof event !== 'string' || !EVENT_NAME.test(event)) {
     throw new TypeError(`[sse] invalid event name ${JSON.stringify(event)}: use 1-128 of A-Z a-z 0-9 _ . : - /`)

@@ -1,7 +1,7 @@
 import { createError } from 'h3'
 import type { Broker, BrokerSink } from './broker'
 import { resolveConfig, type SSEConfig } from './config'
-import { assertEventName, serialiseData } from './frame'
+import { assertEventName, assertNotReserved, serialiseData } from './frame'
 import { Hub } from './hub'
 import { MemoryBroker } from './memory-broker'
 import type { SSEUser, SessionState, Target, UserId } from './types'
@@ -41,8 +41,17 @@ export class SSERuntime {
     return redisFactory(this.config, this.hub)
   }
 
-  /** Validate, serialise once, publish. Never rejects: emits replace fire-and-forget `io.emit` calls. */
-  async emit(event: string, data: unknown, target: Target): Promise<void> {
+  /**
+   * Validate, serialise once, publish. Never rejects: emits replace fire-and-forget `io.emit` calls.
+   * A reserved name (`RESERVED_EVENTS`) throws synchronously instead, so the calling code sees it
+   * even when nothing awaits the promise.
+   */
+  emit(event: string, data: unknown, target: Target): Promise<void> {
+    assertNotReserved(event)
+    return this.publish(event, data, target)
+  }
+
+  private async publish(event: string, data: unknown, target: Target): Promise<void> {
     try {
       assertEventName(event)
       await this.broker.publish(event, serialiseData(data), target)

@@ -35,6 +35,28 @@ async function authenticate(event: H3Event, runtime: SSERuntime, hooks: SSEHooks
   }
 }
 
+/**
+ * The restored channels the user may still be in. A session outlives its stream, and access can be
+ * revoked meanwhile (removed from a room): without this check every resume would bring the room's
+ * events back. Channels this connect grants anyway (`fresh`) need no check; a failing
+ * `canSubscribe` counts as a refusal, so an outage of the app's access check cannot widen access.
+ */
+async function stillAllowed(restored: readonly string[], fresh: readonly string[], user: SSEUser, hooks: SSEHooks): Promise<string[]> {
+  const candidates = restored.filter((channel, i) => !fresh.includes(channel) && restored.indexOf(channel) === i)
+  const allowed = await Promise.all(
+    candidates.map((channel) =>
+      hooks.canSubscribe(user, channel).then(
+        (ok) => ok === true,
+        (error: unknown) => {
+          logError(`checking ${JSON.stringify(channel)} on resume`, error)
+          return false
+        },
+      ),
+    ),
+  )
+  return candidates.filter((_, i) => allowed[i])
+}
+
 function isAfter(id: string, cursor: string): boolean {
   const a = parseEventId(id)
   const b = parseEventId(cursor)
@@ -85,7 +107,8 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   const session = resumeId ? await broker.loadSession(resumeId).catch(() => undefined) : undefined
   const resumed = session && userKey(session.user.id) === key ? session : undefined
   const connectionId = resumed?.connectionId ?? randomUUID()
-  const channels = [userChannel(user.id), ...(resumed?.channels ?? []), ...(await hooks.channelsForConnection(event, user))]
+  const fresh = [userChannel(user.id), ...(await hooks.channelsForConnection(event, user))]
+  const channels = [...fresh, ...(await stillAllowed(resumed?.channels ?? [], fresh, user, hooks))]
   const cursor = getHeader(event, 'last-event-id') || queryString(event, 'lastEventId')
   // A connection registered before the broker reads the log could miss what is published meanwhile.
   await broker.ready()

@@ -8,6 +8,7 @@ import { canSubscribe } from './sse-hooks'
 export type { EmitOptions, SSEUser, UserId } from '../sse/types'
 export type { SSEConfig } from '../sse/config'
 export { userChannel }
+export { RESERVED_EVENTS } from '../sse/frame'
 
 export function roomChannel(id: UserId): string {
   return `room:${id}`
