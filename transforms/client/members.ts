@@ -1,5 +1,6 @@
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph'
 import { stringValue } from '../../src/analysis/client/syntax.js'
+import { renamedEventLiteral, renamedEventNote } from '../../src/analysis/stream-events.js'
 import type { SocketCreation, SocketMemberUse } from '../../src/analysis/client/types.js'
 import type { ScriptEditor } from './editor.js'
 import { rewriteEmit } from './emit.js'
@@ -63,6 +64,12 @@ function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpre
   if (!signal) {
     // An app event: `on`/`once`/`off` mean the same on the stream.
     if (event === 'error' && use.name !== 'off' && serverRepliesWithErrors(ed)) reportErrorListener(ed, call)
+    const renamed = renamedEventLiteral(eventArg)
+    if (renamed) {
+      const note = renamedEventNote(renamed)
+      ed.replace(eventArg!, renamed.text)
+      ed.report(call, 'client/reserved-event-renamed', note.reason, note.action, 'info')
+    }
     return
   }
   const pair = ed.lifecyclePairs.get(call)

@@ -4,6 +4,7 @@ import type { Blocker, HandshakeRead, SocketUse } from '../../src/analysis/handl
 import { isClientSentId } from '../../src/analysis/handlers/socket-uses.js'
 import { ackStatement, ownStatement } from '../../src/analysis/handlers/statements.js'
 import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
+import { renamedEventLiteral } from '../../src/analysis/stream-events.js'
 import { channelExpression, channelOf, emitCall } from './channels.js'
 import { indentOf, renderChildren, type Replacements } from './render.js'
 
@@ -32,6 +33,11 @@ export type RewriteTarget = 'route' | 'connection'
 /** The uses whose nodes still exist: an earlier transform (server-emits) may have rewritten code around some. */
 export function liveUses<T extends SocketUse>(uses: readonly T[]): T[] {
   return uses.filter((use) => !use.node.wasForgotten())
+}
+
+/** An emit's arguments as the route writes them: the event under its stream name, the rest rendered. */
+function emitArguments(args: readonly Expression[], render: (node: Node) => string): string[] {
+  return args.map((arg, i) => (i === 0 ? renamedEventLiteral(arg)?.text : undefined) ?? render(arg))
 }
 
 /** `const name = <node>` (possibly `as T`) as the only declaration of its statement → the name and the statement. */
@@ -156,7 +162,7 @@ export function rewriteUses(
         }
         need('optional')
         replacements.set(statement, (render) => {
-          const args = use.args.map((a) => render(a)).join(', ')
+          const args = emitArguments(use.args, render).join(', ')
           return `if (${names.connectionId}) emitToConnection(${names.connectionId}, ${args})`
         })
         break
@@ -180,7 +186,7 @@ export function rewriteUses(
         need('optional')
         replacements.set(use.node, (render) => {
           const channels = use.rooms.map((room) => channelOf(room, config, render))
-          return emitCall(channels, use.args.map((a) => render(a)), `{ except: ${names.connectionId} }`)
+          return emitCall(channels, emitArguments(use.args, render), `{ except: ${names.connectionId} }`)
         })
         break
       }

@@ -2,6 +2,7 @@ import { Node } from 'ts-morph'
 import type { RoomRule } from '../../config/types.js'
 import type { FollowUpInput } from '../../followups.js'
 import { classifyRooms, type RoomTarget } from './rooms.js'
+import { renamedEventLiteral, renamedEventNote } from '../stream-events.js'
 import { unwrapExpression } from './syntax.js'
 import type { EmitSite } from './types.js'
 
@@ -29,7 +30,12 @@ const CHANNEL_OF: Record<RoomRule['helper'], SseHelper> = { emitToRoom: 'roomCha
 export function planEmit(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
   const plan = planEmitCall(site, rules)
   if (!plan.ok) return plan
-  return { ...plan, cautions: [...deliveryCautions(site), ...plan.cautions] }
+  return { ...plan, cautions: [...deliveryCautions(site), ...renamedEventCautions(site), ...plan.cautions] }
+}
+
+function renamedEventCautions(site: EmitSite): FollowUpInput[] {
+  const renamed = renamedEventLiteral(site.event)
+  return renamed ? [{ kind: 'emit/reserved-event-renamed', ...renamedEventNote(renamed), severity: 'info' }] : []
 }
 
 /** What a migrated emit does differently from the original, though it has an equivalent. */
@@ -65,7 +71,7 @@ function planEmitCall(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
   const except = site.except.map((node) => node.getText())
   const exceptProblem = site.except.map(exceptReason).find((reason) => reason !== undefined)
   if (exceptProblem) return { ok: false, problem: exceptProblem }
-  const event = site.event!.getText()
+  const event = renamedEventLiteral(site.event)?.text ?? site.event!.getText()
   const data = site.data[0]?.getText()
   const options = except.length === 0 ? undefined : `{ except: ${except.length === 1 ? except[0] : `[${except.join(', ')}]`} }`
   const tail = [event, data ?? (options ? 'undefined' : undefined), options].filter((part) => part !== undefined).join(', ')
