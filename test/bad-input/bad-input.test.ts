@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { execa } from 'execa'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -174,18 +174,16 @@ describe('bad input at apply time (in-process with test transforms)', () => {
     expect(result.stderr).toContain('every file already written was restored')
   })
 
-  it.skipIf(process.getuid?.() === 0)('a read-only directory at apply time: rollback, exit 3', async () => {
+  it('a write failing after files and directories were created: all of them removed, exit 3 (also as root)', async () => {
     const root = temp()
-    writeSocketApp(root, { 'server/utils/keep.ts': 'export {}\n' })
-    chmodSync(path.join(root, 'server/utils'), 0o555)
-    try {
-      const result = await runUnchanged(root, () =>
-        runInProcess([root, '--no-install'], { transforms: [markPlugin, createFiles({ 'server/utils/sse.ts': 'export {}\n' })] }),
-      )
-      expect(result.exitCode).toBe(3)
-      expect(result.stderr).toContain('writing server/utils/sse.ts failed')
-    } finally {
-      chmodSync(path.join(root, 'server/utils'), 0o755)
+    // `zz` is a regular file, so creating zz/new.ts fails with ENOTDIR whatever the user's permissions.
+    writeSocketApp(root, { zz: 'not a directory\n' })
+    const created = { 'server/api/chat/events.get.ts': 'export {}\n', 'server/utils/sse.ts': 'export {}\n', 'zz/new.ts': 'export {}\n' }
+    const result = await runUnchanged(root, () => runInProcess([root, '--no-install'], { transforms: [markPlugin, createFiles(created)] }))
+    expect(result.exitCode).toBe(3)
+    expect(result.stderr).toContain('writing zz/new.ts failed')
+    for (const made of ['server/api/chat/events.get.ts', 'server/api/chat', 'server/api', 'server/utils/sse.ts', 'server/utils']) {
+      expect(existsSync(path.join(root, made)), `${made} is removed by the rollback`).toBe(false)
     }
   })
 
