@@ -4,6 +4,7 @@ import { createApp, createRouter, defineEventHandler } from 'h3'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { broadcast, emitToChannel, emitToConnection, emitToRoom, emitToUser, RESERVED_EVENTS } from '../../src/runtime/server/utils/sse'
 import { useSSERuntime } from '../../src/runtime/server/sse/runtime'
+import { RESERVED_STREAM_EVENTS } from '../../src/analysis/stream-events'
 import { listenOnFreePort, startTestServer, type TestServer } from './helpers/app'
 import { json, openRaw, type RawStream } from './helpers/sse-client'
 
@@ -113,5 +114,11 @@ describe('useChatSSE honours one connected per stream', () => {
     } finally {
       chat.disconnect()
     }
+  })
+})
+
+describe('reserved event names in the migration', () => {
+  it('are the names the runtime refuses, so every renamed event can be emitted', () => {
+    expect([...RESERVED_STREAM_EVENTS].sort()).toEqual([...RESERVED_EVENTS].sort())
   })
 })

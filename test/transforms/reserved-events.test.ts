@@ -1,7 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import { planMigration } from '../../src/plan.js'
-import { RESERVED_STREAM_EVENTS } from '../../src/analysis/stream-events.js'
-import { RESERVED_EVENTS } from '../../src/runtime/server/sse/frame.js'
 import { writeRepo } from '../helpers/repo.js'
 
 const PLUGIN = `import { Server } from 'socket.io'
@@ -73,9 +71,5 @@ describe('app events named like the stream’s own events', () => {
       'server/api/wipe.post.ts:2 info',
     ])
     expect(renames[0]!.reason).toContain('`app:connected`')
-  })
-
-  it('are the names the runtime refuses to emit', () => {
-    expect([...RESERVED_STREAM_EVENTS].sort()).toEqual([...RESERVED_EVENTS].sort())
   })
 })
