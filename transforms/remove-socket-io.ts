@@ -9,6 +9,7 @@ import type { IoAccess, IoAugmentation, ServerModel } from '../src/analysis/serv
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { exportedNames } from '../src/analysis/symbols.js'
+import { docMentions } from '../src/analysis/doc-mentions.js'
 import { filesThatMayContain } from '../src/project/search.js'
 
 const ID = 'remove-socket-io'
@@ -53,10 +54,42 @@ export const removeSocketIo: Transform = {
       removeAugmentations(server, deleted, remove)
       editNuxtConfig(ctx, deleted)
       editEnvExamples(ctx)
+      reportStaleDocs(ctx, deleted)
     }
     removeUnusedSocketIoImports(ctx, server, deleted)
     reportLeftovers(ctx, server, deleted, leftovers)
   },
+}
+
+/**
+ * With the server gone, Markdown that still says the app runs on Socket.IO, or links a file this run
+ * deletes, misleads the next reader; prose cannot be rewritten safely, so each line is reported.
+ */
+function reportStaleDocs(ctx: TransformContext, deleted: (file: string) => boolean): void {
+  const markdown = ctx.repo.glob(['**/*.md'])
+  const docs = markdown.filter((doc) => !deleted(doc))
+  const deletedFiles = [...ctx.repo.files, ...markdown].filter(deleted)
+  for (const doc of docs.sort()) {
+    const text = ctx.changes.currentText(doc) ?? ctx.repo.readText(doc)
+    if (text === undefined) continue
+    for (const mention of docMentions(doc, text, deletedFiles)) {
+      const target = { file: doc, line: mention.line, code: mention.code }
+      if (mention.linkedDeletedFile !== undefined) {
+        ctx.report(target, {
+          kind: 'docs/link-to-deleted',
+          reason: `links ${mention.linkedDeletedFile}, which the migration deletes`,
+          action: 'remove the link, or point it at src/runtime/README.md of tutor-sse-migrate or your own SSE notes',
+        })
+      } else {
+        ctx.report(target, {
+          kind: 'docs/mentions-socket-io',
+          reason: 'describes Socket.IO, which the app no longer uses',
+          action: 'update the text to describe the SSE stream (GET /api/chat/events) and the chat REST routes',
+          severity: 'info',
+        })
+      }
+    }
+  }
 }
 
 function serverDirOf(ctx: TransformContext): string {
@@ -151,13 +184,35 @@ function removeAugmentations(
       remove(file, 'only declared the Socket.IO server type')
       continue
     }
+    const wasModule = isModule(sourceFile)
     for (const augmentation of augmentations) removeAugmentation(augmentation)
     for (const declaration of sourceFile.getImportDeclarations()) {
       if (declaration.getModuleSpecifierValue() !== 'socket.io') continue
       for (const named of declaration.getNamedImports().filter((specifier) => referencesOf(specifier).length === 0)) named.remove()
       if (declaration.getNamedImports().length === 0 && !declaration.getDefaultImport() && !declaration.getNamespaceImport()) declaration.remove()
     }
+    stayModule(sourceFile, wasModule)
   }
+}
+
+/** The file has an import or export, so TypeScript treats it as a module, not a global script. */
+function isModule(sourceFile: SourceFile): boolean {
+  return sourceFile.getStatements().some(
+    (statement) =>
+      Node.isImportDeclaration(statement) ||
+      Node.isImportEqualsDeclaration(statement) ||
+      Node.isExportDeclaration(statement) ||
+      Node.isExportAssignment(statement) ||
+      (Node.isExportable(statement) && statement.isExported()),
+  )
+}
+
+/**
+ * A module that lost its last import must stay a module: as a script, its `declare module 'nitropack'`
+ * would replace the package's types instead of augmenting them, and its declarations would turn global.
+ */
+function stayModule(sourceFile: SourceFile, wasModule: boolean): void {
+  if (wasModule && !isModule(sourceFile)) sourceFile.addStatements('export {}')
 }
 
 /** Every statement is a `socket.io` import, an empty `export {}`, or an augmentation made only of io members. */
@@ -228,6 +283,7 @@ function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel,
     if (deleted(file)) continue
     const sourceFile = ctx.repo.getUnit(file)?.scripts[0]?.sourceFile
     if (!sourceFile) continue
+    const wasModule = isModule(sourceFile)
     for (const declaration of sourceFile.getImportDeclarations()) {
       if (declaration.getModuleSpecifierValue() !== 'socket.io') continue
       const named = declaration.getNamedImports()
@@ -236,6 +292,7 @@ function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel,
       if (unused.length === named.length) declaration.remove()
       else for (const specifier of unused) specifier.remove()
     }
+    stayModule(sourceFile, wasModule)
   }
 }
 

@@ -7,7 +7,7 @@ import { isClientSentId } from '../src/analysis/handlers/socket-uses.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { authShape, type AuthShape } from './server-handlers/auth.js'
-import { authenticateCode, channelsCode, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
+import { authenticateCode, channelsCode, emittedKinds, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
 import { routeCode } from './server-handlers/route.js'
 import { liveUses } from './server-handlers/rewrite.js'
 import { unrelatedStatements } from './server-handlers/leftovers.js'
@@ -268,6 +268,33 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
   return { shape, authenticate: auth.authenticate! }
 }
 
+/**
+ * A migrated handler emitting to a kind of channel that nothing joins, neither the connection nor
+ * any handler: no stream can be subscribed to it (`canSubscribe` allows what was joined), so the
+ * event reaches nobody, as it reached no socket before.
+ */
+function reportUnjoinableChannels(ctx: TransformContext, connection: ConnectionHandler): void {
+  const joined = new Set(['user:<id>', ...joinedKinds(connection.setupUses, ctx.config)])
+  for (const handler of connection.handlers) for (const kind of joinedKinds(handler.uses, ctx.config)) joined.add(kind)
+  const reported = new Set<string>()
+  for (const handler of connection.handlers) {
+    if (!ctx.model.eventRoutes.has(handler.event)) continue
+    for (const emit of emittedKinds(handler.uses, ctx.config)) {
+      for (const kind of emit.kinds.filter((k) => !joined.has(k))) {
+        const key = `${emit.event ?? ''}\0${kind}`
+        if (reported.has(key)) continue
+        reported.add(key)
+        const channels = kind.endsWith('>') ? kind : `${kind}…`
+        ctx.report(emit.node, {
+          kind: 'handlers/channel-never-joined',
+          reason: `the \`${handler.event}\` route emits ${emit.event ? `\`${emit.event}\`` : 'an event'} to \`${channels}\` channels, which nothing in the Socket.IO code joins and \`canSubscribe\` does not allow, so it reaches nobody`,
+          action: `subscribe the streams that show it (a join route calling \`subscribe()\`) and allow \`${channels}\` in \`canSubscribe\` in server/utils/sse-hooks.ts after the app's access check, or remove the emit`,
+        })
+      }
+    }
+  }
+}
+
 /** server/utils/sse-hooks.ts: the migrated `authenticateSSE` and the (first) connection handler's joins. */
 function writeHooks(
   ctx: TransformContext,
@@ -318,6 +345,7 @@ function writeHooks(
           action: `add the access check of the \`${handler.event}\` handler to \`canSubscribe\` in server/utils/sse-hooks.ts`,
         })
       }
+      reportUnjoinableChannels(ctx, connection)
     }
   }
   const refs = [middleware.fn, ...(connection?.setup ?? [])].flatMap(moduleReferences)

@@ -10,6 +10,8 @@ const ID = 'sse-runtime'
 /** Files of the runtime that only apps running several instances (Socket.IO's Redis adapter) get. */
 const REDIS_FILES = new Set(['server/sse/redis-broker.ts', 'server/plugins/sse-redis.ts'])
 
+/** The runtime file the app fills in with its own auth and channels. */
+const APP_HOOKS = 'server/utils/sse-hooks.ts'
 
 /** The style the runtime is written in: a repo with this style gets the files byte for byte. */
 const RUNTIME_STYLE: CodeStyle = { quote: "'", semicolons: false, indent: '  ' }
@@ -70,7 +72,8 @@ export const sseRuntime: Transform = {
   id: ID,
   title: 'Install the SSE runtime: stream endpoint, ticket route, emitter utils, app hooks and the useChatSSE composable',
   run(ctx) {
-    if (!ctx.model.usesSocketIO) return
+    // A migrated repo no longer uses Socket.IO but has the runtime: a re-run still checks its files.
+    if (!ctx.model.usesSocketIO && !ctx.repo.exists(targetPath(ctx, 'server/sse/runtime.ts'))) return
     const redis = redisNeed(ctx)
     ctx.verbose(`broker: ${redis.needed ? 'redis' : 'memory'} (${redis.reason})`)
     const style = ctx.styleOf()
@@ -82,6 +85,8 @@ export const sseRuntime: Transform = {
       const text = sameStyle(style, RUNTIME_STYLE) ? source : ctx.applyStyle(source, style)
       const current = ctx.changes.currentText(target)
       if (current === text) continue
+      // The hooks are the app's to edit (auth, channels): once there, they are never compared.
+      if (file === APP_HOOKS && ctx.repo.exists(target)) continue
       if (current !== undefined) {
         ctx.report(
           { file: target, line: 1 },

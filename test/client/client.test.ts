@@ -68,7 +68,13 @@ export function useRoom(room: { id: number }) {
     return socket.emit('typing', { roomId: room.id })
   }
 
-  return { typing, wave, send, typingAgain }
+  function sendOrFail(content: string) {
+    return new Promise<number>((resolve, fail) => {
+      socket.emit('send_message', { roomId: room.id, content }, (res: { id: number }) => resolve(res.id))
+    })
+  }
+
+  return { typing, wave, send, typingAgain, sendOrFail }
 }
 `
   const dir = caseDir()
@@ -97,17 +103,27 @@ export function useRoom(room: { id: number }) {
   })
 
   it('hand the response to the ack, or return it for emitWithAck, typed as the code declared it', async () => {
-    const { plan, updated } = await planClient(dir)
+    const { plan, updated, followUps } = await planClient(dir)
     const url = plan.model.eventRoutes.get('send_message')!.url
     const text = updated.get('app/composables/useRoom.ts')!
     expect(text).toContain(`const saved: { id: number } = await socket.send<{ id: number }>('${url}', { roomId: room.id, content })`)
-    expect(text).toContain(`socket.send<{ id: number }>('${url}', { roomId: room.id, content }).then((res: { id: number }) => console.log(res.id))`)
+    // A statement: post() never rejects, so a refused request cannot become an unhandled rejection.
+    expect(text).toContain(`socket.post<{ id: number }>('${url}', { roomId: room.id, content }, (res: { id: number }) => console.log(res.id))`)
+    expect(followUps.filter((f) => f.kind === 'client/ack-on-success-only').map((f) => `${f.line} ${f.severity}`)).toEqual(['16 info', '17 info'])
+  })
+
+  it('inside a promise executor settle that promise when the request is refused, as a failed ack did', async () => {
+    const { plan, updated } = await planClient(dir)
+    const url = plan.model.eventRoutes.get('send_message')!.url
+    expect(updated.get('app/composables/useRoom.ts')).toContain(
+      `socket.send<{ id: number }>('${url}', { roomId: room.id, content }).then((res: { id: number }) => resolve(res.id), fail)`,
+    )
   })
 
   it('with an untyped ack that reads the response are migrated and reported, since the response is now unknown', async () => {
     const { plan, updated, followUps } = await planClient(dir)
     const url = plan.model.eventRoutes.get('send_message')!.url
-    expect(updated.get('app/composables/useRoom.ts')).toContain(`socket.send('${url}', { roomId: room.id, content }).then((res) => console.log(res.id))`)
+    expect(updated.get('app/composables/useRoom.ts')).toContain(`socket.post('${url}', { roomId: room.id, content }, (res) => console.log(res.id))`)
     expect(followUps.filter((f) => f.kind === 'client/ack-untyped').map((f) => f.line)).toEqual([17])
   })
 

@@ -5,7 +5,7 @@ import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
 import { accounts, login, openChatPage, type ChatPage } from '../helpers/tutor-school.js'
 import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
-import { messageArrives, pageMessageArrives, readReceiptReachesSender, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
+import { messageArrives, pageMessageArrives, readReceiptReachesSender, refusedSendKeepsDraft, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
 
 /**
  * Control experiment: the fixture as the user has it (Socket.IO) type-checks, builds and chats with
@@ -64,6 +64,10 @@ describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
 
     it('shows B that A has read the message', async () => {
       await readReceiptReachesSender(a, b, 'Control: homework is page 12')
+    })
+
+    it('shows A the error of a send the server refuses, and keeps the draft', async () => {
+      await refusedSendKeepsDraft(a, b)
     })
   })
 })

@@ -1,7 +1,7 @@
 import { expect } from 'vitest'
 import type { Browser } from 'playwright-core'
 import type { ChatPage } from '../helpers/tutor-school.js'
-import { demoPassword, openChatPage, postMessage, waitForMessages } from '../helpers/tutor-school.js'
+import { demoPassword, openChatPage, postMessage, shownMessages, waitForMessages } from '../helpers/tutor-school.js'
 
 /**
  * The parts of the issue-7 conversation a user sees on the page, shared by the migrated app and
@@ -79,4 +79,29 @@ export async function staysOnlineAfterLeavingRoom(browser: Browser, baseUrl: str
   } finally {
     await chat.close()
   }
+}
+
+/**
+ * A sends a message the server refuses (longer than the app allows, past the input's own limit): A's page shows the app's error
+ * and keeps the draft, and B never sees it. Leaves the error shown, so it runs last in a suite.
+ */
+export async function refusedSendKeepsDraft(a: ChatPage, b: ChatPage): Promise<void> {
+  const draft = `Too long to send ${'.'.repeat(2_100)}`
+  const from = a.requests.length
+  const input = a.page.getByTestId('message-input')
+  // The input stops at the app's limit; without that attribute only the server's own check is left.
+  await input.evaluate((element) => element.removeAttribute('maxlength'))
+  await input.fill(draft)
+  await a.page.getByTestId('send-button').click()
+  const error = a.page.getByTestId('chat-error')
+  const seen = () => `requests: ${a.requests.slice(from).map((r) => `${r.method} ${r.url} ${r.body?.slice(0, 60) ?? ''}`).join('; ')}; browser: ${a.problems.join('; ')}`
+  try {
+    await expect.poll(() => error.count(), { timeout: 10_000 }).toBe(1)
+  } catch (failure) {
+    throw new Error(`the page showed no error for a refused send; ${seen()}`, { cause: failure })
+  }
+  expect((await error.innerText()).trim()).not.toBe('')
+  expect(await a.page.getByTestId('message-input').inputValue()).toBe(draft)
+  await b.page.waitForTimeout(500)
+  expect(await shownMessages(b.page)).not.toContain(draft)
 }

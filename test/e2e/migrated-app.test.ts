@@ -10,7 +10,7 @@ import { startCuttableProxy, type CuttableProxy } from '../helpers/tcp-proxy.js'
 import { accounts, login, openChatPage, postMessage, shownMessages, streamHeaders, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
 import { json, openRaw, type RawStream } from '../runtime/helpers/sse-client.js'
 import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
-import { messageArrives, pageMessageArrives, readReceiptReachesSender, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
+import { messageArrives, pageMessageArrives, readReceiptReachesSender, refusedSendKeepsDraft, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
 
 /**
  * Issue 7: the app the real CLI leaves behind type-checks, builds with real Nuxt 4 and chats over
@@ -140,6 +140,10 @@ describe('the migrated tutor-school app', () => {
       expect(observer.frames.filter((frame) => frame.data.includes('Room 2 only'))).toEqual([])
       expect(observer.frames.filter((frame) => frame.data.includes(`"roomId":${accounts.otherTutor.room}`))).toEqual([])
       expect(await shownMessages(a.page)).not.toContain('Room 2 only: see you Tuesday')
+    })
+
+    it('shows A the error of a send the server refuses, and keeps the draft', async () => {
+      await refusedSendKeepsDraft(a, b)
     })
 
     it('shuts down with open streams in under 2 s', async () => {

@@ -7,7 +7,7 @@ import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
 import { accounts, login, openChatPage, shownMessages, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
 import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
-import { pageMessageArrives } from './conversation.js'
+import { pageMessageArrives, refusedSendKeepsDraft } from './conversation.js'
 
 /**
  * fixtures/tutor-school-socket-only has no REST route for sending: `send_message` exists only as a
@@ -73,6 +73,10 @@ describe('the migrated tutor-school-socket-only app', () => {
       await pageMessageArrives(b, a, 'Ask away')
       expect(await shownMessages(a.page)).not.toContain('Forged by someone outside the room')
       expect(await waitForMessages(b.page, ['Ask away'])).not.toContain('Forged by someone outside the room')
+    })
+
+    it('shows A the error of a send the server refuses, and keeps the draft', async () => {
+      await refusedSendKeepsDraft(a, b)
     })
   })
 })

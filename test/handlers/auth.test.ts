@@ -263,6 +263,31 @@ describe('connection-time joins → channelsForConnection / canSubscribe', () =>
   })
 })
 
+describe('emits to channels nothing joins', () => {
+  const connection = (joins: string) => `    const userId = socket.data.userId as number
+${joins}
+    socket.on('add_note', (note: { boardId: string; text: string }) => {
+      socket.to(\`board:\${note.boardId}\`).emit('note_added', note)
+      socket.to(\`board:\${note.boardId}\`).emit('note_added', note)
+      socket.to(\`user:\${userId}\`).emit('note_saved', note)
+    })`
+
+  it('are reported once per event and channel kind: the migrated route reaches nobody', async () => {
+    const { followUps, files } = await migrate({ 'server/plugins/socket.io.ts': plugin({ middleware: tokenMiddleware, connection: connection('') }) })
+    expect(files.has('server/api/chat/add-note.post.ts')).toBe(true)
+    const reports = followUps.filter((f) => f.kind === 'handlers/channel-never-joined')
+    expect(reports.map((f) => `${f.file}:${f.line} ${f.severity}`)).toEqual(['server/plugins/socket.io.ts:21 warning'])
+    expect(reports[0]!.reason).toContain('`note_added` to `board:…` channels')
+  })
+
+  it('are not reported when a handler or the connection joins that kind of channel', async () => {
+    for (const joins of ["    socket.on('open_board', (boardId: string) => socket.join(`board:${boardId}`))", '    socket.join(`board:${userId}`)']) {
+      const { followUps } = await migrate({ 'server/plugins/socket.io.ts': plugin({ middleware: tokenMiddleware, connection: connection(joins) }) })
+      expect(followUps.filter((f) => f.kind === 'handlers/channel-never-joined'), joins).toEqual([])
+    }
+  })
+})
+
 describe('client-sent ids', () => {
   it('never turns a middleware that trusts a client-sent user id into authenticateSSE', async () => {
     const { files, kinds, deleted } = await migrate({

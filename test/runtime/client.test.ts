@@ -115,6 +115,28 @@ describe('useChatSSE against the runtime', () => {
     await vi.waitFor(() => expect(got).toEqual([1, 2, 3, 4, 5]))
   })
 
+  it('gets what was emitted while its stream was down even when the stream dropped before its first event', async () => {
+    const chat = mount(() => useChatSSE({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...slow }))
+    const got: number[] = []
+    let opens = 0
+    let closes = 0
+    chat.onOpen(() => opens++)
+    chat.onClose(() => closes++)
+    chat.on('gap', (m: { n: number }) => got.push(m.n))
+    chat.connect()
+    await vi.waitFor(() => expect(chat.connected.value).toBe(true))
+    const id = chat.connectionId.value!
+
+    connections().get(id)!.close()
+    await vi.waitFor(() => expect(closes).toBe(1))
+    await emitToUser(1, 'gap', { n: 1 })
+    await emitToConnection(id, 'gap', { n: 2 })
+
+    await vi.waitFor(() => expect(opens).toBe(2))
+    await emitToUser(1, 'gap', { n: 3 })
+    await vi.waitFor(() => expect(got).toEqual([1, 2, 3]))
+  })
+
   it('renews its ticket after a 401 and reconnects with backoff', async () => {
     let token = 'expired'
     const chat = mount(() => useChatSSE({ token: () => token, baseURL: `${server.url}/api/chat`, ...fast }))
@@ -412,6 +434,36 @@ describe('post(): fire-and-forget emits', () => {
     expect(logged.mock.calls[1]![1]).toMatchObject({ statusCode: 0 })
     await settle()
     expect(rejections).toEqual([])
+  })
+
+  it('hands the response to the callback where the ack was; a failure skips it and goes to on(\'error\')', async () => {
+    const chat = mount(() => useChatSSE(options()))
+    const errors: unknown[] = []
+    const results: unknown[] = []
+    chat.on('error', (e) => errors.push(e))
+    chat.connect()
+    await vi.waitFor(() => expect(chat.connected.value).toBe(true))
+
+    chat.post<{ connectionId: string }>(`${server.url}/api/chat/echo`, { text: 'hi' }, (data) => results.push(data.connectionId))
+    await vi.waitFor(() => expect(results).toEqual([chat.connectionId.value]))
+    chat.post(route.url, { roomId: 5 }, (data) => results.push(data))
+    await vi.waitFor(() => expect(errors).toHaveLength(1))
+    expect(errors[0]).toMatchObject({ message: 'Access denied to this room', statusCode: 400, roomId: 5 })
+    // A callback that throws is logged, not an unhandled rejection.
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {})
+    chat.post(`${server.url}/api/chat/echo`, {}, () => {
+      throw new Error('page bug')
+    })
+    await vi.waitFor(() => expect(logged).toHaveBeenCalledTimes(1))
+    await settle()
+    expect(results).toHaveLength(1)
+    expect(rejections).toEqual([])
+  })
+
+  it("rejects send() with the server's error message, so a caller showing `error.message` shows the route's error", async () => {
+    const chat = mount(() => useChatSSE(options()))
+    chat.connect()
+    await expect(chat.send(route.url, { roomId: 2 })).rejects.toThrow('Access denied to this room')
   })
 
   it("leaves send() failures to the caller's promise: on('error') listeners do not hear them twice", async () => {

@@ -83,6 +83,22 @@ describe('connection lifecycle', () => {
     expect(useSSERuntime().hub.byUser.size).toBe(0)
   })
 
+  it('answers 503 to a stream still authenticating when the runtime closes, and leaves nothing running', async () => {
+    server = await startTestServer({ heartbeatMs: 50 })
+    const runtime = useSSERuntime()
+    const late = openRaw(`${server.url}/api/chat/events`, { authorization: 'Bearer token-1', 'x-auth-delay': '150' })
+    await new Promise((r) => setTimeout(r, 50))
+    await closeSSE()
+    const stream = await late
+    expect(stream.status).toBe(503)
+    expect(stream.headers['retry-after']).toBe('1')
+    expect(runtime.hub.connections.size).toBe(0)
+    await new Promise((r) => setTimeout(r, 120))
+    expect(runtime.hub.connections.size).toBe(0)
+    // A stream opening on the closed runtime would have started its heartbeat again.
+    expect((runtime.hub as unknown as { heartbeat?: unknown }).heartbeat).toBeUndefined()
+  })
+
   it('closes every open stream promptly on shutdown', async () => {
     server = await startTestServer({ heartbeatMs: 60_000 })
     const streams: RawStream[] = []

@@ -5,10 +5,11 @@ import { fillUrl, routeFor, urlParams } from './routes.js'
 import { mentionsIdentifier } from '../../src/ast/walk.js'
 
 /**
- * `socket.emit(event, payload, ack)` → `stream.send(url, payload).then(ack)`,
- * `await socket.emitWithAck(event, payload)` → `await stream.send(url, payload)`, and an emit whose
- * result nobody uses (a statement of its own) → `stream.post(url, payload)`, which never rejects, as
- * `emit` never threw; with the URL of the route the server side made for the event.
+ * `await socket.emitWithAck(event, payload)` → `await stream.send(url, payload)`; an emit whose
+ * result nobody uses (a statement of its own) → `stream.post(url, payload, ack?)`, which never
+ * rejects, as `emit` never threw; an emit with an ack inside `new Promise((resolve, reject) => …)`
+ * → `stream.send(url, payload).then(ack, reject)`, so a refused request settles the promise as a
+ * failed ack did; with the URL of the route the server side made for the event.
  */
 export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, call: CallExpression, withAck: boolean): void {
   const [eventArg, ...rest] = call.getArguments()
@@ -61,8 +62,9 @@ function payloadOf(rest: Node[], withAck: boolean): Node | undefined {
 }
 
 /**
- * `emit(event, payload, ack)` → `send<T>(url, payload).then(ack)`, or `post(url, payload)` for a
- * fire-and-forget emit, edited piece by piece around the payload and the ack, so rewrites inside the ack compose.
+ * `emit(event, payload, ack)` → `send<T>(url, payload).then(ack, reject)` inside a promise executor,
+ * `post<T>(url, payload, ack)` as a statement, else `send<T>(url, payload).then(ack)` for the caller
+ * to handle; edited piece by piece around the payload and the ack, so rewrites inside the ack compose.
  */
 function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: CallExpression, eventArg: Node, rest: Node[], withAck: boolean, url: string): void {
   const last = rest[rest.length - 1]
@@ -77,10 +79,39 @@ function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: Cal
   if (ack && !typeArg && readsResponse(ack)) {
     ed.report(ack, 'client/ack-untyped', 'the ack reads the response, which socket.io typed `any` and send() types `unknown`', 'give send<T>() the type of the route\'s response (or annotate the ack\'s parameter)')
   }
-  const method = !ack && !withAck && resultUnused(call) ? 'post' : `send${typeArg ? `<${typeArg}>` : ''}`
-  ed.replaceRange(access.getNameNode().getStart(), eventArg.getStart(), `${method}(`)
+  const typed = typeArg ? `<${typeArg}>` : ''
+  const reject = ack ? executorReject(call) : undefined
+  const posted = !withAck && reject === undefined && resultUnused(call)
+  ed.replaceRange(access.getNameNode().getStart(), eventArg.getStart(), posted ? `post${ack ? typed : ''}(` : `send${typed}(`)
   ed.replace(eventArg, url)
-  if (ack) ed.replaceRange((payload ?? eventArg).getEnd(), ack.getStart(), ').then(')
+  if (!ack) return
+  if (posted) {
+    if (!payload) ed.replaceRange(eventArg.getEnd(), ack.getStart(), ', undefined, ')
+    ed.report(
+      ack,
+      'client/ack-on-success-only',
+      'this callback now runs only when the request succeeds; a refused or failed request goes to on(\'error\') listeners (else console.error) instead of reaching it',
+      'move any failure branch of the callback into an on(\'error\') listener, or use send(url, payload) and catch its rejection',
+      'info',
+    )
+    return
+  }
+  ed.replaceRange((payload ?? eventArg).getEnd(), ack.getStart(), ').then(')
+  if (reject !== undefined) ed.insert(ack.getEnd(), `, ${reject}`)
+}
+
+/**
+ * The emit runs in the executor of `new Promise((resolve, reject) => …)`, not in a function nested
+ * in it: the executor's `reject`, which a refused request must reach, as a failed ack did.
+ */
+function executorReject(call: CallExpression): string | undefined {
+  const executor = call.getFirstAncestor((node) => Node.isArrowFunction(node) || Node.isFunctionExpression(node) || Node.isFunctionDeclaration(node) || Node.isMethodDeclaration(node))
+  if (!executor || !(Node.isArrowFunction(executor) || Node.isFunctionExpression(executor))) return undefined
+  const created = executor.getParent()
+  if (!created || !Node.isNewExpression(created) || created.getExpression().getText() !== 'Promise') return undefined
+  if (created.getArguments()[0] !== executor) return undefined
+  const name = executor.getParameters()[1]?.getNameNode()
+  return name && Node.isIdentifier(name) ? name.getText() : undefined
 }
 
 /**

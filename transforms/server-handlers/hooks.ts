@@ -74,14 +74,26 @@ export function authenticateCode(
 export function joinedKinds(uses: SocketUse[], config: MigrationConfig): Set<string> {
   const kinds = new Set<string>()
   for (const use of liveUses(uses)) {
-    if (use.kind !== 'join') continue
-    for (const room of use.rooms) {
-      const channel = channelOf(room, config, (n) => n.getText())
-      if (channel.kind === 'rule') kinds.add(channel.helper === 'emitToRoom' ? 'room:<id>' : 'user:<id>')
-      else kinds.add(/^[`'"]([^`'"$]*)/.exec(channel.expression)?.[1] || channel.expression)
-    }
+    if (use.kind === 'join') for (const room of use.rooms) kinds.add(channelKind(room, config))
   }
   return kinds
+}
+
+/** `socket.to(room).emit(...)` calls of some uses, each with the kinds of channel it emits to. */
+export function emittedKinds(uses: SocketUse[], config: MigrationConfig): { node: Node; event: string | undefined; kinds: string[] }[] {
+  const emits: { node: Node; event: string | undefined; kinds: string[] }[] = []
+  for (const use of liveUses(uses)) {
+    if (use.kind !== 'emit-others' || use.rooms.length === 0) continue
+    const [event] = use.args
+    emits.push({ node: use.node, event: event && Node.isStringLiteral(event) ? event.getLiteralText() : undefined, kinds: use.rooms.map((room) => channelKind(room, config)) })
+  }
+  return emits
+}
+
+function channelKind(room: Node, config: MigrationConfig): string {
+  const channel = channelOf(room, config, (n) => n.getText())
+  if (channel.kind === 'rule') return channel.helper === 'emitToRoom' ? 'room:<id>' : 'user:<id>'
+  return /^[`'"]([^`'"$]*)/.exec(channel.expression)?.[1] || channel.expression
 }
 
 /** True when a joined channel is the user's own `userChannel(id)`, which the runtime always joins. */

@@ -31,8 +31,11 @@ export interface ChatSSE {
   onError(handler: (error: Error) => void): () => void
   onReset(handler: () => void): () => void
   send<T = unknown>(url: string, body?: unknown): Promise<T>
-  /** `send()` for a result nobody waits for: never rejects; a failure goes to `on('error')` listeners, else `console.error`. */
-  post(url: string, body?: unknown): void
+  /**
+   * `send()` for a result nobody waits for: never rejects; the response goes to `onResult` (where a
+   * Socket.IO ack used to be called), a failure to `on('error')` listeners, else `console.error`.
+   */
+  post<T = unknown>(url: string, body?: unknown, onResult?: (data: T) => void): void
 }
 
 /**
@@ -49,25 +52,34 @@ export interface ChatSSEPostError {
   [key: string]: unknown
 }
 
-/** An HTTP error from the ticket request or `send()`. */
+/**
+ * An HTTP error from the ticket request or `send()`. Its message is the server's (`createError({ message })`),
+ * so code that showed a failed ack's error shows the route's error the same way.
+ */
 export class ChatSSEHttpError extends Error {
   constructor(
     readonly status: number,
     readonly data: unknown,
   ) {
-    super(`HTTP ${status}`)
+    super(serverMessage(data) ?? `HTTP ${status}`)
   }
 }
 
-/** The server's message for a failed request: Nitro's error handler answers `{ statusCode, statusMessage, message, data }`. */
+/** Nitro's error handler answers `{ statusCode, statusMessage, message, data }`. */
+function serverMessage(data: unknown): string | undefined {
+  if (!isRecord(data)) return undefined
+  if (typeof data.message === 'string' && data.message) return data.message
+  if (typeof data.statusMessage === 'string' && data.statusMessage) return data.statusMessage
+  return undefined
+}
+
+/** A failed request as `on('error')` listeners see it. */
 function postError(error: unknown): ChatSSEPostError {
   if (!(error instanceof ChatSSEHttpError)) {
     return { message: error instanceof Error ? error.message : String(error), statusCode: 0, data: undefined }
   }
-  const body = isRecord(error.data) ? error.data : {}
-  const message = typeof body.message === 'string' && body.message ? body.message : typeof body.statusMessage === 'string' && body.statusMessage ? body.statusMessage : error.message
-  const data = body.data
-  return { ...(isRecord(data) ? data : {}), message, statusCode: error.status, data }
+  const data = isRecord(error.data) ? error.data.data : undefined
+  return { ...(isRecord(data) ? data : {}), message: error.message, statusCode: error.status, data }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
@@ -156,6 +168,8 @@ class SharedStream {
     source.addEventListener('connected', (e) => {
       if (opened || this.source !== source) return
       opened = true
+      // A new stream's `connected` carries the log position it starts at: the cursor before any event.
+      this.track(e as MessageEvent)
       const info = JSON.parse((e as MessageEvent<string>).data) as { connectionId: string }
       this.attempt = 0
       this.connectionId.value = info.connectionId
@@ -421,8 +435,11 @@ export function useChatSSE(options: ChatSSEOptions = {}): ChatSSE {
     onError: (handler) => scoped(handle.onError(handler)),
     onReset: (handler) => scoped(handle.onReset(handler)),
     send: <T>(url: string, body?: unknown) => request<T>(stream, url, body),
-    post(url, body) {
-      request(stream, url, body).catch((error: unknown) => handle.reportPostFailure(url, error))
+    post<T>(url: string, body?: unknown, onResult?: (data: T) => void) {
+      request<T>(stream, url, body).then(
+        (data) => onResult && safely(`POST ${url} result`, () => onResult(data)),
+        (error: unknown) => handle.reportPostFailure(url, error),
+      )
     },
   }
 }

@@ -40,6 +40,8 @@ export interface Broker {
   publish(event: string, data: string, target: Target): Promise<void>
   /** Every entry after `cursor`, oldest first, or `reset` when some of them are no longer in the log. */
   replay(cursor: string): Promise<ReplayResult>
+  /** The id of the log's newest entry (a position before any entry when it is empty); undefined when unknown. */
+  latestId(): Promise<string | undefined>
   /** Remember a connection's user and channels so a resume (on any instance) restores them. */
   saveSession(state: SessionState): Promise<void>
   loadSession(connectionId: string): Promise<SessionState | undefined>

@@ -9,6 +9,9 @@ export interface EventId {
 
 const ID = /^(\d{1,15})-(\d{1,15})$/
 
+/** The largest `seq` an id can carry and still parse: `<ms>-MAX_SEQ` is after every id of that ms. */
+export const MAX_SEQ = 10 ** 15 - 1
+
 export function parseEventId(value: string): EventId | undefined {
   const match = ID.exec(value)
   if (!match) return undefined

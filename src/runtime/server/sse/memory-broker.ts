@@ -1,6 +1,6 @@
 import type { Broker, BrokerSink, ControlMessage, ReplayResult } from './broker'
 import type { SSEConfig } from './config'
-import { compareEventIds, createIdGenerator, formatEventId, parseEventId, type EventId } from './ids'
+import { compareEventIds, createIdGenerator, formatEventId, MAX_SEQ, parseEventId, type EventId } from './ids'
 import type { LogEntry, SessionState, Target } from './types'
 
 interface Stored {
@@ -26,7 +26,7 @@ export class MemoryBroker implements Broker {
     private readonly config: SSEConfig,
     private readonly sink: BrokerSink,
   ) {
-    this.floor = { ms: Date.now() - 1, seq: Number.MAX_SAFE_INTEGER }
+    this.floor = { ms: Date.now() - 1, seq: MAX_SEQ }
   }
 
   async ready(): Promise<void> {}
@@ -53,6 +53,11 @@ export class MemoryBroker implements Broker {
       else hi = mid
     }
     return { reset: false, entries: this.log.slice(lo).map((s) => s.entry) }
+  }
+
+  async latestId(): Promise<string | undefined> {
+    this.trim()
+    return formatEventId(this.head < this.log.length ? this.log.at(-1)!.id : this.floor)
   }
 
   async saveSession(state: SessionState): Promise<void> {

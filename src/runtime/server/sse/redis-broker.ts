@@ -123,6 +123,10 @@ export class RedisBroker implements Broker {
     return { reset: true, latest }
   }
 
+  async latestId(): Promise<string | undefined> {
+    return (await this.streamInfo()).lastGenerated
+  }
+
   async saveSession(state: SessionState): Promise<void> {
     await this.commands.set(this.sessionKey(state.connectionId), JSON.stringify(state), 'PX', this.config.sessionTtlMs)
   }

@@ -17,6 +17,13 @@ function queryString(event: H3Event, name: string): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined
 }
 
+/** 503 with `Retry-After` while the runtime shuts down: the client's reconnect then finds another instance. */
+function refuseWhileClosing(event: H3Event, runtime: SSERuntime): void {
+  if (!runtime.closing) return
+  event.node.res.setHeader('Retry-After', '1')
+  throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The server is shutting down; reconnect shortly' })
+}
+
 /** `?ticket=` when present (and then only it), else the app's own `authenticateSSE`. Every failure is a 401. */
 async function authenticate(event: H3Event, runtime: SSERuntime, hooks: SSEHooks): Promise<SSEUser> {
   const ticket = queryString(event, 'ticket')
@@ -99,6 +106,7 @@ function onStreamEnd(this: ServerResponse): void {
  */
 export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime: SSERuntime = useSSERuntime()): Promise<void> {
   const { config, hub, broker } = runtime
+  refuseWhileClosing(event, runtime)
   const user = await authenticate(event, runtime, hooks)
   const key = userKey(user.id)
 
@@ -109,13 +117,20 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   const connectionId = resumed?.connectionId ?? randomUUID()
   const fresh = [userChannel(user.id), ...(await hooks.channelsForConnection(event, user))]
   const channels = [...fresh, ...(await stillAllowed(resumed?.channels ?? [], fresh, user, hooks))]
-  const cursor = getHeader(event, 'last-event-id') || queryString(event, 'lastEventId')
+  const clientCursor = getHeader(event, 'last-event-id') || queryString(event, 'lastEventId')
   // A connection registered before the broker reads the log could miss what is published meanwhile.
   await broker.ready()
+  // A new stream starts at the log's newest entry, read before it registers: `connected` carries that
+  // id, so a client whose stream drops before its first event resumes from it instead of losing the
+  // gap, and the replay below picks up what is published between this read and the registration.
+  const startId = clientCursor ? undefined : await broker.latestId().catch(() => undefined)
+  const cursor = clientCursor || startId
 
   const { req, res } = event.node
   // The client may have gone while the hooks ran: a 'close' listener added now would never fire.
   if (req.destroyed || res.destroyed || res.writableEnded) return
+  // Shutdown may have begun while the hooks ran: the closed runtime's hub is not watched any more.
+  refuseWhileClosing(event, runtime)
   const connection = new Connection(connectionId, user, key, res, runtime, channels)
 
   hub.connections.get(connectionId)?.close()
@@ -150,7 +165,7 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
     logError('saving a session', error)
   }
   connection.writeNow(encodeRetry(config.retryMs))
-  connection.writeNow(`event: connected\ndata: ${JSON.stringify({ connectionId, userId: user.id, resumed: Boolean(resumed) })}\n\n`)
+  connection.writeNow(`${startId ? `id: ${startId}\n` : ''}event: connected\ndata: ${JSON.stringify({ connectionId, userId: user.id, resumed: Boolean(resumed) })}\n\n`)
 
   let replayed: { frame: Frame; id: string }[] = []
   if (cursor) {
