@@ -183,7 +183,7 @@ describe('the bytes on the wire', () => {
     await Promise.all([emitToUser(2, 'again', { n: 2 }), emitToUser(2, 'and', { n: 3 })])
     await raw.until((b) => eventsIn(parseResponse(b)!.body).some((e) => e.event === 'and'))
     const body = parseResponse(raw.bytes())!.body
-    expect(body).toMatch(/^retry: 3000\n\nevent: connected\ndata: \{[^\n]*\}\n\nid: \d+-\d+\nevent: hello\ndata: \{"n":1\}\n\n/)
+    expect(body).toMatch(/^retry: 3000\n\nid: \d+-\d+\nevent: connected\ndata: \{[^\n]*\}\n\nid: \d+-\d+\nevent: hello\ndata: \{"n":1\}\n\n/)
     expect(body).not.toMatch(/\r\n/)
     expect(eventsIn(body).map((e) => e.event)).toEqual(['connected', 'hello', 'again', 'and'])
     // Ending a non-chunked body means closing the connection.

@@ -72,6 +72,11 @@ export class Connection {
   private held: { frame: Frame; id: string | undefined }[] | undefined
   /** Bytes held while replaying; -1 once the replay is written. */
   private heldBytes = 0
+  /**
+   * The last id the replay wrote, until a live event passes it. With Redis an entry can be read by the
+   * replay before its pub/sub message arrives here: that late copy must not be written a second time.
+   */
+  private replayedUpTo: { id: string; isAfter: (id: string, cursor: string) => boolean } | undefined
   private mode: WriteMode = 'response'
   /** The socket this connection corked in the current tick, until `uncorkAll` runs. */
   private corkedSocket: Socket | undefined
@@ -118,6 +123,11 @@ export class Connection {
       if (this.heldBytes > this.runtime.config.maxQueueBytes) this.drop()
       return
     }
+    if (this.replayedUpTo && id !== undefined) {
+      if (!this.replayedUpTo.isAfter(id, this.replayedUpTo.id)) return
+      // Live delivery is in log order: nothing older can follow this one.
+      this.replayedUpTo = undefined
+    }
     this.write(frame)
   }
 
@@ -135,14 +145,14 @@ export class Connection {
       this.write(item.frame)
       lastId = item.id
     }
-    if (!held) return
-    for (const item of held) {
+    for (const item of held ?? []) {
       // Unlogged events and comments have no id and always go; logged ones only if not replayed.
       if (item.id === undefined || lastId === undefined || isAfter(item.id, lastId)) {
         this.write(item.frame)
         if (item.id !== undefined) lastId = item.id
       }
     }
+    if (replayed.length > 0 && lastId !== undefined) this.replayedUpTo = { id: lastId, isAfter }
   }
 
   /** Write before replay starts (retry hint, `connected`), bypassing the hold. */
