@@ -87,13 +87,15 @@ describe('fixtures', () => {
       const secondReport = readJson<JsonReport>(reportFile)
       expect(secondReport.files.filter((f) => f.status !== 'skipped')).toEqual([])
       // Lines move with the first run's edits, so a follow-up is matched by file and kind.
-      const firstKinds = report.followUps.map((f) => `${f.file} ${f.kind}`)
-      const newOnes = secondReport.followUps.map(followUpLine).filter((_, i) => {
-        const key = `${secondReport.followUps[i]!.file} ${secondReport.followUps[i]!.kind}`
-        const at = firstKinds.indexOf(key)
-        if (at >= 0) firstKinds.splice(at, 1)
-        return at < 0
-      })
+      const fileAndKind = (f: { file: string; kind: string }) => `${f.file} ${f.kind}`
+      const firstKinds = report.followUps.map(fileAndKind)
+      const newOnes = secondReport.followUps
+        .filter((f) => {
+          const at = firstKinds.indexOf(fileAndKind(f))
+          if (at >= 0) firstKinds.splice(at, 1)
+          return at < 0
+        })
+        .map(followUpLine)
       // second-run.txt pins a known gap until it is fixed: what the second run reports anew, line for line.
       const knownSecondRun = path.join(fixturesDir, name, 'second-run.txt')
       const expectedNew = existsSync(knownSecondRun) ? readFileSync(knownSecondRun, 'utf8').split('\n').filter(Boolean) : []

@@ -87,52 +87,47 @@ describe('useChatSSE against the runtime', () => {
     await expect(chat.send(`${server.url}/api/chat/join`, { channel: 'room:4' })).rejects.toMatchObject({ status: 403 })
   })
 
-  it('reconnects after the stream drops, resuming its connection, channels and missed events', async () => {
+  /** A connected user-1 handle recording the `n` of every `event`, and how often it opened and closed. */
+  async function openCounting(event: string) {
     const chat = mount(() => useChatSSE({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...slow }))
     const got: number[] = []
-    let opens = 0
-    let closes = 0
-    chat.onOpen(() => opens++)
-    chat.onClose(() => closes++)
-    chat.on('n', (m: { n: number }) => got.push(m.n))
+    const counts = { opens: 0, closes: 0 }
+    chat.onOpen(() => counts.opens++)
+    chat.onClose(() => counts.closes++)
+    chat.on(event, (m: { n: number }) => got.push(m.n))
     chat.connect()
     await vi.waitFor(() => expect(chat.connected.value).toBe(true))
-    const id = chat.connectionId.value!
+    return { chat, got, counts, id: chat.connectionId.value! }
+  }
+
+  it('reconnects after the stream drops, resuming its connection, channels and missed events', async () => {
+    const { chat, got, counts, id } = await openCounting('n')
     await chat.send(`${server.url}/api/chat/join`, { channel: 'room:2' })
     await emitToRoom(2, 'n', { n: 1 })
     await vi.waitFor(() => expect(got).toEqual([1]))
 
     // The server drops the stream (a deploy, a proxy timeout); events keep coming meanwhile.
     connections().get(id)!.close()
-    await vi.waitFor(() => expect(closes).toBe(1))
+    await vi.waitFor(() => expect(counts.closes).toBe(1))
     await emitToRoom(2, 'n', { n: 2 })
     await emitToConnection(id, 'n', { n: 3 })
     await emitToUser(1, 'n', { n: 4 })
 
-    await vi.waitFor(() => expect(opens).toBe(2))
+    await vi.waitFor(() => expect(counts.opens).toBe(2))
     expect(chat.connectionId.value).toBe(id)
     await emitToRoom(2, 'n', { n: 5 })
     await vi.waitFor(() => expect(got).toEqual([1, 2, 3, 4, 5]))
   })
 
   it('gets what was emitted while its stream was down even when the stream dropped before its first event', async () => {
-    const chat = mount(() => useChatSSE({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...slow }))
-    const got: number[] = []
-    let opens = 0
-    let closes = 0
-    chat.onOpen(() => opens++)
-    chat.onClose(() => closes++)
-    chat.on('gap', (m: { n: number }) => got.push(m.n))
-    chat.connect()
-    await vi.waitFor(() => expect(chat.connected.value).toBe(true))
-    const id = chat.connectionId.value!
+    const { got, counts, id } = await openCounting('gap')
 
     connections().get(id)!.close()
-    await vi.waitFor(() => expect(closes).toBe(1))
+    await vi.waitFor(() => expect(counts.closes).toBe(1))
     await emitToUser(1, 'gap', { n: 1 })
     await emitToConnection(id, 'gap', { n: 2 })
 
-    await vi.waitFor(() => expect(opens).toBe(2))
+    await vi.waitFor(() => expect(counts.opens).toBe(2))
     await emitToUser(1, 'gap', { n: 3 })
     await vi.waitFor(() => expect(got).toEqual([1, 2, 3]))
   })
