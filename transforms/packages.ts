@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph'
-import { addSseRedisUrl, configObject, objectAt, property } from '../src/analysis/server/config-edit.js'
+import { addSseRedisUrl, addSseSetting, configObject, objectAt, property } from '../src/analysis/server/config-edit.js'
 import { addEnvLine, envValue } from '../src/analysis/server/env-edit.js'
 import type { RedisAdapterInfo } from '../src/analysis/server/types.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
@@ -130,8 +130,10 @@ function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, 
   const source = redisSource(adapter, configText)
   let configLine = 1
   if (configText !== undefined) {
-    const text = addSseRedisUrl(configText, source.value, `Redis for the SSE broker (several instances); env ${SSE_REDIS_ENV}. Empty: in-memory, one instance.`)
-    if (text !== configText) ctx.changes.write(configPath, text, configText, meta('the SSE runtime reads its Redis URL from runtimeConfig.sse.redisUrl'))
+    const withUrl = addSseRedisUrl(configText, source.value, `Redis for the SSE broker (several instances); env ${SSE_REDIS_ENV}. Empty: in-memory, one instance.`)
+    // Empty here on purpose: with Redis set, the runtime refuses to start until every instance has the same secret.
+    const text = addSseSetting(withUrl, 'ticketSecret', "''", `Seals stream tickets; with Redis, required and the same on every instance; env ${SSE_SECRET_ENV}.`)
+    if (text !== configText) ctx.changes.write(configPath, text, configText, meta('the SSE runtime reads its Redis URL and ticket secret from runtimeConfig.sse'))
     const sse = text.search(/\bsse\s*:\s*\{/)
     configLine = sse < 0 ? lineOf(text, 'defineNuxtConfig') : text.slice(0, sse).split('\n').length
   }
@@ -139,8 +141,9 @@ function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, 
     const before = ctx.changes.currentText(file)
     if (before === undefined) continue
     const value = source.envVar ? envValue(before, source.envVar) ?? '' : ''
-    const text = addEnvLine(before, SSE_REDIS_ENV, value, source.envVar, `Redis for the SSE runtime (same server as ${source.envVar ?? 'the Socket.IO adapter'}); empty: in-memory`)
-    if (text !== before) ctx.changes.write(file, text, before, meta(`documents ${SSE_REDIS_ENV}`))
+    const withUrl = addEnvLine(before, SSE_REDIS_ENV, value, source.envVar, `Redis for the SSE runtime (same server as ${source.envVar ?? 'the Socket.IO adapter'}); empty: in-memory`)
+    const text = addEnvLine(withUrl, SSE_SECRET_ENV, '', SSE_REDIS_ENV, 'Required with Redis: the same random string on every instance, at least 32 characters (openssl rand -base64 32)')
+    if (text !== before) ctx.changes.write(file, text, before, meta(`documents ${SSE_REDIS_ENV} and ${SSE_SECRET_ENV}`))
   }
   const where = configText !== undefined
     ? lineIn(configPath, ctx.changes.currentText(configPath) ?? configText, configLine)
@@ -157,14 +160,16 @@ function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, 
 
 const REDIS_CONFIG_KIND = 'packages/sse-redis-config'
 
+const SSE_SECRET_ENV = 'NUXT_SSE_TICKET_SECRET'
+
 const SEVERAL_INSTANCES =
-  'Several instances share events only through that Redis, and accept each other\'s stream tickets only with one shared NUXT_SSE_TICKET_SECRET'
+  'Several instances share events only through that Redis, and accept each other\'s stream tickets only with one shared NUXT_SSE_TICKET_SECRET: with Redis set and no secret, the app refuses to start'
 
 /** Everything a user of the Redis broker must do, after `first` (the broker's URL, when it is not set yet). */
 function redisConfigAction(first: string | undefined): string {
   const steps = [
     ...(first ? [first] : []),
-    'set NUXT_SSE_TICKET_SECRET to one long random string, the same on every instance',
+    'set NUXT_SSE_TICKET_SECRET to one random string of at least 32 characters (openssl rand -base64 32), the same on every instance',
     'run that Redis with appendonly yes so a restart keeps the replay log',
   ]
   return `In every environment (.env, CI, hosting): ${steps.join('; ')}`

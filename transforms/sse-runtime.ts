@@ -101,7 +101,35 @@ export const sseRuntime: Transform = {
       ctx.changes.create(target, text, { transform: ID, reason: `SSE runtime (${file})` })
     }
     if (redis.needed) addIoredis(ctx, redis)
+    reportLogoutRoutes(ctx)
   },
+}
+
+/** A server file named for logging out: `logout.post.ts`, `sign-out.ts`, `api/auth/signout/index.ts`. */
+const LOGOUT_FILE = /(?:^|\/)(?:log-?out|sign-?out)(?:\/index)?(?:\.(?:get|post|put|delete|patch))?\.(?:ts|js|mjs|mts)$/i
+
+/**
+ * Where the app logs users out on the server, open streams and unused stream tickets outlive the
+ * session unless the route calls `closeUserStreams`. Which expression is the user id differs per
+ * app (often only the session being destroyed knows it), so each such route is reported.
+ */
+function reportLogoutRoutes(ctx: TransformContext): void {
+  const serverDir = ctx.repo.relative(ctx.repo.layout.serverDir)
+  for (const file of ctx.repo.files) {
+    if (!file.startsWith(serverDir ? `${serverDir}/` : '') || !LOGOUT_FILE.test(file)) continue
+    const text = ctx.repo.readText(file)
+    if (text === undefined || text.includes('closeUserStreams')) continue
+    const index = text.search(/defineEventHandler|eventHandler\(/)
+    ctx.report(
+      { file, line: index < 0 ? 1 : text.slice(0, index).split('\n').length },
+      {
+        kind: 'runtime/logout-keeps-streams',
+        reason: 'this route logs users out, but the user\'s open SSE streams stay open and the stream tickets issued to them stay usable until they expire',
+        action: 'Call `await closeUserStreams(<the user\'s id>)` here (from server/utils/sse.ts) once the user is known',
+        severity: 'security',
+      },
+    )
+  }
 }
 
 /**

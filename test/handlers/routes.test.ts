@@ -62,7 +62,7 @@ describe('socket.on handlers → POST routes', () => {
     const { files } = await migrate({ 'server/plugins/socket.io.ts': chatPlugin })
     const send = files.get('server/api/chat/send-message.post.ts')!
     expect(send).toContain(`const { user, userId } = await authenticateSSE(event)`)
-    expect(send).toContain(`const payload = await readBody<SendMessagePayload>(event)`)
+    expect(send).toContain(`const payload = await readChatBody<SendMessagePayload>(event)`)
     expect(send).toContain(`const message = await saveMessage({ roomId: payload.roomId, sender: user, content: payload.content })`)
     expect(send).toContain(`emitToRoom(payload.roomId, 'new_message', message)`)
     expect(send).toContain(`return { success: true, data: message }`)
@@ -72,7 +72,7 @@ describe('socket.on handlers → POST routes', () => {
   it('joins and leaves only the caller\'s own connection, behind the handler\'s access check', async () => {
     const { files } = await migrate({ 'server/plugins/socket.io.ts': chatPlugin })
     const join = files.get('server/api/chat/join-room.post.ts')!
-    expect(join).toContain(`const connectionId = getConnectionId(event)`)
+    expect(join).toContain(`const connectionId = getConnectionId(event, { userId })`)
     expect(join).toMatch(/if \(!connectionId\) \{\n\s+throw createError\(\{ statusCode: 400/)
     const check = join.indexOf('await verifyRoomAccess(userId, roomId)')
     const subscribe = join.indexOf('await subscribe(connectionId, roomChannel(roomId), { userId })')
@@ -162,11 +162,11 @@ describe('socket.on handlers → POST routes', () => {
       }),
     })
     const note = files.get('server/api/chat/note.post.ts')!
-    expect(note).toContain(`const note = await readBody<{ roomId: number; text?: string; tags: string[] }>(event)`)
+    expect(note).toContain(`const note = await readChatBody<{ roomId: number; text?: string; tags: string[] }>(event)`)
     expect(note).toContain(`if (typeof note?.roomId !== 'number') {\n    throw createError({ statusCode: 400, message: 'roomId must be a number' })`)
     expect(note).toContain(`if (note?.text !== undefined && typeof note.text !== 'string') {`)
     expect(note).not.toContain('tags must')
-    expect(files.get('server/api/chat/raw.post.ts')).toContain('const anything = await readBody(event)\n\n')
+    expect(files.get('server/api/chat/raw.post.ts')).toContain('const anything = await readChatBody(event)\n\n')
     expect(files.get('server/api/chat/pick.post.ts')).toContain(`if (typeof roomId !== 'string') {`)
   })
 
@@ -300,7 +300,7 @@ export interface SocketData {
     })
     const join = files.get('server/api/chat/join-room.post.ts')!
     expect(join).toContain(`import type { ClientToServerEvents } from '#shared/types/socket'`)
-    expect(join).toContain(`const body = await readBody<Parameters<ClientToServerEvents['join_room']>[0]>(event)`)
+    expect(join).toContain(`const body = await readChatBody<Parameters<ClientToServerEvents['join_room']>[0]>(event)`)
     expect(join).toContain(`if (typeof body?.roomId !== 'number') {`)
     expect(join).toContain('const { roomId } = body')
     expect(join).toContain('if (!(await verifyRoomAccess(userId, roomId))) return false')

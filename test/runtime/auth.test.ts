@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { emitToRoom, emitToUser } from '../../src/runtime/server/utils/sse'
 import { createTicket } from '../../src/runtime/server/sse/ticket'
 import { useSSERuntime } from '../../src/runtime/server/sse/runtime'
-import { startTestServer, type TestServer } from './helpers/app'
+import { startTestServer, TEST_SECRET, type TestServer } from './helpers/app'
 import { json, openRaw, type RawStream } from './helpers/sse-client'
 
 vi.mock('../../src/runtime/server/utils/sse-hooks', () => import('./helpers/hooks'))
@@ -70,7 +70,7 @@ describe('stream authentication', () => {
     expectRefused(await open(`?ticket=${flipped.toString('base64url')}`))
     expectRefused(await open(`?ticket=${raw.subarray(0, 20).toString('base64url')}`))
     expectRefused(await open(`?ticket=${createTicket({ id: 4 }, 60_000, 'another-secret').ticket}`))
-    expectRefused(await open(`?ticket=${createTicket({ id: 4 }, -1, 'test-secret').ticket}`))
+    expectRefused(await open(`?ticket=${createTicket({ id: 4 }, -1, TEST_SECRET).ticket}`))
     const denied = await fetch(`${server.url}/api/chat/events/ticket`, { method: 'POST' })
     expect(denied.status).toBe(401)
   })

@@ -37,7 +37,8 @@ describe('the event stream', () => {
     expect(stream.headers['x-accel-buffering']).toBe('no')
     expect(stream.headers['content-encoding']).toBe('identity')
     expect(stream.retry).toBe(3000)
-    expect(connectionId).toMatch(/^[0-9a-f-]{36}$/)
+    // Random, and sealed to its user (see getConnectionId).
+    expect(connectionId).toMatch(/^[\w-]{22}\.[\w-]{22}$/)
     const connected = json<{ userId: number }>(stream.frames[0]!)
     expect(connected.userId).toBe(1)
     await vi.waitFor(() => expect(stream.comments).toBeGreaterThanOrEqual(3), { timeout: 2000, interval: 50 })
@@ -113,7 +114,7 @@ describe('the event stream', () => {
   it('drops a client that stops reading, keeping server memory bounded', async () => {
     await server.close()
     // A small log, so what is measured is the connection's queue, not the replay log.
-    server = await startTestServer({ heartbeatMs: 0, maxQueueBytes: 256 * 1024, logMaxEvents: 50 })
+    server = await startTestServer({ heartbeatMs: 0, maxQueueBytes: 256 * 1024, maxEventBytes: 64 * 1024, logMaxEvents: 50 })
     const slow = await openRaw(`${server.url}/api/chat/events`, { authorization: 'Bearer token-2' }, { pause: true })
     streams.push(slow)
     const reader = await connect(1)

@@ -147,4 +147,34 @@ describe.skipIf(skip)('Redis broker: several instances', () => {
     await again.stream.next((f) => f.event === 'after')
     expect(again.stream.frames.filter((f) => f.event === 'n' || f.event === 'reset')).toEqual([])
   })
+
+  it('delivers each outage event exactly once, in order, to a stream that resumed on the instance during the outage', async () => {
+    const [a] = await twoInstances()
+    const writer = (a.runtime.broker as unknown as { writer: import('ioredis').Redis }).writer
+    const first = await open(a, 1)
+    for (let n = 1; n <= 5; n++) await emit(a.runtime, 'n', { n }, toUser(1))
+    const cursor = (await first.stream.next((f) => f.event === 'n' && json<{ n: number }>(f).n === 5)).id!
+    // Only the log's writer is cut: replay still reads the log, which lacks the events emitted now.
+    writer.disconnect()
+    await vi.waitFor(() => expect(writer.status).toBe('end'))
+    for (let n = 6; n <= 20; n++) await emit(a.runtime, 'n', { n }, toUser(1))
+    const resumed = await open(a, 1, '', { 'last-event-id': cursor })
+    const fresh = await open(a, 1)
+    for (let n = 21; n <= 25; n++) await emit(a.runtime, 'n', { n }, toUser(1))
+    await resumed.stream.collect((f) => f.event === 'n', 20)
+    await writer.connect()
+    await vi.waitFor(() => expect((a.runtime.broker as unknown as { outbox: unknown[] }).outbox).toHaveLength(0))
+    await emit(a.runtime, 'done', null, toUser(1))
+    for (const { stream } of [first, resumed, fresh]) await stream.next((f) => f.event === 'done', 10_000)
+    const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i)
+    expect(payloads(first.stream.frames, 'n')).toEqual(range(1, 25))
+    expect(payloads(resumed.stream.frames, 'n')).toEqual(range(6, 25))
+    // A fresh stream is owed what was emitted after it opened, not the outage's earlier events.
+    expect(payloads(fresh.stream.frames, 'n')).toEqual(range(21, 25))
+    // The resumed stream's cursor moved past the outage: a reconnect from its last id replays nothing.
+    const again = await open(a, 1, '', { 'last-event-id': resumed.stream.lastId()! })
+    await emit(a.runtime, 'after', null, toUser(1))
+    await again.stream.next((f) => f.event === 'after')
+    expect(again.stream.frames.filter((f) => f.event === 'n' || f.event === 'reset')).toEqual([])
+  })
 })

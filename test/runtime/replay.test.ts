@@ -129,19 +129,22 @@ describe('replay', () => {
     await late.stream.next((f) => f.event === 'reset')
   })
 
-  it('resumes a connection whose old stream is still open (the in-memory broker reads open sessions from the hub)', async () => {
+  it('does not take over a stream that is still open: the resume gets its channels under a new id', async () => {
     server = await startTestServer()
     const a = await open(1)
     await useSSERuntime().changeSubscription('subscribe', a.connectionId, ['room:2'], { userId: 1 }, async () => true)
-    // The client reconnects before the server has seen the old stream go.
+    // A resume URL copied from a log (or a client that reconnects before the server saw its old stream go).
     const again = await open(1, `?resume=${a.connectionId}`)
-    expect(again.connectionId).toBe(a.connectionId)
-    await a.stream.ended
+    expect(again.connectionId).not.toBe(a.connectionId)
     await emitToRoom(2, 'room2', { n: 1 })
     await again.stream.next((f) => f.event === 'room2')
-    // Closed, it is saved with its channels for the next resume.
-    again.stream.close()
+    await a.stream.next((f) => f.event === 'room2')
+    expect(a.stream.isEnded()).toBe(false)
+    // Once the old stream has gone, its id can be resumed, with its channels.
+    a.stream.close()
     await vi.waitFor(() => expect(useSSERuntime().hub.connections.has(a.connectionId)).toBe(false))
     expect((await useSSERuntime().broker.loadSession(a.connectionId))?.channels).toEqual(['user:1', 'room:1', 'room:2'])
+    const resumed = await open(1, `?resume=${a.connectionId}`)
+    expect(resumed.connectionId).toBe(a.connectionId)
   })
 })

@@ -39,7 +39,6 @@ function checks(param: ParameterDeclaration, type: Type, body: string): string[]
   return lines
 }
 
-/** The lines that read and validate the request body in place of the handler's payload parameter. */
 /** The payload type a typed server's event map declares: `Parameters<ClientToServerEvents['event']>[0]`. */
 export interface EventMapPayload {
   text: string
@@ -53,6 +52,11 @@ export function eventMapPayload(events: Node, event: string): EventMapPayload {
   return { text: `Parameters<${events.getText()}['${event}']>[0]`, type }
 }
 
+/**
+ * The lines that read and validate the request body in place of the handler's payload parameter.
+ * `readChatBody` (the SSE runtime's) bounds the body by `maxBodyBytes`, as Socket.IO bounded a
+ * message by `maxHttpBufferSize`; h3's `readBody` would buffer whatever the client sends.
+ */
 export function payloadLines(param: ParameterDeclaration, eventName: string, bodyName: string, mapped?: EventMapPayload): string[] {
   const typeNode = param.getTypeNode()
   const typeText = typeNode?.getText() ?? mapped?.text
@@ -62,8 +66,8 @@ export function payloadLines(param: ParameterDeclaration, eventName: string, bod
   const isIdentifier = Node.isIdentifier(nameNode)
   const target = isIdentifier ? nameNode.getText() : bodyName
   const validation = checks(param, type, target)
-  if (!isIdentifier && validation.length === 0) return [`const ${nameNode.getText()} = await readBody${typeArg}(${eventName})`]
-  const lines = [`const ${target} = await readBody${typeArg}(${eventName})`, ...validation]
+  if (!isIdentifier && validation.length === 0) return [`const ${nameNode.getText()} = await readChatBody${typeArg}(${eventName})`]
+  const lines = [`const ${target} = await readChatBody${typeArg}(${eventName})`, ...validation]
   if (!isIdentifier) lines.push(`const ${nameNode.getText()} = ${bodyName}`)
   return lines
 }

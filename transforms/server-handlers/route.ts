@@ -72,8 +72,10 @@ export function routeCode(
     if (unknownKey(key)) result.blockers.push({ node: handler.call, reason: `uses \`${name}\` (socket data \`${key}\`), which no migrated auth middleware stores` })
     result.needs.aliases.set(name, key)
   }
+  // The caller's own connection only: the owner's binding joins the auth line, so it is named first.
+  const owner = result.needs.connectionId !== 'none' ? names.owner() : undefined
   const prelude: string[] = [authLine(keys, result.needs.aliases, `authenticateSSE(${eventName})`)]
-  if (result.needs.connectionId !== 'none') prelude.push(`const ${names.connectionId} = getConnectionId(${eventName})`)
+  if (owner) prelude.push(`const ${names.connectionId} = getConnectionId(${eventName}, ${owner})`)
   if (result.needs.connectionId === 'required') {
     prelude.push(`if (!${names.connectionId}) {\n  throw createError({ statusCode: 400, message: 'The x-sse-connection-id header is required' })\n}`)
   }

@@ -150,16 +150,21 @@ function startOfDescribedLine(text: string, target: ts.Node, file: ts.SourceFile
   return start
 }
 
-/**
- * Add `sse: { redisUrl: <value> }` to `runtimeConfig` (created when missing), in the file's own
- * indentation and comma style, before `public` when there is one. Unchanged when `sse.redisUrl` exists.
- */
+/** Add `sse: { redisUrl: <value> }` to `runtimeConfig`; see `addSseSetting`. */
 export function addSseRedisUrl(text: string, value: string, comment: string): string {
+  return addSseSetting(text, 'redisUrl', value, comment)
+}
+
+/**
+ * Add `sse: { <key>: <value> }` to `runtimeConfig` (each created when missing), in the file's own
+ * indentation and comma style, before `public` when there is one. Unchanged when `sse.<key>` exists.
+ */
+export function addSseSetting(text: string, key: string, value: string, comment: string): string {
   const file = ts.createSourceFile('nuxt.config.ts', text, ts.ScriptTarget.Latest, true)
   const root = configObject(file)
   if (!root) return text
   const existing = objectAt(root, ['runtimeConfig', 'sse'], file)
-  if (existing && property(existing, 'redisUrl', file)) return text
+  if (existing && property(existing, key, file)) return text
   const runtimeConfig = objectAt(root, ['runtimeConfig'], file)
   const container = existing ?? runtimeConfig ?? root
   const siblings = container.properties
@@ -170,10 +175,10 @@ export function addSseRedisUrl(text: string, value: string, comment: string): st
   const indent = last ? lineIndent(text, last.getStart(file)) : `${outerIndent}  `
   const unit = indent.slice(outerIndent.length) || '  '
   const lines = existing
-    ? [`${indent}// ${comment}`, `${indent}redisUrl: ${value}${comma}`]
+    ? [`${indent}// ${comment}`, `${indent}${key}: ${value}${comma}`]
     : runtimeConfig
-      ? [`${indent}// ${comment}`, `${indent}sse: {`, `${indent}${unit}redisUrl: ${value}${comma}`, `${indent}}${comma}`]
-      : [`${indent}runtimeConfig: {`, `${indent}${unit}// ${comment}`, `${indent}${unit}sse: {`, `${indent}${unit}${unit}redisUrl: ${value}${comma}`, `${indent}${unit}}${comma}`, `${indent}}${comma}`]
+      ? [`${indent}// ${comment}`, `${indent}sse: {`, `${indent}${unit}${key}: ${value}${comma}`, `${indent}}${comma}`]
+      : [`${indent}runtimeConfig: {`, `${indent}${unit}// ${comment}`, `${indent}${unit}sse: {`, `${indent}${unit}${unit}${key}: ${value}${comma}`, `${indent}${unit}}${comma}`, `${indent}}${comma}`]
   const before = !existing && runtimeConfig ? property(runtimeConfig, 'public', file) : undefined
   if (before) {
     // A sibling follows, so the block needs its comma whatever the file's trailing-comma style.

@@ -5,7 +5,7 @@ import { RedisBroker } from '../../../src/runtime/server/sse/redis-broker'
 import { registerRedisBroker, SSERuntime } from '../../../src/runtime/server/sse/runtime'
 import { handleEventStream } from '../../../src/runtime/server/sse/stream'
 import * as hooks from './hooks'
-import { listenOnFreePort, userFromToken } from './app'
+import { listenOnFreePort, nitroLikeError, userFromToken } from './app'
 
 /** One app instance: its own HTTP server, runtime, hub and broker connections (as a separate Nitro process has). */
 export interface Instance {
@@ -18,8 +18,8 @@ export interface Instance {
 registerRedisBroker((config, sink) => new RedisBroker(config, sink))
 
 export async function startInstance(config: Partial<SSEConfig>): Promise<Instance> {
-  const runtime = new SSERuntime({ ...resolveConfig({}), ticketSecret: 'shared-secret', ...config })
-  const app = createApp()
+  const runtime = new SSERuntime({ ...resolveConfig({}), ticketSecret: 'a-secret-shared-by-every-instance-here', ...config })
+  const app = createApp({ onError: nitroLikeError })
   app.use(
     defineEventHandler((event) => {
       const header = event.node.req.headers.authorization

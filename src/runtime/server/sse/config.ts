@@ -18,9 +18,25 @@ export interface SSEConfig {
   maxQueueBytes: number
   /** Open streams per user on one instance; the oldest is closed when a new one exceeds it. */
   maxConnectionsPerUser: number
-  /** Secret that seals stream tickets. Must be the same on every instance; random per process when empty. */
+  /** Secret that seals stream tickets and connection ids: at least 32 characters, the same on every instance. Random per process when empty (one instance only). */
   ticketSecret: string
   ticketTtlMs: number
+  /** Largest serialised event an emit accepts; a bigger one throws to the emitting code. Must stay below `maxQueueBytes`. */
+  maxEventBytes: number
+  /** Bytes one replay may send; a client further behind gets `reset` (reload its state) instead. */
+  maxReplayBytes: number
+  /** Bytes of event data the in-memory log keeps (besides `logMaxEvents` and `logMaxAgeMs`). */
+  logMaxBytes: number
+  /** Channels one connection may be in. */
+  maxChannelsPerConnection: number
+  /** Longest channel name `subscribe` accepts. */
+  maxChannelNameLength: number
+  /** Closed connections' sessions the in-memory broker keeps for a resume; the oldest go first. */
+  maxSessions: number
+  /** Log entries replays may read per user per minute; beyond that a reconnect with a cursor is answered 429. */
+  replayEntriesPerMinute: number
+  /** Largest request body the generated event routes read (`readChatBody`), in bytes: 413 beyond. */
+  maxBodyBytes: number
   /** Accept `?token=` on the stream (it ends up in access logs). */
   allowQueryToken: boolean
   /** `redis://...`: use the Redis broker (several instances). Empty: the in-memory broker. */
@@ -39,6 +55,14 @@ export const defaultSSEConfig: Readonly<SSEConfig> = Object.freeze({
   maxConnectionsPerUser: 10,
   ticketSecret: '',
   ticketTtlMs: 60_000,
+  maxEventBytes: 256 * 1024,
+  maxReplayBytes: 4 * 1024 * 1024,
+  logMaxBytes: 64 * 1024 * 1024,
+  maxChannelsPerConnection: 1000,
+  maxChannelNameLength: 256,
+  maxSessions: 100_000,
+  replayEntriesPerMinute: 100_000,
+  maxBodyBytes: 1024 * 1024,
   allowQueryToken: false,
   redisUrl: '',
   redisPrefix: 'sse',
@@ -91,4 +115,24 @@ export function clearConfigOverrides(): void {
 
 export function resolveConfig(env: NodeJS.ProcessEnv = process.env): SSEConfig {
   return merge(merge({ ...defaultSSEConfig }, fromEnv(env)), overrides)
+}
+
+/** A secret shorter than this is refused: tickets sealed under a short one can be brute-forced offline. */
+export const MIN_SECRET_LENGTH = 32
+
+const SECRET_HINT = `set ${envName('ticketSecret')} (runtimeConfig.sse.ticketSecret) to a random string of at least ${MIN_SECRET_LENGTH} characters, the same on every instance, e.g. the output of \`openssl rand -base64 32\``
+
+/** Settings the runtime cannot run safely with; thrown when it starts, so a bad deploy fails at boot. */
+export function assertUsableConfig(config: SSEConfig): void {
+  const secret = config.ticketSecret
+  if (secret && secret.length < MIN_SECRET_LENGTH) {
+    throw new Error(`[sse] the ticket secret is ${secret.length} characters long; ${SECRET_HINT}`)
+  }
+  if (secret && new Set(secret).size < 8) throw new Error(`[sse] the ticket secret repeats a few characters; ${SECRET_HINT}`)
+  if (!secret && config.redisUrl) {
+    throw new Error(`[sse] the Redis broker serves several instances, which must share one ticket secret; ${SECRET_HINT}`)
+  }
+  if (config.maxEventBytes * 2 > config.maxQueueBytes) {
+    throw new Error(`[sse] maxEventBytes (${config.maxEventBytes}) must be at most half of maxQueueBytes (${config.maxQueueBytes}), or one event would drop its recipients`)
+  }
 }

@@ -1,7 +1,8 @@
 import { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
 import type { SSERuntime } from './runtime'
-import type { SSEUser } from './types'
+import { encodeEvent } from './frame'
+import type { LogEntry, SSEUser } from './types'
 
 /**
  * One event's bytes, encoded once per emit and shared by every connection: `data` is the SSE text,
@@ -56,6 +57,13 @@ function uncorkAll(): void {
   for (const connection of list) connection.uncork()
 }
 
+/** An event to replay: a log entry, or a `reset` (without an id when the log could not say where it stands). */
+export interface ReplayItem {
+  id: string | undefined
+  event: string
+  data: string
+}
+
 /**
  * One open stream. Node's socket write buffer is the send queue, and a client whose buffer passes
  * `maxQueueBytes` is dropped instead of growing memory. An idle connection holds only these fields
@@ -81,6 +89,8 @@ export class Connection {
   /** The socket this connection corked in the current tick, until `uncorkAll` runs. */
   private corkedSocket: Socket | undefined
   closed = false
+  /** Ended by `closeUserStreams`: its session is deleted, not saved, so it cannot be resumed. */
+  forget = false
 
   constructor(
     readonly id: string,
@@ -94,17 +104,24 @@ export class Connection {
     this.channels = [...new Set(channels)]
   }
 
-  /** Add channels; returns the ones that were not joined yet. */
+  /** Add channels; returns the ones that were not joined yet. Linear in both lists, however long. */
   join(channels: readonly string[]): string[] {
-    const added = channels.filter((channel, i) => !this.channels.includes(channel) && channels.indexOf(channel) === i)
+    const joined = new Set(this.channels)
+    const added: string[] = []
+    for (const channel of channels) {
+      if (joined.has(channel)) continue
+      joined.add(channel)
+      added.push(channel)
+    }
     if (added.length > 0) this.channels = this.channels.concat(added)
     return added
   }
 
   /** Remove channels; returns the ones that were joined. */
   leave(channels: readonly string[]): string[] {
-    const removed = this.channels.filter((channel) => channels.includes(channel))
-    if (removed.length > 0) this.channels = this.channels.filter((channel) => !channels.includes(channel))
+    const leaving = new Set(channels)
+    const removed = this.channels.filter((channel) => leaving.has(channel))
+    if (removed.length > 0) this.channels = this.channels.filter((channel) => !leaving.has(channel))
     return removed
   }
 
@@ -131,20 +148,30 @@ export class Connection {
     this.write(frame)
   }
 
-  /** Write replayed events, then the live events held meanwhile that were not part of the replay. */
-  finishReplay(
-    replayed: { frame: Frame; id: string }[],
-    cursor: string | undefined,
-    isAfter: (id: string, cursor: string) => boolean,
-  ): void {
+  /**
+   * Write replayed events, then the live events held meanwhile that were not part of the replay.
+   * Each event is encoded as it is written, and whenever half of `maxQueueBytes` is waiting to be
+   * sent the replay waits for the socket to drain: a replay is bounded by `maxReplayBytes`, not by
+   * the send queue, so a client that missed more than the queue holds still gets all of it.
+   */
+  async finishReplay(replayed: readonly ReplayItem[], cursor: string | undefined, isAfter: (id: string, cursor: string) => boolean): Promise<void> {
+    const max = this.runtime.config.maxQueueBytes
+    let lastId = cursor
+    for (const item of replayed) {
+      if (this.closed) return
+      const frame = encodeFrame(item.id === undefined ? `event: ${item.event}\ndata: ${item.data}\n\n` : encodeEvent(item as LogEntry))
+      if (this.unsentBytes() + frame.data.length > max / 2) await this.drained()
+      if (this.closed) return
+      this.write(frame)
+      if (item.id !== undefined) lastId = item.id
+    }
+    // The held events fit the queue (holding more drops the client), once it has drained.
+    if (this.heldBytes > 0 && this.unsentBytes() + this.heldBytes > max) await this.drained()
+    if (this.closed) return
     const held = this.held
     this.held = undefined
     this.heldBytes = -1
-    let lastId = cursor
-    for (const item of replayed) {
-      this.write(item.frame)
-      lastId = item.id
-    }
+    const replayedAny = replayed.length > 0
     for (const item of held ?? []) {
       // Unlogged events and comments have no id and always go; logged ones only if not replayed.
       if (item.id === undefined || lastId === undefined || isAfter(item.id, lastId)) {
@@ -152,7 +179,29 @@ export class Connection {
         if (item.id !== undefined) lastId = item.id
       }
     }
-    if (replayed.length > 0 && lastId !== undefined) this.replayedUpTo = { id: lastId, isAfter }
+    if (replayedAny && lastId !== undefined) this.replayedUpTo = { id: lastId, isAfter }
+  }
+
+  /** Bytes written but not yet sent, in whichever buffer this connection writes to. */
+  private unsentBytes(): number {
+    const socket = this.mode === 'response' ? null : this.res.socket
+    return socket ? socket.writableLength : this.res.writableLength
+  }
+
+  /** Resolves once the queued bytes are sent (or the stream is gone). */
+  private drained(): Promise<void> {
+    const target = (this.mode === 'response' ? null : this.res.socket) ?? this.res
+    this.uncork()
+    if (!target.writableNeedDrain) return Promise.resolve()
+    return new Promise((resolve) => {
+      const done = () => {
+        target.off('drain', done)
+        target.off('close', done)
+        resolve()
+      }
+      target.on('drain', done)
+      target.on('close', done)
+    })
   }
 
   /** Write before replay starts (retry hint, `connected`), bypassing the hold. */

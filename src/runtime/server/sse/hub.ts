@@ -59,24 +59,48 @@ export class Hub implements BrokerSink {
     return members(this.byUser.get(userKey))
   }
 
-  deliver(entry: LogEntry, deliveredEarlier: boolean): void {
-    this.fanOut(entry.target, deliveredEarlier ? encodeCursor(entry.id) : encodeEvent(entry), entry.id)
+  deliver(entry: LogEntry, deliveredTo?: ReadonlySet<string>): void {
+    if (!deliveredTo) return this.fanOut(entry.target, encodeEvent(entry), entry.id)
+    // Back from an outage: the connections that got it then only move their cursor; the rest
+    // (opened since, or resumed here from another instance) get the event itself.
+    let event: Frame | undefined
+    let cursor: Frame | undefined
+    this.forEachEntitled(entry.target, (connection) => {
+      const frame = deliveredTo.has(connection.id) ? (cursor ??= encodeFrame(encodeCursor(entry.id))) : (event ??= encodeFrame(encodeEvent(entry)))
+      connection.send(frame, entry.id)
+    })
   }
 
-  deliverUnlogged(event: string, data: string, target: Target): void {
-    this.fanOut(target, `event: ${event}\ndata: ${data}\n\n`, undefined)
+  deliverUnlogged(event: string, data: string, target: Target): ReadonlySet<string> {
+    const reached = new Set<string>()
+    let frame: Frame | undefined
+    this.forEachEntitled(target, (connection) => {
+      connection.send((frame ??= encodeFrame(`event: ${event}\ndata: ${data}\n\n`)))
+      reached.add(connection.id)
+    })
+    return reached
   }
 
   openSession(connectionId: string): SessionState | undefined {
     const connection = this.connections.get(connectionId)
-    return connection && !connection.closed ? { connectionId, user: connection.user, channels: [...connection.channels] } : undefined
+    return connection && !connection.closed ? { connectionId, user: connection.user, channels: [...connection.channels], live: true } : undefined
   }
 
   control(message: ControlMessage): void {
+    if (message.op === 'close-user') return this.closeUser(message.userKey)
     const connection = this.connections.get(message.connectionId)
     if (!connection) return
     if (message.op === 'subscribe') this.join(connection, message.channels)
     else this.leave(connection, message.channels)
+  }
+
+  /** End the user's streams here for good: no session is kept, so nothing can resume them. */
+  closeUser(userKey: string): void {
+    for (const connection of this.userConnections(userKey)) {
+      connection.forget = true
+      connection.close()
+      this.remove(connection)
+    }
   }
 
   closeAll(): void {
@@ -86,40 +110,43 @@ export class Hub implements BrokerSink {
     }
   }
 
-  /**
-   * Write `text` to every connection entitled to `target` (see `isEntitled`), each once. The loops
-   * walk the indexes directly (no recipient array per emit) and encode only when someone gets it.
-   */
+  /** Write `text` to every connection entitled to `target`, encoded once and only when someone gets it. */
   private fanOut(target: Target, text: string, id: string | undefined): void {
     let frame: Frame | undefined
+    this.forEachEntitled(target, (connection) => connection.send((frame ??= encodeFrame(text)), id))
+  }
+
+  /**
+   * Every connection entitled to `target` (see `isEntitled`), each once. The loops walk the indexes
+   * directly: no recipient array per emit.
+   */
+  private forEachEntitled(target: Target, visit: (connection: Connection) => void): void {
     if (target.kind === 'connection') {
-      this.connections.get(target.connectionId)?.send(encodeFrame(text), id)
+      const connection = this.connections.get(target.connectionId)
+      if (connection) visit(connection)
       return
     }
     const except = target.except
     if (target.kind === 'broadcast') {
-      if (this.connections.size === 0) return
-      frame = encodeFrame(text)
       for (const connection of this.connections.values()) {
-        if (except.length === 0 || !except.includes(connection.id)) connection.send(frame, id)
+        if (except.length === 0 || !except.includes(connection.id)) visit(connection)
       }
       return
     }
     const channels = target.channels
     // A connection in several of the target channels gets the event once.
     const seen = channels.length > 1 ? new Set<Connection>() : undefined
-    const send = (connection: Connection): void => {
+    const once = (connection: Connection): void => {
       if (seen) {
         if (seen.has(connection)) return
         seen.add(connection)
       }
-      if (except.length !== 0 && except.includes(connection.id)) return
-      connection.send((frame ??= encodeFrame(text)), id)
+      if (except.length === 0 || !except.includes(connection.id)) visit(connection)
     }
     for (const channel of channels) {
       const found = this.byChannel.get(channel)
-      if (found instanceof Set) for (const connection of found) send(connection)
-      else if (found) send(found)
+      if (found instanceof Set) for (const connection of found) once(connection)
+      else if (found) once(found)
     }
   }
 

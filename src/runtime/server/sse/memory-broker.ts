@@ -1,4 +1,4 @@
-import type { Broker, BrokerSink, ControlMessage, ReplayResult } from './broker'
+import { replayBytes, type Broker, type BrokerSink, type ControlMessage, type ReplayLimits, type ReplayResult, type TicketAdmission } from './broker'
 import type { SSEConfig } from './config'
 import { compareEventIds, createIdGenerator, formatEventId, MAX_SEQ, parseEventId, type EventId } from './ids'
 import type { LogEntry, SessionState, Target } from './types'
@@ -7,6 +7,7 @@ interface Stored {
   entry: LogEntry
   id: EventId
   at: number
+  bytes: number
 }
 
 /** One instance, nothing to set up: the log and the sessions live in this process. */
@@ -18,9 +19,16 @@ export class MemoryBroker implements Broker {
   private readonly nextId = createIdGenerator()
   /** Entries at or before this id are gone (evicted, or issued before this process started). */
   private floor: EventId
-  /** Sessions of closed connections, until they expire; open ones are read from the hub. */
+  /** Bytes of the retained entries' data. */
+  private logBytes = 0
+  /** Sessions of closed connections, until they expire, least recently saved first; open ones are read from the hub. */
   private readonly sessions = new Map<string, SessionState & { expiresAt: number }>()
   private lastSweep = 0
+  private lastTicketSweep = 0
+  /** Nonces of used tickets, until the ticket would have expired. */
+  private readonly usedTickets = new Map<string, number>()
+  /** Per user: tickets issued up to `upTo` are refused, until `until`. */
+  private readonly revoked = new Map<string, { upTo: number; until: number }>()
 
   constructor(
     private readonly config: SSEConfig,
@@ -34,16 +42,19 @@ export class MemoryBroker implements Broker {
   async publish(event: string, data: string, target: Target): Promise<void> {
     const id = this.nextId()
     const entry: LogEntry = { id: formatEventId(id), event, data, target }
-    this.log.push({ entry, id, at: Date.now() })
+    const bytes = Buffer.byteLength(data) + event.length
+    this.log.push({ entry, id, at: Date.now(), bytes })
+    this.logBytes += bytes
     this.trim()
-    this.sink.deliver(entry, false)
+    this.sink.deliver(entry)
   }
 
-  async replay(cursor: string): Promise<ReplayResult> {
+  async replay(cursor: string, limits: ReplayLimits = {}): Promise<ReplayResult> {
     this.trim()
     const after = parseEventId(cursor)
     const newest = this.head < this.log.length ? this.log.at(-1)!.id : this.floor
-    if (!after || compareEventIds(after, this.floor) < 0 || compareEventIds(after, newest) > 0) return { reset: true, latest: formatEventId(newest) }
+    const latest = formatEventId(newest)
+    if (!after || compareEventIds(after, this.floor) < 0 || compareEventIds(after, newest) > 0) return { reset: true, reason: 'gone', latest, scanned: 0 }
     // The log is ordered: binary search for the first entry after the cursor.
     let lo = this.head
     let hi = this.log.length
@@ -52,7 +63,16 @@ export class MemoryBroker implements Broker {
       if (compareEventIds(this.log[mid]!.id, after) <= 0) lo = mid + 1
       else hi = mid
     }
-    return { reset: false, entries: this.log.slice(lo).map((s) => s.entry) }
+    const entries: LogEntry[] = []
+    let bytes = 0
+    for (let i = lo; i < this.log.length; i++) {
+      const entry = this.log[i]!.entry
+      if (limits.entitled && !limits.entitled(entry)) continue
+      bytes += replayBytes(entry)
+      if (limits.maxBytes !== undefined && bytes > limits.maxBytes) return { reset: true, reason: 'too-big', latest, scanned: i - lo + 1 }
+      entries.push(entry)
+    }
+    return { reset: false, entries, scanned: this.log.length - lo }
   }
 
   async latestId(): Promise<string | undefined> {
@@ -68,7 +88,31 @@ export class MemoryBroker implements Broker {
       return
     }
     // `channels` is kept as given: callers never mutate a saved array (see SessionState).
+    this.sessions.delete(state.connectionId)
     this.sessions.set(state.connectionId, { connectionId: state.connectionId, user: state.user, channels: state.channels, expiresAt: Date.now() + this.config.sessionTtlMs })
+    // Bounded however fast streams open and close: past the cap the least recently saved cannot be resumed.
+    for (const oldest of this.sessions.keys()) {
+      if (this.sessions.size <= this.config.maxSessions) break
+      this.sessions.delete(oldest)
+    }
+  }
+
+  async deleteSession(connectionId: string): Promise<void> {
+    this.sessions.delete(connectionId)
+  }
+
+  async admitTicket(ticket: { nonce: string; issuedAt: number; expiresAt: number }, userKey: string): Promise<TicketAdmission> {
+    const now = Date.now()
+    this.sweepTickets(now)
+    const revoked = this.revoked.get(userKey)
+    if (revoked && ticket.issuedAt <= revoked.upTo) return 'revoked'
+    if (this.usedTickets.has(ticket.nonce)) return 'used'
+    this.usedTickets.set(ticket.nonce, ticket.expiresAt)
+    return 'ok'
+  }
+
+  async revokeTickets(userKey: string, upTo: number): Promise<void> {
+    this.revoked.set(userKey, { upTo, until: upTo + this.config.ticketTtlMs })
   }
 
   async loadSession(connectionId: string): Promise<SessionState | undefined> {
@@ -95,13 +139,20 @@ export class MemoryBroker implements Broker {
   async close(): Promise<void> {
     this.log.length = 0
     this.head = 0
+    this.logBytes = 0
     this.sessions.clear()
+    this.usedTickets.clear()
+    this.revoked.clear()
   }
 
   private trim(): void {
     const oldest = Date.now() - this.config.logMaxAgeMs
-    let head = Math.max(this.head, this.log.length - this.config.logMaxEvents)
-    while (head < this.log.length && this.log[head]!.at < oldest) head++
+    let head = this.head
+    const byCount = this.log.length - this.config.logMaxEvents
+    while (head < this.log.length && (head < byCount || this.log[head]!.at < oldest || this.logBytes > this.config.logMaxBytes)) {
+      this.logBytes -= this.log[head]!.bytes
+      head++
+    }
     if (head === this.head) return
     this.floor = this.log[head - 1]!.id
     this.head = head
@@ -111,6 +162,14 @@ export class MemoryBroker implements Broker {
       this.log.splice(0, this.head)
       this.head = 0
     }
+  }
+
+  /** Ticket records go once the tickets they stand for have expired; swept on use, like sessions. */
+  private sweepTickets(now: number): void {
+    if (now - this.lastTicketSweep < 1000) return
+    this.lastTicketSweep = now
+    for (const [nonce, expiresAt] of this.usedTickets) if (expiresAt <= now) this.usedTickets.delete(nonce)
+    for (const [user, entry] of this.revoked) if (entry.until <= now) this.revoked.delete(user)
   }
 
   /** Sessions are swept on writes, so no timer outlives the connections. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import Redis, { type RedisOptions } from 'ioredis'
-import type { Broker, BrokerSink, ControlMessage, ReplayResult } from './broker'
+import { replayBytes, type Broker, type BrokerSink, type ControlMessage, type ReplayLimits, type ReplayResult, type TicketAdmission } from './broker'
 import type { SSEConfig } from './config'
 import { compareEventIds, parseEventId, type EventId } from './ids'
 import type { LogEntry, SessionState, Target } from './types'
@@ -11,6 +11,8 @@ interface Pending {
   event: string
   data: string
   target: Target
+  /** The local connections it was delivered to (without an id) while the log was unreachable. */
+  deliveredTo?: ReadonlySet<string>
 }
 
 /** How long emits made right after startup wait for the first connection to Redis. */
@@ -44,6 +46,8 @@ export class RedisBroker implements Broker {
   private readonly outbox: Pending[] = []
   private flushing = false
   private readonly seen = new Set<string>()
+  /** Outbox events appended to the log, by uid, until the reader sees them: who got them during the outage. */
+  private readonly deliveredDuringOutage = new Map<string, ReadonlySet<string>>()
   private publishes = 0
   private lastErrorLog = 0
   private readonly readyOrTimeout: Promise<void>
@@ -98,29 +102,43 @@ export class RedisBroker implements Broker {
     }
   }
 
-  async replay(cursor: string): Promise<ReplayResult> {
+  async replay(cursor: string, limits: ReplayLimits = {}): Promise<ReplayResult> {
     const info = await this.streamInfo()
     const after = parseEventId(cursor)
     const latest = info.lastGenerated
-    if (!after || !latest || compareEventIds(after, parseEventId(latest)!) > 0) return { reset: true, latest }
-    if (entriesLostAfter(after, info)) return { reset: true, latest }
+    if (!after || !latest || compareEventIds(after, parseEventId(latest)!) > 0) return { reset: true, reason: 'gone', latest, scanned: 0 }
+    if (entriesLostAfter(after, info)) return { reset: true, reason: 'gone', latest, scanned: 0 }
     const entries: LogEntry[] = []
     const uids = new Set<string>()
     let from = `(${cursor}`
+    let scanned = 0
+    let bytes = 0
     // MAXLEN ~ keeps somewhat more than logMaxEvents; a log far longer than that is not replayed whole.
     const maxPages = Math.ceil((this.config.logMaxEvents * 2) / REPLAY_PAGE) + 1
     for (let page = 0; page < maxPages; page++) {
       const rows = (await this.commands.xrange(this.key, from, '+', 'COUNT', REPLAY_PAGE)) as [string, string[]][]
+      scanned += rows.length
       for (const [id, fields] of rows) {
         const row = decode(fields)
         if (row.k !== 'event' || uids.has(row.u)) continue
         uids.add(row.u)
-        entries.push({ id, event: row.e, data: row.x, target: JSON.parse(row.t) as Target })
+        const entry: LogEntry = { id, event: row.e, data: row.x, target: JSON.parse(row.t) as Target }
+        if (limits.entitled && !limits.entitled(entry)) continue
+        bytes += replayBytes(entry)
+        // Pages stop as soon as the budget is passed: what was read is dropped, not held.
+        if (limits.maxBytes !== undefined && bytes > limits.maxBytes) return { reset: true, reason: 'too-big', latest, scanned }
+        entries.push(entry)
       }
-      if (rows.length < REPLAY_PAGE) return { reset: false, entries }
+      if (rows.length < REPLAY_PAGE) return { reset: false, entries, scanned }
       from = `(${rows.at(-1)![0]}`
     }
-    return { reset: true, latest }
+    return { reset: true, reason: 'too-big', latest, scanned }
+  }
+
+  // Entries already appended (in `deliveredDuringOutage`) are left out: the replay or the reader brings them with their id.
+  claimUnlogged(connectionId: string): { event: string; data: string; target: Target }[] {
+    for (const pending of this.outbox) pending.deliveredTo = new Set(pending.deliveredTo).add(connectionId)
+    return this.outbox.map(({ event, data, target }) => ({ event, data, target }))
   }
 
   async latestId(): Promise<string | undefined> {
@@ -134,6 +152,28 @@ export class RedisBroker implements Broker {
   async loadSession(connectionId: string): Promise<SessionState | undefined> {
     const text = await this.commands.get(this.sessionKey(connectionId))
     return text ? (JSON.parse(text) as SessionState) : undefined
+  }
+
+  async deleteSession(connectionId: string): Promise<void> {
+    await this.commands.del(this.sessionKey(connectionId))
+  }
+
+  async admitTicket(ticket: { nonce: string; issuedAt: number; expiresAt: number }, userKey: string): Promise<TicketAdmission> {
+    const ttl = Math.max(1, ticket.expiresAt - Date.now())
+    const results = await this.commands
+      .pipeline()
+      .get(`${this.config.redisPrefix}:revoked:${userKey}`)
+      .set(`${this.config.redisPrefix}:ticket:${ticket.nonce}`, '1', 'PX', ttl, 'NX')
+      .exec()
+    if (!results) throw new Error('no reply from redis')
+    for (const [error] of results) if (error) throw error
+    const revokedUpTo = results[0]![1] as string | null
+    if (revokedUpTo !== null && ticket.issuedAt <= Number(revokedUpTo)) return 'revoked'
+    return results[1]![1] === 'OK' ? 'ok' : 'used'
+  }
+
+  async revokeTickets(userKey: string, upTo: number): Promise<void> {
+    await this.commands.set(`${this.config.redisPrefix}:revoked:${userKey}`, String(upTo), 'PX', this.config.ticketTtlMs)
   }
 
   async touchSessions(connectionIds: string[]): Promise<void> {
@@ -162,7 +202,7 @@ export class RedisBroker implements Broker {
 
   /** Deliver here now; the log and the other instances get it when Redis is back. */
   private holdBack(pending: Pending): void {
-    this.sink.deliverUnlogged(pending.event, pending.data, pending.target)
+    pending.deliveredTo = this.sink.deliverUnlogged(pending.event, pending.data, pending.target)
     this.outbox.push(pending)
     if (this.outbox.length > this.config.logMaxEvents) {
       const dropped = this.outbox.splice(0, this.outbox.length - this.config.logMaxEvents)
@@ -185,7 +225,10 @@ export class RedisBroker implements Broker {
     this.flushing = true
     try {
       while (this.outbox.length > 0 && !this.closing) {
-        await this.append(this.outbox[0]!, true)
+        const pending = this.outbox[0]!
+        // Recorded before the append: the reader can see the entry before XADD's reply arrives.
+        this.deliveredDuringOutage.set(pending.uid, pending.deliveredTo ?? new Set())
+        await this.append(pending, true)
         this.outbox.shift()
       }
     } catch (error) {
@@ -239,7 +282,9 @@ export class RedisBroker implements Broker {
     try {
       if (row.k === 'control') return this.sink.control(JSON.parse(row.t) as ControlMessage)
       const entry: LogEntry = { id, event: row.e, data: row.x, target: JSON.parse(row.t) as Target }
-      this.sink.deliver(entry, row.d === '1' && row.o === this.instanceId)
+      const deliveredTo = row.d === '1' && row.o === this.instanceId ? this.deliveredDuringOutage.get(row.u) : undefined
+      this.deliveredDuringOutage.delete(row.u)
+      this.sink.deliver(entry, deliveredTo)
     } catch (error) {
       logError(`delivering log entry ${id}`, error)
     }

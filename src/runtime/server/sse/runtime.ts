@@ -1,9 +1,10 @@
 import { createError } from 'h3'
 import type { Broker, BrokerSink } from './broker'
-import { resolveConfig, type SSEConfig } from './config'
+import { assertUsableConfig, resolveConfig, type SSEConfig } from './config'
 import { assertEventName, assertNotReserved, serialiseData } from './frame'
 import { Hub } from './hub'
 import { MemoryBroker } from './memory-broker'
+import { ReplayAllowance } from './replay-allowance'
 import type { SSEUser, SessionState, Target, UserId } from './types'
 
 /** Builds the Redis broker. Registered by `server/plugins/sse-redis.ts`, which is installed only in apps that use Redis. */
@@ -23,10 +24,13 @@ export function userKey(id: UserId): string {
 export class SSERuntime {
   readonly hub: Hub
   readonly broker: Broker
+  readonly replayAllowance: ReplayAllowance
   /** Set by close(): streams ending now keep the session saved while they were open (the broker is going away). */
   closing = false
 
   constructor(readonly config: SSEConfig) {
+    assertUsableConfig(config)
+    this.replayAllowance = new ReplayAllowance(config.replayEntriesPerMinute)
     this.hub = new Hub(config.heartbeatMs, (ids) => {
       this.broker.touchSessions(ids).catch((error: unknown) => logError('refreshing sessions', error))
     })
@@ -43,21 +47,38 @@ export class SSERuntime {
 
   /**
    * Validate, serialise once, publish. Never rejects: emits replace fire-and-forget `io.emit` calls.
-   * A reserved name (`RESERVED_EVENTS`) throws synchronously instead, so the calling code sees it
-   * even when nothing awaits the promise.
+   * A reserved name (`RESERVED_EVENTS`) and data over `maxEventBytes` throw synchronously instead,
+   * so the calling code sees them even when nothing awaits the promise: such an event could never
+   * be delivered (a too big one would drop every recipient's stream, and again on each reconnect).
    */
   emit(event: string, data: unknown, target: Target): Promise<void> {
     assertNotReserved(event)
-    return this.publish(event, data, target)
+    const text = serialiseData(data)
+    const bytes = Buffer.byteLength(text)
+    if (bytes > this.config.maxEventBytes) {
+      throw new RangeError(`[sse] cannot emit ${JSON.stringify(event)}: its data is ${bytes} bytes as JSON, over maxEventBytes (${this.config.maxEventBytes}); send a link or an id and let the client fetch the rest`)
+    }
+    return this.publish(event, text, target)
   }
 
-  private async publish(event: string, data: unknown, target: Target): Promise<void> {
+  private async publish(event: string, text: string, target: Target): Promise<void> {
     try {
       assertEventName(event)
-      await this.broker.publish(event, serialiseData(data), target)
+      await this.broker.publish(event, text, target)
     } catch (error) {
       logError(`emitting ${JSON.stringify(event)}`, error)
     }
+  }
+
+  /**
+   * Log a user out of the SSE layer: every stream of theirs ends on every instance, their sessions
+   * are not kept for a resume, and the tickets issued to them until now stop working.
+   */
+  async closeUserStreams(userId: UserId): Promise<void> {
+    const key = userKey(userId)
+    await this.broker.revokeTickets(key, Date.now())
+    this.hub.closeUser(key)
+    if (this.broker.kind !== 'memory') await this.broker.sendControl({ op: 'close-user', userKey: key })
   }
 
   /**
@@ -77,6 +98,13 @@ export class SSERuntime {
       : await this.broker.loadSession(connectionId)
     if (!session || userKey(session.user.id) !== userKey(owner.userId)) {
       throw createError({ statusCode: 403, statusMessage: 'Forbidden', message: 'Not your SSE connection' })
+    }
+    const tooLong = channels.find((channel) => typeof channel !== 'string' || channel.length > this.config.maxChannelNameLength)
+    if (tooLong !== undefined) {
+      throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `Channel names are strings of at most ${this.config.maxChannelNameLength} characters` })
+    }
+    if (op === 'subscribe' && new Set([...session.channels, ...channels]).size > this.config.maxChannelsPerConnection) {
+      throw createError({ statusCode: 400, statusMessage: 'Bad Request', message: `A connection can be in at most ${this.config.maxChannelsPerConnection} channels` })
     }
     if (op === 'subscribe') {
       for (const channel of channels) {

@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
 import { createError, getHeader, getQuery, isError, type H3Event } from 'h3'
 import { compareEventIds, parseEventId } from './ids'
-import { Connection, encodeFrame, type Frame } from './connection'
-import { encodeEvent, encodeRetry, isEntitled } from './frame'
+import { Connection, type ReplayItem } from './connection'
+import { encodeRetry, isEntitled } from './frame'
 import { logError, userKey, useSSERuntime, type SSERuntime } from './runtime'
-import { ticketSecret, verifyTicket } from './ticket'
+import { connectionIdBelongsTo, createConnectionId, ticketSecret, verifyTicket } from './ticket'
 import type { SSEHooks, SSEUser } from './types'
 
 export function userChannel(id: string | number): string {
@@ -24,12 +23,28 @@ function refuseWhileClosing(event: H3Event, runtime: SSERuntime): void {
   throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'The server is shutting down; reconnect shortly' })
 }
 
-/** `?ticket=` when present (and then only it), else the app's own `authenticateSSE`. Every failure is a 401. */
+const ADMISSION_ERRORS = { used: 'Ticket already used', revoked: 'Ticket revoked' } as const
+
+/**
+ * `?ticket=` when present (and then only it), else the app's own `authenticateSSE`. Every refusal is
+ * a 401. A ticket opens one stream: a URL copied from a log, a proxy or a browser history is worth
+ * nothing once the client used it, and `closeUserStreams()` (logout) refuses the user's earlier ones.
+ */
 async function authenticate(event: H3Event, runtime: SSERuntime, hooks: SSEHooks): Promise<SSEUser> {
   const ticket = queryString(event, 'ticket')
   if (ticket) {
     const result = verifyTicket(ticket, ticketSecret(runtime.config.ticketSecret))
     if ('error' in result) throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: result.error })
+    let admission: 'ok' | keyof typeof ADMISSION_ERRORS
+    try {
+      admission = await runtime.broker.admitTicket(result, userKey(result.user.id))
+    } catch (error) {
+      // Unchecked, a ticket could be used twice: refuse, and let the client retry shortly.
+      logError('checking a ticket', error)
+      event.node.res.setHeader('Retry-After', '1')
+      throw createError({ statusCode: 503, statusMessage: 'Service Unavailable', message: 'Tickets cannot be checked right now; retry shortly' })
+    }
+    if (admission !== 'ok') throw createError({ statusCode: 401, statusMessage: 'Unauthorized', message: ADMISSION_ERRORS[admission] })
     return result.user
   }
   try {
@@ -49,7 +64,8 @@ async function authenticate(event: H3Event, runtime: SSERuntime, hooks: SSEHooks
  * `canSubscribe` counts as a refusal, so an outage of the app's access check cannot widen access.
  */
 async function stillAllowed(restored: readonly string[], fresh: readonly string[], user: SSEUser, hooks: SSEHooks): Promise<string[]> {
-  const candidates = restored.filter((channel, i) => !fresh.includes(channel) && restored.indexOf(channel) === i)
+  const skip = new Set(fresh)
+  const candidates = restored.filter((channel) => !skip.has(channel) && (skip.add(channel), true))
   const allowed = await Promise.all(
     candidates.map((channel) =>
       hooks.canSubscribe(user, channel).then(
@@ -90,6 +106,10 @@ function onStreamEnd(this: ServerResponse): void {
   connection.close()
   const { hub, broker } = connection.runtime
   hub.remove(connection)
+  if (connection.forget) {
+    broker.deleteSession(connection.id).catch((error: unknown) => logError('deleting a session', error))
+    return
+  }
   // The session outlives the stream for `sessionTtlMs`, so a reconnect can resume it.
   if (!connection.runtime.closing && !hub.connections.has(connection.id)) {
     broker.saveSession({ connectionId: connection.id, user: connection.user, channels: connection.channels }).catch((error: unknown) => logError('saving a session', error))
@@ -110,13 +130,17 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   const user = await authenticate(event, runtime, hooks)
   const key = userKey(user.id)
 
-  // A resume keeps the connection id and the channels joined before, if the session is this user's.
+  // A resume keeps the connection id and the channels joined before, if the session is this user's
+  // (the id itself says whose it is). A stream that is still open is not taken over: the new one
+  // gets the channels under a new id, so a resume URL copied from a log cannot hijack a live stream.
+  const secret = ticketSecret(config.ticketSecret)
   const resumeId = queryString(event, 'resume')
-  const session = resumeId ? await broker.loadSession(resumeId).catch(() => undefined) : undefined
-  const resumed = session && userKey(session.user.id) === key ? session : undefined
-  const connectionId = resumed?.connectionId ?? randomUUID()
+  const session = resumeId && connectionIdBelongsTo(resumeId, key, secret) ? await broker.loadSession(resumeId).catch(() => undefined) : undefined
+  const restored = session && userKey(session.user.id) === key ? session : undefined
+  const resumed = restored && !restored.live ? restored : undefined
+  const connectionId = resumed?.connectionId ?? createConnectionId(key, secret)
   const fresh = [userChannel(user.id), ...(await hooks.channelsForConnection(event, user))]
-  const channels = [...fresh, ...(await stillAllowed(resumed?.channels ?? [], fresh, user, hooks))]
+  const channels = [...fresh, ...(await stillAllowed(restored?.channels ?? [], fresh, user, hooks))].slice(0, config.maxChannelsPerConnection)
   const clientCursor = getHeader(event, 'last-event-id') || queryString(event, 'lastEventId')
   // A connection registered before the broker reads the log could miss what is published meanwhile.
   await broker.ready()
@@ -125,6 +149,11 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   // gap, and the replay below picks up what is published between this read and the registration.
   const startId = clientCursor ? undefined : await broker.latestId().catch(() => undefined)
   const cursor = clientCursor || startId
+  const wait = clientCursor ? runtime.replayAllowance.waitFor(key) : 0
+  if (wait > 0) {
+    event.node.res.setHeader('Retry-After', String(Math.ceil(wait / 1000)))
+    throw createError({ statusCode: 429, statusMessage: 'Too Many Requests', message: 'Too many replays of missed events; retry later' })
+  }
 
   const { req, res } = event.node
   // The client may have gone while the hooks ran: a 'close' listener added now would never fire.
@@ -159,30 +188,38 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   // Live events are held from here until the replay is written. `connected` goes out once the
   // session is saved, so a client that has it can `subscribe` through any instance.
   hub.add(connection)
+  // Events of an outage not in the log yet: taken in the same tick as the registration, so each is
+  // either here or delivered live. A resuming client is owed them; a fresh one is not.
+  const unlogged = (broker.claimUnlogged?.(connectionId) ?? []).filter((item) => clientCursor && isEntitled(item.target, connectionId, connection.channels))
   try {
-    await broker.saveSession({ connectionId, user, channels: connection.channels })
+    await broker.saveSession({ connectionId, user, channels: connection.channels, live: true })
   } catch (error) {
     logError('saving a session', error)
   }
   connection.writeNow(encodeRetry(config.retryMs))
   connection.writeNow(`${startId ? `id: ${startId}\n` : ''}event: connected\ndata: ${JSON.stringify({ connectionId, userId: user.id, resumed: Boolean(resumed) })}\n\n`)
 
-  let replayed: { frame: Frame; id: string }[] = []
+  let replayed: ReplayItem[] = []
   if (cursor) {
     try {
-      const result = await broker.replay(cursor)
+      const result = await broker.replay(cursor, {
+        entitled: (entry) => isEntitled(entry.target, connectionId, connection.channels),
+        maxBytes: config.maxReplayBytes,
+      })
+      runtime.replayAllowance.spend(key, result.scanned)
       if (result.reset) {
-        const data = JSON.stringify({ reason: 'The events since your last one are no longer available; reload your state.' })
-        replayed = [{ frame: encodeFrame(result.latest ? encodeEvent({ id: result.latest, event: 'reset', data }) : `event: reset\ndata: ${data}\n\n`), id: result.latest ?? cursor }]
+        const reason = result.reason === 'too-big'
+          ? 'More events were missed than one replay sends; reload your state.'
+          : 'The events since your last one are no longer available; reload your state.'
+        replayed = [{ id: result.latest, event: 'reset', data: JSON.stringify({ reason }) }]
       } else {
-        replayed = result.entries
-          .filter((entry) => isEntitled(entry.target, connectionId, connection.channels))
-          .map((entry) => ({ frame: encodeFrame(encodeEvent(entry)), id: entry.id }))
+        replayed = [...result.entries]
       }
     } catch (error) {
       logError('replaying', error)
-      replayed = [{ frame: encodeFrame(`event: reset\ndata: ${JSON.stringify({ reason: 'Replay failed; reload your state.' })}\n\n`), id: cursor }]
+      replayed = [{ id: undefined, event: 'reset', data: JSON.stringify({ reason: 'Replay failed; reload your state.' }) }]
     }
   }
-  connection.finishReplay(replayed, cursor, isAfter)
+  for (const item of unlogged) replayed.push({ id: undefined, event: item.event, data: item.data })
+  await connection.finishReplay(replayed, cursor, isAfter)
 }

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
 import type { SSEUser } from './types'
 
 /**
@@ -11,6 +11,16 @@ export interface TicketPayload {
   user: SSEUser
   /** ms since epoch */
   exp: number
+  /** ms since epoch: `closeUserStreams()` refuses the tickets issued up to its call. */
+  iat: number
+}
+
+/** A ticket that verified: its user, when it was issued and expires, and its nonce (one use per nonce). */
+export interface VerifiedTicket {
+  user: SSEUser
+  issuedAt: number
+  expiresAt: number
+  nonce: string
 }
 
 const IV_BYTES = 12
@@ -33,18 +43,44 @@ function keyOf(secret: string): Buffer {
   return createHash('sha256').update(`sse-ticket:${secret}`).digest()
 }
 
+/**
+ * Connection ids carry a MAC of their user, so a request can prove which connection is its own
+ * without a lookup: `getConnectionId(event, owner)` accepts an id only for the user it was issued to.
+ */
+export function createConnectionId(userKey: string, secret: string): string {
+  const id = randomBytes(16).toString('base64url')
+  return `${id}.${connectionMac(id, userKey, secret)}`
+}
+
+export function connectionIdBelongsTo(connectionId: string, userKey: string, secret: string): boolean {
+  const dot = connectionId.indexOf('.')
+  if (dot <= 0 || connectionId.length > 128) return false
+  const expected = Buffer.from(connectionMac(connectionId.slice(0, dot), userKey, secret))
+  const given = Buffer.from(connectionId.slice(dot + 1))
+  return given.length === expected.length && timingSafeEqual(given, expected)
+}
+
+function connectionMac(id: string, userKey: string, secret: string): string {
+  return createHmac('sha256', `sse-connection:${secret}`).update(`${id}\n${userKey}`).digest('base64url').slice(0, 22)
+}
+
 export function createTicket(user: SSEUser, ttlMs: number, secret: string, now = Date.now()): { ticket: string; expiresAt: number } {
   const expiresAt = now + ttlMs
+  // The random IV doubles as the ticket's nonce: unique per ticket and covered by the auth tag.
   const iv = randomBytes(IV_BYTES)
   const cipher = createCipheriv('aes-256-gcm', keyOf(secret), iv)
-  const sealed = Buffer.concat([cipher.update(JSON.stringify({ user, exp: expiresAt } satisfies TicketPayload), 'utf8'), cipher.final()])
+  const sealed = Buffer.concat([cipher.update(JSON.stringify({ user, exp: expiresAt, iat: now } satisfies TicketPayload), 'utf8'), cipher.final()])
   return { ticket: Buffer.concat([iv, cipher.getAuthTag(), sealed]).toString('base64url'), expiresAt }
 }
 
-/** The ticket's user, or a reason it is refused. */
-export function verifyTicket(ticket: string, secret: string, now = Date.now()): { user: SSEUser } | { error: string } {
+/**
+ * The ticket's contents, or a reason it is refused. Only the canonical encoding is accepted: base64url
+ * decoding ignores stray trailing bits, so without this check several strings would be one ticket and
+ * escape a single-use check keyed on the text.
+ */
+export function verifyTicket(ticket: string, secret: string, now = Date.now()): VerifiedTicket | { error: string } {
   const raw = Buffer.from(ticket, 'base64url')
-  if (raw.length <= IV_BYTES + TAG_BYTES) return { error: 'Malformed ticket' }
+  if (raw.length <= IV_BYTES + TAG_BYTES || raw.toString('base64url') !== ticket) return { error: 'Malformed ticket' }
   let payload: TicketPayload
   try {
     const decipher = createDecipheriv('aes-256-gcm', keyOf(secret), raw.subarray(0, IV_BYTES))
@@ -55,6 +91,7 @@ export function verifyTicket(ticket: string, secret: string, now = Date.now()): 
     return { error: 'Invalid ticket' }
   }
   if (typeof payload.exp !== 'number' || payload.exp <= now) return { error: 'Ticket expired' }
+  if (typeof payload.iat !== 'number') return { error: 'Malformed ticket' }
   if (!payload.user || (typeof payload.user.id !== 'string' && typeof payload.user.id !== 'number')) return { error: 'Malformed ticket' }
-  return { user: payload.user }
+  return { user: payload.user, issuedAt: payload.iat, expiresAt: payload.exp, nonce: raw.subarray(0, IV_BYTES).toString('base64url') }
 }

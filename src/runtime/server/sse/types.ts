@@ -32,6 +32,8 @@ export interface SessionState {
   user: SSEUser
   /** Never mutated once saved (brokers may keep the array as given). */
   channels: readonly string[]
+  /** The stream is open (on some instance): a resume then gets a new connection id instead of taking it over. */
+  live?: boolean
 }
 
 /** The hooks the app provides (server/utils/sse-hooks.ts). */

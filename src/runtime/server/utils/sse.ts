@@ -1,6 +1,7 @@
-import { getHeader, type H3Event } from 'h3'
-import { setConfigOverrides, type SSEConfig } from '../sse/config'
-import { closeSSERuntime, hasSSERuntime, useSSERuntime } from '../sse/runtime'
+import { createError, getHeader, readBody, type H3Event } from 'h3'
+import { assertUsableConfig, resolveConfig, setConfigOverrides, type SSEConfig } from '../sse/config'
+import { closeSSERuntime, hasSSERuntime, userKey, useSSERuntime } from '../sse/runtime'
+import { connectionIdBelongsTo, ticketSecret } from '../sse/ticket'
 import { userChannel } from '../sse/stream'
 import type { EmitOptions, UserId } from '../sse/types'
 import { canSubscribe } from './sse-hooks'
@@ -56,10 +57,60 @@ export function unsubscribe(connectionId: string, channels: string | string[], o
   return useSSERuntime().changeSubscription('unsubscribe', connectionId, list(channels), owner, canSubscribe)
 }
 
-/** The stream a request comes from, as sent by `useChatSSE().send()`. */
-export function getConnectionId(event: H3Event): string | undefined {
+/**
+ * The stream a request comes from, as sent by `useChatSSE().send()`, when it is a stream of
+ * `owner.userId` (the authenticated caller): an id another user's client sends is ignored, so it can
+ * neither exclude someone else's stream from an event (`except`) nor get replies sent to it.
+ */
+export function getConnectionId(event: H3Event, owner: { userId: UserId }): string | undefined {
   const id = getHeader(event, 'x-sse-connection-id')
-  return id && id.length <= 128 ? id : undefined
+  if (!id) return undefined
+  return connectionIdBelongsTo(id, userKey(owner.userId), ticketSecret(useSSERuntime().config.ticketSecret)) ? id : undefined
+}
+
+/**
+ * End every stream of the user on every instance, keep none of their sessions for a resume and refuse
+ * the stream tickets issued to them so far. Call it where the app logs a user out.
+ */
+export function closeUserStreams(userId: UserId): Promise<void> {
+  return useSSERuntime().closeUserStreams(userId)
+}
+
+const RAW_BODY = Symbol.for('h3RawBody')
+
+/**
+ * Read the request body once, refusing one over `maxBytes` (default `maxBodyBytes`) with a 413, as
+ * Socket.IO refused messages over `maxHttpBufferSize`. h3's `readBody`, `readRawBody` and
+ * `readValidatedBody` then read the same bytes; without this they buffer whatever the client sends.
+ */
+export async function limitRequestBody(event: H3Event, maxBytes = useSSERuntime().config.maxBodyBytes): Promise<void> {
+  const req = event.node.req as typeof event.node.req & { [RAW_BODY]?: Promise<Buffer> }
+  const tooLarge = () => createError({ statusCode: 413, statusMessage: 'Payload Too Large', message: `The request body is larger than ${maxBytes} bytes` })
+  if (Number(req.headers['content-length'] ?? 0) > maxBytes) throw tooLarge()
+  if (req[RAW_BODY] || event._requestBody || 'body' in req || 'rawBody' in req || typeof req.on !== 'function') return
+  const body = new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > maxBytes) {
+        req.removeAllListeners('data')
+        req.pause()
+        return reject(tooLarge())
+      }
+      chunks.push(chunk)
+    })
+    req.once('end', () => resolve(Buffer.concat(chunks)))
+    req.once('error', reject)
+  })
+  req[RAW_BODY] = body
+  await body
+}
+
+/** `readBody` within `maxBodyBytes` (see `limitRequestBody`): what the generated event routes read their payload with. */
+export async function readChatBody<T = unknown>(event: H3Event): Promise<T> {
+  await limitRequestBody(event)
+  return (await readBody(event)) as T
 }
 
 /**
@@ -79,6 +130,8 @@ export function readBearerToken(event: H3Event): string | undefined {
 export function configureSSE(options: Partial<SSEConfig> | undefined): void {
   if (hasSSERuntime()) console.warn('[sse] configureSSE() called after the SSE runtime started: the new options apply after closeSSE()')
   setConfigOverrides(options)
+  // Here rather than at the first stream or emit, so a deploy with an unusable setting fails at boot.
+  assertUsableConfig(resolveConfig())
 }
 
 /** Close every open stream and the broker now (graceful shutdown: clients reconnect to another instance). */
