@@ -6,8 +6,17 @@
  * each run in their own process; everything on 127.0.0.1. Writes bench/results/runtime.{json,svg,md}.
  *
  *   npx tsx bench/runtime/run.ts [--sizes 1000,5000,10000] [--configs sio,sse,bare-sse,sio-redis,sse-redis]
+ *                                [--baseline <dir>] [--rounds N]
+ *
+ * `--baseline <dir>` adds `sse-baseline` (and `sse-redis-baseline`): the same servers on another copy
+ * of src/runtime, each run right after its current counterpart at every size, with targets that the
+ * current runtime is no worse than it (with `--rounds N`, the median of the N rounds' ratios); results
+ * go to bench/results/runtime-vs-baseline.*. Extract the
+ * copy inside the project so its imports resolve, e.g.
+ *   mkdir -p .bench-baseline && git archive <commit> src/runtime | tar -x -C .bench-baseline
+ *   npx tsx bench/runtime/run.ts --configs sse,sse-redis --baseline .bench-baseline/src/runtime
  */
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
@@ -26,13 +35,15 @@ import { redisBrokerShipped } from './sse-runtime.js'
 const here = dirname(fileURLToPath(import.meta.url))
 const resultsDir = resolve(here, '../results')
 
-type ConfigId = 'sio' | 'sse' | 'bare-sse' | 'sio-redis' | 'sse-redis'
-const CONFIGS: Record<ConfigId, { label: string; server: string; instances: number; redis: boolean; client: 'sse' | 'socketio'; color: string }> = {
+type ConfigId = 'sio' | 'sse' | 'sse-baseline' | 'bare-sse' | 'sio-redis' | 'sse-redis' | 'sse-redis-baseline'
+const CONFIGS: Record<ConfigId, { label: string; server: string; instances: number; redis: boolean; client: 'sse' | 'socketio'; color: string; env?: Record<string, string> }> = {
   sio: { label: 'Socket.IO 4.8', server: 'server-socketio.ts', instances: 1, redis: false, client: 'socketio', color: '#d95f02' },
   sse: { label: 'SSE runtime', server: 'server-sse.ts', instances: 1, redis: false, client: 'sse', color: '#2b7bb9' },
+  'sse-baseline': { label: 'SSE runtime (baseline)', server: 'server-sse.ts', instances: 1, redis: false, client: 'sse', color: '#7fbf7b' },
   'bare-sse': { label: 'bare res.write SSE (reference)', server: 'server-bare-sse.ts', instances: 1, redis: false, client: 'sse', color: '#bbbbbb' },
   'sio-redis': { label: 'Socket.IO ×2 + Redis', server: 'server-socketio.ts', instances: 2, redis: true, client: 'socketio', color: '#fdae6b' },
   'sse-redis': { label: 'SSE ×2 + Redis', server: 'server-sse.ts', instances: 2, redis: true, client: 'sse', color: '#9ecae1' },
+  'sse-redis-baseline': { label: 'SSE ×2 + Redis (baseline)', server: 'server-sse.ts', instances: 2, redis: true, client: 'sse', color: '#c2e699' },
 }
 
 const ROOM_MESSAGES = 300
@@ -47,6 +58,8 @@ const nsToMs = (ns: number): number => ns / 1e6
 interface ScenarioResult {
   config: ConfigId
   connections: number
+  /** 1-based: `--rounds` repeats every scenario, alternating the configs. */
+  round: number
   held: boolean
   connectMs: number
   failed: number
@@ -68,9 +81,9 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, everyMs =
   return false
 }
 
-async function runScenario(config: ConfigId, connections: number): Promise<ScenarioResult> {
+async function runScenario(config: ConfigId, connections: number, roundNo: number): Promise<ScenarioResult> {
   const spec = CONFIGS[config]
-  const result: ScenarioResult = { config, connections, held: false, connectMs: 0, failed: 0, dropped: 0 }
+  const result: ScenarioResult = { config, connections, round: roundNo, held: false, connectMs: 0, failed: 0, dropped: 0 }
   const started: { stop(): Promise<void> }[] = []
   try {
     const redis = spec.redis ? await startRedis() : undefined
@@ -82,7 +95,7 @@ async function runScenario(config: ConfigId, connections: number): Promise<Scena
         name: `${config} server ${i}`,
         // BENCH_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles the servers
         nodeArgs: ['--expose-gc', ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-        env: { PORT: String(port), REDIS_URL: redis?.url ?? '' },
+        env: { PORT: String(port), REDIS_URL: redis?.url ?? '', ...spec.env },
       })
       started.push(server)
       servers.push(server)
@@ -251,6 +264,24 @@ function targetsFor(results: ScenarioResult[], sizes: number[]): { name: string;
       out.push({ name: `Redis broker adds to SSE room p99 at ${n} (ms)`, target: '≤ 2', measured: added, met: added <= 2 })
     }
   }
+  for (const n of sizes) for (const [current, baseline] of [['sse', 'sse-baseline'], ['sse-redis', 'sse-redis-baseline']] as const) {
+    // Each round's pair ran back to back; the median of the rounds' ratios damps one noisy round.
+    const pairs = results.filter((r) => r.config === current && r.connections === n).flatMap((now) => {
+      const before = results.find((r) => r.config === baseline && r.connections === n && r.round === now.round)
+      return before ? [{ now, before }] : []
+    })
+    if (pairs.length === 0) continue
+    // "no worse" allows what two runs of the same code differ by on this machine
+    const noWorse = (name: string, pick: (r: ScenarioResult) => number | undefined, higherIsBetter = false): void => {
+      const r = round(median(pairs.map(({ now, before }) => ratio(pick(now), pick(before)))), 2)
+      const rounds = pairs.length > 1 ? `, median of ${pairs.length} rounds` : ''
+      out.push({ name: `${name} ${CONFIGS[current].label}/baseline at ${n}${rounds}`, target: higherIsBetter ? '≥ 0.9' : '≤ 1.1', measured: r, met: higherIsBetter ? r >= 0.9 : r <= 1.1 })
+    }
+    noWorse('heap per connection', (r) => r.memory?.heapPerConnKiB)
+    noWorse('RSS per connection', (r) => r.memory?.rssPerConnKiB)
+    noWorse('room p99', (r) => r.room?.p99Ms)
+    noWorse('deliveries per second', (r) => r.flood?.deliveriesPerS, true)
+  }
   const largest = Math.max(...sizes)
   const sse = find('sse', largest)
   if (sse) out.push({ name: `SSE holds ${largest} connections (no failure, no drop)`, target: 'yes', measured: sse.held ? 'yes' : `no (${sse.error ?? `failed ${sse.failed}, dropped ${sse.dropped}`})`, met: sse.held })
@@ -262,10 +293,24 @@ async function main(): Promise<void> {
     options: {
       sizes: { type: 'string', default: '1000,5000,10000' },
       configs: { type: 'string', default: 'sio,sse,bare-sse,sio-redis,sse-redis' },
+      baseline: { type: 'string' },
+      rounds: { type: 'string', default: '1' },
     },
   })
   const sizes = values.sizes.split(',').map(Number)
   let configs = values.configs.split(',') as ConfigId[]
+  if (values.baseline) {
+    const dir = resolve(values.baseline)
+    if (!existsSync(join(dir, 'server/sse/stream.ts'))) throw new Error(`--baseline ${values.baseline}: no server/sse/stream.ts there; give the src/runtime folder of the copy`)
+    for (const [current, baseline] of [['sse', 'sse-baseline'], ['sse-redis', 'sse-redis-baseline']] as const) {
+      CONFIGS[baseline].env = { SSE_RUNTIME_DIR: dir }
+      configs = configs.filter((c) => c !== baseline)
+      if (configs.includes(current)) configs.splice(configs.indexOf(current) + 1, 0, baseline)
+    }
+  } else if (configs.some((c) => c.endsWith('-baseline'))) {
+    throw new Error('the -baseline configs need --baseline <dir>')
+  }
+  const outName = values.baseline ? 'runtime-vs-baseline' : 'runtime'
   const skipped: string[] = []
   if (configs.some((c) => CONFIGS[c].redis) && !redisAvailable()) {
     if (process.env.CI === 'true') throw new Error('redis-server is required under CI=true')
@@ -274,22 +319,26 @@ async function main(): Promise<void> {
   }
   if (configs.includes('sse-redis') && !redisBrokerShipped()) {
     skipped.push('SSE ×2 + Redis: the runtime does not ship its Redis broker (src/runtime/server/plugins/sse-redis.ts)')
-    configs = configs.filter((c) => c !== 'sse-redis')
+    configs = configs.filter((c) => c !== 'sse-redis' && c !== 'sse-redis-baseline')
   }
   for (const reason of skipped) console.warn(`skipping ${reason}`)
   const machine = machineInfo()
   const results: ScenarioResult[] = []
-  for (const n of sizes) {
-    for (const config of configs) {
-      const r = await runScenario(config, n)
-      results.push(r)
-      console.log(describe(r))
+  const rounds = Number(values.rounds)
+  if (!Number.isInteger(rounds) || rounds < 1 || rounds > 10) throw new Error(`--rounds ${values.rounds}: give a whole number from 1 to 10`)
+  for (let roundNo = 1; roundNo <= rounds; roundNo++) {
+    for (const n of sizes) {
+      for (const config of configs) {
+        const r = await runScenario(config, n, roundNo)
+        results.push(r)
+        console.log(describe(r))
+      }
     }
   }
   const targets = targetsFor(results, sizes)
   const loadAtEnd = load1m()
   mkdirSync(resultsDir, { recursive: true })
-  writeFileSync(join(resultsDir, 'runtime.json'), `${JSON.stringify({ machine: { ...machine, loadAtEnd }, skipped, targets, results }, null, 2)}\n`)
+  writeFileSync(join(resultsDir, `${outName}.json`), `${JSON.stringify({ machine: { ...machine, loadAtEnd }, skipped, targets, results }, null, 2)}\n`)
 
   const groups = sizes.map((n) => `${n.toLocaleString('en-US')} conns`)
   const series = (pick: (r: ScenarioResult) => number | undefined) => configs.map((c) => ({
@@ -297,7 +346,7 @@ async function main(): Promise<void> {
     color: CONFIGS[c].color,
     values: sizes.map((n) => pick(results.find((r) => r.config === c && r.connections === n) ?? ({} as ScenarioResult)) ?? Number.NaN),
   }))
-  writeFileSync(join(resultsDir, 'runtime.svg'), chartSvg(`SSE runtime vs Socket.IO — ${machine.cpus} cores, ${machine.memoryGiB} GiB, ${machine.date.slice(0, 10)}`, [
+  writeFileSync(join(resultsDir, `${outName}.svg`), chartSvg(`${values.baseline ? 'SSE runtime vs its baseline copy' : 'SSE runtime vs Socket.IO'} — ${machine.cpus} cores, ${machine.memoryGiB} GiB, ${machine.date.slice(0, 10)}`, [
     { title: 'Server heap per idle connection (after GC)', unit: 'KiB', groups, series: series((r) => r.memory?.heapPerConnKiB) },
     { title: 'Server RSS per idle connection', unit: 'KiB', groups, series: series((r) => r.memory?.rssPerConnKiB) },
     { title: 'Two-person room: publish → receipt p99', unit: 'ms', groups, series: series((r) => r.room?.p99Ms) },
@@ -305,7 +354,7 @@ async function main(): Promise<void> {
     { title: 'Room deliveries per second at saturation', unit: 'deliveries/s', groups, series: series((r) => r.flood?.deliveriesPerS) },
   ]))
   const rows = results.map((r) => [
-    CONFIGS[r.config].label, r.connections.toLocaleString('en-US'),
+    rounds > 1 ? `${CONFIGS[r.config].label}, round ${r.round}` : CONFIGS[r.config].label, r.connections.toLocaleString('en-US'),
     r.memory?.heapPerConnKiB ?? '–', r.memory?.rssPerConnKiB ?? '–',
     r.room ? `${r.room.p50Ms} / ${r.room.p99Ms} / ${r.room.maxMs}` : '–',
     r.broadcast ? `${r.broadcast.handoffMs} / ${r.broadcast.handoffCpuMs} / ${r.broadcast.handoffSyncMs}` : '–',
@@ -317,9 +366,9 @@ async function main(): Promise<void> {
   const table = markdownTable(['server', 'connections', 'heap KiB/conn', 'RSS KiB/conn', 'room p50 / p99 / max ms', 'broadcast hand-off ms: wall / CPU / sync part', 'broadcast server CPU ms (until last client)', 'broadcast last client ms', 'deliveries/s', 'held'], rows)
   const targetTable = markdownTable(['target', 'wanted', 'measured', 'met'], targets.map((t) => [t.name, t.target, t.measured, t.met ? 'yes' : '**no**']))
   const md = `Run ${machine.date} on ${machine.cpus} × ${machine.cpuModel}, ${machine.memoryGiB} GiB, Node ${machine.node}; 1-minute load average ${machine.loadAtStart} at the start, ${loadAtEnd} at the end.${skipped.length ? `\n\nSkipped: ${skipped.join('; ')}.` : ''}\n\n${table}\n\n${targetTable}\n`
-  writeFileSync(join(resultsDir, 'runtime.md'), md)
+  writeFileSync(join(resultsDir, `${outName}.md`), md)
   console.log(`\n${md}`)
-  console.log(`wrote ${join(resultsDir, 'runtime.json')}, runtime.svg, runtime.md`)
+  console.log(`wrote ${join(resultsDir, `${outName}.json`)}, ${outName}.svg, ${outName}.md`)
 }
 
 main().then(() => killAll(), (error: unknown) => {

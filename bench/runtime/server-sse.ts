@@ -30,7 +30,7 @@ const hooks: SSEHooks = {
 }
 
 const sse = await loadRuntime()
-const config = { redisUrl, ticketSecret: 'bench-secret' }
+const config = { redisUrl, ticketSecret: 'bench-ticket-secret-of-32-characters-or-more' }
 sse.configureSSE(config)
 if (redisUrl) await installRedisBroker(config)
 

@@ -5,7 +5,8 @@
  * the interfaces below are the slice of their API the bench uses.
  */
 import { existsSync } from 'node:fs'
-import { fileURLToPath } from 'node:url'
+import { resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import type { H3Event } from 'h3'
 
 export interface SSEUser { id: string | number; [key: string]: unknown }
@@ -24,7 +25,11 @@ export interface RuntimeModules {
   broadcast(event: string, data?: unknown): Promise<void>
 }
 
-const serverDir = new URL('../../src/runtime/server/', import.meta.url)
+// SSE_RUNTIME_DIR points at another copy of src/runtime (an earlier commit's, for a side-by-side run);
+// it must sit inside this project so that its imports of h3 and ioredis resolve to node_modules.
+const serverDir = process.env.SSE_RUNTIME_DIR
+  ? pathToFileURL(`${resolve(process.env.SSE_RUNTIME_DIR, 'server')}/`)
+  : new URL('../../src/runtime/server/', import.meta.url)
 
 async function load<T>(path: string): Promise<T> {
   return (await import(new URL(path, serverDir).href)) as T
