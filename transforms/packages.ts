@@ -5,6 +5,7 @@ import type { RedisAdapterInfo } from '../src/analysis/server/types.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { filesThatMayContain } from '../src/project/search.js'
+import { findSfcScripts } from '../src/project/vue.js'
 
 const ID = 'packages'
 const meta = (reason: string): ChangeMeta => ({ transform: ID, reason })
@@ -68,15 +69,29 @@ function lineIn(file: string, text: string, line: number): { file: string; line:
 
 /** The first file (other than deleted ones) whose current text imports the package. */
 function survivingImporter(ctx: TransformContext, name: string): { file: string; line: number; code: string } | undefined {
-  const escaped = name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')
-  const pattern = new RegExp(`(from\\s+|import\\s*\\(\\s*|require\\s*\\(\\s*|import\\s+)['"]${escaped}['"]`)
   for (const file of filesThatMayContain(ctx.repo, [name])) {
     const text = ctx.changes.currentText(file)
     // Substring first: this can run over every file of the repo, and few of them name the package.
-    if (text === undefined || !text.includes(name) || !pattern.test(text)) continue
-    const lines = text.split('\n')
-    const index = lines.findIndex((line) => pattern.test(line))
-    if (index >= 0) return { file, line: index + 1, code: lines[index]!.trim() }
+    if (text === undefined || !text.includes(name)) continue
+    const offset = importOffset(file, text, name)
+    if (offset === undefined) continue
+    const line = text.slice(0, offset).split('\n').length
+    return { file, line, code: (text.split('\n')[line - 1] ?? '').trim() }
+  }
+  return undefined
+}
+
+/**
+ * Where the code (not a comment or a string) imports `name` or a subpath of it: `import`, `export …
+ * from`, `import()` or `require()`, as TypeScript's own pre-processor finds them; in a .vue file, in
+ * its script blocks.
+ */
+function importOffset(file: string, text: string, name: string): number | undefined {
+  const scripts = file.endsWith('.vue') ? findSfcScripts(text, file).scripts : [{ content: text, start: 0 }]
+  for (const script of scripts) {
+    const found = ts.preProcessFile(script.content, true, true).importedFiles
+      .find((reference) => reference.fileName === name || reference.fileName.startsWith(`${name}/`))
+    if (found) return script.start + found.pos
   }
   return undefined
 }

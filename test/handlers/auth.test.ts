@@ -30,6 +30,28 @@ describe('io.use middleware → authenticateSSE', () => {
     ].join('\n'))
   })
 
+  it('carries a Socket.IO error type over as Error, so the hooks file imports nothing from socket.io', async () => {
+    const { files, followUps } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        imports: `import type { ExtendedError } from 'socket.io'`,
+        middleware: `async (socket, next) => {
+    try {
+      socket.data.user = await verifyToken(socket.handshake.auth.token)
+      next()
+    } catch (e) {
+      const error = e as ExtendedError
+      next(new Error(error.message))
+    }
+  }`,
+        connection: '',
+      }),
+    })
+    const hooks = files.get(HOOKS)!
+    expect(hooks).not.toContain('socket.io')
+    expect(hooks).toContain('const error = e as Error')
+    expect(followUps.filter((followUp) => followUp.kind.startsWith('handlers/'))).toEqual([])
+  })
+
   it('reads a cookie from the request and stores what the middleware put on the socket', async () => {
     const { files } = await migrate({
       'server/plugins/socket.io.ts': plugin({

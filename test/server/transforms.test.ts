@@ -142,6 +142,51 @@ export default defineEventHandler(() => {
       'server/plugins/socket.io.ts:4 io/server-kept',
     ])
   })
+
+  it('keeps an aliased Socket.IO import that a kept plugin still uses', async () => {
+    const kept = `import { Server as SocketIOServer, type Socket as IOSocket } from 'socket.io'
+import type { Namespace } from 'socket.io'
+
+let io: SocketIOServer | null = null
+export const getIO = (): SocketIOServer | null => io
+
+export default defineNitroPlugin((nitroApp) => {
+  io = new SocketIOServer()
+  nitroApp.hooks.hook('listen', (server) => io?.attach(server))
+  io.on('connection', (socket) => {
+    socket.on('disconnect', () => markOffline(socket.id))
+  })
+})
+`
+    const dir = writeRepo({ 'server/plugins/socket.io.ts': kept })
+    const plan = await planMigration(dir)
+    expect(plan.followUps.map((followUp) => followUp.kind)).toContain('handlers/plugin-kept')
+    const after = textOf(plan, 'server/plugins/socket.io.ts')
+    expect(after).toBeDefined()
+    expect(after).toContain(`import { Server as SocketIOServer } from 'socket.io'`)
+    expect(after).toContain('io = new SocketIOServer()')
+    expect(after).not.toContain('Namespace')
+    expect(after).not.toContain('IOSocket')
+  })
+
+  it('removes socket.io from package.json when only a comment still imports it, and keeps it for a real import in a .vue script', async () => {
+    const files = {
+      'package.json': JSON.stringify({ dependencies: { 'socket.io': '^4.8.0', 'socket.io-client': '^4.8.0' } }, null, 2) + '\n',
+      'server/plugins/socket.io.ts': `// The first version, kept for reference:
+// import { Server } from 'socket.io'
+/* const io = require("socket.io") */
+${plugin}`,
+      'app/components/Probe.vue': `<template><p>"import 'socket.io'" is not code here</p></template>
+<script setup lang="ts">
+import { io } from 'socket.io-client'
+const probe = io('/probe')
+</script>
+`,
+    }
+    const plan = await planMigration(writeRepo(files), { transforms })
+    expect(plan.dependencyEdits.remove.map((edit) => edit.name)).toEqual(['socket.io'])
+    expect(plan.followUps.map((followUp) => `${followUp.file}:${followUp.line} ${followUp.kind}`)).toEqual(['app/components/Probe.vue:3 packages/still-imported'])
+  })
 })
 
 describe('socket route stubs', () => {

@@ -5,6 +5,7 @@ import { isClientSentId } from '../../src/analysis/handlers/socket-uses.js'
 import { handshakeExpression } from './rewrite.js'
 import { renderStatements, type Replacements } from './render.js'
 import { descendantsOfKind } from '../../src/ast/walk.js'
+import { replaceSocketIoTypes } from './socket-types.js'
 
 /** What `authenticateSSE` returns: the keys the middleware stored on the socket, plus `id`. */
 export interface AuthShape {
@@ -174,6 +175,7 @@ export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape,
     const following = statement.getNextSibling()
     if (Node.isReturnStatement(following) && !following.getExpression()) replacements.set(following, () => '')
   }
+  replaceSocketIoTypes(middleware.fn, replacements, blockers)
   const body = middleware.fn.getBody()
   const statements = Node.isBlock(body) ? body.getStatements() : []
   return { body: renderStatements(statements, replacements), blockers, droppedQuery }

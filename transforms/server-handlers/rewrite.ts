@@ -7,6 +7,7 @@ import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
 import { renamedEventLiteral } from '../../src/analysis/stream-events.js'
 import { channelExpression, channelOf, emitCall } from './channels.js'
 import { indentOf, renderChildren, type Replacements } from './render.js'
+import { replaceSocketIoTypes } from './socket-types.js'
 
 /** Names the rewritten code uses; chosen by the caller so they do not clash with the body's own. */
 export interface RewriteNames {
@@ -229,6 +230,7 @@ export function rewriteUses(
   }
   for (const statement of [...unreachable, ...dropped]) replacements.set(statement, () => '')
   for (const tryStatement of throwingTries) addRethrow(tryStatement, replacements)
+  replaceSocketIoTypes(fn, replacements, blockers)
   return { replacements, needs, blockers, dropped }
 }
 

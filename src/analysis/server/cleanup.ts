@@ -183,7 +183,10 @@ function isAliasInitializer(node: Node): boolean {
 /** Identifiers in the declaration's file that refer to it (excluding its own name). */
 export function referencesOf(declaration: Node): Node[] {
   if (!Node.isVariableDeclaration(declaration) && !Node.isImportSpecifier(declaration) && !Node.isImportClause(declaration)) return []
-  const nameNode = Node.isImportClause(declaration) ? declaration.getDefaultImport() : declaration.getNameNode()
+  // `import { Server as SocketIOServer }` binds the alias; `Server` names the export, never used here.
+  const nameNode = Node.isImportClause(declaration)
+    ? declaration.getDefaultImport()
+    : Node.isImportSpecifier(declaration) ? (declaration.getAliasNode() ?? declaration.getNameNode()) : declaration.getNameNode()
   if (!nameNode) return []
   const name = nameNode.getText()
   const file = nameNode.getSourceFile()

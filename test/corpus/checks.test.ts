@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest'
+import { undeclaredNames } from '../../scripts/corpus/names.js'
+import { parseError } from '../../scripts/corpus/scripts.js'
+import { autoImportedNames, importsSocketIO, usesSocketIO } from '../../scripts/corpus/socket-usage.js'
+
+describe('corpus checks', () => {
+  it('finds names a route or a .vue script uses that nothing declares or imports', () => {
+    const found = undeclaredNames(new Map([
+      ['server/api/a.post.ts', `import { x } from 'y'\nexport default defineEventHandler(() => { io.emit('x', x); process.env.A; console.log(window) })\n`],
+      ['app/pages/p.vue', `<template><div /></template>\n<script setup lang="ts">\nconst sse = useChatSSE()\nsocket.emit('a', sse)\n</script>\n`],
+    ]))
+    expect([...found.get('server/api/a.post.ts')!]).toEqual(['defineEventHandler', 'io'])
+    expect([...found.get('app/pages/p.vue')!]).toEqual(['useChatSSE', 'socket'])
+  })
+
+  it('names where a code file, a .vue script or package.json stops parsing', () => {
+    expect(parseError('a.ts', 'const = 1')).toBe('1:7 Variable declaration expected.')
+    expect(parseError('b.vue', '<script setup>\nconst a = (\n</script>')).toMatch(/^2:12 /)
+    expect(parseError('package.json', '{')).toBeDefined()
+    expect(parseError('c.ts', 'export const ok = 1\n')).toBeUndefined()
+  })
+
+  it('tells a Socket.IO import from a comment-free mention, and collects what auto-import folders export', () => {
+    expect(importsSocketIO(`import { Server as S } from "socket.io"`)).toBe(true)
+    expect(importsSocketIO(`const { createAdapter } = require('@socket.io/redis-adapter')`)).toBe(true)
+    expect(importsSocketIO(`import { io } from 'socket.io-client/dist/socket.io.js'`)).toBe(true)
+    expect(importsSocketIO(`// we moved off socket.io`)).toBe(false)
+    expect(usesSocketIO(`const socket = useSocket()\nsocket.emit('join', 1)`)).toBe(true)
+    expect(usesSocketIO(`await $fetch('/api/rooms')`)).toBe(false)
+    const names = autoImportedNames(new Map([
+      ['server/utils/sse.ts', 'export function emitToRoom() {}\nexport { a as broadcast }\n'],
+      ['app/composables/use-chat-sse.ts', 'export default function () {}\n'],
+      ['server/api/x.ts', 'export const notAutoImported = 1\n'],
+    ]))
+    expect([...names].sort()).toEqual(['broadcast', 'emitToRoom', 'useChatSse'])
+  })
+})
