@@ -3,7 +3,7 @@
  * left, one line per app. A tool for us, run by hand (CI has no network to get the apps); the apps we
  * study are listed in scripts/corpus/apps.txt, the last results are in the README.
  *
- *   npm run build && npx tsx scripts/corpus.ts [--markdown] [--keep] <git-dir[@commit] | folder>...
+ *   npm run build && npx tsx scripts/corpus.ts [--markdown] [--keep] [--verbose] <git-dir[@commit] | folder>...
  *
  * A git directory (`…/repo.git`, a bare mirror) is exported at HEAD or at `@commit`; a folder is
  * copied without node_modules, .git, .nuxt and .output. Each copy is migrated with
@@ -46,7 +46,8 @@ interface AppResult {
   unresolved: string[]
   unreportedImports: string[]
   usedBefore: number
-  usedAfter: number
+  /** Files that used Socket.IO before and still do. */
+  stillUsing: string[]
   followUps: Map<string, number>
 }
 
@@ -151,8 +152,9 @@ async function runApp(input: string, known: ReadonlySet<string>, keep: boolean):
     })
 
     const reported = new Set((report?.followUps ?? []).map((followUp) => followUp.file))
+    // A run that wrote nothing left the app as it was: its imports are the app's, not leftovers.
     const unreportedImports = [...after]
-      .filter(([path, text]) => CODE_FILE.test(path) && importsSocketIO(text) && !reported.has(path))
+      .filter(([path, text]) => changed.length > 0 && CODE_FILE.test(path) && importsSocketIO(text) && !reported.has(path))
       .map(([path]) => path)
     const usedBefore = [...before].filter(([path, text]) => CODE_FILE.test(path) && usesSocketIO(text)).map(([path]) => path)
     const usedAfter = usedBefore.filter((path) => usesSocketIO(after.get(path) ?? ''))
@@ -171,7 +173,7 @@ async function runApp(input: string, known: ReadonlySet<string>, keep: boolean):
       unresolved,
       unreportedImports,
       usedBefore: usedBefore.length,
-      usedAfter: usedAfter.length,
+      stillUsing: usedAfter,
       followUps,
     }
   } finally {
@@ -188,18 +190,19 @@ function kinds(result: AppResult): string {
   return [...result.followUps].sort((a, b) => b[1] - a[1]).map(([kind, n]) => `${kind}×${n}`).join(' ') || 'none'
 }
 
-function line(result: AppResult): string {
-  const moved = result.usedBefore - result.usedAfter
+function line(result: AppResult, verbose: boolean): string {
+  const moved = result.usedBefore - result.stillUsing.length
   const details = [
     ...result.parseFailures.map((failure) => `    does not parse: ${failure}`),
     ...result.unresolved.map((names) => `    unresolved: ${names}`),
     ...result.unreportedImports.map((path) => `    imports Socket.IO, no follow-up: ${path}`),
+    ...(verbose && result.stillUsing.length ? [`    still on Socket.IO: ${result.stillUsing.join(', ')}`] : []),
     ...(result.message ? [`    exit ${result.exitCode}: ${result.message.slice(0, 300)}`] : []),
   ]
   return [
     `${result.app.padEnd(32)} exit ${result.exitCode}  changed ${result.changed}  parse ${result.parseFailures.length ? `${result.parseFailures.length} FAIL` : 'ok'}`
       + `  names ${result.unresolved.length ? `${result.unresolved.length} FAIL` : 'ok'}`
-      + `  leftovers ${result.unreportedImports.length ? `${result.unreportedImports.length} unreported` : 'reported'}`
+      + `  leftovers ${result.changed === 0 ? 'untouched' : result.unreportedImports.length ? `${result.unreportedImports.length} unreported` : 'reported'}`
       + `  moved ${moved}/${result.usedBefore} (${percent(moved, result.usedBefore)})  ${(result.ms / 1000).toFixed(1)} s`,
     `    follow-ups: ${kinds(result)}`,
     ...details,
@@ -207,12 +210,12 @@ function line(result: AppResult): string {
 }
 
 function markdown(results: AppResult[]): string {
-  const rows = results.map((r) => `| ${r.app} | ${r.exitCode} | ${r.parseFailures.length ? `**${r.parseFailures.length} fail**` : 'ok'} | ${r.unresolved.length ? `**${r.unresolved.length} files**` : 'ok'} | ${r.unreportedImports.length ? `**${r.unreportedImports.length} unreported**` : 'all reported'} | ${r.usedBefore - r.usedAfter} / ${r.usedBefore} | ${[...r.followUps.values()].reduce((a, b) => a + b, 0)} | ${(r.ms / 1000).toFixed(1)} s |`)
+  const rows = results.map((r) => `| ${r.app} | ${r.exitCode} | ${r.parseFailures.length ? `**${r.parseFailures.length} fail**` : 'ok'} | ${r.unresolved.length ? `**${r.unresolved.length} files**` : 'ok'} | ${r.changed === 0 ? 'untouched' : r.unreportedImports.length ? `**${r.unreportedImports.length} unreported**` : 'all reported'} | ${r.usedBefore - r.stillUsing.length} / ${r.usedBefore} | ${[...r.followUps.values()].reduce((a, b) => a + b, 0)} | ${(r.ms / 1000).toFixed(1)} s |`)
   return ['| app | exit | parse | names | Socket.IO imports left | files moved off Socket.IO | follow-ups | time |', '| --- | --- | --- | --- | --- | --- | --- | --- |', ...rows].join('\n')
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { markdown: { type: 'boolean' }, keep: { type: 'boolean' } } })
+  const { values, positionals } = parseArgs({ allowPositionals: true, options: { markdown: { type: 'boolean' }, keep: { type: 'boolean' }, verbose: { type: 'boolean' } } })
   if (positionals.length === 0) throw new Error('give one or more apps: a git directory (optionally @commit) or a folder')
   if (!existsSync(join(project, 'dist'))) throw new Error('run `npm run build` first: the runner uses the built CLI')
   const known = await libraryNames()
@@ -221,13 +224,13 @@ async function main(): Promise<void> {
     try {
       const result = await runApp(input, known, values.keep ?? false)
       results.push(result)
-      console.log(line(result))
+      console.log(line(result, values.verbose ?? false))
     } catch (error) {
       console.log(`${appName(input).padEnd(32)} RUNNER ERROR ${error instanceof Error ? error.message : String(error)}`)
     }
   }
   const before = results.reduce((n, r) => n + r.usedBefore, 0)
-  const moved = results.reduce((n, r) => n + r.usedBefore - r.usedAfter, 0)
+  const moved = results.reduce((n, r) => n + r.usedBefore - r.stillUsing.length, 0)
   console.log(`\n${results.length} apps: files moved off Socket.IO ${moved}/${before} (${percent(moved, before)}); `
     + `parse failures ${results.reduce((n, r) => n + r.parseFailures.length, 0)}, files with unresolved names ${results.reduce((n, r) => n + r.unresolved.length, 0)}, `
     + `unreported Socket.IO imports ${results.reduce((n, r) => n + r.unreportedImports.length, 0)}`)

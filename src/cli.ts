@@ -45,6 +45,7 @@ interface CliFlags {
   skip?: string[]
   list?: boolean
   allowDirty?: boolean
+  force?: boolean
   install: boolean
   packageManager?: PackageManager
   verbose?: boolean
@@ -69,6 +70,7 @@ function buildProgram(env: RunEnvironment): Command {
     .option('--skip <ids>', 'skip these transforms (comma-separated, repeatable)', list)
     .option('--list', 'list the transforms and exit')
     .option('--allow-dirty', 'apply although the git working tree has uncommitted changes')
+    .option('--force', 'keep a plan whose output the verify stage finds cannot run (a name nothing provides, a member the SSE handle lacks), listing each place as a follow-up')
     .option('--no-install', 'do not run the package manager after applying')
     .option('--package-manager <name>', `override the detected package manager (${PACKAGE_MANAGERS.join('|')})`, packageManager)
     .option('--config <file>', 'config file (default: tutor-sse-migrate.config.json in the repo root)')
@@ -129,6 +131,7 @@ export async function main(
     only: flags.only,
     skip: flags.skip,
     allowDirty: flags.allowDirty,
+    force: flags.force,
     install: flags.install,
     packageManager: flags.packageManager,
     verbose: flags.verbose,

@@ -28,6 +28,8 @@ export interface RunOptions {
   only?: string[]
   skip?: string[]
   allowDirty?: boolean
+  /** Keep a plan the verify stage finds unrunnable, its findings listed as follow-ups. */
+  force?: boolean
   install?: boolean
   packageManager?: PackageManager
   verbose?: boolean
@@ -153,6 +155,7 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
       config: { configFile: options.configFile, roomPrefixes: options.roomPrefixes },
       transforms: env.transforms,
       packageManager: options.packageManager,
+      force: options.force,
       verbose,
       onProgress: ({ scanned, parsed }) => progress.update(`scanned ${scanned} files, parsed ${parsed}`),
       onStage: (stage) => progress.update(stage),

@@ -32,7 +32,8 @@ const demo: Transform = {
     const socketImport = sourceFile?.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === 'socket.io')
     if (socketImport) {
       ctx.report(socketImport, { kind: 'demo/import', reason: 'the import was removed', action: 'check the plugin', severity: 'info' })
-      socketImport.remove()
+      // A stand-in for what it imported: the verify stage refuses code that uses a name nothing declares.
+      socketImport.replaceWithText('const Server = class { attach() {} }')
     }
     ctx.changes.create('server/utils/sse.ts', ctx.applyStyle('export const sse = "on"\n', ctx.styleOf()), meta)
     if (ctx.repo.exists(DOC)) ctx.changes.delete(DOC, meta)
@@ -280,7 +281,7 @@ describe('CLI modes (in-process, test transforms)', () => {
     expect(report.files.map((f) => f.path)).not.toContain('app/other.ts')
     const result = await runInProcess([root, '--dry-run'], { transforms: [demo] })
     expect(result.stdout).toContain('+// prettier false\n+export const sse = "on";')
-    expect(result.stdout).toContain('+// prettier false\n export default defineNitroPlugin')
+    expect(result.stdout).toContain("+// prettier false\n+const Server = class { attach() {} }\n export default defineNitroPlugin")
   })
 
   it('shows a progress line on a TTY once a run takes over a second, never when piped', async () => {

@@ -32,6 +32,20 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
   }
   const route = routeFor(ed.ctx, event)
   if (route.status === 'missing') {
+    const kept = ed.ctx.model.handlers.handlers.find((handler) => handler.event === event)
+    if (kept) {
+      const why = kept.blockers[0]?.reason
+      ed.report(call, 'client/event-stays', `the server's \`${event}\` handler stays on Socket.IO${why ? ` (it ${why})` : ''}, so this emit has no route to go to`, `make the \`${event}\` handler migratable (see its follow-up), then run the migration again`)
+      return
+    }
+    const statement = call.getParent()
+    // With the app's own Socket.IO server in view, an event no handler of it receives was dropped
+    // by Socket.IO; dropping the emit keeps that. A server elsewhere may handle it: then it stays.
+    if (ed.ctx.model.server.sites.length > 0 && !rest.some(isFunctionLike) && statement && Node.isExpressionStatement(statement)) {
+      ed.report(call, 'client/emit-no-receiver', `no handler of the app's Socket.IO server receives \`${event}\`, so Socket.IO dropped this emit; it was removed`, `nothing to do, unless another server handled \`${event}\`: then give it a route and call it with send(url, payload)`, 'info')
+      ed.removeStatement(statement)
+      return
+    }
     ed.report(call, 'client/emit-no-route', `the server never handles the client event \`${event}\`, so there is no route to send it to`, `remove the emit, or add a server route for \`${event}\` and call it with send(url, payload)`)
     return
   }

@@ -6,6 +6,7 @@ import type { ScriptEditor } from './editor.js'
 import { rewriteEmit } from './emit.js'
 import { LIFECYCLE } from './lifecycle.js'
 import { descendantsOfKind, identifierNames } from '../../src/ast/walk.js'
+import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
 
 /** Members with the same meaning under another name on the stream. */
 const RENAMED: Record<string, string> = { open: 'connect', close: 'disconnect', removeListener: 'off' }
@@ -151,6 +152,13 @@ function rewriteManagerUse(ed: ScriptEditor, use: SocketMemberUse): void {
       for (const name of identifierNames(handler)) ed.droppedNames.add(name)
       return
     }
+    // Left on the SSE handle, `.io.on` would throw when it runs; a listener that only logs loses nothing else.
+    if (handler && onlyLogs(handler) && statement && Node.isExpressionStatement(statement)) {
+      ed.report(call, 'client/manager-log-removed', `this listener only logged the Socket.IO manager's \`${stringValue(eventArg) ?? eventArg?.getText() ?? ''}\` event; the SSE stream has no manager, so it was removed`, 'log from onError/onOpen of useChatSSE() if the messages are still wanted', 'info')
+      ed.removeStatement(statement)
+      for (const name of identifierNames(handler)) ed.droppedNames.add(name)
+      return
+    }
   }
   ed.report(
     use.access,
@@ -158,6 +166,14 @@ function rewriteManagerUse(ed: ScriptEditor, use: SocketMemberUse): void {
     '`socket.io` is the Socket.IO Manager (reconnection events and options); the SSE stream reconnects by itself and has no manager; left as is',
     'remove it, or use onOpen/onClose/onError/onReset of useChatSSE()',
   )
+}
+
+/** A handler whose every statement is a `console.*` call. */
+function onlyLogs(handler: Node): boolean {
+  if (!Node.isArrowFunction(handler) && !Node.isFunctionExpression(handler)) return false
+  const body = handler.getBody()
+  const statements = Node.isBlock(body) ? body.getStatements() : [body]
+  return statements.length > 0 && statements.every((statement) => isConsoleCall(Node.isExpressionStatement(statement) ? statement.getExpression() : statement))
 }
 
 /** A handler whose every statement emits a join event, directly or in a loop over rooms. */
