@@ -245,6 +245,67 @@ describe('socket.on handlers → POST routes', () => {
     )
   })
 
+  it('reads the h3 context of the handshake from the route\'s own event: the app\'s server middleware fills both', async () => {
+    const { files, deleted } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        connection: `    socket.on('go_online', async () => {
+      const { profile } = socket.request.context.auth
+      await markOnline(profile.id)
+      socket.broadcast.emit('online', profile.id)
+    })`,
+      }),
+    })
+    expect(deleted).toContain('server/plugins/socket.io.ts')
+    const route = files.get('server/api/chat/go-online.post.ts')!
+    expect(route).toContain('const { profile } = event.context.auth')
+    expect(route).toContain(`broadcast('online', profile.id, { except: connectionId })`)
+  })
+
+  it('moves a helper declared inside the connection handler to the shared util when it uses nothing around it', async () => {
+    const { files, deleted, followUps } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    const userId = socket.data.userId as number
+    socket.on('go_online', async () => {
+      await setStatus(userId, true)
+    })
+    async function setStatus(id: number, online: boolean) {
+      return db.profile.update({
+        where: { id },
+        data: { online },
+      })
+    }`,
+      }),
+    })
+    expect(followUps.filter((f) => f.kind === 'handlers/not-transplantable')).toEqual([])
+    expect(deleted).toContain('server/plugins/socket.io.ts')
+    const route = files.get('server/api/chat/go-online.post.ts')!
+    expect(route).toContain('await setStatus(userId, true)')
+    const util = [...files].find(([path, text]) => path.startsWith('server/utils/') && text.includes('function setStatus'))
+    expect(util?.[1]).toContain(`export async function setStatus(id: number, online: boolean) {
+  return db.profile.update({
+    where: { id },
+    data: { online },
+  })
+}`)
+    expect(route).toContain(`import { setStatus } from '../../utils/${util![0].slice('server/utils/'.length, -3)}'`)
+  })
+
+  it('keeps the plugin when such a helper uses what the connection handler declared', async () => {
+    const { followUps, deleted } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    const userId = socket.data.userId as number
+    socket.on('go_online', async () => {
+      await setStatus(true)
+    })
+    const setStatus = (online: boolean) => db.profile.update({ where: { id: userId }, data: { online } })`,
+      }),
+    })
+    expect(deleted).not.toContain('server/plugins/socket.io.ts')
+    expect(followUps.find((f) => f.kind === 'handlers/not-transplantable')?.reason).toContain('uses `setStatus` declared around the handler')
+  })
+
   it('keeps the plugin and reports what it cannot transplant, leaving that event out of the route table', async () => {
     const { plan, files, followUps, deleted } = await migrate({
       'server/plugins/socket.io.ts': plugin({

@@ -142,7 +142,8 @@ export function rewriteUses(
       }
       case 'handshake': {
         const read = use.read
-        if (target === 'route' && read.kind !== 'header') {
+        // Headers and the h3 context (set by the app's server middleware) come with every request, not only the handshake.
+        if (target === 'route' && read.kind !== 'header' && read.kind !== 'context') {
           blockers.push({ node: use.node, reason: `reads \`${use.node.getText()}\` from the handshake, which a later request does not carry` })
           break
         }

@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { Node, SyntaxKind, type Identifier, type Statement } from 'ts-morph'
-import { isModuleLevel, referencedDeclaration } from '../../src/analysis/handlers/scope.js'
-import { mentions } from './render.js'
+import { isHoistable, isModuleLevel, referencedDeclaration } from '../../src/analysis/handlers/scope.js'
+import { indentOf, mentions } from './render.js'
 
 /** A relative import specifier as seen from another file; aliases (`#server/`, `~~/`) and packages stay as they are. */
 export function respecify(specifier: string, fromFile: string, toFile: string): string {
@@ -62,7 +62,7 @@ export class SharedCode {
   /** Moves the module-level statement declaring `decl` (and what it needs) to the util. */
   private move(decl: Node): Statement | undefined {
     const statement = (Node.isVariableDeclaration(decl) ? decl.getVariableStatement() : decl) as Statement | undefined
-    if (!statement || !Node.isSourceFile(statement.getParent())) return undefined
+    if (!statement || (!Node.isSourceFile(statement.getParent()) && !isHoistable(decl))) return undefined
     this.moved.add(statement)
     return statement
   }
@@ -83,7 +83,9 @@ export class SharedCode {
     }
     statements.sort((a, b) => a.getPos() - b.getPos())
     const bodies = statements.map((s) => {
-      const text = s.getText()
+      // A helper hoisted out of the plugin's function keeps its lines' indentation relative to its first.
+      const indent = indentOf(s)
+      const text = s.getText().split('\n').map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line)).join('\n')
       return /^export\s/.test(text) ? text : `export ${text}`
     })
     const refs = statements.flatMap((s) => s.getDescendants().filter((n): n is Identifier => Node.isIdentifier(n)))

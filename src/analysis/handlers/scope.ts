@@ -42,12 +42,34 @@ export function isModuleLevel(decl: Node): boolean {
 }
 
 /**
+ * A helper declared inside a function (the plugin, the connection handler) that uses nothing of the
+ * scopes around it, only its own names, the file's top level and what the file does not declare:
+ * it can move to a module of its own as it is. `function f() {}` or `const f = () => {}`.
+ */
+export function isHoistable(decl: Node): boolean {
+  if (isModuleLevel(decl)) return false
+  let holder: Node
+  if (Node.isFunctionDeclaration(decl)) holder = decl
+  else if (Node.isVariableDeclaration(decl)) {
+    const init = decl.getInitializer()
+    const statement = decl.getVariableStatement()
+    if (!init || !(Node.isArrowFunction(init) || Node.isFunctionExpression(init)) || !statement || statement.getDeclarations().length !== 1 || !Node.isIdentifier(decl.getNameNode())) return false
+    holder = statement
+  } else return false
+  if (holder.getFirstDescendantByKind(SyntaxKind.ThisKeyword)) return false
+  return identifiers(holder).every((id) => {
+    const used = referencedDeclaration(id)
+    return !used || used.getSourceFile() !== holder.getSourceFile() || isWithin(used, holder) || isModuleLevel(used)
+  })
+}
+
+/**
  * Identifiers in `root` that refer to top-level declarations of its own file (imports, helpers, types). Computed
  * on the current syntax tree, so it also sees code that earlier transforms rewrote inside `root`.
  */
 export function moduleReferences(root: Node): Identifier[] {
   return identifiers(root).filter((node) => {
     const decl = referencedDeclaration(node)
-    return decl !== undefined && decl.getSourceFile() === root.getSourceFile() && !isWithin(decl, root) && isModuleLevel(decl)
+    return decl !== undefined && decl.getSourceFile() === root.getSourceFile() && !isWithin(decl, root) && (isModuleLevel(decl) || isHoistable(decl))
   })
 }

@@ -1,6 +1,6 @@
 import { Node, SyntaxKind, type CallExpression, type Expression, type Identifier, type ParameterDeclaration, type PropertyAccessExpression } from 'ts-morph'
 import type { Blocker, HandshakeRead, SocketUse } from './types.js'
-import { isModuleLevel, isWithin, referencedDeclaration } from './scope.js'
+import { isHoistable, isModuleLevel, isWithin, referencedDeclaration } from './scope.js'
 
 /** Members of a Socket that are not data the app stored on it. */
 const SOCKET_API = new Set([
@@ -40,7 +40,7 @@ export function scanSocketUses(root: Node, options: UseScanOptions): UseScan {
     else if (options.ack && decl === options.ack) classifyAck(node, scan)
     else if (options.aliases.has(decl)) scan.uses.push({ kind: 'data', node, key: options.aliases.get(decl)! })
     else if (decl.getSourceFile() !== root.getSourceFile() || isWithin(decl, options.own)) return
-    else if (isModuleLevel(decl)) return
+    else if (isModuleLevel(decl) || isHoistable(decl)) return
     else if (!options.isIo(node)) {
       const line = decl.getStartLineNumber()
       scan.blockers.push({ node, reason: `uses \`${node.getText()}\` declared around the handler (line ${line}), which a route cannot reach` })

@@ -71,7 +71,7 @@ export function routeBlockers(uses: SocketUse[], fn: HandlerFunction): Blocker[]
       else if (!Node.isReturnStatement(statement) && codeRunsAfter(statement, fn, isAck)) {
         blockers.push({ node: use.node, reason: 'more of the handler runs after this acknowledgement, and a `return` in its place would skip it' })
       }
-    } else if (use.kind === 'handshake' && use.read.kind !== 'header') {
+    } else if (use.kind === 'handshake' && use.read.kind !== 'header' && use.read.kind !== 'context') {
       blockers.push({ node: use.node, reason: `reads \`${use.node.getText()}\` from the handshake, which a later request does not carry` })
     }
   }
