@@ -13,7 +13,8 @@
  *     same file already used it so before;
  *   - leftovers: every file that still imports socket.io, socket.io-client, @socket.io/* or
  *     engine.io is named by a follow-up;
- *   - moved: how many of the files that used Socket.IO no longer do;
+ *   - moved: how many of the files that used Socket.IO (imported it, or called a socket's API) no
+ *     longer do (import it, or call what only Socket.IO has: the SSE handle has on/off too);
  *   - follow-ups by kind, and the time the run took.
  */
 import { execFileSync } from 'node:child_process'
@@ -25,7 +26,7 @@ import { parseArgs } from 'node:util'
 import { execa } from 'execa'
 import { NUXT_AUTO_IMPORTS, undeclaredNames } from './corpus/names.js'
 import { CODE_FILE, parseError } from './corpus/scripts.js'
-import { autoImportedNames, importsSocketIO, usesSocketIO } from './corpus/socket-usage.js'
+import { autoImportedNames, importsSocketIO, stillUsesSocketIO, usesSocketIO } from './corpus/socket-usage.js'
 
 const project = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = join(project, 'bin/tutor-sse-migrate.js')
@@ -157,7 +158,8 @@ async function runApp(input: string, known: ReadonlySet<string>, keep: boolean):
       .filter(([path, text]) => changed.length > 0 && CODE_FILE.test(path) && importsSocketIO(text) && !reported.has(path))
       .map(([path]) => path)
     const usedBefore = [...before].filter(([path, text]) => CODE_FILE.test(path) && usesSocketIO(text)).map(([path]) => path)
-    const usedAfter = usedBefore.filter((path) => usesSocketIO(after.get(path) ?? ''))
+    // A file the run left as it was still does what it did; a changed one is judged by what it calls now.
+    const usedAfter = usedBefore.filter((path) => after.has(path) && (after.get(path) === before.get(path) || stillUsesSocketIO(after.get(path) ?? '')))
 
     const followUps = new Map<string, number>()
     for (const followUp of report?.followUps ?? []) followUps.set(followUp.kind, (followUps.get(followUp.kind) ?? 0) + 1)

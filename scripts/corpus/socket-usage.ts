@@ -8,6 +8,9 @@ const IMPORTS_SOCKET_IO = new RegExp(String.raw`(?:\bfrom\s*|\bimport\s*\(?\s*|\
 /** Calls on the usual names of a socket or a server: `socket.emit(`, `io.to(`, `$socket.on(`. */
 const CALLS_SOCKET_API = /(?:\b(?:io|socket|sock|ws|server|client)|\$socket|\$io)\s*\??\.\s*(?:emit|on|off|once|to|in|join|leave|broadcast|except|use|adapter|disconnect|connect)\s*\(/
 
+/** Calls only a Socket.IO socket or server has (the SSE handle has `on`, `off`, `once`, `connect`, `disconnect` too). */
+const CALLS_SOCKET_ONLY_API = /(?:\b(?:io|socket|sock|ws|server|client)|\$socket|\$io)\s*\??\.\s*(?:emit|emitWithAck|to|in|join|leave|broadcast|except|volatile|timeout|adapter|removeAllListeners|io)\b/
+
 export function importsSocketIO(text: string): boolean {
   return IMPORTS_SOCKET_IO.test(text)
 }
@@ -41,4 +44,9 @@ export function autoImportedNames(files: ReadonlyMap<string, string>): Set<strin
     }
   }
   return names
+}
+
+/** After the migration: still imports a Socket.IO package, or still calls what only Socket.IO has. */
+export function stillUsesSocketIO(text: string): boolean {
+  return importsSocketIO(text) || CALLS_SOCKET_ONLY_API.test(text)
 }

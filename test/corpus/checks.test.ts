@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { undeclaredNames } from '../../scripts/corpus/names.js'
 import { parseError } from '../../scripts/corpus/scripts.js'
-import { autoImportedNames, importsSocketIO, usesSocketIO } from '../../scripts/corpus/socket-usage.js'
+import { autoImportedNames, importsSocketIO, stillUsesSocketIO, usesSocketIO } from '../../scripts/corpus/socket-usage.js'
 
 describe('corpus checks', () => {
   it('finds names a route or a .vue script uses that nothing declares or imports', () => {
@@ -27,6 +27,8 @@ describe('corpus checks', () => {
     expect(importsSocketIO(`// we moved off socket.io`)).toBe(false)
     expect(usesSocketIO(`const socket = useSocket()\nsocket.emit('join', 1)`)).toBe(true)
     expect(usesSocketIO(`await $fetch('/api/rooms')`)).toBe(false)
+    expect(stillUsesSocketIO(`const socket = useChatSSE()\nsocket.on('message', show)`)).toBe(false)
+    expect(stillUsesSocketIO(`const socket = useChatSSE()\nsocket.emit('join', 1)`)).toBe(true)
     const names = autoImportedNames(new Map([
       ['server/utils/sse.ts', 'export function emitToRoom() {}\nexport { a as broadcast }\n'],
       ['app/composables/use-chat-sse.ts', 'export default function () {}\n'],
