@@ -18,6 +18,8 @@ export interface EventRoute {
   status: 'generated' | 'existing' | 'dropped'
   /** Why it was dropped, for the report. */
   dropReason?: string
+  /** The handler took this many positional arguments: the body is a JSON array of them. */
+  args?: number
 }
 
 /** The one model of the repo's Socket.IO usage. Built once by `analyse()`; transforms only read it. */

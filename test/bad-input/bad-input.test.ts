@@ -51,6 +51,30 @@ describe('bad input (through bin/)', () => {
     expect(result.stderr).toContain('no package.json here')
   })
 
+  it('no package.json at the root given: exit 2, naming the Nuxt apps in the folders below', async () => {
+    const root = temp()
+    writeFiles(root, {
+      'apps/web/package.json': '{"dependencies":{"nuxt":"^4.0.0"}}\n',
+      'apps/web/nuxt.config.ts': 'export default defineNuxtConfig({})\n',
+      'apps/api/package.json': '{}\n',
+      'docs/site/package.json': '{}\n',
+      'docs/site/nuxt.config.js': 'export default {}\n',
+      'node_modules/x/package.json': '{}\n',
+      'node_modules/x/nuxt.config.ts': '',
+    })
+    const result = await runUnchanged(root, () => runBin([root]))
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toContain('no package.json here; the Nuxt apps below it are apps/web, docs/site: pass one of them')
+  })
+
+  it('a Nuxt 2 app: exit 2, saying the tool needs Nuxt 3 or 4', async () => {
+    const root = temp()
+    writeSocketApp(root, { 'package.json': '{ "name": "app", "dependencies": { "nuxt": "^2.12.2", "socket.io": "^2.5.0" } }\n' })
+    const result = await runUnchanged(root, () => runBin([root, '--dry-run']))
+    expect(result.exitCode).toBe(2)
+    expect(result.stderr).toContain('a Nuxt 2 app (package.json: "nuxt": "^2.12.2"). tutor-sse-migrate migrates Nuxt 3 and 4 apps')
+  })
+
   it('a malformed package.json: exit 2 naming the file', async () => {
     const root = temp()
     writeSocketApp(root, { 'package.json': '{ "name": "app", }' })

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import { planMigration } from '../../src/plan.js'
+import { writeRepo } from '../helpers/repo.js'
 import { migrate, plugin, tokenMiddleware } from './helpers.js'
 
 const chatPlugin = plugin({
@@ -430,5 +432,46 @@ describe('deleting the plugin', () => {
       `nitroApp.hooks.hook('render:response', (response) => { response.headers['x-app'] = 'tutor' })`,
       'export function nightlyCleanup(): void {',
     ])
+  })
+})
+
+describe('positional arguments', () => {
+  it('reads (channelId, username) from a JSON array, and the client posts its emit arguments as that array', async () => {
+    const dir = writeRepo({
+      'package.json': JSON.stringify({ dependencies: { nuxt: '^4.0.0', 'socket.io': '^4.8.1', 'socket.io-client': '^4.8.1' } }),
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('start_typing', (channelId: string, username: string) => {
+      socket.to(channelId).emit('typing', username)
+    })
+    socket.on('rename', async (roomId, name = 'untitled', ack) => {
+      ack(await renameRoom(roomId, name))
+    })`,
+      }),
+      'app/composables/useTyping.ts': `import { io } from 'socket.io-client'
+export const useTyping = (channelId: string, me: string) => {
+  const socket = io()
+  const start = () => socket.emit('start_typing', channelId, me)
+  const rename = (roomId: number, name: string) => new Promise((resolve, reject) => {
+    socket.emit('rename', roomId, name, (result: { ok: boolean }) => resolve(result))
+  })
+  return { start, rename }
+}
+`,
+    })
+    const plan = await planMigration(dir)
+    const text = (file: string) => {
+      const change = plan.changes.find((c) => c.path === file)
+      return change && change.kind !== 'delete' ? change.text : ''
+    }
+    expect(plan.followUps.filter((f) => f.kind === 'handlers/not-transplantable' || f.kind === 'client/emit-many-args')).toEqual([])
+    const typing = text('server/api/chat/start-typing.post.ts')
+    expect(typing).toContain('const body = await readChatBody<[string, string]>(event)')
+    expect(typing).toContain('if (!Array.isArray(body)) {')
+    expect(typing).toContain('const [channelId, username] = body')
+    expect(text('server/api/chat/rename.post.ts')).toContain(`const [roomId, name = 'untitled'] = body`)
+    const client = text('app/composables/useTyping.ts')
+    expect(client).toContain(`const start = () => socket.send('/api/chat/start-typing', [channelId, me])`)
+    expect(client).toContain(`socket.send<{ ok: boolean }>('/api/chat/rename', [roomId, name]).then((result: { ok: boolean }) => resolve(result), reject)`)
   })
 })

@@ -67,7 +67,7 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
     ed.report(call, 'client/route-params', `the route ${route.url} for \`${event}\` needs path parameters the payload does not provide`, 'build the URL by hand and call send(url, payload)')
     return
   }
-  writeSend(ed, access, call, eventArg!, rest, withAck, url === route.url ? ed.quote(url) : url)
+  writeSend(ed, access, call, eventArg!, rest, withAck, url === route.url ? ed.quote(url) : url, route.args)
 }
 
 function payloadOf(rest: Node[], withAck: boolean): Node | undefined {
@@ -80,15 +80,19 @@ function payloadOf(rest: Node[], withAck: boolean): Node | undefined {
  * `post<T>(url, payload, ack)` as a statement, else `send<T>(url, payload).then(ack)` for the caller
  * to handle; edited piece by piece around the payload and the ack, so rewrites inside the ack compose.
  */
-function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: CallExpression, eventArg: Node, rest: Node[], withAck: boolean, url: string): void {
+function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: CallExpression, eventArg: Node, rest: Node[], withAck: boolean, url: string, args?: number): void {
   const last = rest[rest.length - 1]
   const ack = !withAck && last && isFunctionLike(last) ? last : undefined
   const payloads = ack ? rest.slice(0, -1) : rest
-  if (payloads.length > 1) {
+  // A route made from a handler with positional parameters reads them from one JSON array.
+  const positional = args !== undefined && payloads.length > 1 && payloads.length <= args
+  if (payloads.length > 1 && !positional) {
     ed.report(call, 'client/emit-many-args', `this emit has ${payloads.length} arguments, but a REST call has one body`, 'wrap the arguments into one object and read it in the route')
     return
   }
-  const payload = payloads[0]
+  const payload = payloads[payloads.length - 1]
+  const close = positional ? ']' : ''
+  if (positional) ed.insert(payloads[0]!.getStart(), '[')
   const typeArg = ack ? ackType(ack) : withAck ? awaitedType(call) : undefined
   if (ack && !typeArg && readsResponse(ack)) {
     ed.report(ack, 'client/ack-untyped', 'the ack reads the response, which socket.io typed `any` and send() types `unknown`', 'give send<T>() the type of the route\'s response (or annotate the ack\'s parameter)')
@@ -98,6 +102,7 @@ function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: Cal
   const posted = !withAck && reject === undefined && resultUnused(call)
   ed.replaceRange(access.getNameNode().getStart(), eventArg.getStart(), posted ? `post${ack ? typed : ''}(` : `send${typed}(`)
   ed.replace(eventArg, url)
+  if (positional && (!ack || posted)) ed.insert(payload!.getEnd(), close)
   if (!ack) return
   if (posted) {
     if (!payload) ed.replaceRange(eventArg.getEnd(), ack.getStart(), ', undefined, ')
@@ -110,7 +115,7 @@ function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: Cal
     )
     return
   }
-  ed.replaceRange((payload ?? eventArg).getEnd(), ack.getStart(), ').then(')
+  ed.replaceRange((payload ?? eventArg).getEnd(), ack.getStart(), `${close}).then(`)
   if (reject !== undefined) ed.insert(ack.getEnd(), `, ${reject}`)
 }
 

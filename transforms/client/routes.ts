@@ -1,7 +1,7 @@
 import type { TransformContext } from '../../src/transform.js'
 
 /** Where a client→server event goes now. */
-export type ClientRoute = { status: 'send'; url: string } | { status: 'dropped'; reason: string } | { status: 'missing' }
+export type ClientRoute = { status: 'send'; url: string; args?: number } | { status: 'dropped'; reason: string } | { status: 'missing' }
 
 /**
  * The route the server side made for an event: the shared event→route table first (the server
@@ -11,7 +11,7 @@ export function routeFor(ctx: TransformContext, event: string): ClientRoute {
   const route = ctx.model.eventRoutes.get(event)
   if (route) {
     if (route.status === 'dropped') return { status: 'dropped', reason: route.dropReason ?? 'the server has nothing to do for it over HTTP' }
-    return { status: 'send', url: route.url }
+    return { status: 'send', url: route.url, ...(route.args ? { args: route.args } : {}) }
   }
   const configured = ctx.config.events[event]
   if (configured?.drop) return { status: 'dropped', reason: 'dropped by the migration config' }

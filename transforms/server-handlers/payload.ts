@@ -57,6 +57,24 @@ export function eventMapPayload(events: Node, event: string): EventMapPayload {
  * `readChatBody` (the SSE runtime's) bounds the body by `maxBodyBytes`, as Socket.IO bounded a
  * message by `maxHttpBufferSize`; h3's `readBody` would buffer whatever the client sends.
  */
+/**
+ * The lines that read positional arguments, `(channelId, username)`, from the JSON array the client
+ * posts: typed as the parameters declare (else `any`, as they were), defaults kept.
+ */
+export function positionalLines(params: readonly ParameterDeclaration[], eventName: string, bodyName: string): string[] {
+  const types = params.map((param) => param.getTypeNode()?.getText())
+  const typeArg = types.every((type) => type !== undefined) ? `<[${types.join(', ')}]>` : '<any[]>'
+  const bindings = params.map((param) => {
+    const init = param.getInitializer()
+    return `${param.getNameNode().getText()}${init ? ` = ${init.getText()}` : ''}`
+  })
+  return [
+    `const ${bodyName} = await readChatBody${typeArg}(${eventName})`,
+    `if (!Array.isArray(${bodyName})) {\n  throw createError({ statusCode: 400, message: 'Expected the ${params.length} arguments of the event as a JSON array' })\n}`,
+    `const [${bindings.join(', ')}] = ${bodyName}`,
+  ]
+}
+
 export function payloadLines(param: ParameterDeclaration, eventName: string, bodyName: string, mapped?: EventMapPayload): string[] {
   const typeNode = param.getTypeNode()
   const typeText = typeNode?.getText() ?? mapped?.text

@@ -3,7 +3,7 @@ import type { SocketHandler } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
 import type { AuthShape } from './auth.js'
 import { ownerOf } from './auth.js'
-import { eventMapPayload, payloadLines } from './payload.js'
+import { eventMapPayload, payloadLines, positionalLines } from './payload.js'
 import { indent, mentions, relabelLogs, renderNode, renderStatements } from './render.js'
 import { liveUses, rewriteUses, type RewriteResult } from './rewrite.js'
 
@@ -80,7 +80,8 @@ export function routeCode(
     prelude.push(`if (!${names.connectionId}) {\n  throw createError({ statusCode: 400, message: 'The x-sse-connection-id header is required' })\n}`)
   }
   const mapped = eventsType ? eventMapPayload(eventsType, handler.event) : undefined
-  if (handler.payload) prelude.push(...payloadLines(handler.payload, eventName, freeName('body', taken), mapped))
+  if (handler.positional) prelude.push(...positionalLines(handler.positional, eventName, freeName('body', taken)))
+  else if (handler.payload) prelude.push(...payloadLines(handler.payload, eventName, freeName('body', taken), mapped))
   const doc = `/** Replaces the \`${handler.event}\` Socket.IO event: the client posts what it used to emit. */`
   const text = [
     doc,

@@ -79,19 +79,30 @@ export function isConsoleCall(node: Node): boolean {
   return Node.isPropertyAccessExpression(callee) && callee.getExpression().getText() === 'console'
 }
 
-/**
- * The handler's parameters: `(data, ack)`. A lone parameter the body calls is the ack (`socket.emit('rooms', cb)`
- * sends no payload).
- */
-function handlerParams(fn: HandlerFunction): { payload?: ParameterDeclaration; ack?: ParameterDeclaration } {
-  const [first, second] = fn.getParameters()
-  if (!first) return {}
-  if (second) return { payload: first, ack: second }
-  const calledAsFunction = descendantsOfKind(fn, SyntaxKind.CallExpression).some((call) => {
+const ACK_NAME = /^(?:ack|acknowledge|cb|callback|done|respond|reply|res|fn)$/i
+
+/** The last parameter is the acknowledgement: the body calls it, or its name or type says it is one. */
+function isAckParam(fn: HandlerFunction, param: ParameterDeclaration, only: boolean): boolean {
+  const called = descendantsOfKind(fn, SyntaxKind.CallExpression).some((call) => {
     const callee = call.getExpression()
-    return Node.isIdentifier(callee) && referencedDeclaration(callee) === first
+    return Node.isIdentifier(callee) && referencedDeclaration(callee) === param
   })
-  return calledAsFunction ? { ack: first } : { payload: first }
+  if (called || only) return called
+  const type = param.getTypeNode()
+  return ACK_NAME.test(param.getName()) || (type !== undefined && Node.isFunctionTypeNode(type))
+}
+
+/**
+ * The handler's parameters: `(data, ack)`, `(roomId, text)` (positional), `(roomId, text, ack)`. A lone
+ * parameter the body calls is the ack (`socket.emit('rooms', cb)` sends no payload).
+ */
+function handlerParams(fn: HandlerFunction): { payload?: ParameterDeclaration; positional?: ParameterDeclaration[]; ack?: ParameterDeclaration } {
+  const params = fn.getParameters()
+  const last = params[params.length - 1]
+  if (!last) return {}
+  const ack = isAckParam(fn, last, params.length === 1) ? last : undefined
+  const data = ack ? params.slice(0, -1) : params
+  return data.length > 1 ? { positional: data, ack } : { payload: data[0], ack }
 }
 
 export function analyseConnection(

@@ -108,7 +108,7 @@ export function buildEventRoutes(ctx: AnalysisContext, model: HandlerModel): Map
       routes.set(event, { event, method: 'POST', url, file, status: 'existing' })
       continue
     }
-    routes.set(event, { event, method: 'POST', url, file, status: 'generated' })
+    routes.set(event, { event, method: 'POST', url, file, status: 'generated', ...(handler.positional ? { args: handler.positional.length } : {}) })
   }
   return routes
 }

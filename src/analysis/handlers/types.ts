@@ -51,6 +51,8 @@ export interface SocketHandler {
   fn: HandlerFunction
   /** The request payload parameter, if any. */
   payload?: ParameterDeclaration
+  /** Two or more payload parameters, `(channelId, username)`: the client posts them as one JSON array. */
+  positional?: ParameterDeclaration[]
   /** The acknowledgement callback parameter, if any. */
   ack?: ParameterDeclaration
   uses: SocketUse[]
