@@ -308,6 +308,40 @@ describe('socket.on handlers → POST routes', () => {
     expect(followUps.find((f) => f.kind === 'handlers/not-transplantable')?.reason).toContain('uses `setStatus` declared around the handler')
   })
 
+  it('deletes the engine.io plumbing of Socket.IO\'s Nuxt recipe with the plugin: the engine and its Nitro route', async () => {
+    const { deleted, followUps } = await migrate({
+      'server/plugins/socket.io.ts': `import { Server as Engine } from 'engine.io'
+import { Server } from 'socket.io'
+import { defineEventHandler } from 'h3'
+
+export default defineNitroPlugin((nitroApp) => {
+  const engine = new Engine()
+  const io = new Server()
+  io.bind(engine)
+  io.on('connection', (socket) => {
+    socket.on('ping_room', (roomId: string) => {
+      socket.to(roomId).emit('pinged', roomId)
+    })
+  })
+  nitroApp.router.use('/socket.io/', defineEventHandler({
+    handler(event) {
+      engine.handleRequest(event.node.req, event.node.res)
+      event._handled = true
+    },
+    websocket: {
+      open(peer) {
+        engine.prepare(peer.ctx.node.req)
+        engine.onWebSocket(peer.ctx.node.req, peer.ctx.node.req.socket, peer.ctx.node.ws)
+      },
+    },
+  }))
+})
+`,
+    })
+    expect(followUps.filter((f) => f.kind === 'handlers/unrelated-code' || f.kind === 'handlers/plugin-kept')).toEqual([])
+    expect(deleted).toContain('server/plugins/socket.io.ts')
+  })
+
   it('keeps the plugin and reports what it cannot transplant, leaving that event out of the route table', async () => {
     const { plan, files, followUps, deleted } = await migrate({
       'server/plugins/socket.io.ts': plugin({

@@ -190,6 +190,22 @@ const probe = io('/probe')
 })
 
 describe('socket route stubs', () => {
+  it('keeps an API route on a socket-like path that does real work and emits through io, rewriting its emit', async () => {
+    const route = `export default defineEventHandler(async (event) => {
+  const { content } = await readBody(event)
+  const message = await saveMessage(content)
+  useNitroApp().io?.to(\`room:\${message.roomId}\`).emit('message', message)
+  return message
+})
+`
+    const dir = writeRepo({ 'server/plugins/socket.io.ts': plugin, 'server/api/socket/messages/index.post.ts': route })
+    const plan = await planMigration(dir, { transforms })
+    const change = plan.changes.find((c) => c.path === 'server/api/socket/messages/index.post.ts')
+    expect(change?.kind).toBe('update')
+    expect(textOf(plan, 'server/api/socket/messages/index.post.ts')).toContain(`emitToRoom(message.roomId, 'message', message)`)
+    expect(plan.followUps.filter((f) => f.file === 'server/api/socket/messages/index.post.ts')).toEqual([])
+  })
+
   it('deletes a placeholder on a socket path that answers 404 "for Socket.IO", and keeps one that says nothing of it', async () => {
     const stub = `// WebSocket handler for Socket.IO; the plugin serves the real endpoint
 export default defineEventHandler((event) => {

@@ -36,6 +36,30 @@ function feedsSocketRequest(statement: Statement, requestKeys: readonly string[]
   })
 }
 
+/** `new Engine()` of `import { Server as Engine } from 'engine.io'`: the transport the io server is bound to. */
+function isEngineCreation(node: Node | undefined): boolean {
+  if (!Node.isNewExpression(node)) return false
+  const callee = node.getExpression()
+  if (!Node.isIdentifier(callee)) return false
+  return callee.getSymbol()?.getDeclarations().some((decl) => {
+    const importDecl = decl.getFirstAncestor((a) => Node.isImportDeclaration(a))
+    return Node.isImportDeclaration(importDecl) && importDecl.getModuleSpecifierValue() === 'engine.io'
+  }) ?? false
+}
+
+/**
+ * The engine.io plumbing of Socket.IO's "use with Nuxt" recipe: the engine, and the handler that
+ * mounts it on a Nitro route (`nitroApp.router.use(path, defineEventHandler({ handler, websocket }))`),
+ * recognised by their use of an engine created from `engine.io`.
+ */
+function isEnginePlumbing(statement: Statement): boolean {
+  if (Node.isVariableStatement(statement) && statement.getDeclarations().some((decl) => isEngineCreation(decl.getInitializer()))) return true
+  return statement.getDescendants().some((node) => {
+    if (!Node.isIdentifier(node)) return false
+    return node.getSymbol()?.getDeclarations().some((decl) => Node.isVariableDeclaration(decl) && isEngineCreation(decl.getInitializer())) ?? false
+  })
+}
+
 /**
  * Statements of the file holding the connection handler that have nothing to do with Socket.IO: no io server in
  * them, and not only used by code that has one. Deleting the file would lose them, so it is kept when any exist.
@@ -53,7 +77,7 @@ export function unrelatedStatements(file: SourceFile, server: ServerModel, reque
     ...file.getStatements().filter((s) => !Node.isImportDeclaration(s) && s !== plugin?.container),
     ...(plugin?.statements ?? []),
   ]
-  const related = new Set(candidates.filter((s) => isSocketLog(s) || feedsSocketRequest(s, requestKeys) || markers.some((m) => isWithin(m, s))))
+  const related = new Set(candidates.filter((s) => isSocketLog(s) || feedsSocketRequest(s, requestKeys) || isEnginePlumbing(s) || markers.some((m) => isWithin(m, s))))
   // A declaration only used by Socket.IO code here (or by nothing) goes with it; one used by another file stays.
   // Repeat until nothing changes.
   for (let changed = true; changed; ) {

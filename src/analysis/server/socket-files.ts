@@ -44,8 +44,14 @@ export function judgeSocketRoute(file: SourceFile, model: ServerModel, path: str
       reason: 'proxies the socket path to another backend; that backend is not part of this migration',
     }
   }
+  // A route that imports Socket.IO or sits on its path is its plumbing. One that only reaches the
+  // server (`useNitroApp().io`, a singleton) is an API route on a socket-like path, such as
+  // `api/socket/messages.post.ts`, that does real work and emits: its emits are rewritten, it stays,
+  // unless serving io is all it does.
+  const importsSocketIo = model.socketIoImporters.includes(path) || /from\s+['"](socket\.io|engine\.io)['"]/.test(text)
+  if (importsSocketIo || path.includes('socket.io')) return { action: 'delete' }
+  if (usesSocketIo) return isIoOnlyFile(file, model) ? { action: 'delete' } : { action: 'ignore' }
   // `socket.ts` / `ws.ts` that neither uses Socket.IO nor sits on its path may be anything: not ours.
-  if (usesSocketIo || path.includes('socket.io')) return { action: 'delete' }
   return isSocketIoStub(file) ? { action: 'delete' } : { action: 'ignore' }
 }
 
