@@ -217,6 +217,40 @@ export const sharedSocket = () => {
 })
 
 describe('a socket handed over', () => {
+  it('inside a provided context object, through a composable that injects it, is followed to its users', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/composables/useSocket.ts': `import type { InjectionKey, Ref } from 'vue'
+import type { Socket } from 'socket.io-client'
+
+interface SocketContext {
+  socket: Socket
+  isConnected: Ref<boolean>
+}
+
+export const socketKey = Symbol('socket') as InjectionKey<SocketContext>
+export const useSocket = () => inject(socketKey) as SocketContext
+`,
+      'app/app.vue': `<script setup lang="ts">
+import { io } from 'socket.io-client'
+
+const isConnected = ref(false)
+const socket = io()
+provide(socketKey, { socket, isConnected })
+</script>
+`,
+      'app/components/Typing.vue': `<script setup lang="ts">
+const { socket } = useSocket()
+const typing = () => socket.emit('typing', { roomId: 1 })
+</script>
+`,
+    })
+    const { plan, updated } = await planClient(dir)
+    const url = plan.model.eventRoutes.get('typing')!.url
+    expect(updated.get('app/components/Typing.vue')).toContain(`const typing = () => socket.send('${url}', { roomId: 1 })`)
+  })
+
   it('through an InjectionKey constant or storeToRefs is followed to its users', async () => {
     const dir = caseDir()
     writeRepo(dir, {

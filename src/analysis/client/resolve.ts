@@ -304,6 +304,8 @@ export class SocketResolver {
     const self = this.kindOf(node)
     if (self) return { self, props: new Map() }
     const expr = unwrap(node)
+    // `() => inject(socketKey) as SocketContext`, `() => useChat()`: what that call gives, passed on.
+    if (Node.isCallExpression(expr)) return this.producesOf(expr)
     if (!Node.isObjectLiteralExpression(expr)) return undefined
     const props = new Map<string, SocketKind>()
     for (const prop of expr.getProperties()) {
