@@ -158,8 +158,9 @@ async function runApp(input: string, known: ReadonlySet<string>, keep: boolean):
       .filter(([path, text]) => changed.length > 0 && CODE_FILE.test(path) && importsSocketIO(text) && !reported.has(path))
       .map(([path]) => path)
     const usedBefore = [...before].filter(([path, text]) => CODE_FILE.test(path) && usesSocketIO(text)).map(([path]) => path)
-    // A file the run left as it was still does what it did; a changed one is judged by what it calls now.
-    const usedAfter = usedBefore.filter((path) => after.has(path) && (after.get(path) === before.get(path) || stillUsesSocketIO(after.get(path) ?? '')))
+    // A run that wrote nothing left every file on Socket.IO; otherwise each is judged by what it calls
+    // now (a listener on a socket that became the SSE handle is not Socket.IO any more).
+    const usedAfter = usedBefore.filter((path) => after.has(path) && (changed.length === 0 || stillUsesSocketIO(after.get(path) ?? '')))
 
     const followUps = new Map<string, number>()
     for (const followUp of report?.followUps ?? []) followUps.set(followUp.kind, (followUps.get(followUp.kind) ?? 0) + 1)

@@ -20,7 +20,7 @@ import { formatChanges, loadRepoPrettier } from './style/prettier.js'
 import type { CodeStyle } from './style/types.js'
 import type { Transform, TransformContext } from './transform.js'
 import { autoImportedNames } from './verify/known-names.js'
-import { describeUnrunnableCode, findUnrunnableCode, type RunnableFinding } from './verify/runnable.js'
+import { describeUnrunnableCode, findUnrunnableCode, strandedCalls, type RunnableFinding } from './verify/runnable.js'
 import { describeSyntaxFindings, findSyntaxErrors } from './verify/syntax.js'
 import { transforms as registeredTransforms } from '../transforms/index.js'
 
@@ -154,7 +154,8 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   if (syntaxFindings.length > 0) throw new MigrationError(describeSyntaxFindings(syntaxFindings))
   const socketFiles = [...new Set([...model.server.sites, ...model.handlers.handlers, ...model.handlers.middlewares].map((part) => part.file))]
   const unrunnable = findUnrunnableCode(fileChanges, repo, runtimeNames(), socketFiles)
-  if (unrunnable.length > 0 && !options.force) throw new MigrationError(describeUnrunnableCode(unrunnable))
+  const stranded = strandedCalls(followUps)
+  if ((unrunnable.length > 0 || stranded.length > 0) && !options.force) throw new MigrationError(describeUnrunnableCode(unrunnable, stranded))
   followUps.push(...unrunnable.map(unrunnableFollowUp))
   const prettier = await loadRepoPrettier(repo.layout.rootDir)
   if (prettier) {

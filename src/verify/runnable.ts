@@ -1,4 +1,5 @@
 import type { FileChange } from '../changeset/types.js'
+import type { FollowUp } from '../followups.js'
 import { missingHandleMembers } from './handle-members.js'
 import { autoImportedNames, isAutoImportPath, platformNames } from './known-names.js'
 import { lineAndColumn } from './script-views.js'
@@ -111,11 +112,27 @@ export function findUnrunnableCode(changes: readonly FileChange[], repo: RepoFil
   return findings.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column)
 }
 
+/**
+ * Follow-ups that leave a Socket.IO call on a socket that became an SSE handle (an emit with no route
+ * to go to, a member the handle lacks): that code throws, or does nothing, once
+ * the socket is gone, in files this check cannot see into (the consumer of a composable, a template).
+ */
+export const STRANDED_ON_HANDLE = new Set([
+  'client/event-stays', 'client/emit-no-route', 'client/emit-many-args', 'client/route-params', 'client/emit-dropped',
+  'client/unsupported-member', 'client/manager', 'client/dynamic-event',
+])
+
+export function strandedCalls(followUps: readonly FollowUp[]): FollowUp[] {
+  return followUps.filter((followUp) => STRANDED_ON_HANDLE.has(followUp.kind) && followUp.severity !== 'info')
+}
+
 /** The message of a run stopped because its output could not run. */
-export function describeUnrunnableCode(findings: readonly RunnableFinding[]): string {
+export function describeUnrunnableCode(findings: readonly RunnableFinding[], stranded: readonly FollowUp[] = []): string {
+  const count = findings.length + stranded.length
   return [
-    `verify: the migration would leave code that cannot run (${findings.length} ${findings.length === 1 ? 'place' : 'places'}); nothing was written:`,
+    `verify: the migration would leave code that cannot run (${count} ${count === 1 ? 'place' : 'places'}); nothing was written:`,
     ...findings.map((finding) => `  ${finding.path}:${finding.line}:${finding.column}: ${finding.message} (edited by ${finding.transforms.join(', ') || 'unknown transform'})`),
+    ...stranded.map((followUp) => `  ${followUp.file}:${followUp.line}:${followUp.column}: ${followUp.reason} (${followUp.kind}; the socket here is now an SSE handle)`),
     'Part of the app cannot be migrated yet and the rest depends on it. Run with --dry-run --force to see the',
     'whole plan and its follow-ups, fix what they name and run again, or apply with --force and finish these by hand.',
   ].join('\n')

@@ -101,5 +101,37 @@ export const useRooms = () => {
     expect(stays?.reason).toContain("the server's `rooms` handler stays on Socket.IO (it uses `socket.rooms`")
     expect(plan.followUps.map((f) => f.kind)).toContain('verify/missing-member')
   })
+
+  it('stops the plan when a file it does not edit keeps a Socket.IO emit on a socket that became the SSE handle', async () => {
+    const dir = writeRepo({
+      'package.json': JSON.stringify({ dependencies: { nuxt: '^4.0.0', 'socket.io': '^4.8.1', 'socket.io-client': '^4.8.1' } }),
+      'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
+export default defineNitroPlugin((nitroApp) => {
+  const io = new Server()
+  io.on('connection', (socket) => {
+    socket.on('rooms', () => socket.emit('rooms', [...socket.rooms]))
+  })
+})
+`,
+      'app/plugins/socket.client.ts': `import { io } from 'socket.io-client'
+export default defineNuxtPlugin(() => {
+  const socket = io()
+  return { provide: { socket } }
+})
+`,
+      'app/composables/useRealtime.ts': `export const useRealtime = () => {
+  const { $socket } = useNuxtApp()
+  const socket = $socket || fallbackSocket()
+  return { socket }
+}
+`,
+      'app/pages/rooms.vue': `<script setup lang="ts">
+const { socket } = useRealtime()
+onMounted(() => socket.emit('rooms'))
+</script>
+`,
+    })
+    await expect(planMigration(dir)).rejects.toThrow(/app\/pages\/rooms\.vue:3:\d+: the server's `rooms` handler stays on Socket\.IO .*client\/event-stays/)
+  })
 })
 

@@ -17,6 +17,7 @@ const REF_FACTORIES = new Set(['ref', 'shallowRef'])
 /** Wrappers that keep a ref a ref. */
 const REF_WRAPPERS = new Set(['readonly', 'shallowReadonly', 'toRef', 'markRaw'])
 const ASSIGNMENTS = new Set([SyntaxKind.EqualsToken, SyntaxKind.QuestionQuestionEqualsToken, SyntaxKind.BarBarEqualsToken])
+const ALTERNATIVES = new Set([SyntaxKind.BarBarToken, SyntaxKind.QuestionQuestionToken])
 
 /**
  * Knows which expressions of the app evaluate to a socket. Built by a fixpoint over every script
@@ -97,6 +98,9 @@ export class SocketResolver {
     }
     // `socket ??= io()` evaluates to the socket.
     if (Node.isBinaryExpression(expr) && ASSIGNMENTS.has(expr.getOperatorToken().getKind())) return this.kindOf(expr.getRight())
+    // `$socket || getSocket()`, `injected ?? fallback`, `ready ? socket : other`: either side's socket.
+    if (Node.isBinaryExpression(expr) && ALTERNATIVES.has(expr.getOperatorToken().getKind())) return this.kindOf(expr.getLeft()) ?? this.kindOf(expr.getRight())
+    if (Node.isConditionalExpression(expr)) return this.kindOf(expr.getWhenTrue()) ?? this.kindOf(expr.getWhenFalse())
     if (Node.isPropertyAccessExpression(expr)) {
       const object = unwrap(expr.getExpression())
       const name = expr.getName()
