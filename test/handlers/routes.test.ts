@@ -230,6 +230,24 @@ describe('socket.on handlers → POST routes', () => {
     expect(deleted).toEqual(['server/plugins/socket.io.ts'])
   })
 
+  it('counts a disconnect handler that reads socket data only to print it as log-only', async () => {
+    const { followUps, deleted } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('disconnect', (reason) => {
+      const userId = socket.data.userId
+      console.log(\`gone: \${userId} (\${reason})\`)
+    })
+    socket.on('disconnecting', () => {
+      const left = markOffline(socket.data.userId)
+      console.log('left', left)
+    })`,
+      }),
+    })
+    expect(followUps.map((f) => `${f.kind} ${f.line}`)).toEqual(expect.arrayContaining(['handlers/disconnect-dropped 18', 'handlers/not-transplantable 22']))
+    expect(deleted).toEqual([])
+  })
+
   it('does not turn an acknowledgement into a return when more of the handler runs after it', async () => {
     const { plan, followUps } = await migrate({
       'server/plugins/socket.io.ts': plugin({

@@ -69,7 +69,22 @@ function handlerKind(event: string): HandlerKind {
 function onlyLogs(fn: HandlerFunction): boolean {
   const body = fn.getBody()
   if (!Node.isBlock(body)) return isConsoleCall(body)
-  return body.getStatements().every((s) => Node.isExpressionStatement(s) && isConsoleCall(s.getExpression()))
+  const statements = body.getStatements()
+  const logs = statements.filter((s) => Node.isExpressionStatement(s) && isConsoleCall(s.getExpression()))
+  // `const userId = socket.data.userId` read only to be printed is part of the log line.
+  return logs.length > 0 && statements.every((s) => logs.includes(s) || readOnlyForLogs(s, logs))
+}
+
+/** A `const` of plain reads (no call) whose every use is inside one of the log statements. */
+function readOnlyForLogs(statement: Node, logs: readonly Node[]): boolean {
+  if (!Node.isVariableStatement(statement) || statement.getDeclarationKind() !== 'const') return false
+  if (statement.getDescendantsOfKind(SyntaxKind.CallExpression).length > 0) return false
+  return statement.getDeclarations().every((decl) => {
+    const name = decl.getNameNode()
+    if (!Node.isIdentifier(name)) return false
+    const uses = name.findReferencesAsNodes().filter((ref) => ref !== name && ref.getSourceFile() === statement.getSourceFile())
+    return uses.every((ref) => logs.some((log) => log.containsRange(ref.getPos(), ref.getEnd())))
+  })
 }
 
 /** `console.log(...)` and friends. */
