@@ -154,7 +154,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   if (syntaxFindings.length > 0) throw new MigrationError(describeSyntaxFindings(syntaxFindings))
   const socketFiles = [...new Set([...model.server.sites, ...model.handlers.handlers, ...model.handlers.middlewares].map((part) => part.file))]
   const unrunnable = findUnrunnableCode(fileChanges, repo, runtimeNames(), socketFiles)
-  const stranded = strandedCalls(followUps)
+  const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
   if ((unrunnable.length > 0 || stranded.length > 0) && !options.force) throw new MigrationError(describeUnrunnableCode(unrunnable, stranded))
   followUps.push(...unrunnable.map(unrunnableFollowUp))
   const prettier = await loadRepoPrettier(repo.layout.rootDir)

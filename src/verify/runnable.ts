@@ -122,8 +122,16 @@ export const STRANDED_ON_HANDLE = new Set([
   'client/unsupported-member', 'client/manager', 'client/dynamic-event',
 ])
 
-export function strandedCalls(followUps: readonly FollowUp[]): FollowUp[] {
-  return followUps.filter((followUp) => STRANDED_ON_HANDLE.has(followUp.kind) && followUp.severity !== 'info')
+/** Follow-ups saying Socket.IO server code stays: what it emits or does on a disconnect reaches no client once they moved to SSE. */
+const SERVER_STAYS = new Set(['io/server-kept', 'io/unmigrated-use', 'handlers/plugin-kept'])
+
+/**
+ * What the plan would leave calling Socket.IO on one side while the other moved: client calls on
+ * what is now the SSE handle, and, when the client moved (`clientMoved`), server code that stays.
+ */
+export function strandedCalls(followUps: readonly FollowUp[], clientMoved: boolean): FollowUp[] {
+  return followUps.filter((followUp) => followUp.severity !== 'info'
+    && (STRANDED_ON_HANDLE.has(followUp.kind) || (clientMoved && SERVER_STAYS.has(followUp.kind))))
 }
 
 /** The message of a run stopped because its output could not run. */
@@ -132,7 +140,7 @@ export function describeUnrunnableCode(findings: readonly RunnableFinding[], str
   return [
     `verify: the migration would leave code that cannot run (${count} ${count === 1 ? 'place' : 'places'}); nothing was written:`,
     ...findings.map((finding) => `  ${finding.path}:${finding.line}:${finding.column}: ${finding.message} (edited by ${finding.transforms.join(', ') || 'unknown transform'})`),
-    ...stranded.map((followUp) => `  ${followUp.file}:${followUp.line}:${followUp.column}: ${followUp.reason} (${followUp.kind}; the socket here is now an SSE handle)`),
+    ...stranded.map((followUp) => `  ${followUp.file}:${followUp.line}:${followUp.column}: ${followUp.reason} (${followUp.kind}; ${SERVER_STAYS.has(followUp.kind) ? 'the clients moved to SSE, so this Socket.IO server code reaches none of them' : 'the socket here is now an SSE handle'})`),
     'Part of the app cannot be migrated yet and the rest depends on it. Run with --dry-run --force to see the',
     'whole plan and its follow-ups, fix what they name and run again, or apply with --force and finish these by hand.',
   ].join('\n')

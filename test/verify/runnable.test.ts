@@ -133,5 +133,27 @@ onMounted(() => socket.emit('rooms'))
     })
     await expect(planMigration(dir)).rejects.toThrow(/app\/pages\/rooms\.vue:3:\d+: the server's `rooms` handler stays on Socket\.IO .*client\/event-stays/)
   })
-})
 
+  it('stops the plan when the client moves to SSE while Socket.IO server code stays, since it reaches no client', async () => {
+    const dir = writeRepo({
+      'package.json': JSON.stringify({ dependencies: { nuxt: '^4.0.0', 'socket.io': '^4.8.1', 'socket.io-client': '^4.8.1' } }),
+      'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
+export default defineNitroPlugin((nitroApp) => {
+  const io = new Server()
+  nitroApp.io = io
+  io.on('connection', (socket) => {
+    socket.on('disconnect', () => markOffline(socket.handshake.auth.token))
+  })
+})
+`,
+      'app/composables/useFeed.ts': `import { io } from 'socket.io-client'
+export const useFeed = () => {
+  const socket = io()
+  socket.on('post', (post: unknown) => console.log(post))
+  return socket
+}
+`,
+    })
+    await expect(planMigration(dir)).rejects.toThrow(/server\/plugins\/socket\.io\.ts:1:1: .*\(handlers\/plugin-kept; the clients moved to SSE, so this Socket\.IO server code reaches none of them\)/)
+  })
+})
