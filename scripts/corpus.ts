@@ -24,7 +24,8 @@ import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { execa } from 'execa'
-import { NUXT_AUTO_IMPORTS, undeclaredNames } from './corpus/names.js'
+import { platformNames } from '../src/verify/known-names.js'
+import { undeclaredNames } from './corpus/names.js'
 import { CODE_FILE, parseError } from './corpus/scripts.js'
 import { autoImportedNames, importsSocketIO, stillUsesSocketIO, usesSocketIO } from './corpus/socket-usage.js'
 
@@ -117,7 +118,7 @@ function appName(input: string): string {
 
 async function libraryNames(): Promise<Set<string>> {
   const [h3, vue] = await Promise.all([import('h3'), import('vue')])
-  return new Set([...Object.keys(h3), ...Object.keys(vue), ...NUXT_AUTO_IMPORTS])
+  return new Set([...Object.keys(h3), ...Object.keys(vue), ...platformNames()])
 }
 
 async function runApp(input: string, known: ReadonlySet<string>, keep: boolean): Promise<AppResult> {

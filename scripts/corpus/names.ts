@@ -54,18 +54,3 @@ export function undeclaredNames(files: ReadonlyMap<string, string>): Map<string,
   }
   return found
 }
-
-/** What a Nuxt 3/4 app uses without importing: Vue compiler macros and Nuxt's and Nitro's composables. */
-export const NUXT_AUTO_IMPORTS = new Set([
-  'defineProps', 'defineEmits', 'defineExpose', 'defineModel', 'defineSlots', 'defineOptions', 'withDefaults',
-  'definePageMeta', 'defineNuxtConfig', 'defineNuxtPlugin', 'defineNuxtRouteMiddleware', 'defineNuxtComponent',
-  'defineAppConfig', 'useAppConfig', 'useNuxtApp', 'tryUseNuxtApp', 'useRuntimeConfig', 'useState', 'clearNuxtState',
-  'useFetch', 'useLazyFetch', 'useAsyncData', 'useLazyAsyncData', 'refreshNuxtData', 'clearNuxtData', '$fetch',
-  'useCookie', 'useRequestHeaders', 'useRequestHeader', 'useRequestEvent', 'useRequestURL', 'useRequestFetch',
-  'useRoute', 'useRouter', 'navigateTo', 'abortNavigation', 'addRouteMiddleware', 'useError', 'showError',
-  'clearError', 'createError', 'useHead', 'useSeoMeta', 'useServerSeoMeta', 'useHeadSafe', 'onNuxtReady',
-  'useLoadingIndicator', 'useId', 'callOnce', 'useNuxtData', 'reloadNuxtApp', 'prerenderRoutes', 'useHydration',
-  'defineNitroPlugin', 'defineTask', 'runTask', 'useStorage', 'useNitroApp', 'useEvent', 'defineCachedFunction',
-  'defineCachedEventHandler', 'cachedFunction', 'cachedEventHandler', 'defineRenderHandler', 'defineRouteMeta',
-  'getRouteRules', 'useAppConfig', 'defineWebSocketHandler', 'defineStore', 'storeToRefs', 'acceptHMRUpdate',
-])

@@ -1,3 +1,5 @@
+import { autoImportedNames as namesOf, isAutoImportPath } from '../../src/verify/known-names.js'
+
 /** What counts as "uses Socket.IO" for the corpus, and what an app can auto-import. */
 
 const PACKAGE = String.raw`(?:socket\.io(?:-client)?|@socket\.io\/[\w.-]+|engine\.io(?:-client)?)`
@@ -20,29 +22,10 @@ export function usesSocketIO(text: string): boolean {
   return importsSocketIO(text) || (CALLS_SOCKET_API.test(text) && /\b(?:emit|socket|io)\b/.test(text))
 }
 
-/** The folders Nuxt and Nitro auto-import from, at the root (Nuxt 3) or under `app/` (Nuxt 4). */
-const AUTO_IMPORT_DIR = /^(?:app\/|src\/)?(?:composables|utils|stores)\/|^(?:server\/utils|shared\/utils|shared\/types)\//
-
-const EXPORTED = /\bexport\s+(?:declare\s+)?(?:default\s+)?(?:async\s+)?(?:function\s*\*?|const|let|var|class|enum|interface|type)\s+([A-Za-z_$][\w$]*)/g
-const EXPORT_LIST = /\bexport\s*(?:type\s*)?\{([^}]*)\}/g
-
-/** Every name the app's own auto-import folders export (and, for a default export, the file's camelCased name). */
+/** Every name the app's own auto-import folders export: the same rule the tool's verify stage uses. */
 export function autoImportedNames(files: ReadonlyMap<string, string>): Set<string> {
   const names = new Set<string>()
-  for (const [path, text] of files) {
-    if (!AUTO_IMPORT_DIR.test(path) || !/\.(?:[cm]?[jt]s)$/.test(path)) continue
-    for (const match of text.matchAll(EXPORTED)) if (match[1]) names.add(match[1])
-    for (const match of text.matchAll(EXPORT_LIST)) {
-      for (const part of (match[1] ?? '').split(',')) {
-        const name = part.trim().split(/\s+as\s+/).pop()?.trim()
-        if (name) names.add(name)
-      }
-    }
-    if (/\bexport\s+default\b/.test(text)) {
-      const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '')
-      names.add(base.replace(/[-_.](\w)/g, (_, c: string) => c.toUpperCase()))
-    }
-  }
+  for (const [path, text] of files) if (isAutoImportPath(path)) for (const name of namesOf(path, text)) names.add(name)
   return names
 }
 

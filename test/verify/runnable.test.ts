@@ -35,6 +35,21 @@ function write(file: string, text: string): Transform {
   }
 }
 
+const PACKAGE_JSON = JSON.stringify({ dependencies: { nuxt: '^4.0.0', 'socket.io': '^4.8.1', 'socket.io-client': '^4.8.1' } })
+
+/** A server whose `rooms` handler cannot move (it reads `socket.rooms`): the plugin stays for it. */
+const withKeptRoomsHandler = {
+  'package.json': PACKAGE_JSON,
+  'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
+export default defineNitroPlugin((nitroApp) => {
+  const io = new Server()
+  io.on('connection', (socket) => {
+    socket.on('rooms', () => socket.emit('rooms', [...socket.rooms]))
+  })
+})
+`,
+}
+
 describe('verify: what the plan writes can run', () => {
   it('finds a name the migration left undeclared (an io whose import went), not one the file already lacked or the app auto-imports', () => {
     const before = `import { Server } from 'socket.io'\nconst io = new Server()\nexport default defineEventHandler(() => { io.emit('a'); return legacyGlobal })\n`
@@ -78,15 +93,7 @@ describe('verify: what the plan writes can run', () => {
 
   it('keeps the emit of an event whose server handler stays on Socket.IO, says why, and the verify stage stops the plan', async () => {
     const dir = writeRepo({
-      'package.json': JSON.stringify({ dependencies: { nuxt: '^4.0.0', 'socket.io': '^4.8.1', 'socket.io-client': '^4.8.1' } }),
-      'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
-export default defineNitroPlugin((nitroApp) => {
-  const io = new Server()
-  io.on('connection', (socket) => {
-    socket.on('rooms', () => socket.emit('rooms', [...socket.rooms]))
-  })
-})
-`,
+      ...withKeptRoomsHandler,
       'app/composables/useRooms.ts': `import { io } from 'socket.io-client'
 export const useRooms = () => {
   const socket = io()
@@ -104,15 +111,7 @@ export const useRooms = () => {
 
   it('stops the plan when a file it does not edit keeps a Socket.IO emit on a socket that became the SSE handle', async () => {
     const dir = writeRepo({
-      'package.json': JSON.stringify({ dependencies: { nuxt: '^4.0.0', 'socket.io': '^4.8.1', 'socket.io-client': '^4.8.1' } }),
-      'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
-export default defineNitroPlugin((nitroApp) => {
-  const io = new Server()
-  io.on('connection', (socket) => {
-    socket.on('rooms', () => socket.emit('rooms', [...socket.rooms]))
-  })
-})
-`,
+      ...withKeptRoomsHandler,
       'app/plugins/socket.client.ts': `import { io } from 'socket.io-client'
 export default defineNuxtPlugin(() => {
   const socket = io()
@@ -136,7 +135,7 @@ onMounted(() => socket.emit('rooms'))
 
   it('stops the plan when the client moves to SSE while Socket.IO server code stays, since it reaches no client', async () => {
     const dir = writeRepo({
-      'package.json': JSON.stringify({ dependencies: { nuxt: '^4.0.0', 'socket.io': '^4.8.1', 'socket.io-client': '^4.8.1' } }),
+      'package.json': PACKAGE_JSON,
       'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
 export default defineNitroPlugin((nitroApp) => {
   const io = new Server()
