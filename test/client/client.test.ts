@@ -251,6 +251,28 @@ const typing = () => socket.emit('typing', { roomId: 1 })
     expect(updated.get('app/components/Typing.vue')).toContain(`const typing = () => socket.send('${url}', { roomId: 1 })`)
   })
 
+  it('drops a log line that printed the manager\'s transport, which would throw on the SSE handle', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/composables/useLive.ts': `import { io } from 'socket.io-client'
+export const useLive = () => {
+  const socket = io()
+  socket.on('connect', () => {
+    console.log('[live] transport:', socket.io.engine.transport.name)
+    console.log('[live] connected')
+  })
+  return socket
+}
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    const text = updated.get('app/composables/useLive.ts')!
+    expect(text).not.toContain('transport')
+    expect(text).toContain(`console.log('[live] connected')`)
+    expect(followUps.find((f) => f.kind === 'client/manager-log-removed')).toMatchObject({ line: 5, severity: 'info' })
+  })
+
   it('through an InjectionKey constant or storeToRefs is followed to its users', async () => {
     const dir = caseDir()
     writeRepo(dir, {

@@ -360,6 +360,37 @@ export default defineNitroPlugin((nitroApp) => {
     expect(deleted).toContain('server/plugins/socket.io.ts')
   })
 
+  it('deletes an initialiser called once at start and retried in a ready hook with the plugin', async () => {
+    const { deleted, followUps } = await migrate({
+      'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
+
+export default defineNitroPlugin(async (nitroApp) => {
+  async function initializeSocketIO() {
+    if (globalThis.io) return true
+    const io = new Server()
+    io.on('connection', (socket) => {
+      socket.on('wave', (roomId: string) => socket.to(roomId).emit('waved', roomId))
+    })
+    nitroApp.io = io
+    globalThis.io = io
+    return true
+  }
+
+  let initialized = await initializeSocketIO()
+  if (!initialized) {
+    console.log('[realtime] retrying once the server is ready')
+    nitroApp.hooks.hook('ready', async () => {
+      initialized = await initializeSocketIO()
+    })
+  }
+  scheduleCleanup(nitroApp)
+})
+`,
+    })
+    expect(followUps.filter((f) => f.kind === 'handlers/unrelated-code').map((f) => f.line)).toEqual([22])
+    expect(deleted).toEqual([])
+  })
+
   it('keeps the plugin and reports what it cannot transplant, leaving that event out of the route table', async () => {
     const { plan, files, followUps, deleted } = await migrate({
       'server/plugins/socket.io.ts': plugin({

@@ -160,6 +160,13 @@ function rewriteManagerUse(ed: ScriptEditor, use: SocketMemberUse): void {
       return
     }
   }
+  // `console.log('Transport:', socket.io.engine.transport.name)` would throw on the SSE handle; the line only printed it.
+  const logLine = use.access.getFirstAncestor((node) => Node.isExpressionStatement(node))
+  if (logLine && Node.isExpressionStatement(logLine) && isConsoleCall(logLine.getExpression())) {
+    ed.report(use.access, 'client/manager-log-removed', `this log line printed \`${use.access.getParent()?.getText() ?? use.access.getText()}\` of the Socket.IO manager, which the SSE stream has not; it was removed`, 'nothing to do', 'info')
+    ed.removeStatement(logLine)
+    return
+  }
   ed.report(
     use.access,
     'client/manager',

@@ -1,4 +1,4 @@
-import { Node, type SourceFile, type Statement } from 'ts-morph'
+import { Node, SyntaxKind, type SourceFile, type Statement } from 'ts-morph'
 import { isWithin } from '../../src/analysis/handlers/scope.js'
 import type { ServerModel } from '../../src/analysis/server/types.js'
 
@@ -79,20 +79,47 @@ export function unrelatedStatements(file: SourceFile, server: ServerModel, reque
   ]
   const related = new Set(candidates.filter((s) => isSocketLog(s) || feedsSocketRequest(s, requestKeys) || isEnginePlumbing(s) || markers.some((m) => isWithin(m, s))))
   // A declaration only used by Socket.IO code here (or by nothing) goes with it; one used by another file stays.
+  // A statement that only runs such code (`const ok = await initSocket()`, a retry in a `ready` hook) goes too.
   // Repeat until nothing changes.
   for (let changed = true; changed; ) {
     changed = false
     for (const statement of candidates) {
       if (related.has(statement)) continue
       const names = declaredNames(statement)
-      if (names.length === 0) continue
-      const uses = names.flatMap((name) => (Node.isIdentifier(name) ? name.findReferencesAsNodes() : []))
-        .filter((ref) => !isWithin(ref, statement))
-      if (uses.every((ref) => [...related].some((s) => isWithin(ref, s)))) {
+      const goes = names.length > 0 ? onlyUsedBy(names, statement, related) : onlyRunsRelated(statement, related)
+      if (goes) {
         related.add(statement)
         changed = true
       }
     }
   }
   return candidates.filter((s) => !related.has(s))
+}
+
+function onlyUsedBy(names: Node[], statement: Statement, related: ReadonlySet<Statement>): boolean {
+  return names
+    .flatMap((name) => (Node.isIdentifier(name) ? name.findReferencesAsNodes() : []))
+    .filter((ref) => !isWithin(ref, statement))
+    .every((ref) => [...related].some((s) => isWithin(ref, s)))
+}
+
+/** A function or variable that a related statement declares (the Socket.IO initialiser of the plugin). */
+function declaredByRelated(target: Node, related: ReadonlySet<Statement>): boolean {
+  const name = Node.hasName(target) ? target.getNameNode() : undefined
+  return name !== undefined && [...related].some((s) => declaredNames(s).includes(name))
+}
+
+/**
+ * Every call in the statement is of something a related statement declares, a `console` log or a
+ * Nitro hook registration, and at least one is of the former: `if (!ok) nitroApp.hooks.hook('ready', init)`.
+ */
+function onlyRunsRelated(statement: Statement, related: ReadonlySet<Statement>): boolean {
+  let runs = false
+  for (const call of statement.getDescendantsOfKind(SyntaxKind.CallExpression)) {
+    const callee = call.getExpression()
+    const target = Node.isIdentifier(callee) ? callee.getSymbol()?.getDeclarations()[0] : undefined
+    if (target && declaredByRelated(target, related)) runs = true
+    else if (!/^console\.\w+$/.test(callee.getText()) && !(Node.isPropertyAccessExpression(callee) && /^hook(?:Once)?$/.test(callee.getName()))) return false
+  }
+  return runs
 }
