@@ -391,6 +391,23 @@ export default defineNitroPlugin(async (nitroApp) => {
     expect(deleted).toEqual([])
   })
 
+  it('keeps the type of a catch binding the handler wrote, `catch (error: any)`, when it lets HTTP errors through', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('rename', async (name: string) => {
+      try {
+        if (!name) return socket.emit('error', { message: 'Name required' })
+        await rename(name)
+      } catch (error: any) {
+        console.error(error.message)
+      }
+    })`,
+      }),
+    })
+    expect(files.get('server/api/chat/rename.post.ts')).toContain('} catch (error: any) {\n    if (isError(error)) throw error')
+  })
+
   it('keeps the plugin and reports what it cannot transplant, leaving that event out of the route table', async () => {
     const { plan, files, followUps, deleted } = await migrate({
       'server/plugins/socket.io.ts': plugin({

@@ -243,11 +243,13 @@ function addRethrow(tryStatement: Node, replacements: Replacements): void {
   const variable = clause.getVariableDeclaration()
   if (variable && !Node.isIdentifier(variable.getNameNode())) return
   const name = variable?.getName() ?? 'error'
+  // `catch (error: any)` keeps its annotation: the body reads `error.message`, which `unknown` forbids.
+  const binding = variable?.getText() ?? name
   const first = block.getStatements()[0]
   const inner = first ? indentOf(first) : indentOf(clause) + '  '
   replacements.set(clause, () => {
     const body = renderChildren(block, replacements)
     const rethrow = `\n${inner}if (isError(${name})) throw ${name}`
-    return `catch (${name}) ${body.slice(0, 1)}${rethrow}${body.slice(1)}`
+    return `catch (${binding}) ${body.slice(0, 1)}${rethrow}${body.slice(1)}`
   })
 }
