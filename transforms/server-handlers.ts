@@ -9,7 +9,7 @@ import type { Transform, TransformContext } from '../src/transform.js'
 import { authShape, type AuthShape } from './server-handlers/auth.js'
 import { authenticateCode, channelsCode, emittedKinds, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
 import { routeCode } from './server-handlers/route.js'
-import { liveUses } from './server-handlers/rewrite.js'
+import { liveUses, type AppStatuses } from './server-handlers/rewrite.js'
 import { unrelatedStatements } from './server-handlers/leftovers.js'
 import { SharedCode } from './server-handlers/shared-code.js'
 
@@ -45,10 +45,11 @@ export const serverHandlers: Transform = {
     // Without a migrated middleware the routes use the runtime's default `authenticateSSE`, whose user has only an `id`.
     const shape = auth?.shape ?? { keys: [], id: 'id' }
     const utilFile = freeUtilPath(ctx)
+    const statuses = appStatuses(ctx)
     const sharedCode = new Map<string, SharedCode>()
     const sharedFor = (file: string) => sharedCode.get(file) ?? sharedCode.set(file, new SharedCode(file, utilFile)).get(file)!
     for (const connection of connections) {
-      const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases }
+      const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases, statuses }
       for (const handler of connection.handlers) {
         if (!migrateHandler(ctx, handler, handlerContext)) keep(connection.file)
       }
@@ -155,9 +156,10 @@ interface HandlerContext {
   eventsType?: Identifier
   /** Connection-scope copies of socket data: name → key. */
   aliases: ReadonlyMap<string, string>
+  statuses: AppStatuses
 }
 
-function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases }: HandlerContext): boolean {
+function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases, statuses }: HandlerContext): boolean {
   if (handler.kind === 'disconnect') {
     if (handler.onlyLogs) {
       ctx.report(handler.call, {
@@ -194,7 +196,7 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
     })
     return true
   }
-  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases })
+  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases, statuses })
   if (code.blockers.length > 0) {
     reportBlockers(ctx, `the \`${handler.event}\` handler`, code.blockers, handler.call)
     return false
@@ -361,4 +363,14 @@ function writeHooks(
   const reason = 'the auth of the `io.use` middleware and the joins of the connection handler'
   if (current === undefined) ctx.changes.create(hooksFile, text, meta(reason))
   else ctx.changes.write(hooksFile, text, current, meta(reason))
+}
+
+/** 403 for refused access when the app's own server code already answers 403 somewhere. */
+function appStatuses(ctx: TransformContext): AppStatuses {
+  const serverDir = ctx.repo.relative(ctx.repo.layout.serverDir)
+  const answers403 = ctx.repo.glob([`${serverDir}/**/*.{ts,js,mjs}`]).some((file) => {
+    const text = ctx.repo.readText(file) ?? ''
+    return text.includes('403') && /statusCode:\s*403\b|setResponseStatus\([^,]+,\s*403\b|status:\s*403\b/.test(text)
+  })
+  return { accessDenied: answers403 ? 403 : 400 }
 }

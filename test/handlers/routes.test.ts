@@ -90,7 +90,20 @@ describe('socket.on handlers → POST routes', () => {
     // The ack and the return after the error reply can no longer run, so they are gone.
     expect(join).not.toContain('success: false')
     expect(join).toMatch(/catch \(error\) \{\n\s+if \(isError\(error\)\) throw error\n\s+console.error\('\[SSE\] join_room failed:', error\)/)
-    expect(join).toContain(`throw createError({ statusCode: 400, message: 'Failed to join room' })`)
+    // A failure the handler caught is the server's, not the request's.
+    expect(join).toContain(`throw createError({ statusCode: 500, message: 'Failed to join room' })`)
+  })
+
+  it('answers a refused access check with 403 when the app\'s routes already answer 403', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': chatPlugin,
+      'server/api/rooms/[id].get.ts': `export default defineEventHandler(async (event) => {
+  if (!(await canSeeRoom(event))) throw createError({ statusCode: 403, message: 'Access denied' })
+  return loadRoom(event)
+})
+`,
+    })
+    expect(files.get('server/api/chat/join-room.post.ts')).toContain(`throw createError({ statusCode: 403, message: 'Access denied to this room', data: { roomId } })`)
   })
 
   it('excludes the sender from socket.to(...) / broadcast emits and replies to its own connection', async () => {

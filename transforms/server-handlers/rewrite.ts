@@ -61,9 +61,26 @@ export function handshakeExpression(read: HandshakeRead, eventName: string): str
 }
 
 /** `{ message: 'x', roomId }` → `message: 'x', data: { roomId }` for createError. */
-function errorFields(call: CallExpression, message: Expression | undefined, render: (n: Node) => string): string {
+/** How the app answers a refused access check over HTTP: 403 when its routes already do, else 400. */
+export interface AppStatuses {
+  accessDenied: 400 | 403
+}
+
+const ACCESS_REFUSAL = /\b(?:denied|forbidden|not allowed|permission|no access|not a member|not authori[sz]ed)\b/i
+
+/**
+ * The status of an error reply turned HTTP error: a failure caught by the handler is the server's
+ * (500), a refused access check answers as the app's routes do, anything else is the request's (400).
+ */
+function errorStatus(call: CallExpression, message: Expression | undefined, statuses: AppStatuses): number {
+  const inCatch = call.getFirstAncestor((node) => Node.isCatchClause(node) || Node.isFunctionLikeDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node))
+  if (inCatch && Node.isCatchClause(inCatch)) return 500
+  return message && ACCESS_REFUSAL.test(message.getText()) ? statuses.accessDenied : 400
+}
+
+function errorFields(call: CallExpression, message: Expression | undefined, render: (n: Node) => string, statuses: AppStatuses): string {
   const payload = call.getArguments()[1]
-  const fields = [`statusCode: 400`, `message: ${message ? render(message) : `'Request failed'`}`]
+  const fields = [`statusCode: ${errorStatus(call, message, statuses)}`, `message: ${message ? render(message) : `'Request failed'`}`]
   if (Node.isObjectLiteralExpression(payload)) {
     const rest = payload.getProperties().filter((p) => !(Node.isPropertyAssignment(p) || Node.isShorthandPropertyAssignment(p)) || p.getName() !== 'message')
     if (rest.length) fields.push(`data: { ${rest.map((p) => render(p)).join(', ')} }`)
@@ -81,6 +98,7 @@ export function rewriteUses(
   fn: Node,
   names: RewriteNames,
   config: MigrationConfig,
+  statuses: AppStatuses = { accessDenied: 400 },
 ): RewriteResult {
   const replacements: Replacements = new Map()
   const blockers: Blocker[] = []
@@ -175,7 +193,7 @@ export function rewriteUses(
           blockers.push({ node: use.node, reason: 'emits an `error` event where no HTTP response can carry it' })
           break
         }
-        replacements.set(statement, (render) => `throw ${errorFields(use.node, use.message, render)}`)
+        replacements.set(statement, (render) => `throw ${errorFields(use.node, use.message, render, statuses)}`)
         markThrow(statement)
         removeAfterThrow(statement)
         break

@@ -5,7 +5,7 @@ import type { AuthShape } from './auth.js'
 import { ownerOf } from './auth.js'
 import { eventMapPayload, payloadLines, positionalLines } from './payload.js'
 import { indent, mentions, relabelLogs, renderNode, renderStatements } from './render.js'
-import { liveUses, rewriteUses, type RewriteResult } from './rewrite.js'
+import { liveUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
 
 /** A name not used by the code it is added to. */
 export function freeName(preferred: string, taken: ReadonlySet<string>): string {
@@ -37,7 +37,7 @@ export function routeCode(
   handler: SocketHandler,
   shape: AuthShape,
   config: MigrationConfig,
-  scope: { eventsType?: Node | undefined; aliases: ReadonlyMap<string, string> },
+  scope: { eventsType?: Node | undefined; aliases: ReadonlyMap<string, string>; statuses?: AppStatuses },
 ): RouteCode {
   const { eventsType } = scope
   // Uses inside code an earlier transform rewrote (emits) are gone; the rewritten text is rendered as it is.
@@ -55,7 +55,7 @@ export function routeCode(
     binding,
     owner: () => ownerOf(shape, binding),
   }
-  const result = rewriteUses(uses, 'route', handler.fn, names, config)
+  const result = rewriteUses(uses, 'route', handler.fn, names, config, scope.statuses)
   const unknownKey = (key: string) => !shape.keys.includes(key) && key !== 'id'
   for (const use of uses) {
     if (use.kind === 'data' && unknownKey(use.key)) {
