@@ -2,6 +2,7 @@ import { Node } from 'ts-morph'
 import type { AuthMiddleware, ConnectionHandler, HttpAuthUtil, SocketUse } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
 import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
+import { isHoistable, isWithin } from '../../src/analysis/handlers/scope.js'
 import { renderAuthenticate, reuseHttpAuth, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
 import { indent, mentions, relabelLogs, renderChildren, renderNode, renderStatements, type Replacements } from './render.js'
@@ -124,6 +125,13 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
       for (const d of decls) aliases.set(d.getName(), connection.dataAliases.get(d.getName())!)
       result.replacements.set(statement, () => '')
     }
+  }
+  // A helper hoisted to the shared util for the routes has no job in the hooks unless the setup calls it.
+  for (const statement of connection.setup) {
+    if (!Node.isFunctionDeclaration(statement) || !isHoistable(statement)) continue
+    const name = statement.getNameNode()
+    const usedBySetup = name?.findReferencesAsNodes().some((ref) => ref !== name && connection.setup.some((other) => other !== statement && isWithin(ref, other)))
+    if (!usedBySetup) result.replacements.set(statement, () => '')
   }
   for (const use of setupUses) {
     if (use.kind !== 'join' || use.rooms.length !== 1) continue
