@@ -1,4 +1,3 @@
-import { readdirSync, readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,8 +18,8 @@ import { collectVotes, detectFileStyle, emptyVotes, styleFromVotes } from './sty
 import { formatChanges, loadRepoPrettier } from './style/prettier.js'
 import type { CodeStyle } from './style/types.js'
 import type { Transform, TransformContext } from './transform.js'
-import { autoImportedNames } from './verify/known-names.js'
-import { describeUnrunnableCode, findUnrunnableCode, strandedCalls, type RunnableFinding } from './verify/runnable.js'
+import { runtimeNames } from './verify/known-names.js'
+import { describeUnrunnableCode, findUnrunnableCode, strandedCalls, unrunnableFollowUp } from './verify/runnable.js'
 import { describeSyntaxFindings, findSyntaxErrors } from './verify/syntax.js'
 import { transforms as registeredTransforms } from '../transforms/index.js'
 
@@ -153,7 +152,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   const syntaxFindings = findSyntaxErrors(fileChanges)
   if (syntaxFindings.length > 0) throw new MigrationError(describeSyntaxFindings(syntaxFindings))
   const socketFiles = [...new Set([...model.server.sites, ...model.handlers.handlers, ...model.handlers.middlewares].map((part) => part.file))]
-  const unrunnable = findUnrunnableCode(fileChanges, repo, runtimeNames(), socketFiles)
+  const unrunnable = findUnrunnableCode(fileChanges, repo, runtimeNames(runtimeDir), socketFiles)
   const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
   if ((unrunnable.length > 0 || stranded.length > 0) && !options.force) throw new MigrationError(describeUnrunnableCode(unrunnable, stranded))
   followUps.push(...unrunnable.map(unrunnableFollowUp))
@@ -207,31 +206,4 @@ function wrap(stage: string, error: unknown): Error {
   const wrapped = new MigrationError(message.startsWith(`${stage}:`) ? message : `${stage}: ${message}`)
   wrapped.cause = error
   return wrapped
-}
-
-/** A verify finding kept by `--force`: open work at the place it names. */
-function unrunnableFollowUp(finding: RunnableFinding): FollowUp {
-  return {
-    kind: finding.kind,
-    transform: 'verify',
-    file: finding.path,
-    line: finding.line,
-    column: finding.column,
-    code: finding.code,
-    reason: `${finding.message} (written by ${finding.transforms.join(', ') || 'an unknown transform'}); this fails when it runs`,
-    action: 'finish this part of the migration by hand (see the other follow-ups of the file), or restore the code it replaced',
-    severity: 'warning',
-  }
-}
-
-let runtimeNamesCache: string[] | undefined
-
-/** What the shipped runtime's auto-imported files export (`emitToRoom`, `readChatBody`, `useChatSSE`…). */
-function runtimeNames(): string[] {
-  runtimeNamesCache ??= ['server/utils', 'app/composables'].flatMap((dir) =>
-    readdirSync(path.join(runtimeDir, dir))
-      .filter((name) => name.endsWith('.ts'))
-      .flatMap((name) => autoImportedNames(`${dir}/${name}`, readFileSync(path.join(runtimeDir, dir, name), 'utf8'))),
-  )
-  return runtimeNamesCache
 }

@@ -1,10 +1,13 @@
 /**
  * The script text of a repo file as TypeScript sees it: a `.vue` file's `<script>` and
- * `<script setup>` blocks (its template is not checked), every other code file as it is.
- * Deliberately independent of the tool's own parsing: the corpus checks what the tool wrote.
+ * `<script setup>` blocks (its template is not checked), every other code file as it is. The names
+ * check built on it is deliberately not the verify stage's: it type-checks with the DOM and ES libs,
+ * a second opinion on what the tool wrote.
  */
 import { parse as parseSfc } from '@vue/compiler-sfc'
 import ts from 'typescript'
+import { lineAndColumn, scriptKindOf } from '../../src/verify/script-views.js'
+import { parseErrors } from '../../src/verify/syntax.js'
 
 export const CODE_FILE = /\.(?:[cm]?[jt]s|[jt]sx|vue)$/
 
@@ -13,46 +16,27 @@ export interface ScriptView {
   name: string
   text: string
   kind: ts.ScriptKind
-  /** What the .vue parser itself rejected. */
-  sfcErrors: string[]
-}
-
-const KINDS: Record<string, ts.ScriptKind> = {
-  ts: ts.ScriptKind.TS, mts: ts.ScriptKind.TS, cts: ts.ScriptKind.TS, tsx: ts.ScriptKind.TSX,
-  js: ts.ScriptKind.JS, mjs: ts.ScriptKind.JS, cjs: ts.ScriptKind.JS, jsx: ts.ScriptKind.JSX,
 }
 
 export function scriptView(path: string, text: string): ScriptView {
-  const extension = path.slice(path.lastIndexOf('.') + 1)
-  if (extension !== 'vue') return { name: path, text, kind: KINDS[extension] ?? ts.ScriptKind.TS, sfcErrors: [] }
-  const { descriptor, errors } = parseSfc(text, { filename: path, sourceMap: false })
+  if (!path.endsWith('.vue')) return { name: path, text, kind: scriptKindOf(path) ?? ts.ScriptKind.TS }
+  const { descriptor } = parseSfc(text, { filename: path, sourceMap: false })
   const blocks = [descriptor.script, descriptor.scriptSetup].filter((block) => block !== null)
   const typed = blocks.some((block) => block.lang === 'ts' || block.lang === 'tsx')
   return {
     name: `${path}.${typed ? 'ts' : 'js'}`,
     text: blocks.map((block) => block.content).join('\n;\n'),
     kind: typed ? ts.ScriptKind.TS : ts.ScriptKind.JS,
-    sfcErrors: errors.map((error) => ('loc' in error && error.loc ? `${error.loc.start.line}:${error.loc.start.column} ` : '') + error.message),
   }
 }
 
-/** The first thing the parser rejects, as `line:col message`, or undefined when the file parses. */
+/**
+ * The first thing the parser rejects, as `line:col message`, or undefined when the file parses: the
+ * tool's own parse check, so the runner and the verify stage read a file the same way.
+ */
 export function parseError(path: string, text: string): string | undefined {
-  if (path.endsWith('.json')) {
-    try {
-      JSON.parse(text)
-      return undefined
-    } catch (error) {
-      return (error as Error).message
-    }
-  }
-  const view = scriptView(path, text)
-  if (view.sfcErrors[0]) return view.sfcErrors[0]
-  const file = ts.createSourceFile(view.name, view.text, ts.ScriptTarget.Latest, true, view.kind) as ts.SourceFile & {
-    parseDiagnostics?: readonly ts.Diagnostic[]
-  }
-  const first = file.parseDiagnostics?.[0]
+  const [first] = parseErrors(path, text)
   if (!first) return undefined
-  const { line, character } = file.getLineAndCharacterOfPosition(first.start ?? 0)
-  return `${line + 1}:${character + 1} ${ts.flattenDiagnosticMessageText(first.messageText, ' ')}`
+  const { line, column } = lineAndColumn(text, first.offset)
+  return `${line}:${column} ${first.message}`
 }

@@ -2,6 +2,8 @@
  * Names a Nuxt app's code may use without declaring or importing them: the platform's globals and
  * what Nuxt, Nitro, Vue and h3 auto-import. The app's own auto-imports come from its files.
  */
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
 
 const BROWSER_GLOBALS = [
   'window', 'document', 'navigator', 'location', 'history', 'screen', 'localStorage', 'sessionStorage', 'indexedDB', 'caches',
@@ -89,5 +91,20 @@ export function autoImportedNames(path: string, text: string): string[] {
     const base = path.slice(path.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '')
     names.push(base.replace(/[-_.](\w)/g, (_, c: string) => c.toUpperCase()))
   }
+  return names
+}
+
+const runtimeNamesByDir = new Map<string, string[]>()
+
+/** What the shipped runtime's auto-imported files export (`emitToRoom`, `readChatBody`, `useChatSSE`…). */
+export function runtimeNames(runtimeDir: string): string[] {
+  const known = runtimeNamesByDir.get(runtimeDir)
+  if (known) return known
+  const names = ['server/utils', 'app/composables'].flatMap((dir) =>
+    readdirSync(path.join(runtimeDir, dir))
+      .filter((name) => name.endsWith('.ts'))
+      .flatMap((name) => autoImportedNames(`${dir}/${name}`, readFileSync(path.join(runtimeDir, dir, name), 'utf8'))),
+  )
+  runtimeNamesByDir.set(runtimeDir, names)
   return names
 }

@@ -145,3 +145,18 @@ export function describeUnrunnableCode(findings: readonly RunnableFinding[], str
     'whole plan and its follow-ups, fix what they name and run again, or apply with --force and finish these by hand.',
   ].join('\n')
 }
+
+/** A verify finding kept by `--force`: open work at the place it names. */
+export function unrunnableFollowUp(finding: RunnableFinding): FollowUp {
+  return {
+    kind: finding.kind,
+    transform: 'verify',
+    file: finding.path,
+    line: finding.line,
+    column: finding.column,
+    code: finding.code,
+    reason: `${finding.message} (written by ${finding.transforms.join(', ') || 'an unknown transform'}); this fails when it runs`,
+    action: 'finish this part of the migration by hand (see the other follow-ups of the file), or restore the code it replaced',
+    severity: 'warning',
+  }
+}

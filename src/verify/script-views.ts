@@ -17,6 +17,11 @@ export function isScriptPath(path: string): boolean {
   return path.endsWith('.vue') || extensionOf(path) in KINDS
 }
 
+/** How TypeScript parses a code file by its extension; undefined for other kinds (`.vue` included). */
+export function scriptKindOf(path: string): ts.ScriptKind | undefined {
+  return KINDS[extensionOf(path)]
+}
+
 function extensionOf(path: string): string {
   return /\.[^./]+$/.exec(path)?.[0] ?? ''
 }
@@ -29,7 +34,7 @@ export function scriptViews(path: string, text: string): ScriptView[] {
       start: script.start,
     }))
   }
-  const kind = KINDS[extensionOf(path)]
+  const kind = scriptKindOf(path)
   return kind === undefined ? [] : [{ source: ts.createSourceFile(path, text, ts.ScriptTarget.Latest, true, kind), start: 0 }]
 }
 

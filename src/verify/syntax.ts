@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph'
 import type { FileChange } from '../changeset/types.js'
 import { findSfcScripts } from '../project/vue.js'
+import { lineAndColumn, scriptKindOf } from './script-views.js'
 
 /** A file the plan would leave unparseable, where the first error sits and who edited it. */
 export interface SyntaxFinding {
@@ -14,22 +15,6 @@ export interface SyntaxFinding {
 interface ParseError {
   offset: number
   message: string
-}
-
-const SCRIPT_KINDS: Record<string, ts.ScriptKind> = {
-  '.ts': ts.ScriptKind.TS,
-  '.mts': ts.ScriptKind.TS,
-  '.cts': ts.ScriptKind.TS,
-  '.tsx': ts.ScriptKind.TSX,
-  '.js': ts.ScriptKind.JS,
-  '.mjs': ts.ScriptKind.JS,
-  '.cjs': ts.ScriptKind.JS,
-  '.jsx': ts.ScriptKind.JSX,
-}
-
-function extensionOf(path: string): string {
-  const match = /\.[^./]+$/.exec(path)
-  return match ? match[0] : ''
 }
 
 function scriptErrors(path: string, text: string, kind: ts.ScriptKind): ParseError[] {
@@ -66,17 +51,10 @@ function vueErrors(path: string, text: string): ParseError[] {
 
 /** The parse errors of a file text, by its kind; empty for kinds this stage does not parse. */
 export function parseErrors(path: string, text: string): ParseError[] {
-  const extension = extensionOf(path)
-  if (extension === '.vue') return vueErrors(path, text)
-  if (extension === '.json') return jsonErrors(text)
-  const kind = SCRIPT_KINDS[extension]
+  if (path.endsWith('.vue')) return vueErrors(path, text)
+  if (path.endsWith('.json')) return jsonErrors(text)
+  const kind = scriptKindOf(path)
   return kind === undefined ? [] : scriptErrors(path, text, kind)
-}
-
-function lineAndColumn(text: string, offset: number): { line: number; column: number } {
-  const before = text.slice(0, offset)
-  const lineStart = before.lastIndexOf('\n') + 1
-  return { line: before.split('\n').length, column: offset - lineStart + 1 }
 }
 
 /**

@@ -1,6 +1,6 @@
 import { ts } from 'ts-morph'
 import { findSfcScripts } from '../project/vue.js'
-import { isScriptPath } from './script-views.js'
+import { isScriptPath, scriptKindOf } from './script-views.js'
 
 /** A value name a file uses that nothing in it declares or imports. */
 export interface UndeclaredUse {
@@ -32,12 +32,6 @@ function vueScriptText(path: string, text: string): { text: string; kind: ts.Scr
   const chars = text.replace(/[^\n]/g, ' ').split('')
   for (const script of scripts) for (let i = 0; i < script.content.length; i++) chars[script.start + i] = script.content[i]!
   return { text: chars.join(''), kind: scripts.some((script) => script.lang === 'ts') ? ts.ScriptKind.TS : ts.ScriptKind.JS }
-}
-
-function scriptKind(path: string): ts.ScriptKind {
-  if (/\.tsx$/.test(path)) return ts.ScriptKind.TSX
-  if (/\.jsx$/.test(path)) return ts.ScriptKind.JSX
-  return /\.[cm]?js$/.test(path) ? ts.ScriptKind.JS : ts.ScriptKind.TS
 }
 
 /** Names in value positions: not a member, a key, a declared name, a label or anything inside a type. */
@@ -75,7 +69,7 @@ export function undeclaredUses(files: ReadonlyMap<string, string>): Map<string, 
   const virtual = new Map<string, { path: string; text: string; kind: ts.ScriptKind }>()
   for (const [path, text] of files) {
     if (!isScriptPath(path)) continue
-    const view = path.endsWith('.vue') ? vueScriptText(path, text) : { text, kind: scriptKind(path) }
+    const view = path.endsWith('.vue') ? vueScriptText(path, text) : { text, kind: scriptKindOf(path) ?? ts.ScriptKind.TS }
     const name = `/verify/${path}${view.kind === ts.ScriptKind.TS && path.endsWith('.vue') ? '.ts' : path.endsWith('.vue') ? '.js' : ''}`
     virtual.set(name, { path, ...view })
   }

@@ -1,5 +1,6 @@
 import { Node, SyntaxKind, type SourceFile, type Statement } from 'ts-morph'
 import { isWithin } from '../../src/analysis/handlers/scope.js'
+import { plumbingVariables, usesAny } from '../../src/analysis/server/socket-files.js'
 import type { ServerModel } from '../../src/analysis/server/types.js'
 
 /** `export default defineNitroPlugin((nitroApp) => {...})` / `export default (nitroApp) => {...}` → the function body's statements. */
@@ -36,30 +37,6 @@ function feedsSocketRequest(statement: Statement, requestKeys: readonly string[]
   })
 }
 
-/** `new Engine()` of `import { Server as Engine } from 'engine.io'`: the transport the io server is bound to. */
-function isEngineCreation(node: Node | undefined): boolean {
-  if (!Node.isNewExpression(node)) return false
-  const callee = node.getExpression()
-  if (!Node.isIdentifier(callee)) return false
-  return callee.getSymbol()?.getDeclarations().some((decl) => {
-    const importDecl = decl.getFirstAncestor((a) => Node.isImportDeclaration(a))
-    return Node.isImportDeclaration(importDecl) && importDecl.getModuleSpecifierValue() === 'engine.io'
-  }) ?? false
-}
-
-/**
- * The engine.io plumbing of Socket.IO's "use with Nuxt" recipe: the engine, and the handler that
- * mounts it on a Nitro route (`nitroApp.router.use(path, defineEventHandler({ handler, websocket }))`),
- * recognised by their use of an engine created from `engine.io`.
- */
-function isEnginePlumbing(statement: Statement): boolean {
-  if (Node.isVariableStatement(statement) && statement.getDeclarations().some((decl) => isEngineCreation(decl.getInitializer()))) return true
-  return statement.getDescendants().some((node) => {
-    if (!Node.isIdentifier(node)) return false
-    return node.getSymbol()?.getDeclarations().some((decl) => Node.isVariableDeclaration(decl) && isEngineCreation(decl.getInitializer())) ?? false
-  })
-}
-
 /**
  * Statements of the file holding the connection handler that have nothing to do with Socket.IO: no io server in
  * them, and not only used by code that has one. Deleting the file would lose them, so it is kept when any exist.
@@ -77,7 +54,10 @@ export function unrelatedStatements(file: SourceFile, server: ServerModel, reque
     ...file.getStatements().filter((s) => !Node.isImportDeclaration(s) && s !== plugin?.container),
     ...(plugin?.statements ?? []),
   ]
-  const related = new Set(candidates.filter((s) => isSocketLog(s) || feedsSocketRequest(s, requestKeys) || isEnginePlumbing(s) || markers.some((m) => isWithin(m, s))))
+  // Variables that exist only for the server (`const engine = new Engine()`) and what uses them (the Nitro
+  // route of Socket.IO's Nuxt recipe that hands requests to that engine) are its plumbing.
+  const plumbing = plumbingVariables(file, server)
+  const related = new Set(candidates.filter((s) => isSocketLog(s) || feedsSocketRequest(s, requestKeys) || usesAny(s, plumbing) || markers.some((m) => isWithin(m, s))))
   // A declaration only used by Socket.IO code here (or by nothing) goes with it; one used by another file stays.
   // A statement that only runs such code (`const ok = await initSocket()`, a retry in a `ready` hook) goes too.
   // Repeat until nothing changes.

@@ -127,8 +127,17 @@ function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): 
   return plumbing
 }
 
+/**
+ * The variables of `file` that exist only for the Socket.IO server (see `socketPlumbing`, without the
+ * import bindings): the engine of Socket.IO's Nuxt recipe, the Redis clients of its adapter.
+ */
+export function plumbingVariables(file: SourceFile, model: ServerModel): Set<Node> {
+  const plumbing = socketPlumbing(file, model, ioNodesOf(file, model))
+  return new Set([...plumbing].filter((declaration) => Node.isVariableDeclaration(declaration)))
+}
+
 /** True when the node mentions an identifier bound to one of the declarations. */
-function usesAny(node: Node, declarations: Set<Node>): boolean {
+export function usesAny(node: Node, declarations: Set<Node>): boolean {
   if (declarations.size === 0) return false
   return [node, ...identifiers(node)].some(
     (identifier) => Node.isIdentifier(identifier) && localDeclarations(identifier).some((declaration) => declarations.has(declaration)),
