@@ -18,16 +18,6 @@ const fixturesDir = path.join(repoRoot, 'fixtures')
 const runtimeDir = path.join(repoRoot, 'src/runtime')
 const fixtures = readdirSync(fixturesDir).filter((name) => existsSync(path.join(fixturesDir, name, 'after'))).sort()
 
-/**
- * Errors the migration still introduces without a report, pinned so that fixing one fails this test
- * until it is removed here: an id read with `getRouterParam` (`string | undefined`) was fine inside
- * `` `room:${id}` `` but is not a `UserId` for `emitToRoom(id, …)`.
- */
-const KNOWN_UNREPORTED: Record<string, string[]> = {
-  'server-c3-lazy-bare-plugin': ["server/api/lessons/[id]/start.post.ts:3 TS2345 Argument of type 'string | undefined' is not assignable to parameter of type 'UserId | UserId[]'."],
-  'server-c7-route-module': ["server/api/rooms/[id]/close.post.ts:7 TS2345 Argument of type 'string | undefined' is not assignable to parameter of type 'UserId | UserId[]'."],
-}
-
 /** Nuxt 4's root tsconfig: the app, server, shared and node projects it generates in .nuxt/. */
 const NUXT_TSCONFIG = JSON.stringify({ files: [], references: ['app', 'server', 'shared', 'node'].map((p) => ({ path: `./.nuxt/tsconfig.${p}.json` })) }, null, 2)
 
@@ -155,6 +145,6 @@ describe('expected after/ trees type-check with the runtime present', () => {
       const existing = new Set(before.diagnostics.map((d) => `${d.code} ${d.message}`))
       unexplained = unexplained.filter((d) => !existing.has(`${d.code} ${d.message}`))
     }
-    expect(unexplained.map((d) => `${d.file}:${d.line} ${d.code} ${d.message}`), `${name}: type errors the migration introduced and did not report`).toEqual(KNOWN_UNREPORTED[name] ?? [])
+    expect(unexplained.map((d) => `${d.file}:${d.line} ${d.code} ${d.message}`), `${name}: type errors the migration introduced and did not report`).toEqual([])
   }, 900_000)
 })

@@ -10,17 +10,17 @@ export default defineNitroPlugin((nitroApp) => {
 `
 
 /** The SSE call (or the follow-up kind) planned for every emit of one route body. */
-function plan(body: string, rules: readonly RoomRule[] = defaultConfig.rooms): string[] {
+function plan(body: string, rules: readonly RoomRule[] = defaultConfig.rooms, file = 'server/api/x.post.ts'): string[] {
   const { model } = analyseFiles({
     'server/plugins/socket.io.ts': plugin,
-    'server/api/x.post.ts': `export default defineEventHandler(async (event) => {
+    [file]: `export default defineEventHandler(async (event) => {
   const io = useNitroApp().io!
 ${body}
 })
 `,
   })
   return model.emits
-    .filter((emit) => emit.file === 'server/api/x.post.ts')
+    .filter((emit) => emit.file === file)
     .map((emit) => {
       const result = planEmit(emit, rules)
       if (!result.ok) return `report ${result.problem.kind}`
@@ -48,6 +48,30 @@ describe('emit rewriting plan', () => {
       "emitToChannel(roomId.toString(), 'f', 6)",
       "broadcast('g', 7)",
       "emitToUser((a ? b : c), 'h', 8)",
+    ])
+  })
+
+  it('gives a helper an id it accepts where the template took a value that may be undefined', () => {
+    const body = `  const roomId = getRouterParam(event, 'id')
+  const other = getRouterParam(event, 'other')
+  const token = getCookie(event, 'room')
+  const typed: string = getRouterParam(event, 'id') ?? ''
+  const asserted = getRouterParam(event, 'other')!
+  io.to(\`room:\${roomId}\`).emit('a', 1)
+  io.to(\`room:\${other}\`).emit('b', 2)
+  io.to('user:' + token).emit('c', 3)
+  io.to(\`user:\${user?.id}\`).emit('d', 4)
+  io.to(\`room:\${getRouterParam(event, 'id')}\`).emit('e', 5)
+  io.to(\`room:\${typed}\`).emit('f', 6)
+  io.to(\`room:\${asserted}\`).emit('g', 7)`
+    expect(plan(body, defaultConfig.rooms, 'server/api/rooms/[id]/close.post.ts')).toEqual([
+      "emitToRoom(roomId!, 'a', 1)",
+      "emitToRoom(String(other), 'b', 2)",
+      "emitToUser(String(token), 'c', 3)",
+      "emitToUser(String(user?.id), 'd', 4)",
+      "emitToRoom(getRouterParam(event, 'id')!, 'e', 5)",
+      "emitToRoom(typed, 'f', 6)",
+      "emitToRoom(asserted, 'g', 7)",
     ])
   })
 

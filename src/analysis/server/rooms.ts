@@ -41,7 +41,7 @@ function idAfterPrefix(node: Node, prefix: string): string | undefined {
     const spans = node.getTemplateSpans()
     const only = spans[0]
     if (head === prefix && spans.length === 1 && only && only.getLiteral().getLiteralText() === '') {
-      return parenthesiseIfNeeded(only.getExpression())
+      return definedId(only.getExpression())
     }
     // `room:${a}-${b}`: the id is the rest of the template
     return '`' + node.getText().slice(1 + prefix.length)
@@ -49,10 +49,56 @@ function idAfterPrefix(node: Node, prefix: string): string | undefined {
   if (Node.isBinaryExpression(node) && node.getOperatorToken().getKind() === SyntaxKind.PlusToken) {
     const left = unwrapExpression(node.getLeft())
     if ((Node.isStringLiteral(left) || Node.isNoSubstitutionTemplateLiteral(left)) && left.getLiteralValue() === prefix) {
-      return parenthesiseIfNeeded(node.getRight())
+      return definedId(node.getRight())
     }
   }
   return undefined
+}
+
+/** h3 readers typed `string | undefined`, which a template hole accepted and a helper's id does not. */
+const MAYBE_UNDEFINED_READERS = new Set(['getRouterParam', 'getCookie', 'getHeader', 'getRequestHeader'])
+
+/**
+ * The id of `` `room:${id}` `` as a helper argument. A hole took `undefined` (`room:undefined`); a
+ * helper's id is typed, so a router param of the route's own `[param]` segment (always present) gets
+ * `!`, and any other value that may be undefined is passed through `String()` as the template did.
+ */
+function definedId(node: Node): string {
+  const source = maybeUndefinedSource(withoutParentheses(node))
+  if (source === undefined) return parenthesiseIfNeeded(node)
+  if (source.routeParam !== undefined && routeSegments(node).has(source.routeParam)) return `${node.getText()}!`
+  return `String(${node.getText()})`
+}
+
+/** Where a value that may be `undefined` comes from, or undefined when nothing says it may be. */
+function maybeUndefinedSource(node: Node): { routeParam?: string } | undefined {
+  if (Node.isPropertyAccessExpression(node) || Node.isElementAccessExpression(node) || Node.isCallExpression(node)) {
+    if (node.hasQuestionDotToken()) return {}
+  }
+  if (Node.isCallExpression(node)) {
+    const callee = unwrapExpression(node.getExpression())
+    if (!Node.isIdentifier(callee) || !MAYBE_UNDEFINED_READERS.has(callee.getText())) return undefined
+    const name = node.getArguments()[1]
+    const param = callee.getText() === 'getRouterParam' && name && Node.isStringLiteral(name) ? name.getLiteralValue() : undefined
+    return param === undefined ? {} : { routeParam: param }
+  }
+  if (!Node.isIdentifier(node)) return undefined
+  for (const declaration of symbolDeclarations(node)) {
+    if (!Node.isVariableDeclaration(declaration) || declaration.getTypeNode()) continue
+    const initializer = declaration.getInitializer()
+    if (initializer) return maybeUndefinedSource(withoutParentheses(initializer))
+  }
+  return undefined
+}
+
+/** Parentheses only: `x!` and `x as string` say the author knows the value is there. */
+function withoutParentheses(node: Node): Node {
+  return Node.isParenthesizedExpression(node) ? withoutParentheses(node.getExpression()) : node
+}
+
+/** The `[param]` segments of the route file holding `node` (`server/api/rooms/[id]/close.post.ts` → `id`). */
+function routeSegments(node: Node): Set<string> {
+  return new Set([...node.getSourceFile().getFilePath().matchAll(/\[(?:\.\.\.)?([^\]/]+)\]/g)].map((match) => match[1]!))
 }
 
 /** Wrap ids that are not plain operands, so `emitToRoom(a ? b : c, ...)` keeps its meaning in any position. */
