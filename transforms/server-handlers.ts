@@ -48,10 +48,14 @@ export const serverHandlers: Transform = {
     const statuses = appStatuses(ctx)
     const sharedCode = new Map<string, SharedCode>()
     const sharedFor = (file: string) => sharedCode.get(file) ?? sharedCode.set(file, new SharedCode(file, utilFile)).get(file)!
+    /** Handlers whose event now goes to a route: a kept plugin must not handle them too. */
+    const routed: SocketHandler[] = []
     for (const connection of connections) {
       const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases, statuses }
       for (const handler of connection.handlers) {
-        if (!migrateHandler(ctx, handler, handlerContext)) keep(connection.file)
+        const outcome = migrateHandler(ctx, handler, handlerContext)
+        if (outcome === 'kept') keep(connection.file)
+        if (outcome === 'routed') routed.push(handler)
       }
     }
     if (middleware && auth) {
@@ -77,9 +81,10 @@ export const serverHandlers: Transform = {
         keep(file)
       }
       if (left.has(file)) {
+        const removed = removeRoutedHandlers(routed.filter((handler) => handler.file === file))
         ctx.report({ file, line: 1, code: '' }, {
           kind: 'handlers/plugin-kept',
-          reason: `${left.get(file)} part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so ${file} is kept`,
+          reason: `${left.get(file)} part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so ${file} is kept${removed.length > 0 ? `; the handlers that became routes (${removed.map((event) => `\`${event}\``).join(', ')}) were removed from it` : ''}`,
           action: `migrate those parts by hand, then delete ${file}`,
         })
       } else {
@@ -87,6 +92,23 @@ export const serverHandlers: Transform = {
       }
     }
   },
+}
+
+/**
+ * An event moves completely or not at all: in a plugin that stays for other handlers, the handler of
+ * an event that now has a route is removed, so the event is not handled twice (over Socket.IO and
+ * over HTTP) and a second run does not find it again. Returns the events removed.
+ */
+function removeRoutedHandlers(handlers: SocketHandler[]): string[] {
+  const removed: string[] = []
+  for (const handler of [...handlers].sort((a, b) => b.call.getStart() - a.call.getStart())) {
+    if (handler.call.wasForgotten()) continue
+    const statement = handler.call.getParent()
+    if (!Node.isExpressionStatement(statement)) continue
+    statement.remove()
+    removed.unshift(handler.event)
+  }
+  return removed
 }
 
 /**
@@ -148,7 +170,6 @@ function clientEventsType(ctx: TransformContext, connection: ConnectionHandler):
   return Node.isIdentifier(name) ? name : undefined
 }
 
-/** One handler → its route, a mapping to an existing route, or a deliberate drop. False when it stays in the plugin. */
 interface HandlerContext {
   shape: AuthShape
   shared: SharedCode
@@ -159,7 +180,11 @@ interface HandlerContext {
   statuses: AppStatuses
 }
 
-function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases, statuses }: HandlerContext): boolean {
+/**
+ * One handler → its route or a mapping to an existing route (`routed`), a deliberate drop
+ * (`dropped`), or `kept` in the plugin when it cannot be moved.
+ */
+function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases, statuses }: HandlerContext): 'routed' | 'dropped' | 'kept' {
   if (handler.kind === 'disconnect') {
     if (handler.onlyLogs) {
       ctx.report(handler.call, {
@@ -168,10 +193,10 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
         action: 'nothing to do',
         severity: 'info',
       })
-      return true
+      return 'dropped'
     }
     reportBlockers(ctx, `the \`${handler.event}\` handler`, [{ node: handler.call, reason: 'does more than log when a client goes away, and SSE streams have no disconnect hook the app can use' }])
-    return false
+    return 'kept'
   }
   const route = ctx.model.eventRoutes.get(handler.event)
   if (route?.status === 'dropped') {
@@ -181,11 +206,11 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
       action: 'nothing to do',
       severity: 'info',
     })
-    return true
+    return 'dropped'
   }
   if (!route || handler.blockers.length > 0) {
     reportBlockers(ctx, `the \`${handler.event}\` handler`, handler.blockers, handler.call)
-    return false
+    return 'kept'
   }
   if (route.status === 'existing') {
     ctx.report(handler.call, {
@@ -194,19 +219,19 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
       action: `check that ${route.file ?? route.url} does everything the handler did`,
       severity: 'info',
     })
-    return true
+    return 'routed'
   }
   const code = routeCode(handler, shape, ctx.config, { eventsType, aliases, statuses })
   if (code.blockers.length > 0) {
     reportBlockers(ctx, `the \`${handler.event}\` handler`, code.blockers, handler.call)
-    return false
+    return 'kept'
   }
   const file = route.file!
   const refs = moduleReferences(handler.fn)
   const imports = shared.importsFor(eventsType ? [...refs, eventsType] : refs, code.text, file)
   const text = `${imports.length ? `${imports.join('\n')}\n\n` : ''}${code.text}`
   ctx.changes.create(file, ctx.applyStyle(text, ctx.styleOf()), meta(`the \`${handler.event}\` Socket.IO handler as a POST route`))
-  return true
+  return 'routed'
 }
 
 /** `server/utils/chat-events.ts` (after the route dir), or `chat-events-2.ts` ... when the repo has that file already. */

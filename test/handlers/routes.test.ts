@@ -421,7 +421,7 @@ export default defineNitroPlugin(async (nitroApp) => {
     expect(files.get('server/api/chat/rename.post.ts')).toContain('} catch (error: any) {\n    if (isError(error)) throw error')
   })
 
-  it('keeps the plugin and reports what it cannot transplant, leaving that event out of the route table', async () => {
+  it('keeps the plugin without the handlers that became routes and reports what it cannot transplant, leaving that event out of the route table', async () => {
     const { plan, files, followUps, deleted } = await migrate({
       'server/plugins/socket.io.ts': plugin({
         middleware: tokenMiddleware,
@@ -438,9 +438,13 @@ export default defineNitroPlugin(async (nitroApp) => {
     expect(plan.model.eventRoutes.has('rooms')).toBe(false)
     expect(files.has('server/api/chat/rooms.post.ts')).toBe(false)
     expect(files.has('server/api/chat/fine.post.ts')).toBe(true)
+    const kept = files.get('server/plugins/socket.io.ts')!
+    expect(kept).not.toContain("socket.on('fine'")
+    expect(kept).toContain("socket.on('rooms'")
+    expect(kept).toContain("socket.on('disconnect'")
     const reasons = followUps.filter((f) => f.severity === 'warning').map((f) => `${f.kind} ${f.line}: ${f.reason}`)
     expect(reasons).toEqual([
-      'handlers/plugin-kept 1: 2 part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so server/plugins/socket.io.ts is kept',
+      'handlers/plugin-kept 1: 2 part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so server/plugins/socket.io.ts is kept; the handlers that became routes (`fine`) were removed from it',
       'handlers/not-transplantable 19: the `rooms` handler: uses `socket.rooms`, which has no SSE equivalent',
       'handlers/not-transplantable 21: the `disconnect` handler: does more than log when a client goes away, and SSE streams have no disconnect hook the app can use',
     ])
