@@ -10,6 +10,7 @@ import { rewriteMember } from './client/members.js'
 import { reportTemplateUses } from './client/template.js'
 import { removeDroppedLocals } from './client/unused.js'
 import { pluginsToDelete, renameDollarHolders, rewriteProvidedUse, type DeletedPlugin } from './client/plugin.js'
+import { eventsKeptOnSocketIO, type KeptEvent } from './client/kept.js'
 
 const ID = 'client'
 
@@ -17,11 +18,13 @@ export const clientTransform: Transform = {
   id: ID,
   title: 'Move socket.io-client composables, plugins, stores and components onto the shared useChatSSE() stream',
   run(ctx) {
-    const deleted = pluginsToDelete(ctx)
+    const kept = eventsKeptOnSocketIO(ctx)
+    // A socket that stays for some events is created once, where it was: its plugin stays too.
+    const deleted = kept.length > 0 ? [] : pluginsToDelete(ctx)
     const deletedPaths = new Set(deleted.map((d) => d.plugin.unit.path))
     for (const script of ctx.model.client.scripts) {
       if (deletedPaths.has(script.unit.path)) continue
-      migrateScript(ctx, script, deleted)
+      migrateScript(ctx, script, deleted, kept)
     }
     for (const { plugin } of deleted) {
       ctx.changes.delete(plugin.unit.path, { transform: ID, reason: `Nuxt plugin that only created the socket; users of $${plugin.key} call useChatSSE()` })
@@ -29,8 +32,9 @@ export const clientTransform: Transform = {
   },
 }
 
-function migrateScript(ctx: TransformContext, script: ClientScript, deleted: DeletedPlugin[]): void {
+function migrateScript(ctx: TransformContext, script: ClientScript, deleted: DeletedPlugin[], kept: readonly KeptEvent[]): void {
   const ed = new ScriptEditor(ctx, script)
+  ed.keptEvents = kept
   for (const item of script.unsupported) ed.report(item.node, item.kind, item.reason, item.action)
   reportSocketComments(ed)
   reportTemplateUses(ed, ctx.model.client.scripts)

@@ -1,5 +1,5 @@
 import path from 'node:path'
-import { Node, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import { removeSocketIoFromNuxtConfig } from '../src/analysis/server/config-edit.js'
 import { removeSocketIoEnv } from '../src/analysis/server/env-edit.js'
 import { isGuard, referencesOf } from '../src/analysis/server/cleanup.js'
@@ -44,7 +44,9 @@ export const removeSocketIo: Transform = {
       ctx.changes.delete(file, meta(reason))
     }
 
-    removeSocketRoutes(ctx, remove)
+    // Connection handlers kept in their plugin keep the server running; the routes that serve it stay too.
+    const keptForHandlers = ctx.model.handlers.connections.some((connection) => !deleted(connection.file))
+    removeSocketRoutes(ctx, remove, keptForHandlers)
     // Code that still uses the server after the other transforms keeps it alive: nothing it needs goes.
     const leftovers = liveUses(server, deleted)
     if (leftovers.length === 0) removeDeadIoModules(ctx, server, deleted, remove)
@@ -57,7 +59,7 @@ export const removeSocketIo: Transform = {
       reportStaleDocs(ctx, deleted)
     }
     removeUnusedSocketIoImports(ctx, server, deleted)
-    reportLeftovers(ctx, server, deleted, leftovers)
+    reportLeftovers(ctx, server, deleted, leftovers, keptForHandlers)
   },
 }
 
@@ -97,13 +99,15 @@ function serverDirOf(ctx: TransformContext): string {
 }
 
 /** `server/routes/socket.io.ts`, `server/routes/websocket.ts`, `server/api/socket.io/[...].ts` (§8). */
-function removeSocketRoutes(ctx: TransformContext, remove: (file: string, reason: string) => void): void {
+/** `serverStays`: the Socket.IO server is kept for what could not move, so a route that reaches it still serves it. */
+function removeSocketRoutes(ctx: TransformContext, remove: (file: string, reason: string) => void, serverStays: boolean): void {
   const serverDir = serverDirOf(ctx)
   for (const file of ctx.repo.files) {
     if (!file.startsWith(`${serverDir}/`) || !isSocketRoutePath(file.slice(serverDir.length + 1))) continue
     const script = ctx.repo.getUnit(file)?.scripts[0]
     if (!script) continue
     const verdict = judgeSocketRoute(script.sourceFile, ctx.model.server, file)
+    if (verdict.action === 'delete' && serverStays && reachesIo(script.sourceFile, ctx.model.server)) continue
     if (verdict.action === 'delete') {
       remove(file, 'Socket.IO route stub: the SSE endpoint replaces it')
     } else if (verdict.action === 'keep' && ctx.model.usesSocketIO) {
@@ -116,6 +120,10 @@ function removeSocketRoutes(ctx: TransformContext, remove: (file: string, reason
       })
     }
   }
+}
+
+function reachesIo(file: SourceFile, server: ServerModel): boolean {
+  return file.getDescendants().some((node) => server.isIoExpression(node))
 }
 
 /**
@@ -324,7 +332,7 @@ function passesIoAlong(node: Node): boolean {
 }
 
 /** Every use of the server that survives in a file that stays is open work, and so is a server kept for it. */
-function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean, leftovers: IoAccess[]): void {
+function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean, leftovers: IoAccess[], keptForHandlers: boolean): void {
   const handlerFiles = new Set([...server.connectionHandlers, ...server.middlewares].map((call) => ctx.repo.unitOf(call.getSourceFile())?.path))
   const emitReceivers = new Set(server.emits.map((emit) => emit.receiver))
   // The handler transform reports the files it keeps; a kept file without handlers is reported here.
@@ -342,10 +350,29 @@ function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (f
   // Reported emits were reported by the emit transform already; `if (!io)` guards only protect the uses reported.
   for (const access of leftovers) {
     if (emitReceivers.has(access.node) || isGuard(access.node)) continue
+    if (keptForHandlers && isTruthTest(access.node)) {
+      ctx.report(access.node, {
+        kind: 'io/existence-check',
+        reason: 'only checks whether the Socket.IO server exists; it keeps working while the server stays for the handlers that could not move',
+        action: 'nothing to do now; it goes with the Socket.IO server',
+        severity: 'info',
+      })
+      continue
+    }
     ctx.report(access.node, {
       kind: 'io/unmigrated-use',
       reason: `uses the Socket.IO server (${access.kind}) in a way the tool does not migrate`,
       action: 'Replace it with the SSE runtime (emitToUser/emitToRoom/emitToChannel/broadcast from server/utils/sse) or remove it',
     })
   }
+}
+
+/** `io ? a : b`, `!io`, `if (io)`: a test of whether the server exists, which sends nothing. */
+function isTruthTest(node: Node): boolean {
+  const { parent, child } = parentThroughWrappers(node)
+  if (!parent) return false
+  if (Node.isConditionalExpression(parent)) return parent.getCondition() === child
+  if (Node.isPrefixUnaryExpression(parent)) return parent.getOperatorToken() === SyntaxKind.ExclamationToken
+  if (Node.isIfStatement(parent)) return parent.getExpression() === child
+  return false
 }

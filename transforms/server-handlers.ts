@@ -45,9 +45,10 @@ export const serverHandlers: Transform = {
     // Without a migrated middleware the routes use the runtime's default `authenticateSSE`, whose user has only an `id`.
     const shape = auth?.shape ?? { keys: [], id: 'id' }
     const utilFile = freeUtilPath(ctx)
+    const earlier = earlierUtil(ctx)
     const statuses = appStatuses(ctx)
     const sharedCode = new Map<string, SharedCode>()
-    const sharedFor = (file: string) => sharedCode.get(file) ?? sharedCode.set(file, new SharedCode(file, utilFile)).get(file)!
+    const sharedFor = (file: string) => sharedCode.get(file) ?? sharedCode.set(file, new SharedCode(file, utilFile, earlier)).get(file)!
     /** Handlers whose event now goes to a route: a kept plugin must not handle them too. */
     const routed: SocketHandler[] = []
     for (const connection of connections) {
@@ -236,12 +237,31 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
 
 /** `server/utils/chat-events.ts` (after the route dir), or `chat-events-2.ts` ... when the repo has that file already. */
 function freeUtilPath(ctx: TransformContext): string {
-  const base = path.posix.join(serverDirOf(ctx), 'utils', `${path.posix.basename(ctx.config.routeDir)}-events`)
+  const base = utilBase(ctx)
   for (let i = 1; i < 100; i++) {
     const file = i === 1 ? `${base}.ts` : `${base}-${i}.ts`
     if (!ctx.repo.exists(file)) return file
   }
   return `${base}-migrated.ts`
+}
+
+/** `server/utils/chat-events`, after the route dir. */
+function utilBase(ctx: TransformContext): string {
+  return path.posix.join(serverDirOf(ctx), 'utils', `${path.posix.basename(ctx.config.routeDir)}-events`)
+}
+
+/** The util an earlier run wrote at the first util path, by exported declaration name → its text. */
+function earlierUtil(ctx: TransformContext): { file: string; exports: Map<string, string> } | undefined {
+  const file = `${utilBase(ctx)}.ts`
+  const sourceFile = ctx.repo.getUnit(file)?.scripts[0]?.sourceFile
+  if (!sourceFile) return undefined
+  const exports = new Map<string, string>()
+  for (const statement of sourceFile.getStatements()) {
+    const names = Node.isVariableStatement(statement) ? statement.getDeclarations().map((d) => d.getName()) : Node.hasName(statement) ? [statement.getName()] : []
+    if (!/^export\s/.test(statement.getText())) continue
+    for (const name of names) exports.set(name, statement.getText())
+  }
+  return { file, exports }
 }
 
 /** The plugin's own types and helpers the routes use, in one server util (shared by several plugin files). */

@@ -118,20 +118,28 @@ export function findUnrunnableCode(changes: readonly FileChange[], repo: RepoFil
  * the socket is gone, in files this check cannot see into (the consumer of a composable, a template).
  */
 export const STRANDED_ON_HANDLE = new Set([
-  'client/event-stays', 'client/emit-no-route', 'client/emit-many-args', 'client/route-params', 'client/emit-dropped',
+  'client/emit-no-route', 'client/emit-many-args', 'client/route-params', 'client/emit-dropped',
   'client/unsupported-member', 'client/manager', 'client/dynamic-event',
 ])
 
 /** Follow-ups saying Socket.IO server code stays: what it emits or does on a disconnect reaches no client once they moved to SSE. */
 const SERVER_STAYS = new Set(['io/server-kept', 'io/unmigrated-use', 'handlers/plugin-kept'])
 
+/** A client socket kept beside the stream for the events that stay: kept server code still has a client. */
+const SOCKET_KEPT = 'client/socket-kept'
+/** Server code whose events nobody can name: even a kept socket does not know to listen to them. */
+const SERVER_STAYS_UNSEEN = new Set(['io/unmigrated-use'])
+
 /**
  * What the plan would leave calling Socket.IO on one side while the other moved: client calls on
- * what is now the SSE handle, and, when the client moved (`clientMoved`), server code that stays.
+ * what is now the SSE handle, and, when the client moved (`clientMoved`), server code that stays,
+ * unless the client keeps its socket for the events that stay; then only server code whose events
+ * cannot be told.
  */
 export function strandedCalls(followUps: readonly FollowUp[], clientMoved: boolean): FollowUp[] {
+  const serverStays = followUps.some((followUp) => followUp.kind === SOCKET_KEPT) ? SERVER_STAYS_UNSEEN : SERVER_STAYS
   return followUps.filter((followUp) => followUp.severity !== 'info'
-    && (STRANDED_ON_HANDLE.has(followUp.kind) || (clientMoved && SERVER_STAYS.has(followUp.kind))))
+    && (STRANDED_ON_HANDLE.has(followUp.kind) || (clientMoved && serverStays.has(followUp.kind))))
 }
 
 /** The message of a run stopped because its output could not run. */

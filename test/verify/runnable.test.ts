@@ -91,7 +91,7 @@ describe('verify: what the plan writes can run', () => {
     expect(check.exitCode).toBe(1)
   })
 
-  it('keeps the emit of an event whose server handler stays on Socket.IO, says why, and the verify stage stops the plan', async () => {
+  it('keeps the emit of an event whose server handler stays on Socket.IO, with the socket beside the stream for it, and says why', async () => {
     const dir = writeRepo({
       ...withKeptRoomsHandler,
       'app/composables/useRooms.ts': `import { io } from 'socket.io-client'
@@ -102,14 +102,22 @@ export const useRooms = () => {
 }
 `,
     })
-    await expect(planMigration(dir)).rejects.toThrow('app/composables/useRooms.ts:4:3: `socket.emit`')
-    const plan = await planMigration(dir, { force: true })
-    const stays = plan.followUps.find((f) => f.kind === 'client/event-stays')
-    expect(stays?.reason).toContain("the server's `rooms` handler stays on Socket.IO (it uses `socket.rooms`")
-    expect(plan.followUps.map((f) => f.kind)).toContain('verify/missing-member')
+    const plan = await planMigration(dir)
+    const useRooms = plan.changes.find((c) => c.path === 'app/composables/useRooms.ts')
+    expect(useRooms?.kind === 'update' && useRooms.text).toBe(`import { io } from 'socket.io-client'
+export const useRooms = () => {
+  const socket = useChatSSE({ socketIO: { socket: io(), events: ['rooms'] } })
+  socket.connect()
+  socket.emit('rooms')
+  return socket
+}
+`)
+    const kept = plan.followUps.find((f) => f.kind === 'client/socket-kept')
+    expect(kept?.reason).toContain('`rooms` (its server handler stays: it uses `socket.rooms`')
+    expect(plan.followUps.map((f) => f.kind)).not.toContain('verify/missing-member')
   })
 
-  it('stops the plan when a file it does not edit keeps a Socket.IO emit on a socket that became the SSE handle', async () => {
+  it('keeps a provided socket beside the stream for an event that stays, however its users reach it', async () => {
     const dir = writeRepo({
       ...withKeptRoomsHandler,
       'app/plugins/socket.client.ts': `import { io } from 'socket.io-client'
@@ -130,7 +138,10 @@ onMounted(() => socket.emit('rooms'))
 </script>
 `,
     })
-    await expect(planMigration(dir)).rejects.toThrow(/app\/pages\/rooms\.vue:3:\d+: the server's `rooms` handler stays on Socket\.IO .*client\/event-stays/)
+    const plan = await planMigration(dir)
+    const plugin = plan.changes.find((c) => c.path === 'app/plugins/socket.client.ts')
+    expect(plugin?.kind === 'update' && plugin.text).toContain("const socket = useChatSSE({ detached: true, socketIO: { socket: io(), events: ['rooms'] } })")
+    expect(plan.changes.map((c) => c.path)).not.toContain('app/pages/rooms.vue')
   })
 
   it('stops the plan when the client moves to SSE while Socket.IO server code stays, since it reaches no client', async () => {

@@ -34,12 +34,38 @@ export function streamCall(ed: ScriptEditor, call: CallExpression): StreamCall {
   return streamCallFrom(readOptions(ed, call))
 }
 
-/** `detached`: the socket was app-wide, so the stream must not end with the component that first created it. */
-function streamCallFrom(options: StreamOptions, hoisted?: Hoisted, detached = false): StreamCall {
+/** A socket that stays beside the stream for some events: the `socketIO` option, laid out where the call is written. */
+interface KeptSocketOption {
+  /** The io() call, as written. */
+  socket: string
+  events: string[]
+  /** Indentation of the line the call is on, and one level of the file's indentation. */
+  indent: string
+  unit: string
+}
+
+/**
+ * `detached`: the socket was app-wide, so the stream must not end with the component that first created it.
+ * `kept`: the socket stays beside the stream for the events listed.
+ */
+function streamCallFrom(options: StreamOptions, hoisted?: Hoisted, detached = false, kept?: KeptSocketOption): StreamCall {
   const token = options.token && (hoisted ? hoisted.token : options.token.getText())
   const fields = [...(token ? [`token: () => ${token}`] : []), ...(detached ? ['detached: true'] : [])]
+  const selfContained = !options.token || isSelfContained(options.token)
+  if (kept) return { text: keptSocketCall(fields, kept), autoConnect: options.autoConnect, selfContained }
   const args = fields.length > 0 ? `{ ${fields.join(', ')} }` : ''
-  return { text: `useChatSSE(${args})`, autoConnect: options.autoConnect, selfContained: !options.token || isSelfContained(options.token) }
+  return { text: `useChatSSE(${args})`, autoConnect: options.autoConnect, selfContained }
+}
+
+/** `useChatSSE({ ..., socketIO: { socket: io(...), events: [...] } })`, one option per line when the io() call spans lines. */
+function keptSocketCall(fields: string[], kept: KeptSocketOption): string {
+  const events = `[${kept.events.join(', ')}]`
+  if (!kept.socket.includes('\n')) return `useChatSSE({ ${[...fields, `socketIO: { socket: ${kept.socket}, events: ${events} }`].join(', ')} })`
+  const [one, two] = [kept.indent + kept.unit, kept.indent + kept.unit + kept.unit]
+  // The io() call moves two levels deeper: its continuation lines follow.
+  const socket = kept.socket.replace(/\n/g, `\n${kept.unit}${kept.unit}`)
+  const lines = [...fields.map((field) => `${one}${field},`), `${one}socketIO: {`, `${two}socket: ${socket},`, `${two}events: ${events},`, `${one}},`]
+  return `useChatSSE({\n${lines.join('\n')}\n${kept.indent}})`
 }
 
 function isSelfContained(node: Node): boolean {
@@ -88,12 +114,14 @@ function lowerFirst(text: string): string {
 /** `io(url, { auth: { token }, transports, ... })` → `useChatSSE({ token: () => token })`, then `connect()` where io() connected. */
 export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): void {
   const { call } = creation
+  if (creation.keptBy) return updateKeptSocket(ed, creation.keptBy, call)
   const statement = call.getFirstAncestorByKind(SyntaxKind.ExpressionStatement) ?? call.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? call.getFirstAncestorByKind(SyntaxKind.ReturnStatement)
   const options = readOptions(ed, call)
   const token = options.token
   const hoisted = token ? hoistComposable(token, statement) : undefined
-  const stream = streamCallFrom(options, hoisted, creation.outlivesComponent)
-  rememberDroppedNames(ed, call, token)
+  const keptSocket = ed.keptEvents.length > 0 ? keepSocket(ed, call, statement) : undefined
+  const stream = streamCallFrom(options, hoisted, creation.outlivesComponent, keptSocket)
+  if (!keptSocket) rememberDroppedNames(ed, call, token)
   if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
   if (creation.reactiveContainer) ed.vueNames.add('markRaw')
   const streamText = creation.reactiveContainer ? `markRaw(${stream.text})` : stream.text
@@ -105,6 +133,46 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   } else if (stream.autoConnect) {
     ed.report(statement ?? call, 'client/connect-by-hand', 'io() connected on creation; the stream is created here inside an expression, so no connect() call could be added after it', 'call connect() on the stream where it should open', 'warning')
   }
+}
+
+/**
+ * The socket stays, created as before, inside the stream that now carries everything else:
+ * `{ socket: io(...), events: [...] }`, reported with why each event stays.
+ */
+function keepSocket(ed: ScriptEditor, call: CallExpression, statement: Node | undefined): KeptSocketOption {
+  reportKeptSocket(ed, call)
+  return { socket: call.getText(), events: ed.keptEvents.map((kept) => ed.quote(kept.event)), indent: indentationOf(statement ?? call), unit: ed.style.indent }
+}
+
+function reportKeptSocket(ed: ScriptEditor, call: CallExpression): void {
+  ed.report(
+    call,
+    'client/socket-kept',
+    `the socket stays beside the SSE stream for the events that stay on Socket.IO: ${ed.keptEvents.map((kept) => `\`${kept.event}\` (${kept.why})`).join('; ')}`,
+    'make the server code of those events migratable (see its follow-ups), then run the migration again: the socket and socket.io-client go then',
+  )
+}
+
+/**
+ * A socket an earlier run kept beside the stream: its events list follows what stays on Socket.IO
+ * now, and once nothing does, the `socketIO` option goes with the io() call.
+ */
+function updateKeptSocket(ed: ScriptEditor, handle: CallExpression, call: CallExpression): void {
+  const options = handle.getArguments()[0]
+  const property = options && Node.isObjectLiteralExpression(options) ? options.getProperty('socketIO') : undefined
+  if (!options || !Node.isObjectLiteralExpression(options) || !property || !Node.isPropertyAssignment(property)) return
+  if (ed.keptEvents.length > 0) {
+    const list = property.getInitializer()
+    const events = list && Node.isObjectLiteralExpression(list) ? list.getProperty('events') : undefined
+    const current = events && Node.isPropertyAssignment(events) ? events.getInitializer() : undefined
+    const next = `[${ed.keptEvents.map((kept) => ed.quote(kept.event)).join(', ')}]`
+    if (current && current.getText() !== next) ed.replace(current, next)
+    reportKeptSocket(ed, call)
+    return
+  }
+  rememberDroppedNames(ed, call, undefined)
+  const others = options.getProperties().filter((other) => other !== property)
+  ed.replace(options, others.length === 0 ? '' : `{ ${others.map((other) => other.getText()).join(', ')} }`)
 }
 
 /** `() => io()`, `return io()`, `provide(key, io())`: the stream is created and connected before it is handed over. */

@@ -32,12 +32,9 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
   }
   const route = routeFor(ed.ctx, event)
   if (route.status === 'missing') {
-    const kept = ed.ctx.model.handlers.handlers.find((handler) => handler.event === event)
-    if (kept) {
-      const why = kept.blockers[0]?.reason
-      ed.report(call, 'client/event-stays', `the server's \`${event}\` handler stays on Socket.IO${why ? ` (it ${why})` : ''}, so this emit has no route to go to`, `make the \`${event}\` handler migratable (see its follow-up), then run the migration again`)
-      return
-    }
+    // An event whose server handler stays is left as written: the stream hands it to the socket
+    // kept beside it (see kept.ts and creation.ts).
+    if (ed.keptEvents.some((kept) => kept.event === event)) return
     const statement = call.getParent()
     // With the app's own Socket.IO server in view, an event no handler of it receives was dropped
     // by Socket.IO; dropping the emit keeps that. A server elsewhere may handle it: then it stays.

@@ -25,9 +25,14 @@ export class SharedCode {
   /** Declarations moved to the util, in source order, by statement. */
   readonly moved = new Set<Statement>()
 
+  /**
+   * `earlier`: a util an earlier run wrote (`server/utils/chat-events.ts`), by exported name → text; a
+   * declaration it already holds word for word is imported from it rather than written twice.
+   */
   constructor(
     readonly pluginFile: string,
     readonly utilFile: string,
+    readonly earlier?: { file: string; exports: ReadonlyMap<string, string> },
   ) {}
 
   /** Import lines for `toFile` covering the refs whose names still appear in `text`. */
@@ -51,17 +56,26 @@ export class SharedCode {
         }
         continue
       }
-      const statement = this.move(decl)
-      if (!statement) continue
-      const typeOnly = Node.isInterfaceDeclaration(statement) || Node.isTypeAliasDeclaration(statement)
-      entry(respecify(`./${path.posix.basename(this.utilFile).replace(/\.ts$/, '')}`, this.utilFile, toFile)).named.set(name, { text: name, typeOnly })
+      const statement = this.earlierHolds(name, decl) ? undefined : this.move(decl)
+      const declaring = statement ?? (this.earlierHolds(name, decl) ? declaringStatement(decl) : undefined)
+      if (!declaring) continue
+      const typeOnly = Node.isInterfaceDeclaration(declaring) || Node.isTypeAliasDeclaration(declaring)
+      const util = statement ? this.utilFile : this.earlier!.file
+      entry(respecify(`./${path.posix.basename(util).replace(/\.ts$/, '')}`, util, toFile)).named.set(name, { text: name, typeOnly })
     }
     return renderImports(imports)
   }
 
+  /** True when the earlier run's util exports `name` with exactly the text this declaration would get there. */
+  private earlierHolds(name: string, decl: Node): boolean {
+    const text = this.earlier?.exports.get(name)
+    const statement = declaringStatement(decl)
+    return text !== undefined && statement !== undefined && exportedText(statement) === text
+  }
+
   /** Moves the module-level statement declaring `decl` (and what it needs) to the util. */
   private move(decl: Node): Statement | undefined {
-    const statement = (Node.isVariableDeclaration(decl) ? decl.getVariableStatement() : decl) as Statement | undefined
+    const statement = declaringStatement(decl)
     if (!statement || (!Node.isSourceFile(statement.getParent()) && !isHoistable(decl))) return undefined
     this.moved.add(statement)
     return statement
@@ -82,12 +96,7 @@ export class SharedCode {
       })
     }
     statements.sort((a, b) => a.getPos() - b.getPos())
-    const bodies = statements.map((s) => {
-      // A helper hoisted out of the plugin's function keeps its lines' indentation relative to its first.
-      const indent = indentOf(s)
-      const text = s.getText().split('\n').map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line)).join('\n')
-      return /^export\s/.test(text) ? text : `export ${text}`
-    })
+    const bodies = statements.map(exportedText)
     const refs = statements.flatMap((s) => s.getDescendants().filter((n): n is Identifier => Node.isIdentifier(n)))
     const importRefs = refs.filter((ref) => {
       const decl = referencedDeclaration(ref)
@@ -97,6 +106,17 @@ export class SharedCode {
     const imports = this.importsFor(importRefs, text, this.utilFile)
     return `${imports.length ? imports.join('\n') + '\n\n' : ''}${text}\n`
   }
+}
+
+function declaringStatement(decl: Node): Statement | undefined {
+  return (Node.isVariableDeclaration(decl) ? decl.getVariableStatement() : decl) as Statement | undefined
+}
+
+/** A declaration as the util holds it: exported, and a helper hoisted out of the plugin's function dedented to its first line. */
+export function exportedText(statement: Statement): string {
+  const indent = indentOf(statement)
+  const text = statement.getText().split('\n').map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line)).join('\n')
+  return /^export\s/.test(text) ? text : `export ${text}`
 }
 
 function renderImports(imports: Map<string, ImportEntry>): string[] {

@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import type { NuxtLayout, ScriptBlock, SourceUnit } from '../../project/types.js'
 import { CLIENT_PACKAGE, clientBindings, isSocketTypeName, type ClientBindings } from './imports.js'
@@ -29,14 +29,50 @@ export function analyseClient(ctx: AnalysisContext): ClientModel {
     for (const { block } of blocks) if (mayHoldSocket(resolver, block)) resolver.learn(block)
     if (resolver.version === before) break
   }
+  const keptEvents = [...new Set(blocks.flatMap(({ block }) => keptSocketCalls(block.sourceFile).flatMap((kept) => kept.events)))]
   const scripts: ClientScript[] = []
   for (const { unit, block } of blocks) {
-    if (!mayHoldSocket(resolver, block)) continue
-    const script = collect(resolver, bindingsOf(block.sourceFile), ctx.repo.layout, unit, block)
+    if (!mayHoldSocket(resolver, block) && !sendsKeptEvent(block, keptEvents)) continue
+    const script = collect(resolver, bindingsOf(block.sourceFile), ctx.repo.layout, unit, block, keptEvents)
     if (isEmpty(script)) continue
     scripts.push(script)
   }
-  return { scripts, plugins: findSocketPlugins(resolver, blocks) }
+  return { scripts, plugins: findSocketPlugins(resolver, blocks), keptEvents }
+}
+
+/** `useChatSSE({ socketIO: { socket: io(...), events: [...] } })` calls of an earlier run: the socket's io() call and its events. */
+function keptSocketCalls(sf: SourceFile): { handle: CallExpression; socket: Node; events: string[] }[] {
+  if (!sf.getFullText().includes('socketIO')) return []
+  const found: { handle: CallExpression; socket: Node; events: string[] }[] = []
+  for (const call of descendantsOfKind(sf, SyntaxKind.CallExpression)) {
+    if (call.getExpression().getText() !== 'useChatSSE') continue
+    const options = call.getArguments()[0]
+    const socketIO = options && Node.isObjectLiteralExpression(options) ? options.getProperty('socketIO') : undefined
+    const value = socketIO && Node.isPropertyAssignment(socketIO) ? socketIO.getInitializer() : undefined
+    if (!value || !Node.isObjectLiteralExpression(value)) continue
+    const socket = value.getProperty('socket')
+    const events = value.getProperty('events')
+    const socketValue = socket && Node.isPropertyAssignment(socket) ? socket.getInitializer() : undefined
+    const list = events && Node.isPropertyAssignment(events) ? events.getInitializer() : undefined
+    if (!socketValue || !list || !Node.isArrayLiteralExpression(list)) continue
+    found.push({ handle: call, socket: socketValue, events: list.getElements().flatMap((e) => (Node.isStringLiteral(e) || Node.isNoSubstitutionTemplateLiteral(e) ? [e.getLiteralValue()] : [])) })
+  }
+  return found
+}
+
+/** A block that may emit an event kept on Socket.IO through a stream handle (which names no socket). */
+function sendsKeptEvent(block: ScriptBlock, keptEvents: readonly string[]): boolean {
+  const text = block.sourceFile.getFullText()
+  return keptEvents.some((event) => text.includes(event)) && /\.emit(WithAck)?\(/.test(text)
+}
+
+/** `handle.emit('poke', …)` / `emitWithAck`: a call of an event kept on Socket.IO, on whatever holds the handle. */
+function keptEventCall(access: PropertyAccessExpression, keptEvents: readonly string[]): CallExpression | undefined {
+  if (access.getName() !== 'emit' && access.getName() !== 'emitWithAck') return undefined
+  const call = access.getParent()
+  if (!Node.isCallExpression(call) || call.getExpression() !== access) return undefined
+  const event = call.getArguments()[0]
+  return event && (Node.isStringLiteral(event) || Node.isNoSubstitutionTemplateLiteral(event)) && keptEvents.includes(event.getLiteralValue()) ? call : undefined
 }
 
 /**
@@ -52,7 +88,7 @@ function mayHoldSocket(resolver: SocketResolver, block: ScriptBlock): boolean {
   return false
 }
 
-function collect(resolver: SocketResolver, bindings: ClientBindings, layout: NuxtLayout, unit: SourceUnit, block: ScriptBlock): ClientScript {
+function collect(resolver: SocketResolver, bindings: ClientBindings, layout: NuxtLayout, unit: SourceUnit, block: ScriptBlock, keptEvents: readonly string[]): ClientScript {
   const sf = block.sourceFile
   const script: ClientScript = {
     unit,
@@ -67,9 +103,16 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, layout: Nux
     provided: [],
     unsupported: [],
   }
+  const keptBy = new Map(keptSocketCalls(sf).map((kept) => [kept.socket, kept.handle]))
   for (const call of descendantsOfKind(sf, SyntaxKind.CallExpression)) {
     if (resolver.isFactoryCall(call)) {
-      script.creations.push({ call, reactiveContainer: landsInReactiveContainer(call), outlivesComponent: outlivesComponent(layout, unit, block, call) })
+      const handle = keptBy.get(call)
+      script.creations.push({
+        call,
+        reactiveContainer: landsInReactiveContainer(handle ?? call),
+        outlivesComponent: outlivesComponent(layout, unit, block, handle ?? call),
+        ...(handle ? { keptBy: handle } : {}),
+      })
     } else if (resolver.isSocketRefFactory(call)) {
       script.refHolders.push(call)
     } else if (['readonly'].includes(call.getExpression().getText())) {
@@ -83,6 +126,9 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, layout: Nux
       const parent = access.getParent()
       const call = Node.isCallExpression(parent) && parent.getExpression() === access ? parent : undefined
       script.members.push({ access, name: access.getName(), call })
+    } else {
+      const call = keptEventCall(access, keptEvents)
+      if (call) script.members.push({ access, name: access.getName(), call })
     }
     const name = access.getName()
     if (name.startsWith('$') && resolver.provided.has(name.slice(1)) && isNuxtAppExpression(object)) {

@@ -24,6 +24,11 @@ export interface SocketCreation {
    * not be bound to the component during whose setup it happens to be created.
    */
   outlivesComponent: boolean
+  /**
+   * The `useChatSSE({ socketIO: { socket: io(...), events } })` call of an earlier run that kept this
+   * socket beside the stream for the events that stay on Socket.IO.
+   */
+  keptBy?: CallExpression
 }
 
 /** A Nuxt plugin that creates the socket and provides it as `$<key>`. */
@@ -76,4 +81,6 @@ export interface ClientModel {
   /** Every script block that uses socket.io-client, in repo order. */
   scripts: ClientScript[]
   plugins: SocketPlugin[]
+  /** Events an earlier run kept on Socket.IO (the `socketIO.events` of its stream handles). */
+  keptEvents: string[]
 }

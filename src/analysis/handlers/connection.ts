@@ -1,7 +1,8 @@
 import { Node, SyntaxKind, type CallExpression, type ParameterDeclaration, type Statement } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
-import type { ServerModel } from '../server/types.js'
-import type { ConnectionHandler, HandlerFunction, HandlerKind, SocketHandler } from './types.js'
+import type { EmitSite, ServerModel } from '../server/types.js'
+import { planEmit } from '../server/emit-plan.js'
+import type { Blocker, ConnectionHandler, HandlerFunction, HandlerKind, SocketHandler } from './types.js'
 import { scanSocketUses } from './socket-uses.js'
 import { routeBlockers } from './statements.js'
 import { referencedDeclaration } from './scope.js'
@@ -140,6 +141,9 @@ export function analyseConnection(
   }
   const isIo = (node: Node) => server.isIoExpression(node)
   const statements = body.getStatements()
+  /** Emits that become SSE calls; any other use of io in a handler would leave a route calling a server that is gone. */
+  const migratedEmits = server.emits.filter((site) => site.file === file && planEmit(site, ctx.config.rooms).ok)
+  const ioBlockers = (root: Node): Blocker[] => ioUsesBeyondEmits(root, isIo, migratedEmits)
   const aliases = dataAliases(statements, socket, augmentedKeys)
   const handlers: SocketHandler[] = []
   const setup: Statement[] = []
@@ -165,7 +169,7 @@ export function analyseConnection(
       fn: handlerFn,
       ...params,
       uses: scan.uses,
-      blockers: [...scan.blockers, ...routeBlockers(scan.uses, handlerFn)],
+      blockers: [...scan.blockers, ...ioBlockers(handlerFn), ...routeBlockers(scan.uses, handlerFn)],
       onlyLogs: onlyLogs(handlerFn),
     })
   }
@@ -186,5 +190,35 @@ export function analyseConnection(
     setupUses,
     setupBlockers,
     dataAliases: aliasNames,
+  }
+}
+
+/**
+ * References to the io server in `root` that are not part of an emit the migration rewrites
+ * (`io.in(room).fetchSockets()`, `io.sockets.sockets.size`, an emit with no SSE equivalent): a
+ * route has no Socket.IO server to call them on.
+ */
+function ioUsesBeyondEmits(root: Node, isIo: (node: Node) => boolean, migratedEmits: readonly EmitSite[]): Blocker[] {
+  const blockers: Blocker[] = []
+  root.forEachDescendant((node, traversal) => {
+    if (migratedEmits.some((site) => site.call === node)) return traversal.skip()
+    if (!Node.isIdentifier(node) || !isIo(node)) return
+    const use = topOfAccessChain(node)
+    blockers.push({ node: use, reason: `uses the Socket.IO server (\`${use.getText()}\`) for more than an emit, which has no SSE equivalent` })
+    traversal.skip()
+  })
+  return blockers
+}
+
+/** `io.in(r).fetchSockets()` from its `io`: the whole chain of accesses and calls on it. */
+function topOfAccessChain(node: Node): Node {
+  let current = node
+  for (;;) {
+    const parent = current.getParent()
+    if (parent && ((Node.isPropertyAccessExpression(parent) && parent.getExpression() === current) || (Node.isCallExpression(parent) && parent.getExpression() === current))) {
+      current = parent
+      continue
+    }
+    return current
   }
 }

@@ -14,6 +14,22 @@ export interface ChatSSEOptions {
    * a component are still removed with that component.
    */
   detached?: boolean
+  /**
+   * Events that stay on Socket.IO while the rest of the chat moved to SSE, with the socket that
+   * carries them: `emit` and `emitWithAck` of these events go to the socket, and their listeners
+   * hear the socket as well as the stream. `connect()` and `disconnect()` also drive the socket.
+   */
+  socketIO?: { socket: KeptSocket; events: readonly string[] }
+}
+
+/** The part of a socket.io-client `Socket` the handle drives for the events that stay on Socket.IO. */
+export interface KeptSocket {
+  connect(): unknown
+  disconnect(): unknown
+  on(event: string, listener: (...args: any[]) => void): unknown
+  off(event: string, listener?: (...args: any[]) => void): unknown
+  emit(event: string, ...args: any[]): unknown
+  emitWithAck?(event: string, ...args: any[]): Promise<any>
 }
 
 type Handler = (data: any) => void
@@ -36,6 +52,9 @@ export interface ChatSSE {
    * Socket.IO ack used to be called), a failure to `on('error')` listeners, else `console.error`.
    */
   post<T = unknown>(url: string, body?: unknown, onResult?: (data: T) => void): void
+  /** Sends an event that stays on Socket.IO (`socketIO.events`) over its socket; throws for any other event. */
+  emit(event: string, ...args: any[]): void
+  emitWithAck<T = any>(event: string, ...args: any[]): Promise<T>
 }
 
 /**
@@ -387,6 +406,8 @@ function inert(): ChatSSE {
     onReset: noop,
     send: () => Promise.reject(new Error('useChatSSE().send() is not available during server-side rendering')),
     post() {},
+    emit() {},
+    emitWithAck: () => Promise.reject(new Error('useChatSSE().emitWithAck() is not available during server-side rendering')),
   }
 }
 
@@ -413,23 +434,49 @@ export function useChatSSE(options: ChatSSEOptions = {}): ChatSSE {
   if (options.token) stream.options = { ...stream.options, token: options.token }
   const handle = new StreamHandle(stream)
   if (getCurrentScope() && !options.detached) onScopeDispose(() => handle.dispose())
+  const kept = options.socketIO
+  const socket = kept && kept.events.length > 0 ? kept.socket : undefined
+  const isKept = (event: string): boolean => socket !== undefined && kept!.events.includes(event)
+  /** Listens on the stream, and on the socket too for an event that stays on Socket.IO. */
+  const listen = (event: string, handler: Handler): (() => void) => {
+    const dispose = handle.on(event, handler)
+    if (!isKept(event)) return dispose
+    socket!.on(event, handler)
+    return () => {
+      dispose()
+      socket!.off(event, handler)
+    }
+  }
+  const socketFor = (event: string): KeptSocket => {
+    if (!isKept(event)) throw new Error(`useChatSSE(): \`${event}\` moved off Socket.IO; post it to its route with send() or post()`)
+    return socket!
+  }
 
   return {
     connected: readonly(handle.open),
     connectionId: computed(() => (handle.open.value ? stream.connectionId.value : null)),
-    connect: () => handle.connect(),
-    disconnect: () => handle.disconnect(),
-    on: (event, handler) => scoped(handle.on(event, handler)),
+    connect() {
+      handle.connect()
+      socket?.connect()
+    },
+    disconnect() {
+      handle.disconnect()
+      socket?.disconnect()
+    },
+    on: (event, handler) => scoped(listen(event, handler)),
     once(event, handler) {
       const dispose = scoped(
-        handle.on(event, (data) => {
+        listen(event, (data) => {
           dispose()
           handler(data)
         }),
       )
       return dispose
     },
-    off: (event, handler) => handle.off(event, handler),
+    off(event, handler) {
+      handle.off(event, handler)
+      if (isKept(event)) socket!.off(event, handler)
+    },
     onOpen: (handler) => scoped(handle.onOpen(handler)),
     onClose: (handler) => scoped(handle.onClose(handler)),
     onError: (handler) => scoped(handle.onError(handler)),
@@ -440,6 +487,14 @@ export function useChatSSE(options: ChatSSEOptions = {}): ChatSSE {
         (data) => onResult && safely(`POST ${url} result`, () => onResult(data)),
         (error: unknown) => handle.reportPostFailure(url, error),
       )
+    },
+    emit(event, ...args) {
+      socketFor(event).emit(event, ...args)
+    },
+    emitWithAck(event, ...args) {
+      const target = socketFor(event)
+      if (!target.emitWithAck) return Promise.reject(new Error('useChatSSE(): the kept socket has no emitWithAck (socket.io-client < 4.6)'))
+      return target.emitWithAck(event, ...args)
     },
   }
 }

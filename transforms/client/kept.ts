@@ -1,0 +1,59 @@
+import { Node } from 'ts-morph'
+import { stringValue } from '../../src/analysis/client/syntax.js'
+import { planEmit } from '../../src/analysis/server/emit-plan.js'
+import type { TransformContext } from '../../src/transform.js'
+import { routeFor } from './routes.js'
+
+/** An event the client goes on sending or hearing over Socket.IO, and why. */
+export interface KeptEvent {
+  event: string
+  why: string
+}
+
+const SENDS = new Set(['emit', 'emitWithAck'])
+const HEARS = new Set(['on', 'once'])
+
+/**
+ * The events that stay on Socket.IO while the rest of the chat moves: what the client emits to a
+ * server handler that stays (it has no route), and what the client listens to that server code
+ * staying on Socket.IO sends (a kept handler's socket emits, an io emit with no SSE equivalent).
+ * Only events the client uses count; empty when everything moves.
+ */
+export function eventsKeptOnSocketIO(ctx: TransformContext): KeptEvent[] {
+  // An earlier run's kept events are sent and heard through handles, which name no socket.
+  const sent = new Set<string>(ctx.model.client.keptEvents)
+  const heard = new Set<string>(ctx.model.client.keptEvents)
+  for (const script of ctx.model.client.scripts) {
+    for (const use of script.members) {
+      const event = use.call ? stringValue(use.call.getArguments()[0]) : undefined
+      if (event === undefined) continue
+      if (SENDS.has(use.name)) sent.add(event)
+      if (HEARS.has(use.name)) heard.add(event)
+    }
+  }
+  const kept = new Map<string, string>()
+  const keptHandlers = ctx.model.handlers.handlers.filter((handler) => handler.kind === 'event' && routeFor(ctx, handler.event).status === 'missing')
+  for (const handler of keptHandlers) {
+    if (sent.has(handler.event)) kept.set(handler.event, `its server handler stays${handler.blockers[0] ? `: it ${handler.blockers[0].reason}` : ''}`)
+  }
+  for (const handler of keptHandlers) {
+    for (const use of handler.uses) {
+      if (use.kind !== 'emit-self' && use.kind !== 'emit-others' && use.kind !== 'emit-error') continue
+      const event = use.node.wasForgotten() ? undefined : emittedEvent(use.node)
+      if (event !== undefined && heard.has(event) && !kept.has(event)) kept.set(event, `the \`${handler.event}\` handler, which stays, sends it over Socket.IO`)
+    }
+  }
+  // An emit already rewritten (its node gone) moved to SSE; one still there may have no SSE equivalent.
+  for (const site of ctx.model.server.emits) {
+    if (site.call.wasForgotten() || site.event?.wasForgotten()) continue
+    const event = site.event ? stringValue(site.event) : undefined
+    if (event === undefined || !heard.has(event) || kept.has(event)) continue
+    if (!planEmit(site, ctx.config.rooms).ok) kept.set(event, `an emit of it in ${site.file} has no SSE equivalent and stays on Socket.IO`)
+  }
+  return [...kept].map(([event, why]) => ({ event, why }))
+}
+
+/** `socket.emit('x', …)`, `socket.to(r).emit('x', …)`: the event name, when it is a literal. */
+function emittedEvent(call: Node): string | undefined {
+  return Node.isCallExpression(call) ? stringValue(call.getArguments()[0]) : undefined
+}
