@@ -46,6 +46,7 @@ interface CliFlags {
   list?: boolean
   allowDirty?: boolean
   force?: boolean
+  verify?: boolean
   install: boolean
   packageManager?: PackageManager
   verbose?: boolean
@@ -71,6 +72,7 @@ function buildProgram(env: RunEnvironment): Command {
     .option('--list', 'list the transforms and exit')
     .option('--allow-dirty', 'apply although the git working tree has uncommitted changes')
     .option('--force', 'keep a plan whose output the verify stage finds cannot run (a name nothing provides, a member the SSE handle lacks), listing each place as a follow-up')
+    .option('--verify', "run the app's own checks (nuxi prepare, typecheck, build) on a scratch copy before and after the migration; new errors are follow-ups, and apply refuses them unless --force")
     .option('--no-install', 'do not run the package manager after applying')
     .option('--package-manager <name>', `override the detected package manager (${PACKAGE_MANAGERS.join('|')})`, packageManager)
     .option('--config <file>', 'config file (default: tutor-sse-migrate.config.json in the repo root)')
@@ -132,6 +134,7 @@ export async function main(
     skip: flags.skip,
     allowDirty: flags.allowDirty,
     force: flags.force,
+    verify: flags.verify,
     install: flags.install,
     packageManager: flags.packageManager,
     verbose: flags.verbose,

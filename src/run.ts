@@ -15,6 +15,7 @@ import { githubAnnotations } from './report/github.js'
 import { renderDryRun, renderFollowUps, renderSummary } from './report/human.js'
 import { buildJsonReport, type RunMode, type RunResult } from './report/json.js'
 import type { Transform } from './transform.js'
+import { appCheckFollowUp, describeAppFindings, verifyApp, type AppVerification } from './verify/app-checks.js'
 
 export interface RunOptions {
   dir: string
@@ -30,6 +31,8 @@ export interface RunOptions {
   allowDirty?: boolean
   /** Keep a plan the verify stage finds unrunnable, its findings listed as follow-ups. */
   force?: boolean
+  /** Run the app's own checks on scratch copies before and after the migration. */
+  verify?: boolean
   install?: boolean
   packageManager?: PackageManager
   verbose?: boolean
@@ -121,6 +124,7 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
     if (options.verbose) line(env.stderr, kleur.dim(message))
   }
   let plan: MigrationPlan | undefined
+  let appChecks: AppVerification | undefined
   let applyMs = 0
   let packageManagerRan = false
   const finish = (exitCode: number, result: RunResult, error?: string): number => {
@@ -133,6 +137,7 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
         plan,
         packageManagerRan,
         applyMs,
+        appChecks,
         totalMs: performance.now() - started,
         error,
       })
@@ -162,6 +167,11 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
     })
     progress.clear()
     const hasChanges = plan.changes.length > 0
+    if (options.verify && hasChanges) {
+      appChecks = await verifyApp(plan.repo.layout.rootDir, plan.changes, { progress: (message) => line(env.stderr, kleur.dim(message)) })
+      plan.followUps.push(...appChecks.findings.map(appCheckFollowUp))
+      if (appChecks.findings.length > 0 && mode === 'apply' && !options.force) throw new MigrationError(describeAppFindings(appChecks.findings))
+    }
     const openFollowUps = plan.followUps.filter(isOpen)
 
     // Written even when empty, so a CI step that publishes the patch always finds the file.

@@ -2,6 +2,7 @@ import type { ChangeMeta, FileChange } from '../changeset/types.js'
 import type { FollowUp } from '../followups.js'
 import type { MigrationPlan, PlanTimings } from '../plan.js'
 import { isOpen } from './format.js'
+import type { AppVerification } from '../verify/app-checks.js'
 
 /** Bump on any incompatible change to the report's shape. */
 export const REPORT_SCHEMA_VERSION = 1
@@ -35,6 +36,8 @@ export interface JsonReport {
   }
   timings: PlanTimings & { applyMs: number; totalMs: number }
   error: { message: string } | null
+  /** `--verify`: each check on each copy with its time and result, and what only the migrated copy fails; null without it. */
+  verify: AppVerification | null
 }
 
 const STATUS: Record<FileChange['kind'], 'created' | 'updated' | 'deleted'> = { create: 'created', update: 'updated', delete: 'deleted' }
@@ -47,6 +50,7 @@ export interface ReportInput {
   plan?: MigrationPlan
   packageManagerRan?: boolean
   applyMs?: number
+  appChecks?: AppVerification
   totalMs: number
   error?: string
 }
@@ -108,5 +112,6 @@ export function buildJsonReport(input: ReportInput): JsonReport {
       : { created: 0, updated: 0, deleted: 0, untouched: 0, skipped: 0, followUps: 0, open: 0, security: 0, info: 0 },
     timings: { ...(plan?.timings ?? zeroTimings), applyMs: Math.round(input.applyMs ?? 0), totalMs: Math.round(input.totalMs) },
     error: input.error ? { message: input.error } : null,
+    verify: input.appChecks ?? null,
   }
 }
