@@ -10,7 +10,7 @@ import { rewriteMember } from './client/members.js'
 import { reportTemplateUses } from './client/template.js'
 import { removeDroppedLocals } from './client/unused.js'
 import { pluginsToDelete, renameDollarHolders, rewriteProvidedUse, type DeletedPlugin } from './client/plugin.js'
-import { eventsKeptOnSocketIO, type KeptEvent } from './client/kept.js'
+import { keptOnSocketIO, type KeptSocketIO } from './client/kept.js'
 
 const ID = 'client'
 
@@ -18,9 +18,9 @@ export const clientTransform: Transform = {
   id: ID,
   title: 'Move socket.io-client composables, plugins, stores and components onto the shared useChatSSE() stream',
   run(ctx) {
-    const kept = eventsKeptOnSocketIO(ctx)
-    // A socket that stays for some events is created once, where it was: its plugin stays too.
-    const deleted = kept.length > 0 ? [] : pluginsToDelete(ctx)
+    const kept = keptOnSocketIO(ctx)
+    // A socket that stays for part of the app is created once, where it was: its plugin stays too.
+    const deleted = kept ? [] : pluginsToDelete(ctx)
     const deletedPaths = new Set(deleted.map((d) => d.plugin.unit.path))
     for (const script of ctx.model.client.scripts) {
       if (deletedPaths.has(script.unit.path)) continue
@@ -32,9 +32,9 @@ export const clientTransform: Transform = {
   },
 }
 
-function migrateScript(ctx: TransformContext, script: ClientScript, deleted: DeletedPlugin[], kept: readonly KeptEvent[]): void {
+function migrateScript(ctx: TransformContext, script: ClientScript, deleted: DeletedPlugin[], kept: KeptSocketIO | undefined): void {
   const ed = new ScriptEditor(ctx, script)
-  ed.keptEvents = kept
+  ed.kept = kept
   for (const item of script.unsupported) ed.report(item.node, item.kind, item.reason, item.action)
   reportSocketComments(ed)
   reportTemplateUses(ed, ctx.model.client.scripts)

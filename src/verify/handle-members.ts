@@ -2,7 +2,7 @@ import { ts } from 'ts-morph'
 import { lineAndColumn, scriptViews } from './script-views.js'
 
 /** What `useChatSSE()` returns; anything else read from it is undefined at run time. */
-const HANDLE_MEMBERS = new Set(['connected', 'connectionId', 'connect', 'disconnect', 'on', 'once', 'off', 'onOpen', 'onClose', 'onError', 'onReset', 'send', 'post'])
+const HANDLE_MEMBERS = new Set(['connected', 'connectionId', 'connect', 'disconnect', 'on', 'once', 'off', 'onOpen', 'onClose', 'onError', 'onReset', 'send', 'post', 'removeAllListeners'])
 /** Members that hand an event to the socket kept in `socketIO`, and throw for any event not listed there. */
 const KEPT_SOCKET_MEMBERS = new Set(['emit', 'emitWithAck'])
 

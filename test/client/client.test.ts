@@ -319,6 +319,37 @@ export const useChatStore = defineStore('chat', {
   })
 })
 
+describe('removing listeners', () => {
+  it('by event or all at once maps onto the stream\'s removeAllListeners, lifecycle events included', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'app/composables/useFeed.ts': `import { io } from 'socket.io-client'
+
+export function useFeed() {
+  const socket = io()
+  socket.on('connect', () => console.log('up'))
+  socket.on('message', (m: string) => console.log(m))
+  function stop() {
+    socket.off('connect')
+    socket.off('message')
+    socket.removeAllListeners('disconnect')
+    socket.removeAllListeners()
+  }
+  return { stop }
+}
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/composables/useFeed.ts')).toContain(`  function stop() {
+    socket.removeAllListeners('connect')
+    socket.off('message')
+    socket.removeAllListeners('disconnect')
+    socket.removeAllListeners()
+  }`)
+    expect(followUps.filter((f) => f.severity !== 'info')).toEqual([])
+  })
+})
+
 describe('what the tool does not understand', () => {
   it('is left as is and reported with file:line, keeping the imports it needs', async () => {
     const dir = caseDir()

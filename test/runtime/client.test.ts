@@ -377,6 +377,34 @@ async function startFailingRoute(): Promise<{ url: string; requests: unknown[]; 
   }
 }
 
+describe('removeAllListeners', () => {
+  it('drops the listeners of one event, lifecycle ones by their Socket.IO names, or all of them, of this handle only', async () => {
+    const options = { token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...fast }
+    const chat = mount(() => useChatSSE(options))
+    const other = mount(() => useChatSSE(options))
+    const heard: string[] = []
+    chat.onOpen(() => heard.push('open'))
+    chat.on('a', () => heard.push('a'))
+    chat.on('b', () => heard.push('b'))
+    other.on('a', () => heard.push('other a'))
+    chat.connect()
+    other.connect()
+    await vi.waitFor(() => expect(heard).toContain('open'))
+    chat.removeAllListeners('connect')
+    chat.removeAllListeners('a')
+    connections().get(chat.connectionId.value!)!.close()
+    await vi.waitFor(() => expect(chat.connected.value).toBe(true))
+    await emitToUser(1, 'a', {})
+    await emitToUser(1, 'b', {})
+    await vi.waitFor(() => expect(heard).toEqual(['open', 'other a', 'b']))
+
+    chat.removeAllListeners()
+    await emitToUser(1, 'b', {})
+    await emitToUser(1, 'a', {})
+    await vi.waitFor(() => expect(heard).toEqual(['open', 'other a', 'b', 'other a']))
+  })
+})
+
 describe('post(): fire-and-forget emits', () => {
   const options = () => ({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...fast })
   let route: Awaited<ReturnType<typeof startFailingRoute>>

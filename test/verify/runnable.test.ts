@@ -144,7 +144,7 @@ onMounted(() => socket.emit('rooms'))
     expect(plan.changes.map((c) => c.path)).not.toContain('app/pages/rooms.vue')
   })
 
-  it('stops the plan when the client moves to SSE while Socket.IO server code stays, since it reaches no client', async () => {
+  it('keeps the socket connected beside the stream while a disconnect handler that does work stays', async () => {
     const dir = writeRepo({
       'package.json': PACKAGE_JSON,
       'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
@@ -164,6 +164,30 @@ export const useFeed = () => {
 }
 `,
     })
-    await expect(planMigration(dir)).rejects.toThrow(/server\/plugins\/socket\.io\.ts:1:1: .*\(handlers\/plugin-kept; the clients moved to SSE, so this Socket\.IO server code reaches none of them\)/)
+    const plan = await planMigration(dir)
+    const feed = plan.changes.find((c) => c.path === 'app/composables/useFeed.ts')
+    expect(feed?.kind === 'update' && feed.text).toContain('const socket = useChatSSE({ socketIO: { socket: io(), events: [] } })')
+    expect(plan.followUps.find((f) => f.kind === 'client/socket-kept')?.reason).toBe("the socket stays beside the SSE stream, connected because the server's `disconnect` handler, which stays, runs when the socket goes away")
+  })
+
+  it('stops the plan when the client moves to SSE while server code uses io in a way nobody can tell the events of', async () => {
+    const dir = writeRepo({
+      'package.json': PACKAGE_JSON,
+      'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
+export default defineNitroPlugin((nitroApp) => {
+  nitroApp.io = new Server()
+})
+`,
+      'server/api/digest.post.ts': `export default defineEventHandler(() => sendDigest(useNitroApp().io!))
+`,
+      'app/composables/useFeed.ts': `import { io } from 'socket.io-client'
+export const useFeed = () => {
+  const socket = io()
+  socket.on('post', (post: unknown) => console.log(post))
+  return socket
+}
+`,
+    })
+    await expect(planMigration(dir)).rejects.toThrow(/server\/api\/digest\.post\.ts:1:\d+: .*\(io\/unmigrated-use; the clients moved to SSE, so this Socket\.IO server code reaches none of them\)/)
   })
 })

@@ -1,6 +1,7 @@
 import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } from 'ts-morph'
 import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketCreation } from '../../src/analysis/client/types.js'
+import type { KeptSocketIO } from './kept.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
 import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
 import { isDeclaredInFile } from '../../src/ast/scope.js'
@@ -119,7 +120,7 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   const options = readOptions(ed, call)
   const token = options.token
   const hoisted = token ? hoistComposable(token, statement) : undefined
-  const keptSocket = ed.keptEvents.length > 0 ? keepSocket(ed, call, statement) : undefined
+  const keptSocket = ed.kept ? keepSocket(ed, ed.kept, call, statement) : undefined
   const stream = streamCallFrom(options, hoisted, creation.outlivesComponent, keptSocket)
   if (!keptSocket) rememberDroppedNames(ed, call, token)
   if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
@@ -139,17 +140,21 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
  * The socket stays, created as before, inside the stream that now carries everything else:
  * `{ socket: io(...), events: [...] }`, reported with why each event stays.
  */
-function keepSocket(ed: ScriptEditor, call: CallExpression, statement: Node | undefined): KeptSocketOption {
-  reportKeptSocket(ed, call)
-  return { socket: call.getText(), events: ed.keptEvents.map((kept) => ed.quote(kept.event)), indent: indentationOf(statement ?? call), unit: ed.style.indent }
+function keepSocket(ed: ScriptEditor, kept: KeptSocketIO, call: CallExpression, statement: Node | undefined): KeptSocketOption {
+  reportKeptSocket(ed, kept, call)
+  return { socket: call.getText(), events: kept.events.map((event) => ed.quote(event.event)), indent: indentationOf(statement ?? call), unit: ed.style.indent }
 }
 
-function reportKeptSocket(ed: ScriptEditor, call: CallExpression): void {
+function reportKeptSocket(ed: ScriptEditor, kept: KeptSocketIO, call: CallExpression): void {
+  const why = [
+    ...(kept.events.length > 0 ? [`for the events that stay on Socket.IO: ${kept.events.map((event) => `\`${event.event}\` (${event.why})`).join('; ')}`] : []),
+    ...kept.lifecycle.map((reason) => `connected because ${reason}`),
+  ]
   ed.report(
     call,
     'client/socket-kept',
-    `the socket stays beside the SSE stream for the events that stay on Socket.IO: ${ed.keptEvents.map((kept) => `\`${kept.event}\` (${kept.why})`).join('; ')}`,
-    'make the server code of those events migratable (see its follow-ups), then run the migration again: the socket and socket.io-client go then',
+    `the socket stays beside the SSE stream, ${why.join(', and ')}`,
+    'make that server code migratable (see its follow-ups), then run the migration again: the socket and socket.io-client go then',
   )
 }
 
@@ -161,13 +166,13 @@ function updateKeptSocket(ed: ScriptEditor, handle: CallExpression, call: CallEx
   const options = handle.getArguments()[0]
   const property = options && Node.isObjectLiteralExpression(options) ? options.getProperty('socketIO') : undefined
   if (!options || !Node.isObjectLiteralExpression(options) || !property || !Node.isPropertyAssignment(property)) return
-  if (ed.keptEvents.length > 0) {
+  if (ed.kept) {
     const list = property.getInitializer()
     const events = list && Node.isObjectLiteralExpression(list) ? list.getProperty('events') : undefined
     const current = events && Node.isPropertyAssignment(events) ? events.getInitializer() : undefined
-    const next = `[${ed.keptEvents.map((kept) => ed.quote(kept.event)).join(', ')}]`
+    const next = `[${ed.kept.events.map((kept) => ed.quote(kept.event)).join(', ')}]`
     if (current && current.getText() !== next) ed.replace(current, next)
-    reportKeptSocket(ed, call)
+    reportKeptSocket(ed, ed.kept, call)
     return
   }
   rememberDroppedNames(ed, call, undefined)

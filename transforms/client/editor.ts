@@ -1,5 +1,5 @@
 import type { CallExpression, Node } from 'ts-morph'
-import type { KeptEvent } from './kept.js'
+import type { KeptSocketIO } from './kept.js'
 import type { LifecyclePair } from './lifecycle.js'
 import { urlParams } from './routes.js'
 import type { ClientScript } from '../../src/analysis/client/types.js'
@@ -41,8 +41,8 @@ export class ScriptEditor {
   readonly replacedVueNames = new Set<string>()
   /** Set while the block is only inspected (a plugin about to be deleted), so nothing is reported twice. */
   muted = false
-  /** Events that stay on Socket.IO: their calls are left as written, and every socket stays beside the stream for them. */
-  keptEvents: readonly KeptEvent[] = []
+  /** What stays on Socket.IO: its events' calls are left as written, and every socket stays beside the stream for it. */
+  kept: KeptSocketIO | undefined
 
   constructor(
     readonly ctx: TransformContext,

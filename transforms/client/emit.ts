@@ -34,7 +34,7 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
   if (route.status === 'missing') {
     // An event whose server handler stays is left as written: the stream hands it to the socket
     // kept beside it (see kept.ts and creation.ts).
-    if (ed.keptEvents.some((kept) => kept.event === event)) return
+    if (ed.kept?.events.some((kept) => kept.event === event)) return
     const statement = call.getParent()
     // With the app's own Socket.IO server in view, an event no handler of it receives was dropped
     // by Socket.IO; dropping the emit keeps that. A server elsewhere may handle it: then it stays.

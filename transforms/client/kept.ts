@@ -10,16 +10,32 @@ export interface KeptEvent {
   why: string
 }
 
+/** What keeps the client's socket beside the SSE stream. */
+export interface KeptSocketIO {
+  events: KeptEvent[]
+  /** Server code that stays and runs on the socket's own life (a `disconnect` handler doing work): why the socket must stay connected. */
+  lifecycle: string[]
+}
+
 const SENDS = new Set(['emit', 'emitWithAck'])
 const HEARS = new Set(['on', 'once'])
 
 /**
- * The events that stay on Socket.IO while the rest of the chat moves: what the client emits to a
- * server handler that stays (it has no route), and what the client listens to that server code
- * staying on Socket.IO sends (a kept handler's socket emits, an io emit with no SSE equivalent).
- * Only events the client uses count; empty when everything moves.
+ * What stays on Socket.IO while the rest of the chat moves: the events the client emits to a server
+ * handler that stays (it has no route), the events it listens to that server code staying on
+ * Socket.IO sends (a kept handler's socket emits, an io emit with no SSE equivalent), and server
+ * code that needs the socket connected (a `disconnect` handler doing work). Only events the client
+ * uses count; undefined when everything moves.
  */
-export function eventsKeptOnSocketIO(ctx: TransformContext): KeptEvent[] {
+export function keptOnSocketIO(ctx: TransformContext): KeptSocketIO | undefined {
+  const events = eventsKeptOnSocketIO(ctx)
+  const lifecycle = ctx.model.handlers.handlers
+    .filter((handler) => handler.kind === 'disconnect' && !handler.onlyLogs)
+    .map((handler) => `the server's \`${handler.event}\` handler, which stays, runs when the socket goes away`)
+  return events.length > 0 || lifecycle.length > 0 ? { events, lifecycle } : undefined
+}
+
+function eventsKeptOnSocketIO(ctx: TransformContext): KeptEvent[] {
   // An earlier run's kept events are sent and heard through handles, which name no socket.
   const sent = new Set<string>(ctx.model.client.keptEvents)
   const heard = new Set<string>(ctx.model.client.keptEvents)

@@ -51,10 +51,8 @@ export function rewriteMember(ed: ScriptEditor, use: SocketMemberUse): void {
     ed.replace(access.getNameNode(), renamed)
     return
   }
-  if (name === 'removeAllListeners' && call.getArguments().length === 1) {
-    ed.replace(access.getNameNode(), 'off')
-    return
-  }
+  // The stream's removeAllListeners takes the same event names, `connect` and `disconnect` included.
+  if (name === 'removeAllListeners' && call.getArguments().length <= 1) return
   unsupported(ed, use, `the stream of useChatSSE() has no counterpart for \`${name}\``)
 }
 
@@ -76,6 +74,11 @@ function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpre
   const pair = ed.lifecyclePairs.get(call)
   if (pair && use.name === 'off') {
     ed.replace(call, `${pair.holder}?.()`)
+    return
+  }
+  if (use.name === 'off' && !handler) {
+    // `off('connect')` drops every connect listener, as the stream's removeAllListeners('connect') does.
+    ed.replace(use.access.getNameNode(), 'removeAllListeners')
     return
   }
   if (use.name !== 'on' || !handler) {

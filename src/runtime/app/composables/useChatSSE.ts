@@ -17,7 +17,8 @@ export interface ChatSSEOptions {
   /**
    * Events that stay on Socket.IO while the rest of the chat moved to SSE, with the socket that
    * carries them: `emit` and `emitWithAck` of these events go to the socket, and their listeners
-   * hear the socket as well as the stream. `connect()` and `disconnect()` also drive the socket.
+   * hear the socket as well as the stream. `connect()` and `disconnect()` also drive the socket, so
+   * server code that runs on the socket's own life keeps running (with `events` empty too).
    */
   socketIO?: { socket: KeptSocket; events: readonly string[] }
 }
@@ -52,6 +53,8 @@ export interface ChatSSE {
    * Socket.IO ack used to be called), a failure to `on('error')` listeners, else `console.error`.
    */
   post<T = unknown>(url: string, body?: unknown, onResult?: (data: T) => void): void
+  /** Removes every listener of this handle, or those of one event (`connect`, `disconnect`, `connect_error`: the lifecycle ones). */
+  removeAllListeners(event?: string): void
   /** Sends an event that stays on Socket.IO (`socketIO.events`) over its socket; throws for any other event. */
   emit(event: string, ...args: any[]): void
   emitWithAck<T = any>(event: string, ...args: any[]): Promise<T>
@@ -343,6 +346,20 @@ class StreamHandle {
   }
 
   /**
+   * Socket.IO's `removeAllListeners([event])`: every listener of this handle, or those of one event,
+   * where `connect`, `disconnect` and `connect_error` name the open, close and error listeners.
+   */
+  removeAllListeners(event?: string): void {
+    if (event === undefined || event === 'connect') this.openHandlers.clear()
+    if (event === undefined || event === 'disconnect') this.closeHandlers.clear()
+    if (event === undefined || event === 'connect_error') this.errorHandlers.clear()
+    if (event === undefined) {
+      this.resetHandlers.clear()
+      this.handlers.clear()
+    } else this.handlers.delete(event)
+  }
+
+  /**
    * On a microtask, so handlers registered right after `connect()` (as they were after `io()`) are
    * included; each runs at most once per open of the stream.
    */
@@ -406,6 +423,7 @@ function inert(): ChatSSE {
     onReset: noop,
     send: () => Promise.reject(new Error('useChatSSE().send() is not available during server-side rendering')),
     post() {},
+    removeAllListeners() {},
     emit() {},
     emitWithAck: () => Promise.reject(new Error('useChatSSE().emitWithAck() is not available during server-side rendering')),
   }
@@ -435,7 +453,7 @@ export function useChatSSE(options: ChatSSEOptions = {}): ChatSSE {
   const handle = new StreamHandle(stream)
   if (getCurrentScope() && !options.detached) onScopeDispose(() => handle.dispose())
   const kept = options.socketIO
-  const socket = kept && kept.events.length > 0 ? kept.socket : undefined
+  const socket = kept?.socket
   const isKept = (event: string): boolean => socket !== undefined && kept!.events.includes(event)
   /** Listens on the stream, and on the socket too for an event that stays on Socket.IO. */
   const listen = (event: string, handler: Handler): (() => void) => {
@@ -476,6 +494,10 @@ export function useChatSSE(options: ChatSSEOptions = {}): ChatSSE {
     off(event, handler) {
       handle.off(event, handler)
       if (isKept(event)) socket!.off(event, handler)
+    },
+    removeAllListeners(event) {
+      handle.removeAllListeners(event)
+      for (const name of event === undefined ? kept?.events ?? [] : [event]) if (isKept(name)) socket!.off(name)
     },
     onOpen: (handler) => scoped(handle.onOpen(handler)),
     onClose: (handler) => scoped(handle.onClose(handler)),
