@@ -3,8 +3,10 @@ import type { CodeBlockWriter, Node, SourceFile } from 'ts-morph'
 /*
  * ts-morph's `replaceWithText` first asks the language service for the indentation at the node, so
  * that the lines after the first can be re-indented. After any edit that means a new program over
- * every parsed file: on a large repo this was a third of the transforms' time. A one-line text has
- * no lines to re-indent, and a whole file starts at indentation 0, so both skip the question.
+ * every parsed file: on a large repo this was a third of the transforms' time. And the callers'
+ * texts are already laid out for where they go (a rewritten call keeps its arguments' lines as they
+ * were), so a re-indent would push every line after the first one level too deep per level of
+ * nesting. The text is written as it is.
  */
 
 /** Internal to ts-morph (present since its first versions): a writer with the project's settings, and the writer parameter of `replaceWithText`. */
@@ -13,9 +15,8 @@ interface Writing {
   replaceWithText(text: string, writer: CodeBlockWriter): Node
 }
 
-/** `node.replaceWithText(text)`, without the language service when `text` is one line. */
+/** `node.replaceWithText(text)` with `text` as it is: no language service, no re-indentation. */
 export function replaceNodeText(node: Node, text: string): Node {
-  if (text.includes('\n')) return node.replaceWithText(text)
   const writing = node as unknown as Writing
   return writing.replaceWithText(text, writing._getWriter())
 }

@@ -32,6 +32,39 @@ function applyPlan(dir: string, plan: MigrationPlan): void {
 }
 
 describe('server transforms', () => {
+  it('keeps the lines of a multi-line emit argument where they were, however deep the emit sits', async () => {
+    const dir = writeRepo({
+      'server/plugins/socket.io.ts': plugin,
+      'server/api/chats/read.patch.ts': `export default defineEventHandler(async (event) => {
+  const io = useNitroApp().io
+  const chat = await readBody<{ participants: string[] }>(event)
+  if (io) {
+    chat.participants.forEach((participant) => {
+      io.to(\`user:\${participant}\`).emit('update-chat', {
+        ...chat,
+        readAt: Date.now(),
+      })
+    })
+  }
+  return { ok: true }
+})
+`,
+    })
+    const plan = await planMigration(dir, { transforms })
+    // The `if (io)` guard goes with io, and its block moves out one level, every line alike.
+    expect(textOf(plan, 'server/api/chats/read.patch.ts')).toBe(`export default defineEventHandler(async (event) => {
+  const chat = await readBody<{ participants: string[] }>(event)
+  chat.participants.forEach((participant) => {
+    emitToUser(participant, 'update-chat', {
+      ...chat,
+      readAt: Date.now(),
+    })
+  })
+  return { ok: true }
+})
+`)
+  })
+
   it('imports the helpers the way each file imports server utils, or relies on auto-import', async () => {
     const dir = writeRepo({
       'server/plugins/socket.io.ts': plugin,
