@@ -34,6 +34,15 @@ function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[],
   // Last first, so an emit nested in another emit's arguments is rewritten before its container.
   for (const site of [...sites].sort((a, b) => b.call.getStart() - a.call.getStart())) {
     if (site.call.wasForgotten()) continue
+    const keptBecause = ctx.model.keptEmits.get(site.call)
+    if (keptBecause) {
+      ctx.report(site.call, {
+        kind: 'emit/kept-on-socket-io',
+        reason: `emits to ${keptBecause}: no SSE stream is subscribed to them, so this emit stays on Socket.IO`,
+        action: 'make that code migratable (see its follow-ups), then run the migration again',
+      })
+      continue
+    }
     const plan = planEmit(site, ctx.config.rooms)
     if (!plan.ok) {
       ctx.report(site.call, plan.problem)

@@ -1,6 +1,7 @@
 import type { ServerModel } from './server/types.js'
 import type { HandlerModel } from './handlers/types.js'
 import type { ClientModel } from './client/types.js'
+import type { KeptEmits } from './handlers/room-coupling.js'
 
 /**
  * One client→server event and the REST route that replaces it. Computed once by the analysis from
@@ -29,6 +30,8 @@ export interface SocketModel {
   client: ClientModel
   /** event name → route. */
   eventRoutes: ReadonlyMap<string, EventRoute>
+  /** io emits into rooms only code staying on Socket.IO joins: they stay on Socket.IO, with why. */
+  keptEmits: KeptEmits
   /** True when the repo uses Socket.IO at all (server or client). False → "nothing to migrate". */
   usesSocketIO: boolean
 }

@@ -64,7 +64,9 @@ function eventsKeptOnSocketIO(ctx: TransformContext): KeptEvent[] {
     if (site.call.wasForgotten() || site.event?.wasForgotten()) continue
     const event = site.event ? stringValue(site.event) : undefined
     if (event === undefined || !heard.has(event) || kept.has(event)) continue
-    if (!planEmit(site, ctx.config.rooms).ok) kept.set(event, `an emit of it in ${site.file} has no SSE equivalent and stays on Socket.IO`)
+    const keptBecause = ctx.model.keptEmits.get(site.call)
+    if (keptBecause) kept.set(event, `an emit of it in ${site.file} goes to ${keptBecause}`)
+    else if (!planEmit(site, ctx.config.rooms).ok) kept.set(event, `an emit of it in ${site.file} has no SSE equivalent and stays on Socket.IO`)
   }
   return [...kept].map(([event, why]) => ({ event, why }))
 }
