@@ -367,12 +367,13 @@ function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (f
   }
 }
 
-/** `io ? a : b`, `!io`, `if (io)`: a test of whether the server exists, which sends nothing. */
+/** `io ? a : b`, `!io`, `if (io)`, `if (io && chat)`: a test of whether the server exists, which sends nothing. */
 function isTruthTest(node: Node): boolean {
   const { parent, child } = parentThroughWrappers(node)
   if (!parent) return false
   if (Node.isConditionalExpression(parent)) return parent.getCondition() === child
   if (Node.isPrefixUnaryExpression(parent)) return parent.getOperatorToken() === SyntaxKind.ExclamationToken
   if (Node.isIfStatement(parent)) return parent.getExpression() === child
+  if (Node.isBinaryExpression(parent) && parent.getOperatorToken().getKind() === SyntaxKind.AmpersandAmpersandToken) return isTruthTest(parent)
   return false
 }
