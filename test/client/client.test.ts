@@ -135,6 +135,29 @@ export function useRoom(room: { id: number }) {
     expect(report).toMatchObject({ file: 'app/composables/useRoom.ts', line: 11, severity: 'info' })
     expect(report?.reason).toContain('`wave`')
   })
+
+  it('to a server whose connection handler the tool cannot see are not removed: that handler may receive them, so the run stops naming them', async () => {
+    const blind = caseDir()
+    writeRepo(blind, {
+      // The connection handler is wired up in a module the analysis does not follow.
+      'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
+import { wireHandlers } from '../realtime/wire'
+export default defineNitroPlugin((nitroApp) => {
+  const io = new Server()
+  nitroApp.io = io
+  wireHandlers(io)
+})
+`,
+      'app/composables/useRoom.ts': `import { io } from 'socket.io-client'
+export function useRoom() {
+  const socket = io()
+  socket.emit('wave', { roomId: 1 })
+  return { socket }
+}
+`,
+    })
+    await expect(planClient(blind)).rejects.toThrow(/app\/composables\/useRoom\.ts:4:3: the server never handles the client event `wave`.*\(client\/emit-no-route;/)
+  })
 })
 
 describe('io() options', () => {
@@ -315,6 +338,28 @@ export const useChatStore = defineStore('chat', {
     expect(updated.get('app/components/Typing.vue')).toContain(`  socket.post('${url}', { roomId: 1 })
   if (storeSocket.value?.connected.value) storeSocket.value.post('${url}', { roomId: 2 })`)
     expect(updated.get('app/utils/keys.ts')).toContain('export const socketKey: InjectionKey<ChatSSE> = Symbol')
+    expect(followUps.filter((f) => f.severity !== 'info')).toEqual([])
+  })
+})
+
+describe('the socket type', () => {
+  it('spelled through the factory, ReturnType<typeof io>, becomes the stream type and the import goes', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'composables/useSocket.ts': `import { io } from 'socket.io-client'
+
+let socket: ReturnType<typeof io>
+
+export default () => {
+  if (!socket) socket = io('/')
+  return { subscribe: (event: string, cb: (data: unknown) => void) => socket.on(event, cb) }
+}
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    const text = updated.get('composables/useSocket.ts')!
+    expect(text).toContain('let socket: ChatSSE\n')
+    expect(text).not.toContain('socket.io-client')
     expect(followUps.filter((f) => f.severity !== 'info')).toEqual([])
   })
 })

@@ -115,14 +115,16 @@ describe('text replacement without the language service', () => {
     expect(e.getFullText()).toBe('function f() {\n  emitToRoom(x)\n  b()\n}\n')
   })
 
-  it('re-indents multi-line text as ts-morph does and replaces whole files', () => {
-    const text = 'function f() {\n  a()\n}\n'
+  it('writes multi-line text as it is, where ts-morph would push its later lines one level deeper, and replaces whole files', () => {
+    const text = 'function f() {\n  a({\n    x: 1,\n  })\n}\n'
     const { file } = project({ '/m.ts': text, '/twin.ts': text })
     const m = file('/m.ts')
     const twin = file('/twin.ts')
-    replaceNodeText(descendantsOfKind(m, SyntaxKind.CallExpression)[0]!, 'g(\n  1,\n)')
-    twin.getFirstDescendantByKindOrThrow(SyntaxKind.CallExpression).replaceWithText('g(\n  1,\n)')
-    expect(m.getFullText()).toBe(twin.getFullText())
+    // A rewritten call keeps its argument's lines where they were.
+    replaceNodeText(descendantsOfKind(m, SyntaxKind.CallExpression)[0]!, 'g({\n    x: 1,\n  })')
+    expect(m.getFullText()).toBe('function f() {\n  g({\n    x: 1,\n  })\n}\n')
+    twin.getFirstDescendantByKindOrThrow(SyntaxKind.CallExpression).replaceWithText('g({\n    x: 1,\n  })')
+    expect(twin.getFullText()).not.toBe(m.getFullText())
     replaceFileText(m, 'export {}\n')
     expect(m.getFullText()).toBe('export {}\n')
   })

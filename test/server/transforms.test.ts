@@ -32,6 +32,34 @@ function applyPlan(dir: string, plan: MigrationPlan): void {
 }
 
 describe('server transforms', () => {
+  it('follows an io kept on `global` typed by `declare module global`, through event.context, to the routes that emit', async () => {
+    const dir = writeRepo({
+      'server/middleware/socket.ts': `import { Server } from 'socket.io'
+
+declare module global {
+  let io: Server
+}
+
+export default defineEventHandler((event) => {
+  if (global.io) {
+    event.context.io = global.io
+    return
+  }
+  global.io = new Server((event.node.res.socket as any)?.server)
+  event.context.io = global.io
+})
+`,
+      'server/api/messages.post.ts': `export default defineEventHandler(async (event) => {
+  const { chatId, text } = await readBody(event)
+  event.context.io.to(\`room:\${chatId}\`).emit('message', { text })
+  return { ok: true }
+})
+`,
+    })
+    const plan = await planMigration(dir, { transforms })
+    expect(textOf(plan, 'server/api/messages.post.ts')).toContain("emitToRoom(chatId, 'message', { text })")
+  })
+
   it('keeps the lines of a multi-line emit argument where they were, however deep the emit sits', async () => {
     const dir = writeRepo({
       'server/plugins/socket.io.ts': plugin,

@@ -36,9 +36,11 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
     // kept beside it (see kept.ts and creation.ts).
     if (ed.kept?.events.some((kept) => kept.event === event)) return
     const statement = call.getParent()
-    // With the app's own Socket.IO server in view, an event no handler of it receives was dropped
-    // by Socket.IO; dropping the emit keeps that. A server elsewhere may handle it: then it stays.
-    if (ed.ctx.model.server.sites.length > 0 && !rest.some(isFunctionLike) && statement && Node.isExpressionStatement(statement)) {
+    // With the app's own Socket.IO server and its connection handler in view, an event no handler
+    // of it receives was dropped by Socket.IO; dropping the emit keeps that. A server elsewhere, or a
+    // connection handler the analysis did not find, may handle it: then it stays.
+    const serverInView = ed.ctx.model.server.sites.length > 0 && ed.ctx.model.handlers.connections.length > 0
+    if (serverInView && !rest.some(isFunctionLike) && statement && Node.isExpressionStatement(statement)) {
       ed.report(call, 'client/emit-no-receiver', `no handler of the app's Socket.IO server receives \`${event}\`, so Socket.IO dropped this emit; it was removed`, `nothing to do, unless another server handled \`${event}\`: then give it a route and call it with send(url, payload)`, 'info')
       ed.removeStatement(statement)
       return

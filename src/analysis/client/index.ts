@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type CallExpression, type PropertyAccessExpression, type SourceFile, type TypeReferenceNode } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import type { NuxtLayout, ScriptBlock, SourceUnit } from '../../project/types.js'
 import { CLIENT_PACKAGE, clientBindings, isSocketTypeName, type ClientBindings } from './imports.js'
@@ -145,7 +145,7 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, layout: Nux
   }
   for (const ref of descendantsOfKind(sf, SyntaxKind.TypeReference)) {
     const name = ref.getTypeName().getText()
-    if (isSocketTypeName(bindings, name)) {
+    if (isSocketTypeName(bindings, name) || isFactoryReturnType(bindings, ref)) {
       const state = ref.getFirstAncestorByKind(SyntaxKind.PropertyAssignment)
       const container = state ? containerOf(state) : undefined
       // Props are passed in as they are; only state and data are made deeply reactive.
@@ -176,6 +176,13 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, layout: Nux
     })
   }
   return script
+}
+
+/** `ReturnType<typeof io>`: the socket type, spelled through the factory. */
+function isFactoryReturnType(bindings: ClientBindings, ref: TypeReferenceNode): boolean {
+  const [argument, ...rest] = ref.getTypeArguments()
+  if (ref.getTypeName().getText() !== 'ReturnType' || !argument || rest.length > 0 || !Node.isTypeQuery(argument)) return false
+  return bindings.factories.has(argument.getExprName().getText())
 }
 
 /** `x.io`, `{ io: 1 }`: a property name, not a reference to an import. */

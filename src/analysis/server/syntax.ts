@@ -73,7 +73,12 @@ export function isGlobalObject(node: Node): boolean {
   const name = target.getText()
   if (name !== 'globalThis' && name !== 'global') return false
   const declarations = symbolDeclarations(target)
-  return declarations.every((declaration) => declaration.getSourceFile().isDeclarationFile())
+  // `declare module global { let io: Server }` (an old way to type globals) names the global object too.
+  return declarations.every((declaration) => declaration.getSourceFile().isDeclarationFile() || isAmbientGlobalModule(declaration))
+}
+
+function isAmbientGlobalModule(declaration: Node): boolean {
+  return Node.isModuleDeclaration(declaration) && declaration.getName() === 'global' && declaration.hasDeclareKeyword()
 }
 
 /** The static name of `a.b` or `a['b']`. */
