@@ -41,6 +41,11 @@ export interface PlanOptions extends LoadOptions {
   packageManager?: PackageManager
   /** Keep a plan whose output cannot run (see `findUnrunnableCode`), each finding a follow-up, instead of failing. */
   force?: boolean
+  /**
+   * Events whose generated route the verify stage found unable to run in an earlier pass, with what
+   * it found: their handlers stay on Socket.IO this time (set by planMigration itself).
+   */
+  withdrawn?: ReadonlyMap<string, string>
   verbose?(message: string): void
   /** Called as the plan moves on (for the CLI progress line). */
   onStage?(stage: string): void
@@ -87,6 +92,23 @@ function sortFollowUps(list: FollowUp[]): FollowUp[] {
   return list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column))
 }
 
+/**
+ * When every place the verify stage found lies in a route generated for a Socket.IO event, those
+ * events can stay on Socket.IO (the rest of the plan then runs as a hybrid): event → what was found.
+ * Undefined when a finding lies anywhere else, since then nothing short of stopping keeps the app whole.
+ */
+function withdrawableEvents(model: SocketModel, findings: readonly { path: string; line: number; column: number; message: string }[]): Map<string, string> | undefined {
+  if (findings.length === 0) return undefined
+  const eventOf = new Map([...model.eventRoutes.values()].filter((route) => route.status === 'generated' && route.file).map((route) => [route.file!, route.event]))
+  const withdraw = new Map<string, string>()
+  for (const finding of findings) {
+    const event = eventOf.get(finding.path)
+    if (event === undefined) return undefined
+    if (!withdraw.has(event)) withdraw.set(event, `${finding.path}:${finding.line}:${finding.column}: ${finding.message}`)
+  }
+  return withdraw
+}
+
 /** Plans the whole migration in memory: load, analyse, run the transforms, collect the ChangeSet. Writes nothing. */
 export async function planMigration(dir: string, options: PlanOptions = {}): Promise<MigrationPlan> {
   const verbose = options.verbose ?? (() => {})
@@ -107,7 +129,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   stage(`analysing ${repo.units.size} of ${repo.files.length} files`)
   const followUps: FollowUp[] = [...repo.notes]
   const model = guard('analysis', () =>
-    analyse({ repo, config, report: (target, input) => followUps.push(locateFollowUp(repo, 'analysis', target, input)) }),
+    analyse({ repo, config, report: (target, input) => followUps.push(locateFollowUp(repo, 'analysis', target, input)) }, options.withdrawn),
   )
   const analyseMs = lap()
 
@@ -150,9 +172,15 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   let fileChanges = guard('engine', () => changes.collect())
   stage('verifying the changed files')
   const syntaxFindings = findSyntaxErrors(fileChanges)
-  if (syntaxFindings.length > 0) throw new MigrationError(describeSyntaxFindings(syntaxFindings))
   const socketFiles = [...new Set([...model.server.sites, ...model.handlers.handlers, ...model.handlers.middlewares].map((part) => part.file))]
-  const unrunnable = findUnrunnableCode(fileChanges, repo, runtimeNames(runtimeDir), socketFiles)
+  const unrunnable = syntaxFindings.length > 0 ? [] : findUnrunnableCode(fileChanges, repo, runtimeNames(runtimeDir), socketFiles)
+  const withdraw = withdrawableEvents(model, [...syntaxFindings, ...unrunnable])
+  // Each pass withdraws at least one more event, so this ends; a finding in a route already withdrawn cannot recur.
+  if (withdraw && !options.force && [...withdraw.keys()].some((event) => !options.withdrawn?.has(event))) {
+    verbose(`verify: withdrawing ${[...withdraw.keys()].join(', ')}: their routes would not run; planning again with them on Socket.IO`)
+    return planMigration(dir, { ...options, withdrawn: new Map([...(options.withdrawn ?? []), ...withdraw]) })
+  }
+  if (syntaxFindings.length > 0) throw new MigrationError(describeSyntaxFindings(syntaxFindings))
   const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
   if ((unrunnable.length > 0 || stranded.length > 0) && !options.force) throw new MigrationError(describeUnrunnableCode(unrunnable, stranded))
   followUps.push(...unrunnable.map(unrunnableFollowUp))

@@ -7,9 +7,14 @@ import { analyseClient } from './client/index.js'
 import { usesSocketIO } from './uses-socket-io.js'
 
 /** The one analysis pass: every transform reads the model it returns. */
-export function analyse(ctx: AnalysisContext): SocketModel {
+/** `withdrawn`: events whose generated route an earlier pass found unable to run; their handlers stay. */
+export function analyse(ctx: AnalysisContext, withdrawn: ReadonlyMap<string, string> = new Map()): SocketModel {
   const server = analyseServer(ctx)
   const handlers = analyseHandlers(ctx, server)
+  for (const handler of handlers.handlers) {
+    const found = withdrawn.get(handler.event)
+    if (found) handler.blockers.push({ node: handler.call, reason: `the route generated for it would not run (${found}), so it stays on Socket.IO; please report this to tutor-sse-migrate` })
+  }
   const keptEmits = coupleRoomsToKeptCode(handlers, server, ctx.config)
   const client = analyseClient(ctx)
   const eventRoutes = buildEventRoutes(ctx, handlers)

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest'
+import { planMigration } from '../../src/plan.js'
+import type { Transform } from '../../src/transform.js'
+import { transforms as registered } from '../../transforms/index.js'
+import { writeRepo } from '../helpers/repo.js'
+
+const PACKAGE_JSON = `${JSON.stringify({ name: 'app', private: true, dependencies: { nuxt: '^4.4.5', 'socket.io': '^4.8.1', 'socket.io-client': '^4.8.1' } }, null, 2)}\n`
+
+const APP = {
+  'package.json': PACKAGE_JSON,
+  'nuxt.config.ts': 'export default defineNuxtConfig({})\n',
+  'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
+export default defineNitroPlugin((nitroApp) => {
+  const io = new Server()
+  nitroApp.io = io
+  io.use(async (socket, next) => {
+    const token = socket.handshake.auth.token as string | undefined
+    if (!token) return next(new Error('Authentication token required'))
+    socket.data.user = await verifyToken(token)
+    next()
+  })
+  io.on('connection', (socket) => {
+    socket.on('typing', (payload: { roomId: number }) => {
+      socket.to(\`room:\${payload.roomId}\`).emit('typing', payload)
+    })
+    socket.on('send_message', (payload: { roomId: number; text: string }) => {
+      socket.to(\`room:\${payload.roomId}\`).emit('new_message', payload)
+    })
+  })
+})
+`,
+  'app/composables/useRoom.ts': `import { io } from 'socket.io-client'
+export function useRoom(roomId: number) {
+  const socket = io({ auth: { token: useCookie('token').value } })
+  socket.on('new_message', (message: { text: string }) => console.log(message.text))
+  const send = (text: string) => socket.emit('send_message', { roomId, text })
+  const type = () => socket.emit('typing', { roomId })
+  return { send, type }
+}
+`,
+}
+
+/** Stands for a transform bug: it leaves a name nothing declares in the route generated for `send_message`. */
+const breakSendRoute: Transform = {
+  id: 'test-break-send-route',
+  title: 'test: leave an undeclared name in the send_message route',
+  run(ctx) {
+    const file = 'server/api/chat/send-message.post.ts'
+    const text = ctx.changes.currentText(file)
+    if (text !== undefined) ctx.changes.write(file, `${text}\nvoid missingHelper()\n`, text, { transform: 'test-break-send-route', reason: 'test' })
+  },
+}
+
+describe('verify: a generated route that would not run', () => {
+  it('is withdrawn: its event stays on Socket.IO, reported, and the rest of the plan moves', async () => {
+    const plan = await planMigration(writeRepo(APP), { transforms: [...registered, breakSendRoute] })
+    const paths = plan.changes.map((c) => c.path)
+    expect(paths).not.toContain('server/api/chat/send-message.post.ts')
+    expect(paths).toContain('server/api/chat/typing.post.ts')
+    const blocker = plan.followUps.find((f) => f.kind === 'handlers/not-transplantable' && f.reason.includes('send_message'))
+    expect(blocker?.reason).toContain('the route generated for it would not run (server/api/chat/send-message.post.ts:')
+    expect(blocker?.reason).toContain('`missingHelper`')
+    const room = plan.changes.find((c) => c.path === 'app/composables/useRoom.ts')
+    const text = room?.kind === 'update' ? room.text : ''
+    expect(text).toContain("events: ['send_message', 'new_message']")
+    expect(text).toContain("socket.emit('send_message', { roomId, text })")
+    expect(text).toContain("const type = () => socket.send('/api/chat/typing', { roomId })")
+    expect(plan.followUps.some((f) => f.kind.startsWith('verify/'))).toBe(false)
+  })
+
+  it('stops the run as before when a finding lies outside the generated routes', async () => {
+    const breakClient: Transform = {
+      id: 'test-break-client',
+      title: 'test: leave an undeclared name in a client file',
+      run(ctx) {
+        const file = 'app/composables/useRoom.ts'
+        const text = ctx.changes.currentText(file)!
+        ctx.changes.write(file, `${text}\nvoid missingHelper()\n`, text, { transform: 'test-break-client', reason: 'test' })
+      },
+    }
+    await expect(planMigration(writeRepo(APP), { transforms: [...registered, breakClient] })).rejects.toThrow(/app\/composables\/useRoom\.ts:\d+:\d+: `missingHelper`/)
+  })
+})
