@@ -109,6 +109,17 @@ function withdrawableEvents(model: SocketModel, findings: readonly { path: strin
   return withdraw
 }
 
+/**
+ * Events the route table promised a generated route for that the handler transform could not write
+ * (it found a blocker only while writing it): the client would post to a route that is not there,
+ * so they stay on Socket.IO. Undefined when every promised route is written.
+ */
+function ungeneratedRoutes(model: SocketModel, changes: readonly FileChange[], repo: LoadedRepo): Map<string, string> | undefined {
+  const written = new Set(changes.filter((change) => change.kind !== 'delete').map((change) => change.path))
+  const missing = [...model.eventRoutes.values()].filter((route) => route.status === 'generated' && route.file && !written.has(route.file) && !repo.exists(route.file))
+  return missing.length === 0 ? undefined : new Map(missing.map((route) => [route.event, `${route.file} could not be written; see this handler's other follow-up`]))
+}
+
 /** Plans the whole migration in memory: load, analyse, run the transforms, collect the ChangeSet. Writes nothing. */
 export async function planMigration(dir: string, options: PlanOptions = {}): Promise<MigrationPlan> {
   const verbose = options.verbose ?? (() => {})
@@ -174,7 +185,8 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   const syntaxFindings = findSyntaxErrors(fileChanges)
   const socketFiles = [...new Set([...model.server.sites, ...model.handlers.handlers, ...model.handlers.middlewares].map((part) => part.file))]
   const unrunnable = syntaxFindings.length > 0 ? [] : findUnrunnableCode(fileChanges, repo, runtimeNames(runtimeDir), socketFiles)
-  const withdraw = withdrawableEvents(model, [...syntaxFindings, ...unrunnable])
+  const handlersRan = selected.some((transform) => transform.id === 'server-handlers')
+  const withdraw = withdrawableEvents(model, [...syntaxFindings, ...unrunnable]) ?? (handlersRan ? ungeneratedRoutes(model, fileChanges, repo) : undefined)
   // Each pass withdraws at least one more event, so this ends; a finding in a route already withdrawn cannot recur.
   if (withdraw && !options.force && [...withdraw.keys()].some((event) => !options.withdrawn?.has(event))) {
     verbose(`verify: withdrawing ${[...withdraw.keys()].join(', ')}: their routes would not run; planning again with them on Socket.IO`)

@@ -68,6 +68,40 @@ describe('verify: a generated route that would not run', () => {
     expect(plan.followUps.some((f) => f.kind.startsWith('verify/'))).toBe(false)
   })
 
+  it('is withdrawn too when the handler transform could not write it, so the client never posts to a route that is not there', async () => {
+    const dir = writeRepo({
+      ...APP,
+      // The middleware's check has no HTTP equivalent, so it cannot become authenticateSSE, and a
+      // handler reading the user it stored finds that out only while its route is written.
+      'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
+export default defineNitroPlugin((nitroApp) => {
+  const io = new Server()
+  nitroApp.io = io
+  io.use(async (socket, next) => {
+    if (socket.handshake.address === '10.0.0.1') return next(new Error('Blocked'))
+    socket.data.user = await verifyToken(socket.handshake.auth.token as string)
+    next()
+  })
+  io.on('connection', (socket) => {
+    socket.on('typing', (payload: { roomId: number }) => {
+      socket.to(\`room:\${payload.roomId}\`).emit('typing', payload)
+    })
+    socket.on('send_message', (payload: { roomId: number; text: string }) => {
+      socket.to(\`room:\${payload.roomId}\`).emit('new_message', { ...payload, from: socket.data.user.name })
+    })
+  })
+})
+`,
+    })
+    const plan = await planMigration(dir)
+    expect(plan.changes.map((c) => c.path)).not.toContain('server/api/chat/send-message.post.ts')
+    const room = plan.changes.find((c) => c.path === 'app/composables/useRoom.ts')
+    const text = room?.kind === 'update' ? room.text : ''
+    expect(text).not.toContain('/api/chat/send-message')
+    expect(text).toContain("socket.emit('send_message', { roomId, text })")
+    expect(text).toMatch(/events: \[[^\]]*'send_message'/)
+  })
+
   it('stops the run as before when a finding lies outside the generated routes', async () => {
     const breakClient: Transform = {
       id: 'test-break-client',
