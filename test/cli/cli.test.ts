@@ -5,7 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { JsonReport } from '../../src/report/json.js'
 import type { Transform } from '../../src/transform.js'
 import { writeSocketApp } from '../bad-input/setup.js'
-import { ensureBuilt, fakePackageManagers, readJson, runBin, runInProcess, tempDir } from '../helpers/cli.js'
+import { binPath, ensureBuilt, fakePackageManagers, readJson, repoRoot, runBin, runInProcess, tempDir } from '../helpers/cli.js'
 import { diffTrees, readTree } from '../helpers/tree.js'
 
 let cleanups: (() => void)[] = []
@@ -65,7 +65,7 @@ describe('CLI through bin/', () => {
     for (const text of ['0  done, or nothing to do', '1  --check found work', '2  bad usage or bad input', '3  the migration failed']) {
       expect(help.stdout).toContain(text)
     }
-    for (const flag of ['--dry-run', '--patch', '--check', '--json', '--reporter', '--only', '--skip', '--list', '--allow-dirty', '--no-install', '--package-manager', '--verbose', '--no-color', '--undo', '--config', '--room-prefix']) {
+    for (const flag of ['--dry-run', '--patch', '--check', '--json', '--reporter', '--only', '--skip', '--list', '--allow-dirty', '--force', '--verify', '--no-install', '--package-manager', '--verbose', '--no-color', '--undo', '--config', '--room-prefix']) {
       expect(help.stdout).toContain(flag)
     }
     const version = await runBin(['--version'])
@@ -76,6 +76,18 @@ describe('CLI through bin/', () => {
     expect((await runBin(['--reporter', 'gitlab'])).exitCode).toBe(2)
     expect((await runBin(['--package-manager', 'pip'])).exitCode).toBe(2)
     expect((await runBin(['--no-such-flag'])).exitCode).toBe(2)
+  })
+
+  it('stops quietly, with the run\'s own exit code, when the reader of its output goes away (`| head`)', async () => {
+    const child = execa('node', [binPath, 'fixtures/tutor-school/before', '--dry-run'], { cwd: repoRoot, env: { NO_COLOR: '1' }, reject: false, timeout: 60_000, buffer: false })
+    // Read the first chunk of the diff, then close the pipe the way `head -1` does.
+    await new Promise<void>((resolve) => child.stdout!.once('data', () => resolve()))
+    child.stdout!.destroy()
+    const stderr: string[] = []
+    child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()))
+    const result = await child
+    expect(stderr.join(''), 'no stack trace').not.toContain('EPIPE')
+    expect(result.exitCode).toBe(0)
   })
 
   it('--list prints the registry', async () => {
