@@ -49,14 +49,15 @@ export const serverHandlers: Transform = {
     const statuses = appStatuses(ctx)
     const sharedCode = new Map<string, SharedCode>()
     const sharedFor = (file: string) => sharedCode.get(file) ?? sharedCode.set(file, new SharedCode(file, utilFile, earlier)).get(file)!
-    /** Handlers whose event now goes to a route: a kept plugin must not handle them too. */
-    const routed: SocketHandler[] = []
+    /** Handlers whose event now goes to a route, or nowhere (a keep-alive): a kept plugin must not handle them too. */
+    const moved: SocketHandler[] = []
     for (const connection of connections) {
       const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases, statuses }
       for (const handler of connection.handlers) {
         const outcome = migrateHandler(ctx, handler, handlerContext)
         if (outcome === 'kept') keep(connection.file)
-        if (outcome === 'routed') routed.push(handler)
+        // A dropped event (a keep-alive) is gone from the client too; a log-only disconnect handler still runs on the kept socket.
+        if (outcome === 'routed' || (outcome === 'dropped' && handler.kind !== 'disconnect')) moved.push(handler)
       }
     }
     if (middleware && auth) {
@@ -82,10 +83,10 @@ export const serverHandlers: Transform = {
         keep(file)
       }
       if (left.has(file)) {
-        const removed = removeRoutedHandlers(routed.filter((handler) => handler.file === file))
+        const removed = removeMovedHandlers(moved.filter((handler) => handler.file === file))
         ctx.report({ file, line: 1, code: '' }, {
           kind: 'handlers/plugin-kept',
-          reason: `${left.get(file)} part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so ${file} is kept${removed.length > 0 ? `; the handlers that became routes (${removed.map((event) => `\`${event}\``).join(', ')}) were removed from it` : ''}`,
+          reason: `${left.get(file)} part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so ${file} is kept${removed.length > 0 ? `; the handlers that moved (${removed.map((event) => `\`${event}\``).join(', ')}) were removed from it` : ''}`,
           action: `migrate those parts by hand, then delete ${file}`,
         })
       } else {
@@ -97,10 +98,10 @@ export const serverHandlers: Transform = {
 
 /**
  * An event moves completely or not at all: in a plugin that stays for other handlers, the handler of
- * an event that now has a route is removed, so the event is not handled twice (over Socket.IO and
- * over HTTP) and a second run does not find it again. Returns the events removed.
+ * an event that now has a route (or was dropped) is removed, so the event is not handled twice (over
+ * Socket.IO and over HTTP) and a second run does not find it again. Returns the events removed.
  */
-function removeRoutedHandlers(handlers: SocketHandler[]): string[] {
+function removeMovedHandlers(handlers: SocketHandler[]): string[] {
   const removed: string[] = []
   for (const handler of [...handlers].sort((a, b) => b.call.getStart() - a.call.getStart())) {
     if (handler.call.wasForgotten()) continue

@@ -444,7 +444,7 @@ export default defineNitroPlugin(async (nitroApp) => {
     expect(kept).toContain("socket.on('disconnect'")
     const reasons = followUps.filter((f) => f.severity === 'warning').map((f) => `${f.kind} ${f.line}: ${f.reason}`)
     expect(reasons).toEqual([
-      'handlers/plugin-kept 1: 2 part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so server/plugins/socket.io.ts is kept; the handlers that became routes (`fine`) were removed from it',
+      'handlers/plugin-kept 1: 2 part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so server/plugins/socket.io.ts is kept; the handlers that moved (`fine`) were removed from it',
       'handlers/not-transplantable 19: the `rooms` handler: uses `socket.rooms`, which has no SSE equivalent',
       'handlers/not-transplantable 21: the `disconnect` handler: does more than log when a client goes away, and SSE streams have no disconnect hook the app can use',
     ])

@@ -12,7 +12,9 @@ export function reportSocketComments(ed: ScriptEditor): void {
     ed.reportAt(
       { file: unit.path, line: firstLine + index, code: text.trim() },
       'client/comment-mentions-socket-io',
-      'this comment still describes Socket.IO, which the code no longer uses',
+      ed.kept
+        ? 'this comment still describes Socket.IO, which now carries only the events that stay on it (see client/socket-kept)'
+        : 'this comment still describes Socket.IO, which the code no longer uses',
       'reword the comment for the SSE stream',
       'info',
     )
