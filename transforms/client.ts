@@ -11,6 +11,7 @@ import { reportTemplateUses } from './client/template.js'
 import { removeDroppedLocals } from './client/unused.js'
 import { pluginsToDelete, renameDollarHolders, rewriteProvidedUse, type DeletedPlugin } from './client/plugin.js'
 import { keptOnSocketIO, type KeptSocketIO } from './client/kept.js'
+import { AppEvents } from './client/app-events.js'
 
 const ID = 'client'
 
@@ -22,9 +23,10 @@ export const clientTransform: Transform = {
     // A socket that stays for part of the app is created once, where it was: its plugin stays too.
     const deleted = kept ? [] : pluginsToDelete(ctx)
     const deletedPaths = new Set(deleted.map((d) => d.plugin.unit.path))
+    const appEvents = new AppEvents(ctx)
     for (const script of ctx.model.client.scripts) {
       if (deletedPaths.has(script.unit.path)) continue
-      migrateScript(ctx, script, deleted, kept)
+      migrateScript(ctx, script, deleted, kept, appEvents)
     }
     for (const { plugin } of deleted) {
       ctx.changes.delete(plugin.unit.path, { transform: ID, reason: `Nuxt plugin that only created the socket; users of $${plugin.key} call useChatSSE()` })
@@ -32,9 +34,10 @@ export const clientTransform: Transform = {
   },
 }
 
-function migrateScript(ctx: TransformContext, script: ClientScript, deleted: DeletedPlugin[], kept: KeptSocketIO | undefined): void {
+function migrateScript(ctx: TransformContext, script: ClientScript, deleted: DeletedPlugin[], kept: KeptSocketIO | undefined, appEvents: AppEvents): void {
   const ed = new ScriptEditor(ctx, script)
   ed.kept = kept
+  ed.appEvents = appEvents
   for (const item of script.unsupported) ed.report(item.node, item.kind, item.reason, item.action)
   reportSocketComments(ed)
   reportTemplateUses(ed, ctx.model.client.scripts)

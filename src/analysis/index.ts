@@ -3,6 +3,7 @@ import type { SocketModel } from './model.js'
 import { analyseServer } from './server/index.js'
 import { analyseHandlers, buildEventRoutes } from './handlers/index.js'
 import { coupleRoomsToKeptCode } from './handlers/room-coupling.js'
+import { serverEmittedEvents } from './server-events.js'
 import { analyseClient } from './client/index.js'
 import { usesSocketIO } from './uses-socket-io.js'
 
@@ -18,5 +19,5 @@ export function analyse(ctx: AnalysisContext, withdrawn: ReadonlyMap<string, str
   const keptEmits = coupleRoomsToKeptCode(handlers, server, ctx.config)
   const client = analyseClient(ctx)
   const eventRoutes = buildEventRoutes(ctx, handlers)
-  return { server, handlers, client, eventRoutes, keptEmits, usesSocketIO: usesSocketIO(ctx.repo) }
+  return { server, handlers, client, eventRoutes, keptEmits, serverEvents: serverEmittedEvents(server, handlers), usesSocketIO: usesSocketIO(ctx.repo) }
 }

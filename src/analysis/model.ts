@@ -32,6 +32,8 @@ export interface SocketModel {
   eventRoutes: ReadonlyMap<string, EventRoute>
   /** io emits into rooms only code staying on Socket.IO joins: they stay on Socket.IO, with why. */
   keptEmits: KeptEmits
+  /** Every event the app's own server code emits; undefined when that cannot be known. */
+  serverEvents: ReadonlySet<string> | undefined
   /** True when the repo uses Socket.IO at all (server or client). False → "nothing to migrate". */
   usesSocketIO: boolean
 }

@@ -136,6 +136,28 @@ export function useRoom(room: { id: number }) {
     expect(report?.reason).toContain('`wave`')
   })
 
+  it('and listeners of events the server never emits are noted once per event, not at every call site', async () => {
+    const dir = caseDir()
+    const composable = (name: string) => `import { io } from 'socket.io-client'
+export function ${name}() {
+  const socket = io()
+  socket.on('typing', (e: unknown) => console.log(e))
+  socket.on('ghost', (e: unknown) => console.log(e))
+  socket.emit('wave', { roomId: 1 })
+  return { socket }
+}
+`
+    writeRepo(dir, { 'server/plugins/socket.io.ts': serverPlugin(['typing']), 'app/composables/useA.ts': composable('useA'), 'app/composables/useB.ts': composable('useB') })
+    const { updated, followUps } = await planClient(dir)
+    const notes = followUps.filter((f) => f.kind === 'client/emit-no-receiver' || f.kind === 'client/listener-never-emitted')
+    expect(notes.map((f) => `${f.file}:${f.line} ${f.kind}`)).toEqual(['app/composables/useA.ts:5 client/listener-never-emitted', 'app/composables/useA.ts:6 client/emit-no-receiver'])
+    expect(notes[1]!.reason).toContain('and so were the 1 other emit(s) of it')
+    for (const file of ['app/composables/useA.ts', 'app/composables/useB.ts']) {
+      expect(updated.get(file)).not.toContain("'wave'")
+      expect(updated.get(file)).toContain("socket.on('ghost'")
+    }
+  })
+
   it('to a server whose connection handler the tool cannot see are not removed: that handler may receive them, so the run stops naming them', async () => {
     const blind = caseDir()
     writeRepo(blind, {

@@ -1,4 +1,5 @@
 import type { CallExpression, Node } from 'ts-morph'
+import type { AppEvents } from './app-events.js'
 import type { KeptSocketIO } from './kept.js'
 import type { LifecyclePair } from './lifecycle.js'
 import { urlParams } from './routes.js'
@@ -43,6 +44,8 @@ export class ScriptEditor {
   muted = false
   /** What stays on Socket.IO: its events' calls are left as written, and every socket stays beside the stream for it. */
   kept: KeptSocketIO | undefined
+  /** The app's events as a whole, shared by every script of the run. */
+  appEvents: AppEvents | undefined
 
   constructor(
     readonly ctx: TransformContext,

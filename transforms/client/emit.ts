@@ -41,7 +41,11 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
     // connection handler the analysis did not find, may handle it: then it stays.
     const serverInView = ed.ctx.model.server.sites.length > 0 && ed.ctx.model.handlers.connections.length > 0
     if (serverInView && !rest.some(isFunctionLike) && statement && Node.isExpressionStatement(statement)) {
-      ed.report(call, 'client/emit-no-receiver', `no handler of the app's Socket.IO server receives \`${event}\`, so Socket.IO dropped this emit; it was removed`, `nothing to do, unless another server handled \`${event}\`: then give it a route and call it with send(url, payload)`, 'info')
+      // One note per event: every emit of it goes the same way.
+      if (!ed.appEvents || ed.appEvents.firstNote('client/emit-no-receiver', event)) {
+        const others = (ed.appEvents?.clientEmits.get(event) ?? 1) - 1
+        ed.report(call, 'client/emit-no-receiver', `no handler of the app's Socket.IO server receives \`${event}\`, so Socket.IO dropped this emit; it was removed${others > 0 ? `, and so were the ${others} other emit(s) of it` : ''}`, `nothing to do, unless another server handled \`${event}\`: then give it a route and call it with send(url, payload)`, 'info')
+      }
       ed.removeStatement(statement)
       return
     }

@@ -63,6 +63,7 @@ function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpre
   if (!signal) {
     // An app event: `on`/`once`/`off` mean the same on the stream.
     if (event === 'error' && use.name !== 'off' && serverRepliesWithErrors(ed)) reportErrorListener(ed, call)
+    if (event !== undefined && use.name !== 'off') reportUnemitted(ed, call, event)
     const renamed = renamedEventLiteral(eventArg)
     if (renamed) {
       const note = renamedEventNote(renamed)
@@ -89,6 +90,22 @@ function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpre
   // `on('connect', handler)` → `onOpen(handler)`: only the text before the handler changes, so edits inside it compose.
   ed.replaceRange(use.access.getNameNode().getStart(), handler.getStart(), `${signal}(`)
   if (pair) ed.insert(call.getStart(), `${pair.holder} = `)
+}
+
+/**
+ * A listener of an event the app's server never emits never ran, and still does not; it is left
+ * as it is and noted once per event, as dead code to look at.
+ */
+function reportUnemitted(ed: ScriptEditor, call: CallExpression, event: string): void {
+  const emitted = ed.appEvents?.emitted
+  if (!emitted || emitted.has(event) || !ed.appEvents!.firstNote('client/listener-never-emitted', event)) return
+  ed.report(
+    call,
+    'client/listener-never-emitted',
+    `no code of the app's server emits \`${event}\`, so this listener (and any other of it) never ran; it is kept as it was`,
+    `nothing to do, unless another server sends \`${event}\`: then emit it with the SSE helpers of server/utils/sse.ts; otherwise remove the listeners`,
+    'info',
+  )
 }
 
 /** Some server handler answered a client event with `socket.emit('error', ...)`. */
