@@ -129,6 +129,28 @@ describe('socket.on handlers → POST routes', () => {
     expect(files.get('server/api/chat/two.post.ts')).toContain(`emitToUser([data.a, data.b], 'hi', data, { except: connectionId })`)
   })
 
+  it('reads a connection-scope copy of nested socket data from the authenticated user, as a nested destructure', async () => {
+    const middleware = `async (socket, next) => {
+    const user = await verifyToken(socket.handshake.auth.token)
+    if (!user) return next(new Error('Authentication failed'))
+    socket.data.user = user
+    next()
+  }`
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware,
+        connection: `    const userId = socket.data.user.userId
+    const name = socket.data.user.profile.displayName
+    socket.on('wave', (roomId: number) => {
+      socket.to(\`room:\${roomId}\`).emit('waved', { userId, name })
+    })`,
+      }),
+    })
+    const route = files.get('server/api/chat/wave.post.ts')!
+    expect(route).toContain('const { user, user: { userId, profile: { displayName: name } } } = await authenticateSSE(event)')
+    expect(route).toContain("emitToRoom(roomId, 'waved', { userId, name }")
+  })
+
   it('keeps a connection-scope user that only code rewritten by server-emits still uses', async () => {
     const { files } = await migrate({
       'server/plugins/socket.io.ts': plugin({

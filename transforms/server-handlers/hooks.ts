@@ -100,8 +100,10 @@ function channelKind(room: Node, config: MigrationConfig): string {
 /** True when a joined channel is the user's own `userChannel(id)`, which the runtime always joins. */
 function isOwnUserChannel(channel: string, shape: AuthShape, connection: ConnectionHandler): boolean {
   const [key, ...rest] = shape.id.split('.')
+  // `const userId = socket.data.user.id` copies the whole id.
+  const whole = [...connection.dataAliases].find(([, k]) => k === shape.id)?.[0]
   const alias = [...connection.dataAliases].find(([, k]) => k === key)?.[0] ?? key
-  return channel === `userChannel(${[alias, ...rest].join('.')})`
+  return channel === `userChannel(${[alias, ...rest].join('.')})` || (whole !== undefined && channel === `userChannel(${whole})`)
 }
 
 /**

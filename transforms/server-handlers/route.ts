@@ -18,14 +18,34 @@ export interface RouteCode {
   blockers: RewriteResult['blockers']
 }
 
-/** `const { user, userId } = await authenticateSSE(event)` for the keys and aliases the code reads. */
+/**
+ * `const { user, userId } = await authenticateSSE(event)` for the keys and aliases the code reads; an
+ * alias of nested data (`const userId = socket.data.user.userId`) destructures that path,
+ * `user: { userId }`, with every alias under one key in one pattern.
+ */
 export function authLine(keys: Map<string, string>, aliases: Map<string, string>, call: string): string {
   const fields = [...keys].map(([key, name]) => (key === name ? key : `${key}: ${name}`))
+  const nested = new Map<string, string[]>()
   for (const [name, key] of aliases) {
+    const [root, ...rest] = key.split('.')
+    if (rest.length > 0) {
+      const leaf = rest.join('.')
+      const inner = rest.length === 1 ? (leaf === name ? leaf : `${leaf}: ${name}`) : nestedPattern(rest, name)
+      nested.set(root!, [...(nested.get(root!) ?? []), inner])
+      continue
+    }
     const field = key === name ? key : `${key}: ${name}`
     if (!fields.includes(field)) fields.push(field)
   }
+  for (const [root, inner] of nested) fields.push(`${root}: { ${inner.join(', ')} }`)
   return fields.length ? `const { ${fields.join(', ')} } = await ${call}` : `await ${call}`
+}
+
+/** `['profile', 'id']`, `userId` → `profile: { id: userId }`. */
+function nestedPattern(path: string[], name: string): string {
+  const [head, ...rest] = path
+  if (rest.length === 0) return head === name ? head! : `${head}: ${name}`
+  return `${head}: { ${nestedPattern(rest, name)} }`
 }
 
 /**
@@ -56,7 +76,7 @@ export function routeCode(
     owner: () => ownerOf(shape, binding),
   }
   const result = rewriteUses(uses, 'route', handler.fn, names, config, scope.statuses)
-  const unknownKey = (key: string) => !shape.keys.includes(key) && key !== 'id'
+  const unknownKey = (key: string) => !shape.keys.includes(key.split('.')[0]!) && key !== 'id'
   for (const use of uses) {
     if (use.kind === 'data' && unknownKey(use.key)) {
       result.blockers.push({ node: use.node, reason: `reads \`${use.key}\` from the socket, which no migrated auth middleware stores` })

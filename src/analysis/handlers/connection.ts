@@ -46,9 +46,8 @@ function dataAliases(statements: Statement[], socket: ParameterDeclaration, augm
       const nameNode = decl.getNameNode()
       const owner = init.getExpression()
       if (Node.isIdentifier(nameNode)) {
-        const viaData = Node.isPropertyAccessExpression(owner) && owner.getName() === 'data' && isSocket(owner.getExpression())
-        const viaAugmentation = isSocket(owner) && augmentedKeys.has(init.getName())
-        if (viaData || viaAugmentation) aliases.set(decl, init.getName())
+        const path = socketDataPath(init, isSocket, augmentedKeys)
+        if (path) aliases.set(decl, path)
       } else if (Node.isObjectBindingPattern(nameNode) && init.getName() === 'data' && isSocket(owner)) {
         for (const element of nameNode.getElements()) {
           const key = element.getPropertyNameNode()?.getText() ?? element.getName()
@@ -58,6 +57,26 @@ function dataAliases(statements: Statement[], socket: ParameterDeclaration, augm
     }
   }
   return aliases
+}
+
+/**
+ * `socket.data.userId` → `userId`, `socket.data.user.id` → `user.id`, `socket.user.id` (a key of a
+ * `declare module 'socket.io'` augmentation) → `user.id`: the path of socket data a plain chain of
+ * property reads copies, or undefined for anything else.
+ */
+function socketDataPath(access: Node, isSocket: (node: Node) => boolean, augmentedKeys: ReadonlySet<string>): string | undefined {
+  const names: string[] = []
+  let current: Node = access
+  while (Node.isPropertyAccessExpression(current) && !current.hasQuestionDotToken()) {
+    names.unshift(current.getName())
+    const object = current.getExpression()
+    if (isSocket(object)) {
+      if (names[0] === 'data' && names.length > 1) return names.slice(1).join('.')
+      return augmentedKeys.has(names[0]!) ? names.join('.') : undefined
+    }
+    current = object
+  }
+  return undefined
 }
 
 function handlerKind(event: string): HandlerKind {

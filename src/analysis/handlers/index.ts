@@ -34,7 +34,7 @@ export function analyseHandlers(ctx: AnalysisContext, server: ServerModel): Hand
   const stored = new Set(middlewares[0]?.dataKeys ?? [])
   for (const handler of connections.flatMap((c) => c.handlers)) {
     for (const use of handler.uses) {
-      if (use.kind !== 'data' || stored.has(use.key)) continue
+      if (use.kind !== 'data' || stored.has(use.key.split('.')[0]!)) continue
       handler.blockers.push({ node: use.node, reason: `reads \`${use.key}\` from the socket, which no auth middleware stores` })
     }
   }
