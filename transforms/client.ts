@@ -20,6 +20,7 @@ export const clientTransform: Transform = {
   title: 'Move socket.io-client composables, plugins, stores and components onto the shared useChatSSE() stream',
   run(ctx) {
     const kept = keptOnSocketIO(ctx)
+    if (kept?.everything) return reportClientKept(ctx, kept)
     // A socket that stays for part of the app is created once, where it was: its plugin stays too.
     const deleted = kept ? [] : pluginsToDelete(ctx)
     const deletedPaths = new Set(deleted.map((d) => d.plugin.unit.path))
@@ -32,6 +33,20 @@ export const clientTransform: Transform = {
       ctx.changes.delete(plugin.unit.path, { transform: ID, reason: `Nuxt plugin that only created the socket; users of $${plugin.key} call useChatSSE()` })
     }
   },
+}
+
+/** Every event the client uses stays on Socket.IO: its code stays exactly as it was, and says why at each socket it creates. */
+function reportClientKept(ctx: TransformContext, kept: KeptSocketIO): void {
+  const why = kept.events.map((event) => `\`${event.event}\` (${event.why})`).join('; ')
+  for (const script of ctx.model.client.scripts) {
+    for (const creation of script.creations) {
+      ctx.report(creation.call, {
+        kind: 'client/socket-kept',
+        reason: `every event the client sends or hears stays on Socket.IO, so its socket code is left as it was: ${why}`,
+        action: 'make that server code migratable (see its follow-ups), then run the migration again',
+      })
+    }
+  }
 }
 
 function migrateScript(ctx: TransformContext, script: ClientScript, deleted: DeletedPlugin[], kept: KeptSocketIO | undefined, appEvents: AppEvents): void {

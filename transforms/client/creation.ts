@@ -116,7 +116,7 @@ function lowerFirst(text: string): string {
 export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): void {
   const { call } = creation
   if (creation.keptBy) return updateKeptSocket(ed, creation.keptBy, call)
-  const statement = call.getFirstAncestorByKind(SyntaxKind.ExpressionStatement) ?? call.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? call.getFirstAncestorByKind(SyntaxKind.ReturnStatement)
+  const statement = enclosingStatement(call)
   const options = readOptions(ed, call)
   const token = options.token
   const hoisted = token ? hoistComposable(token, statement) : undefined
@@ -258,6 +258,14 @@ function rewriteLazyInit(ed: ScriptEditor, call: CallExpression, streamText: str
     return true
   }
   return false
+}
+
+/**
+ * The statement the creation belongs to: the nearest one, so `const socket = io()` inside
+ * `onMounted(() => { ... })` gets its `connect()` next to it, in the scope that declares `socket`.
+ */
+function enclosingStatement(call: CallExpression): Node | undefined {
+  return call.getFirstAncestor((node) => Node.isExpressionStatement(node) || Node.isVariableStatement(node) || Node.isReturnStatement(node))
 }
 
 /** `socket.value = io()` → `socket.value.connect()`; `const socket = io()` → `socket.connect()`. */

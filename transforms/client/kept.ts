@@ -13,12 +13,19 @@ export interface KeptEvent {
 /** What keeps the client's socket beside the SSE stream. */
 export interface KeptSocketIO {
   events: KeptEvent[]
+  /**
+   * True when every event the client sends or hears stays on Socket.IO (and it names each one
+   * literally): the SSE stream would carry nothing, so the client code is left as it was.
+   */
+  everything: boolean
   /** Server code that stays and runs on the socket's own life (a `disconnect` handler doing work): why the socket must stay connected. */
   lifecycle: string[]
 }
 
 const SENDS = new Set(['emit', 'emitWithAck'])
 const HEARS = new Set(['on', 'once'])
+/** The socket's own events: every transport has them, so they keep no socket and move no data. */
+const LIFECYCLE_EVENTS = new Set(['connect', 'disconnect', 'connect_error'])
 
 /**
  * What stays on Socket.IO while the rest of the chat moves: the events the client emits to a server
@@ -28,25 +35,47 @@ const HEARS = new Set(['on', 'once'])
  * uses count; undefined when everything moves.
  */
 export function keptOnSocketIO(ctx: TransformContext): KeptSocketIO | undefined {
-  const events = eventsKeptOnSocketIO(ctx)
+  const uses = clientEvents(ctx)
+  const events = eventsKeptOnSocketIO(ctx, uses)
   const lifecycle = ctx.model.handlers.handlers
     .filter((handler) => handler.kind === 'disconnect' && !handler.onlyLogs)
     .map((handler) => `the server's \`${handler.event}\` handler, which stays, runs when the socket goes away`)
-  return events.length > 0 || lifecycle.length > 0 ? { events, lifecycle } : undefined
+  if (events.length === 0 && lifecycle.length === 0) return undefined
+  const keptNames = new Set(events.map((kept) => kept.event))
+  const used = [...uses.sent, ...uses.heard].filter((event) => !LIFECYCLE_EVENTS.has(event))
+  // An earlier run already moved part of the client: what it left goes on through the handle.
+  const everything = ctx.model.client.keptEvents.length === 0 && !uses.dynamic && used.length > 0 && used.every((event) => keptNames.has(event))
+  return { events, lifecycle, everything }
 }
 
-function eventsKeptOnSocketIO(ctx: TransformContext): KeptEvent[] {
+interface ClientEvents {
+  sent: Set<string>
+  heard: Set<string>
+  /** Some emit or listener names its event with an expression. */
+  dynamic: boolean
+}
+
+function clientEvents(ctx: TransformContext): ClientEvents {
   // An earlier run's kept events are sent and heard through handles, which name no socket.
   const sent = new Set<string>(ctx.model.client.keptEvents)
   const heard = new Set<string>(ctx.model.client.keptEvents)
+  let dynamic = false
   for (const script of ctx.model.client.scripts) {
     for (const use of script.members) {
+      if (!SENDS.has(use.name) && !HEARS.has(use.name)) continue
       const event = use.call ? stringValue(use.call.getArguments()[0]) : undefined
-      if (event === undefined) continue
+      if (event === undefined) {
+        dynamic = true
+        continue
+      }
       if (SENDS.has(use.name)) sent.add(event)
       if (HEARS.has(use.name)) heard.add(event)
     }
   }
+  return { sent, heard, dynamic }
+}
+
+function eventsKeptOnSocketIO(ctx: TransformContext, { sent, heard }: ClientEvents): KeptEvent[] {
   const kept = new Map<string, string>()
   const keptHandlers = ctx.model.handlers.handlers.filter((handler) => handler.kind === 'event' && routeFor(ctx, handler.event).status === 'missing')
   for (const handler of keptHandlers) {
