@@ -27,7 +27,7 @@ import { execa } from 'execa'
 import { platformNames } from '../src/verify/known-names.js'
 import { undeclaredNames } from './corpus/names.js'
 import { CODE_FILE, parseError } from './corpus/scripts.js'
-import { autoImportedNames, importsSocketIO, stillUsesSocketIO, usesSocketIO } from './corpus/socket-usage.js'
+import { autoImportedNames, filesUsingSocketIO, importsSocketIO, stillUsesSocketIO } from './corpus/socket-usage.js'
 
 const project = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = join(project, 'bin/tutor-sse-migrate.js')
@@ -158,7 +158,7 @@ async function runApp(input: string, known: ReadonlySet<string>, keep: boolean):
     const unreportedImports = [...after]
       .filter(([path, text]) => changed.length > 0 && CODE_FILE.test(path) && importsSocketIO(text) && !reported.has(path))
       .map(([path]) => path)
-    const usedBefore = [...before].filter(([path, text]) => CODE_FILE.test(path) && usesSocketIO(text)).map(([path]) => path)
+    const usedBefore = filesUsingSocketIO(before, (path) => CODE_FILE.test(path))
     // A run that wrote nothing left every file on Socket.IO; otherwise each is judged by what it calls
     // now (a listener on a socket that became the SSE handle is not Socket.IO any more).
     const usedAfter = usedBefore.filter((path) => after.has(path) && (changed.length === 0 || stillUsesSocketIO(after.get(path) ?? '')))

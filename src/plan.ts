@@ -70,6 +70,8 @@ export interface MigrationPlan {
   packageManager: { name: PackageManager; source: string }
   /** The command apply runs after writing (undefined when package.json's dependencies do not change). */
   packageManagerCommand: string[] | undefined
+  /** True when the app uses Socket.IO but none of it could move: the run writes nothing and the follow-ups say why. */
+  nothingMigrated: boolean
   /** Ids of the transforms that ran, in order. */
   transforms: string[]
   timings: PlanTimings
@@ -196,6 +198,15 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
   if ((unrunnable.length > 0 || stranded.length > 0) && !options.force) throw new MigrationError(describeUnrunnableCode(unrunnable, stranded))
   followUps.push(...unrunnable.map(unrunnableFollowUp))
+  // Only new files (the SSE runtime, an events route) and no code of the app moved onto them: the
+  // runtime would serve nothing, so nothing is written and the follow-ups say why each part stays.
+  // A run limited to some transforms (`--only sse-runtime`) writes what was asked for.
+  const everyTransform = options.transforms === undefined && selected.length === registeredTransforms.length
+  const nothingMigrated = everyTransform && fileChanges.length > 0 && fileChanges.every((change) => change.kind === 'create')
+  if (nothingMigrated) {
+    verbose(`nothing of the app moved onto SSE; dropping the ${fileChanges.length} new file(s) it would have served`)
+    fileChanges = []
+  }
   const prettier = await loadRepoPrettier(repo.layout.rootDir)
   if (prettier) {
     fileChanges = await formatChanges(repo.layout.rootDir, fileChanges, prettier)
@@ -204,7 +215,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   const formatMs = lap()
   verbose(`parsed ${repo.units.size} files in all (${repo.units.size - repo.stats.candidates} on demand); load ${loadMs} ms, analysis ${analyseMs} ms, transforms ${transformMs} ms, format ${formatMs} ms`)
 
-  const dependencyEdits = changes.effectiveDependencies()
+  const dependencyEdits = nothingMigrated ? { add: [], remove: [] } : changes.effectiveDependencies()
   const packageManager = options.packageManager
     ? { name: options.packageManager, source: '--package-manager' }
     : detectPackageManager(repo.layout.rootDir)
@@ -218,6 +229,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
     followUps: sortFollowUps(followUps),
     packageManager,
     packageManagerCommand: depsChange ? installCommand(packageManager.name) : undefined,
+    nothingMigrated,
     transforms: selected.map((t) => t.id),
     timings: { loadMs, analyseMs, transformMs, formatMs },
   }

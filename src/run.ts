@@ -190,7 +190,7 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
     if (options.dryRun) line(out, renderDryRun(plan))
 
     let exitCode: number = EXIT.ok
-    let result: RunResult = hasChanges ? 'planned' : 'up-to-date'
+    let result: RunResult = hasChanges ? 'planned' : plan.nothingMigrated ? 'nothing-migrated' : 'up-to-date'
     if (mode === 'check') {
       exitCode = hasChanges || openFollowUps.length > 0 ? EXIT.workLeft : EXIT.ok
       result = exitCode ? 'needs-work' : 'up-to-date'
@@ -229,6 +229,9 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
       line(out === env.stderr ? env.stderr : env.stdout, githubAnnotations(plan.followUps))
     }
     line(out, renderSummary(plan, { applied: mode === 'apply', totalMs: performance.now() - started }))
+    if (plan.nothingMigrated) {
+      line(out, kleur.yellow('nothing was migrated: no part of the app can move to SSE yet, so the SSE runtime was not added and every file is as it was; the follow-ups above say what keeps each part on Socket.IO'))
+    }
     if (mode === 'apply' && hasChanges) line(out, kleur.dim('undo with: tutor-sse-migrate --undo'))
     return finish(exitCode, result)
   } catch (error) {

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { Node, type Identifier } from 'ts-morph'
+import { isConsoleCall } from '../src/analysis/handlers/connection.js'
 import type { AuthMiddleware, ConnectionHandler, SocketHandler } from '../src/analysis/handlers/types.js'
 import { serverDirOf } from '../src/analysis/handlers/event-routes.js'
 import { moduleReferences } from '../src/analysis/handlers/scope.js'
@@ -65,8 +66,21 @@ export const serverHandlers: Transform = {
     } else {
       for (const connection of connections) {
         const joins = connection.setupUses.filter((u) => u.kind === 'join')
-        if (joins.length === 0) continue
-        reportBlockers(ctx, 'the connection handler', joins.map((j) => ({ node: j.node, reason: 'joins a room at connection time, and there is no migrated auth to tell whose channels they are' })), connection.call)
+        const blockers = [
+          ...connection.setupBlockers,
+          ...joins.map((j) => ({ node: j.node, reason: 'joins a room at connection time, and there is no migrated auth to tell whose channels they are' })),
+        ]
+        // Without a migrated middleware there is no sse-hooks.ts for connection-time code to move to.
+        const part = blockers.length > 0 ? undefined : channelsCode(connection, shape, ctx.config)
+        if (part && (part.blockers.length > 0 || part.channels !== NO_CHANNELS)) {
+          const work = connection.setup.filter((statement) => !(Node.isExpressionStatement(statement) && isConsoleCall(statement.getExpression())))
+          blockers.push(...part.blockers, {
+            node: work[0] ?? connection.call,
+            reason: `runs code at connection time (${work.length} statement(s)), and without a migrated auth middleware there is no \`channelsForConnection\` to move it to`,
+          })
+        }
+        if (blockers.length === 0) continue
+        reportBlockers(ctx, 'the connection handler', blockers, connection.call)
         keep(connection.file)
       }
     }

@@ -22,6 +22,16 @@ export function usesSocketIO(text: string): boolean {
   return importsSocketIO(text) || (CALLS_SOCKET_API.test(text) && /\b(?:emit|socket|io)\b/.test(text))
 }
 
+/**
+ * The files that use Socket.IO, in an app that does: a plain WebSocket app (crossws, `ws`) calls
+ * `client.emit(` too, but imports no Socket.IO package anywhere, so none of its files count.
+ */
+export function filesUsingSocketIO(files: ReadonlyMap<string, string>, isCode: (path: string) => boolean): string[] {
+  const code = [...files].filter(([path]) => isCode(path))
+  if (!code.some(([, text]) => importsSocketIO(text))) return []
+  return code.filter(([, text]) => usesSocketIO(text)).map(([path]) => path)
+}
+
 /** Every name the app's own auto-import folders export: the same rule the tool's verify stage uses. */
 export function autoImportedNames(files: ReadonlyMap<string, string>): Set<string> {
   const names = new Set<string>()

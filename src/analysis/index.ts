@@ -6,10 +6,12 @@ import { coupleRoomsToKeptCode } from './handlers/room-coupling.js'
 import { serverEmittedEvents } from './server-events.js'
 import { analyseClient } from './client/index.js'
 import { usesSocketIO } from './uses-socket-io.js'
+import { resolveEventNamesIn } from './event-name.js'
 
 /** The one analysis pass: every transform reads the model it returns. */
 /** `withdrawn`: events whose generated route an earlier pass found unable to run; their handlers stay. */
 export function analyse(ctx: AnalysisContext, withdrawn: ReadonlyMap<string, string> = new Map()): SocketModel {
+  resolveEventNamesIn(ctx.repo)
   const server = analyseServer(ctx)
   const handlers = analyseHandlers(ctx, server)
   for (const handler of handlers.handlers) {

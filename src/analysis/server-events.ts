@@ -1,7 +1,7 @@
 import { Node } from 'ts-morph'
-import { stringValue } from './client/syntax.js'
 import type { HandlerModel } from './handlers/types.js'
 import type { ServerModel } from './server/types.js'
+import { eventName } from './event-name.js'
 
 /** `error` reaches `on('error')` from the SSE runtime itself (a failed post), whatever the server emits. */
 const RUNTIME_EVENTS = ['error']
@@ -16,14 +16,14 @@ export function serverEmittedEvents(server: ServerModel, handlers: HandlerModel)
   const events = new Set(RUNTIME_EVENTS)
   for (const site of server.emits) {
     if (site.method !== 'emit') continue
-    const event = site.event ? stringValue(site.event) : undefined
+    const event = site.event ? eventName(site.event) : undefined
     if (event === undefined) return undefined
     events.add(event)
   }
   const uses = [...handlers.handlers.flatMap((handler) => handler.uses), ...handlers.connections.flatMap((connection) => connection.setupUses)]
   for (const use of uses) {
     if (use.kind !== 'emit-self' && use.kind !== 'emit-others') continue
-    const event = Node.isCallExpression(use.node) ? stringValue(use.node.getArguments()[0]) : undefined
+    const event = Node.isCallExpression(use.node) ? eventName(use.node.getArguments()[0]) : undefined
     if (event === undefined) return undefined
     events.add(event)
   }

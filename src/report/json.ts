@@ -9,7 +9,7 @@ export const REPORT_SCHEMA_VERSION = 1
 
 export type RunMode = 'apply' | 'dry-run' | 'patch' | 'check'
 
-export type RunResult = 'applied' | 'planned' | 'nothing-to-migrate' | 'up-to-date' | 'needs-work' | 'failed'
+export type RunResult = 'applied' | 'planned' | 'nothing-to-migrate' | 'nothing-migrated' | 'up-to-date' | 'needs-work' | 'failed'
 
 export interface JsonReport {
   schemaVersion: typeof REPORT_SCHEMA_VERSION

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { undeclaredNames } from '../../scripts/corpus/names.js'
 import { parseError } from '../../scripts/corpus/scripts.js'
-import { autoImportedNames, importsSocketIO, stillUsesSocketIO, usesSocketIO } from '../../scripts/corpus/socket-usage.js'
+import { autoImportedNames, filesUsingSocketIO, importsSocketIO, stillUsesSocketIO, usesSocketIO } from '../../scripts/corpus/socket-usage.js'
 
 describe('corpus checks', () => {
   it('finds names a route or a .vue script uses that nothing declares or imports', () => {
@@ -35,5 +35,16 @@ describe('corpus checks', () => {
       ['server/api/x.ts', 'export const notAutoImported = 1\n'],
     ]))
     expect([...names].sort()).toEqual(['broadcast', 'emitToRoom', 'useChatSse'])
+  })
+
+  it('counts no file of a plain WebSocket app, whose clients have an emit of their own, as Socket.IO', () => {
+    const isCode = (path: string) => path.endsWith('.ts') || path.endsWith('.vue')
+    const ws = new Map([
+      ['server/routes/ws.ts', `export default defineWebSocketHandler({ message(peer, m) { client.emit('data', m) } })\n`],
+      ['components/Chat.vue', `<script setup>\nconst socket = useSocket()\nsocket.on('data', show)\n</script>\n`],
+    ])
+    expect(filesUsingSocketIO(ws, isCode)).toEqual([])
+    const socketIO = new Map([...ws, ['plugins/socket.client.ts', `import { io } from 'socket.io-client'\nexport default defineNuxtPlugin(() => ({ provide: { socket: io() } }))\n`]])
+    expect(filesUsingSocketIO(socketIO, isCode)).toEqual(['server/routes/ws.ts', 'components/Chat.vue', 'plugins/socket.client.ts'])
   })
 })

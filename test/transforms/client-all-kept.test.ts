@@ -72,6 +72,13 @@ describe('a client whose every event stays on Socket.IO', () => {
     expect(pkg.dependencies['socket.io-client']).toBeDefined()
   })
 
+  it('writes nothing at all when no part of the app can move: no SSE runtime that would serve no event', async () => {
+    const result = await plan({ 'server/plugins/socket.io.ts': statefulServer(['visit']), 'app/pages/index.vue': page })
+    expect(result.changes.map((change) => `${change.kind} ${change.path}`)).toEqual([])
+    expect(result.nothingMigrated).toBe(true)
+    expect(result.followUps.some((f) => f.kind === 'handlers/not-transplantable' && f.file === 'server/plugins/socket.io.ts')).toBe(true)
+  })
+
   it('still moves when one of its events can move', async () => {
     const server = statefulServer(['visit']).replace("  io.on('connection', (socket) => {\n", "  io.on('connection', (socket) => {\n    socket.on('wave', (roomId: string) => {\n      socket.to(roomId).emit('waved', roomId)\n    })\n")
     // The Manager read goes too: the stream a partly moved client gets has none.

@@ -1,5 +1,5 @@
-import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { TransformContext } from '../../src/transform.js'
+import { eventName } from '../../src/analysis/event-name.js'
 
 /**
  * What the client side can know of the app's events as a whole: which events the app's own server
@@ -19,7 +19,7 @@ export class AppEvents {
     const counts = new Map<string, number>()
     for (const script of ctx.model.client.scripts) {
       for (const use of script.members) {
-        const event = (use.name === 'emit' || use.name === 'emitWithAck') && use.call ? stringValue(use.call.getArguments()[0]) : undefined
+        const event = (use.name === 'emit' || use.name === 'emitWithAck') && use.call ? eventName(use.call.getArguments()[0]) : undefined
         if (event !== undefined) counts.set(event, (counts.get(event) ?? 0) + 1)
       }
     }

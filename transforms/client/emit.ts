@@ -1,8 +1,8 @@
 import { Node, type CallExpression, type PropertyAccessExpression } from 'ts-morph'
-import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { ScriptEditor } from './editor.js'
 import { fillUrl, routeFor, urlParams } from './routes.js'
 import { mentionsIdentifier } from '../../src/ast/walk.js'
+import { eventName } from '../../src/analysis/event-name.js'
 
 /**
  * `await socket.emitWithAck(event, payload)` → `await stream.send(url, payload)`; an emit whose
@@ -13,7 +13,7 @@ import { mentionsIdentifier } from '../../src/ast/walk.js'
  */
 export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, call: CallExpression, withAck: boolean): void {
   const [eventArg, ...rest] = call.getArguments()
-  const event = stringValue(eventArg)
+  const event = eventName(eventArg)
   if (event === undefined) {
     const table = eventArg ? ed.routeTable() : undefined
     if (!table || !eventArg) {

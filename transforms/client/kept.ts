@@ -1,8 +1,8 @@
 import { Node } from 'ts-morph'
-import { stringValue } from '../../src/analysis/client/syntax.js'
 import { planEmit } from '../../src/analysis/server/emit-plan.js'
 import type { TransformContext } from '../../src/transform.js'
 import { routeFor } from './routes.js'
+import { eventName } from '../../src/analysis/event-name.js'
 
 /** An event the client goes on sending or hearing over Socket.IO, and why. */
 export interface KeptEvent {
@@ -63,7 +63,7 @@ function clientEvents(ctx: TransformContext): ClientEvents {
   for (const script of ctx.model.client.scripts) {
     for (const use of script.members) {
       if (!SENDS.has(use.name) && !HEARS.has(use.name)) continue
-      const event = use.call ? stringValue(use.call.getArguments()[0]) : undefined
+      const event = use.call ? eventName(use.call.getArguments()[0]) : undefined
       if (event === undefined) {
         dynamic = true
         continue
@@ -91,7 +91,7 @@ function eventsKeptOnSocketIO(ctx: TransformContext, { sent, heard }: ClientEven
   // An emit already rewritten (its node gone) moved to SSE; one still there may have no SSE equivalent.
   for (const site of ctx.model.server.emits) {
     if (site.call.wasForgotten() || site.event?.wasForgotten()) continue
-    const event = site.event ? stringValue(site.event) : undefined
+    const event = site.event ? eventName(site.event) : undefined
     if (event === undefined || !heard.has(event) || kept.has(event)) continue
     const keptBecause = ctx.model.keptEmits.get(site.call)
     if (keptBecause) kept.set(event, `an emit of it in ${site.file} goes to ${keptBecause}`)
@@ -102,5 +102,5 @@ function eventsKeptOnSocketIO(ctx: TransformContext, { sent, heard }: ClientEven
 
 /** `socket.emit('x', …)`, `socket.to(r).emit('x', …)`: the event name, when it is a literal. */
 function emittedEvent(call: Node): string | undefined {
-  return Node.isCallExpression(call) ? stringValue(call.getArguments()[0]) : undefined
+  return Node.isCallExpression(call) ? eventName(call.getArguments()[0]) : undefined
 }

@@ -1,8 +1,8 @@
 import { Node, type Block, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph'
-import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketMemberUse } from '../../src/analysis/client/types.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
 import { identifierNames } from '../../src/ast/walk.js'
+import { eventName } from '../../src/analysis/event-name.js'
 
 /** socket.io-client's own lifecycle events and the stream's signals that replace them. */
 export const LIFECYCLE: Record<string, string> = { connect: 'onOpen', disconnect: 'onClose', connect_error: 'onError' }
@@ -66,7 +66,7 @@ function addDataEntries(ed: ScriptEditor, data: ObjectLiteralExpression, entries
 }
 
 function lifecycleEvent(use: SocketMemberUse): string | undefined {
-  const event = stringValue(use.call?.getArguments()[0])
+  const event = eventName(use.call?.getArguments()[0])
   return event !== undefined && LIFECYCLE[event] ? event : undefined
 }
 

@@ -1,5 +1,4 @@
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph'
-import { stringValue } from '../../src/analysis/client/syntax.js'
 import { renamedEventLiteral, renamedEventNote } from '../../src/analysis/stream-events.js'
 import type { SocketCreation, SocketMemberUse } from '../../src/analysis/client/types.js'
 import type { ScriptEditor } from './editor.js'
@@ -7,6 +6,7 @@ import { rewriteEmit } from './emit.js'
 import { LIFECYCLE } from './lifecycle.js'
 import { descendantsOfKind, identifierNames } from '../../src/ast/walk.js'
 import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
+import { eventName } from '../../src/analysis/event-name.js'
 
 /** Members with the same meaning under another name on the stream. */
 const RENAMED: Record<string, string> = { open: 'connect', close: 'disconnect', removeListener: 'off' }
@@ -58,7 +58,7 @@ export function rewriteMember(ed: ScriptEditor, use: SocketMemberUse): void {
 
 function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpression): void {
   const [eventArg, handler] = call.getArguments()
-  const event = stringValue(eventArg)
+  const event = eventName(eventArg)
   const signal = event === undefined ? undefined : LIFECYCLE[event]
   if (!signal) {
     // An app event: `on`/`once`/`off` mean the same on the stream.
@@ -134,7 +134,7 @@ function reportRejoin(ed: ScriptEditor, handler: Node): void {
   for (const inner of descendantsOfKind(handler, SyntaxKind.CallExpression)) {
     const callee = inner.getExpression()
     if (!Node.isPropertyAccessExpression(callee) || !['emit', 'emitWithAck'].includes(callee.getName())) continue
-    const event = stringValue(inner.getArguments()[0])
+    const event = eventName(inner.getArguments()[0])
     if (event === undefined || !JOIN_EVENT.test(event)) continue
     ed.report(
       inner,
@@ -166,7 +166,7 @@ function rewriteManagerUse(ed: ScriptEditor, use: SocketMemberUse): void {
   if (on && Node.isPropertyAccessExpression(on) && on.getName() === 'on' && call && Node.isCallExpression(call) && call.getExpression() === on) {
     const [eventArg, handler] = call.getArguments()
     const statement = call.getParent()
-    if (stringValue(eventArg) === 'reconnect' && handler && onlyJoinsRooms(handler) && statement && Node.isExpressionStatement(statement)) {
+    if (eventName(eventArg) === 'reconnect' && handler && onlyJoinsRooms(handler) && statement && Node.isExpressionStatement(statement)) {
       ed.report(call, 'client/rejoin-removed', 'this reconnect listener only re-joined rooms, which the SSE runtime restores itself when the stream resumes; it was removed', 'nothing to do', 'info')
       ed.removeStatement(statement)
       for (const name of identifierNames(handler)) ed.droppedNames.add(name)
@@ -174,7 +174,7 @@ function rewriteManagerUse(ed: ScriptEditor, use: SocketMemberUse): void {
     }
     // Left on the SSE handle, `.io.on` would throw when it runs; a listener that only logs loses nothing else.
     if (handler && onlyLogs(handler) && statement && Node.isExpressionStatement(statement)) {
-      ed.report(call, 'client/manager-log-removed', `this listener only logged the Socket.IO manager's \`${stringValue(eventArg) ?? eventArg?.getText() ?? ''}\` event; the SSE stream has no manager, so it was removed`, 'log from onError/onOpen of useChatSSE() if the messages are still wanted', 'info')
+      ed.report(call, 'client/manager-log-removed', `this listener only logged the Socket.IO manager's \`${eventName(eventArg) ?? eventArg?.getText() ?? ''}\` event; the SSE stream has no manager, so it was removed`, 'log from onError/onOpen of useChatSSE() if the messages are still wanted', 'info')
       ed.removeStatement(statement)
       for (const name of identifierNames(handler)) ed.droppedNames.add(name)
       return
@@ -224,7 +224,7 @@ function joinsRooms(node: Node): boolean {
     const fn = node.getArguments()[0]
     return fn !== undefined && onlyJoinsRooms(fn)
   }
-  const event = stringValue(node.getArguments()[0])
+  const event = eventName(node.getArguments()[0])
   return ['emit', 'emitWithAck'].includes(callee.getName()) && event !== undefined && JOIN_EVENT.test(event)
 }
 

@@ -8,6 +8,7 @@ import { channelExpression, channelOf } from './channels.js'
 import { indent, mentions, relabelLogs, renderChildren, renderNode, renderStatements, type Replacements } from './render.js'
 import { liveUses, rewriteUses, type RewriteResult } from './rewrite.js'
 import { authLine, freeName } from './route.js'
+import { eventName } from '../../src/analysis/event-name.js'
 
 /** `canSubscribe` when the connection's channels depend on its request: only the user's own channel. */
 export const OWN_CHANNEL_ONLY = [
@@ -86,7 +87,7 @@ export function emittedKinds(uses: SocketUse[], config: MigrationConfig): { node
   for (const use of liveUses(uses)) {
     if (use.kind !== 'emit-others' || use.rooms.length === 0) continue
     const [event] = use.args
-    emits.push({ node: use.node, event: event && Node.isStringLiteral(event) ? event.getLiteralText() : undefined, kinds: use.rooms.map((room) => channelKind(room, config)) })
+    emits.push({ node: use.node, event: eventName(event), kinds: use.rooms.map((room) => channelKind(room, config)) })
   }
   return emits
 }

@@ -4,6 +4,7 @@ import type { SocketResolver } from './resolve.js'
 import { isNuxtPluginSetup, stringValue, unwrap } from './syntax.js'
 import type { SocketPlugin } from './types.js'
 import { descendantsOfKind } from '../../ast/walk.js'
+import { eventName } from '../event-name.js'
 
 const LIFECYCLE_EVENTS = new Set(['connect', 'disconnect', 'connect_error'])
 
@@ -63,7 +64,7 @@ function onlyServesTheSocket(resolver: SocketResolver, statement: Statement): bo
   if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'on') return false
   if (resolver.kindOf(callee.getExpression()) !== 'socket') return false
   const [event, handler] = expr.getArguments()
-  const name = stringValue(event)
+  const name = eventName(event)
   if (name === undefined || !LIFECYCLE_EVENTS.has(name) || !handler) return false
   return descendantsOfKind(handler, SyntaxKind.CallExpression).every((c) => c.getExpression().getText().startsWith('console.'))
 }

@@ -8,6 +8,7 @@ import { routeBlockers } from './statements.js'
 import { referencedDeclaration } from './scope.js'
 import { unwrapExpression } from '../server/syntax.js'
 import { descendantsOfKind } from '../../ast/walk.js'
+import { eventName } from '../event-name.js'
 
 const DISCONNECT_EVENTS = new Set(['disconnect', 'disconnecting'])
 /** Keep-alive events: EventSource and the SSE heartbeat already do this. */
@@ -19,7 +20,7 @@ export function inlineFunction(node: Node | undefined): HandlerFunction | undefi
   return undefined
 }
 
-/** `socket.on('event', fn)` with a literal event name → [event, fn]. */
+/** `socket.on('event', fn)` with an event name that is a literal or a constant of the app → [event, fn]. */
 function socketOnCall(statement: Statement, socket: ParameterDeclaration): { call: CallExpression; event: string } | undefined {
   if (!Node.isExpressionStatement(statement)) return undefined
   const call = statement.getExpression()
@@ -28,9 +29,33 @@ function socketOnCall(statement: Statement, socket: ParameterDeclaration): { cal
   if (!Node.isPropertyAccessExpression(callee) || !['on', 'once'].includes(callee.getName())) return undefined
   const target = callee.getExpression()
   if (!Node.isIdentifier(target) || referencedDeclaration(target) !== socket) return undefined
-  const name = call.getArguments()[0]
-  if (!Node.isStringLiteral(name) && !Node.isNoSubstitutionTemplateLiteral(name)) return undefined
-  return { call, event: name.getLiteralValue() }
+  const event = eventName(call.getArguments()[0])
+  return event === undefined ? undefined : { call, event }
+}
+
+/**
+ * `registerChatEvents(socket)` in the connection handler, calling a function of the plugin whose
+ * body only registers handlers on its socket parameter: its statements (with that parameter as the
+ * socket), so each handler moves like one written inline. Undefined for any other statement.
+ */
+function registrarCalled(statement: Statement, socket: ParameterDeclaration): { statements: Statement[]; socket: ParameterDeclaration } | undefined {
+  if (!Node.isExpressionStatement(statement)) return undefined
+  const call = statement.getExpression()
+  if (!Node.isCallExpression(call) || call.getArguments().length !== 1) return undefined
+  const [argument] = call.getArguments()
+  const callee = call.getExpression()
+  if (!Node.isIdentifier(callee) || !Node.isIdentifier(argument) || referencedDeclaration(argument) !== socket) return undefined
+  const declaration = referencedDeclaration(callee)
+  const fn = Node.isFunctionDeclaration(declaration) ? declaration : Node.isVariableDeclaration(declaration) ? inlineFunction(declaration.getInitializer()) : undefined
+  if (!fn || (Node.isVariableDeclaration(declaration) && declaration.getVariableStatement()?.getDeclarationKind() !== 'const')) return undefined
+  // Called once, here: a registrar shared by two connection handlers (or called twice) is left as setup code.
+  const name = Node.isFunctionDeclaration(fn) ? fn.getNameNode() : Node.isVariableDeclaration(declaration) ? declaration.getNameNode() : undefined
+  if (!name || !Node.isIdentifier(name) || name.findReferencesAsNodes().filter((ref) => ref !== name).length !== 1) return undefined
+  const [parameter, ...others] = fn.getParameters()
+  const body = fn.getBody()
+  if (!parameter || others.length > 0 || !Node.isIdentifier(parameter.getNameNode()) || !Node.isBlock(body)) return undefined
+  const inner = body.getStatements()
+  return inner.length > 0 && inner.every((each) => socketOnCall(each, parameter) !== undefined) ? { statements: inner, socket: parameter } : undefined
 }
 
 /** Connection-scope `const x = socket.data.k`, `const { k } = socket.data`, `const u = socket.user`: declaration → key. */
@@ -167,7 +192,13 @@ export function analyseConnection(
   const handlers: SocketHandler[] = []
   const setup: Statement[] = []
   const setupBlockers: ConnectionHandler['setupBlockers'] = []
+  const registrations: { statement: Statement; socket: ParameterDeclaration }[] = []
   for (const statement of statements) {
+    const registrar = registrarCalled(statement, socket)
+    if (registrar) registrations.push(...registrar.statements.map((inner) => ({ statement: inner, socket: registrar.socket })))
+    else registrations.push({ statement, socket })
+  }
+  for (const { statement, socket } of registrations) {
     const on = socketOnCall(statement, socket)
     if (!on) {
       setup.push(statement)
