@@ -91,7 +91,7 @@ describe('verify: what the plan writes can run', () => {
     expect(check.exitCode).toBe(1)
   })
 
-  it('keeps the emit of an event whose server handler stays on Socket.IO, with the socket beside the stream for it, and says why', async () => {
+  it('leaves a client whose only event stays on Socket.IO exactly as it was, and says why', async () => {
     const dir = writeRepo({
       ...withKeptRoomsHandler,
       'app/composables/useRooms.ts': `import { io } from 'socket.io-client'
@@ -103,21 +103,13 @@ export const useRooms = () => {
 `,
     })
     const plan = await planMigration(dir)
-    const useRooms = plan.changes.find((c) => c.path === 'app/composables/useRooms.ts')
-    expect(useRooms?.kind === 'update' && useRooms.text).toBe(`import { io } from 'socket.io-client'
-export const useRooms = () => {
-  const socket = useChatSSE({ socketIO: { socket: io(), events: ['rooms'] } })
-  socket.connect()
-  socket.emit('rooms')
-  return socket
-}
-`)
+    expect(plan.changes.map((c) => c.path), 'its only event stays, so the client is left exactly as it was').not.toContain('app/composables/useRooms.ts')
     const kept = plan.followUps.find((f) => f.kind === 'client/socket-kept')
     expect(kept?.reason).toContain('`rooms` (its server handler stays: it uses `socket.rooms`')
     expect(plan.followUps.map((f) => f.kind)).not.toContain('verify/missing-member')
   })
 
-  it('keeps a provided socket beside the stream for an event that stays, however its users reach it', async () => {
+  it('leaves a provided socket whose only event stays exactly as it was, however its users reach it', async () => {
     const dir = writeRepo({
       ...withKeptRoomsHandler,
       'app/plugins/socket.client.ts': `import { io } from 'socket.io-client'
@@ -139,8 +131,7 @@ onMounted(() => socket.emit('rooms'))
 `,
     })
     const plan = await planMigration(dir)
-    const plugin = plan.changes.find((c) => c.path === 'app/plugins/socket.client.ts')
-    expect(plugin?.kind === 'update' && plugin.text).toContain("const socket = useChatSSE({ detached: true, socketIO: { socket: io(), events: ['rooms'] } })")
+    expect(plan.changes.map((c) => c.path), 'its only event stays, so the plugin is left exactly as it was').not.toContain('app/plugins/socket.client.ts')
     expect(plan.changes.map((c) => c.path)).not.toContain('app/pages/rooms.vue')
   })
 
