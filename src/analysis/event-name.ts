@@ -3,6 +3,8 @@ import type { Repo } from '../project/types.js'
 import { autoImportedNames, isAutoImportPath } from '../verify/known-names.js'
 import { declarationsOf, exportedDeclarations } from './symbols.js'
 import { followImport, resolveModule } from './server/imports.js'
+import { unwrapExpression } from './server/syntax.js'
+import { stringValue } from './client/syntax.js'
 
 /*
  * Apps name their events with string literals, or with constants they declare once for the client
@@ -25,10 +27,10 @@ const MAX_DEPTH = 4
 /** The event an emit or a listener names with `node`, when it is a literal or a constant of the app; undefined otherwise. */
 export function eventName(node: Node | undefined, depth = 0): string | undefined {
   if (!node || depth > MAX_DEPTH) return undefined
-  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) return node.getLiteralValue()
-  if (Node.isParenthesizedExpression(node) || Node.isAsExpression(node) || Node.isSatisfiesExpression(node) || Node.isTypeAssertion(node)) {
-    return eventName(node.getExpression(), depth + 1)
-  }
+  const literal = stringValue(node)
+  if (literal !== undefined) return literal
+  const inner = unwrapExpression(node)
+  if (inner !== node) return eventName(inner, depth + 1)
   if (Node.isIdentifier(node)) return constantValue(declarationsFor(node), undefined, depth)
   const member = memberAccess(node)
   if (member) return constantValue(declarationsFor(member.object), member.name, depth)
@@ -43,8 +45,7 @@ function memberAccess(node: Node): { object: Node; name: string } | undefined {
   }
   if (Node.isElementAccessExpression(node)) {
     const object = node.getExpression()
-    const argument = node.getArgumentExpression()
-    const name = argument && (Node.isStringLiteral(argument) || Node.isNoSubstitutionTemplateLiteral(argument)) ? argument.getLiteralValue() : undefined
+    const name = stringValue(node.getArgumentExpression())
     return Node.isIdentifier(object) && name !== undefined ? { object, name } : undefined
   }
   return undefined
@@ -61,22 +62,15 @@ function constantValue(declarations: Node[], member: string | undefined, depth: 
 function valueOf(declaration: Node, member: string | undefined, depth: number): string | undefined {
   if (Node.isEnumDeclaration(declaration)) {
     if (member === undefined) return undefined
-    const initializer = declaration.getMember(member)?.getInitializer()
-    return initializer && (Node.isStringLiteral(initializer) || Node.isNoSubstitutionTemplateLiteral(initializer)) ? initializer.getLiteralValue() : undefined
+    return stringValue(declaration.getMember(member)?.getInitializer())
   }
   if (!Node.isVariableDeclaration(declaration) || !declaration.getVariableStatement()?.getDeclarationKind().startsWith('const')) return undefined
   const initializer = declaration.getInitializer()
   if (member === undefined) return eventName(initializer, depth + 1)
-  const object = initializer && unwrapped(initializer)
+  const object = initializer && unwrapExpression(initializer)
   if (!object || !Node.isObjectLiteralExpression(object)) return undefined
   const property = object.getProperty(member) ?? object.getProperty(`'${member}'`) ?? object.getProperty(`"${member}"`)
   return property && Node.isPropertyAssignment(property) ? eventName(property.getInitializer(), depth + 1) : undefined
-}
-
-function unwrapped(node: Node): Node {
-  let current = node
-  while (Node.isAsExpression(current) || Node.isSatisfiesExpression(current) || Node.isParenthesizedExpression(current) || Node.isTypeAssertion(current)) current = current.getExpression()
-  return current
 }
 
 /** What a name refers to: its declaration in the file, through an import, or an auto-imported export of that name. */

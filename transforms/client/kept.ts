@@ -2,6 +2,7 @@ import { Node } from 'ts-morph'
 import { planEmit } from '../../src/analysis/server/emit-plan.js'
 import type { TransformContext } from '../../src/transform.js'
 import { routeFor } from './routes.js'
+import { LIFECYCLE } from './lifecycle.js'
 import { eventName } from '../../src/analysis/event-name.js'
 
 /** An event the client goes on sending or hearing over Socket.IO, and why. */
@@ -24,8 +25,6 @@ export interface KeptSocketIO {
 
 const SENDS = new Set(['emit', 'emitWithAck'])
 const HEARS = new Set(['on', 'once'])
-/** The socket's own events: every transport has them, so they keep no socket and move no data. */
-const LIFECYCLE_EVENTS = new Set(['connect', 'disconnect', 'connect_error'])
 
 /**
  * What stays on Socket.IO while the rest of the chat moves: the events the client emits to a server
@@ -42,7 +41,8 @@ export function keptOnSocketIO(ctx: TransformContext): KeptSocketIO | undefined 
     .map((handler) => `the server's \`${handler.event}\` handler, which stays, runs when the socket goes away`)
   if (events.length === 0 && lifecycle.length === 0) return undefined
   const keptNames = new Set(events.map((kept) => kept.event))
-  const used = [...uses.sent, ...uses.heard].filter((event) => !LIFECYCLE_EVENTS.has(event))
+  // The socket's own events keep no socket and move no data: every transport has them.
+  const used = [...uses.sent, ...uses.heard].filter((event) => !Object.hasOwn(LIFECYCLE, event))
   // An earlier run already moved part of the client: what it left goes on through the handle.
   const everything = ctx.model.client.keptEvents.length === 0 && !uses.dynamic && used.length > 0 && used.every((event) => keptNames.has(event))
   return { events, lifecycle, everything }
