@@ -19,6 +19,7 @@ export const clientTransform: Transform = {
   id: ID,
   title: 'Move socket.io-client composables, plugins, stores and components onto the shared useChatSSE() stream',
   run(ctx) {
+    reportUnrecognisedSockets(ctx)
     const kept = keptOnSocketIO(ctx)
     if (kept?.everything) return reportClientKept(ctx, kept)
     // A socket that stays for part of the app is created once, where it was: its plugin stays too.
@@ -33,6 +34,20 @@ export const clientTransform: Transform = {
       ctx.changes.delete(plugin.unit.path, { transform: ID, reason: `Nuxt plugin that only created the socket; users of $${plugin.key} call useChatSSE()` })
     }
   },
+}
+
+/** Browser code on a socket the tool does not know stays as it was, once per file with the events it uses. */
+function reportUnrecognisedSockets(ctx: TransformContext): void {
+  const byFile = new Map<string, typeof ctx.model.client.unrecognised>()
+  for (const call of ctx.model.client.unrecognised) byFile.set(call.file, [...(byFile.get(call.file) ?? []), call])
+  for (const calls of byFile.values()) {
+    const events = [...new Set(calls.map((call) => `\`${call.event}\``))].join(', ')
+    ctx.report(calls[0]!.call, {
+      kind: 'client/unrecognised-socket',
+      reason: `this code sends or hears ${events} on a socket the tool does not recognise (not created with an import of socket.io-client), so it and the server side of those events stay on Socket.IO`,
+      action: 'create the socket with `io()` imported from socket.io-client (or through a composable that does), then run the migration again',
+    })
+  }
 }
 
 /** Every event the client uses stays on Socket.IO: its code stays exactly as it was, and says why at each socket it creates. */

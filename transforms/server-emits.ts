@@ -38,7 +38,7 @@ function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[],
     if (keptBecause) {
       ctx.report(site.call, {
         kind: 'emit/kept-on-socket-io',
-        reason: `emits to ${keptBecause}: no SSE stream is subscribed to them, so this emit stays on Socket.IO`,
+        reason: `this emit stays on Socket.IO: it ${keptBecause}`,
         action: 'make that code migratable (see its follow-ups), then run the migration again',
       })
       continue

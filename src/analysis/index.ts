@@ -2,8 +2,9 @@ import type { AnalysisContext } from './context.js'
 import type { SocketModel } from './model.js'
 import { analyseServer } from './server/index.js'
 import { analyseHandlers, buildEventRoutes } from './handlers/index.js'
-import { coupleRoomsToKeptCode } from './handlers/room-coupling.js'
-import { serverEmittedEvents } from './server-events.js'
+import { coupleRoomsToKeptCode, unrecognisedClientUses } from './handlers/room-coupling.js'
+import { unrecognisedSocketCalls } from './client/unrecognised.js'
+import { namedServerEvents, serverEmittedEvents } from './server-events.js'
 import { analyseClient } from './client/index.js'
 import { usesSocketIO } from './uses-socket-io.js'
 import { resolveEventNamesIn } from './event-name.js'
@@ -18,8 +19,10 @@ export function analyse(ctx: AnalysisContext, withdrawn: ReadonlyMap<string, str
     const found = withdrawn.get(handler.event)
     if (found) handler.blockers.push({ node: handler.call, reason: `the route generated for it would not run (${found}), so it stays on Socket.IO; please report this to tutor-sse-migrate` })
   }
-  const keptEmits = coupleRoomsToKeptCode(handlers, server, ctx.config)
   const client = analyseClient(ctx)
+  const serverEvents = serverEmittedEvents(server, handlers)
+  const unrecognised = unrecognisedSocketCalls(ctx, client, namedServerEvents(server, handlers))
+  const keptEmits = coupleRoomsToKeptCode(handlers, server, ctx.config, unrecognisedClientUses(unrecognised))
   const eventRoutes = buildEventRoutes(ctx, handlers)
-  return { server, handlers, client, eventRoutes, keptEmits, serverEvents: serverEmittedEvents(server, handlers), usesSocketIO: usesSocketIO(ctx.repo) }
+  return { server, handlers, client: { ...client, unrecognised }, eventRoutes, keptEmits, serverEvents, usesSocketIO: usesSocketIO(ctx.repo) }
 }

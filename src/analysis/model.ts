@@ -30,7 +30,7 @@ export interface SocketModel {
   client: ClientModel
   /** event name → route. */
   eventRoutes: ReadonlyMap<string, EventRoute>
-  /** io emits into rooms only code staying on Socket.IO joins: they stay on Socket.IO, with why. */
+  /** io emits whose event cannot move end to end (rooms only kept code joins, socket-id rooms, unmigrated listeners): they stay on Socket.IO, with why. */
   keptEmits: KeptEmits
   /** Every event the app's own server code emits; undefined when that cannot be known. */
   serverEvents: ReadonlySet<string> | undefined

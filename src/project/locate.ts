@@ -3,6 +3,8 @@ import type { FollowUp, FollowUpInput } from '../followups.js'
 import type { FollowUpTarget } from '../transform.js'
 import { MigrationError } from './errors.js'
 import type { LoadedRepo } from './load.js'
+import type { Repo, SourceUnit } from './types.js'
+import type { LiveUnit } from './unit.js'
 
 function firstLine(text: string): string {
   const line = text.split('\n')[0]?.trim() ?? ''
@@ -21,17 +23,26 @@ export function locateFollowUp(repo: LoadedRepo, transform: string, target: Foll
   if (!Node.isNode(target)) {
     return { ...base, file: target.file, line: target.line, column: target.column ?? 1, code: firstLine(target.code ?? '') }
   }
-  const sourceFile = target.getSourceFile()
-  const unit = repo.unitOf(sourceFile)
-  if (!unit) throw new MigrationError(`${transform}: follow-up on a node outside the repo (${sourceFile.getFilePath()})`)
+  const place = nodeLocation(repo, target)
+  if (!place) throw new MigrationError(`${transform}: follow-up on a node outside the repo (${target.getSourceFile().getFilePath()})`)
+  return { ...base, ...place, code: firstLine(target.getText()) }
+}
+
+/** Repo-relative file and 1-based line and column of a node; lines inside .vue script blocks are mapped to the file. */
+export function nodeLocation(repo: Pick<Repo, 'unitOf'>, node: Node): { file: string; line: number; column: number } | undefined {
+  const sourceFile = node.getSourceFile()
+  const unit: (SourceUnit & Partial<LiveUnit>) | undefined = repo.unitOf(sourceFile)
+  if (!unit) return undefined
   const block = unit.scripts.find((b) => b.sourceFile === sourceFile)
-  const inBlock = lineColumn(sourceFile.getFullText(), target.getStart())
+  const inBlock = lineColumn(sourceFile.getFullText(), node.getStart())
   let line = inBlock.line
   let column = inBlock.column
+  // Block offsets refer to the shell, the file text around the blocks (the text read from disk before any edit).
+  const shell = unit.shell ?? unit.originalText
   if (unit.kind === 'vue' && block) {
-    const blockStart = lineColumn(unit.shell, block.start)
+    const blockStart = lineColumn(shell, block.start)
     line = blockStart.line + inBlock.line - 1
     if (inBlock.line === 1) column = blockStart.column + inBlock.column - 1
   }
-  return { ...base, file: unit.path, line, column, code: firstLine(target.getText()) }
+  return { file: unit.path, line, column }
 }

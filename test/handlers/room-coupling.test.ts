@@ -36,8 +36,8 @@ describe('rooms only code staying on Socket.IO joins', () => {
     expect(route).toContain("useNitroApp().io!.to(roomId).emit('room_closed', { roomId })")
     expect(route).toContain("emitToUser(roomId, 'owner_notice', { roomId })")
     const reasons = followUps.filter((f) => f.severity !== 'info').map((f) => `${f.kind} ${f.file}: ${f.reason}`)
-    expect(reasons).toContain('emit/kept-on-socket-io server/api/rooms/[id]/close.post.ts: emits to rooms joined only by the `join_room` handler (it stays on Socket.IO): no SSE stream is subscribed to them, so this emit stays on Socket.IO')
-    expect(reasons).toContain('handlers/not-transplantable server/plugins/socket.io.ts: the `send_message` handler: emits to rooms joined only by the `join_room` handler (it stays on Socket.IO), which no SSE stream can be subscribed to')
+    expect(reasons).toContain('emit/kept-on-socket-io server/api/rooms/[id]/close.post.ts: this emit stays on Socket.IO: it goes to rooms joined only by the `join_room` handler (it stays on Socket.IO), which no SSE stream can be subscribed to')
+    expect(reasons).toContain('handlers/not-transplantable server/plugins/socket.io.ts: the `send_message` handler: has an emit that goes to rooms joined only by the `join_room` handler (it stays on Socket.IO), which no SSE stream can be subscribed to')
   })
 
   it('move once a handler that can move joins the same kind of room', async () => {
@@ -70,5 +70,79 @@ describe('rooms only code staying on Socket.IO joins', () => {
 `,
     })
     expect(model.emits.map((site) => roomKind(site.rooms[0]!))).toEqual(['room:', 'lobby', 'user:', '*', '*'])
+  })
+})
+
+describe('rooms named by a socket id', () => {
+  it('keep the emits into them on Socket.IO, with the handlers that store the ids, while the rest moves', async () => {
+    const { files, followUps } = await migrate({
+      'server/utils/online.ts': 'export const online = new Map<number, string>()\nexport const byName: Record<string, string> = {}\n',
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('hello', () => {
+      online.set(socket.data.userId, socket.id)
+    })
+    socket.on('named', (name: string) => {
+      byName[name] = socket.id
+    })
+    socket.on('poke', (to: number) => {
+      const target = online.get(to)
+      if (target) io.to(target).emit('poked', { from: socket.data.userId })
+    })
+    socket.on('wink', (name: string) => {
+      io.to(byName[name]!).emit('winked', { from: socket.data.userId })
+    })
+    socket.on('echo', (text: string) => {
+      io.to(socket.id).emit('echoed', text)
+    })
+    socket.on('wave', (to: number) => {
+      socket.to(\`user:\${to}\`).emit('waved', { from: socket.data.userId })
+    })`,
+      }),
+    })
+    for (const event of ['hello', 'named', 'poke', 'wink', 'echo']) expect(files.has(`server/api/chat/${event}.post.ts`), event).toBe(false)
+    expect(files.has('server/api/chat/wave.post.ts'), 'a user channel every stream joins').toBe(true)
+    const plugin_ = files.get('server/plugins/socket.io.ts') ?? ''
+    expect(plugin_).toContain("if (target) io.to(target).emit('poked', { from: socket.data.userId })")
+    expect(plugin_).toContain("io.to(socket.id).emit('echoed', text)")
+    const reasons = followUps.filter((f) => f.severity !== 'info').map((f) => `${f.kind}: ${f.reason}`)
+    expect(reasons).toContain('emit/kept-on-socket-io: this emit stays on Socket.IO: it goes to a room named by a Socket.IO socket id (read from `online`), which no SSE connection is in')
+    expect(reasons).toContain('emit/kept-on-socket-io: this emit stays on Socket.IO: it goes to a room named by a Socket.IO socket id (read from `byName`), which no SSE connection is in')
+    expect(reasons).toContain('emit/kept-on-socket-io: this emit stays on Socket.IO: it goes to a room named by a Socket.IO socket id (`socket.id`), which no SSE connection is in')
+    expect(reasons).toContain('handlers/not-transplantable: the `hello` handler: stores its socket id where an emit that stays on Socket.IO reads it as a room; a route would store an SSE connection id there')
+  })
+})
+
+describe('events that browser code on an unrecognised socket sends or hears', () => {
+  const page = (script: string) => `<script>\nexport default {\n  methods: {\n${script}\n  },\n}\n</script>\n<template><div /></template>\n`
+  const server = plugin({
+    middleware: tokenMiddleware,
+    connection: `    socket.on('shout', (text: string) => {
+      io.emit('shouted', text)
+    })
+    socket.on('wave', (to: number) => {
+      socket.to(\`user:\${to}\`).emit('waved', { from: socket.data.userId })
+    })`,
+  })
+
+  it('stay on Socket.IO, handler and emit, when the page makes its socket with a global io()', async () => {
+    const { files, followUps } = await migrate({
+      'server/plugins/socket.io.ts': server,
+      'app/pages/lobby.vue': page(`    open() {\n      this.socket = io('ws://localhost:3000')\n      this.socket.on('shouted', (text) => console.log(text))\n    },\n    shout(text) {\n      this.socket.emit('shout', text)\n    },`),
+    })
+    expect(files.has('server/api/chat/shout.post.ts')).toBe(false)
+    expect(files.has('server/api/chat/wave.post.ts')).toBe(true)
+    expect(files.get('server/plugins/socket.io.ts')).toContain("io.emit('shouted', text)")
+    const reasons = followUps.map((f) => `${f.kind}: ${f.reason}`)
+    expect(reasons).toContain('handlers/not-transplantable: the `shout` handler: is sent by app/pages/lobby.vue:9 over a socket the tool does not recognise, which stays on Socket.IO')
+    expect(reasons).toContain('emit/kept-on-socket-io: this emit stays on Socket.IO: it sends `shouted`, which app/pages/lobby.vue:6 hears on a socket the tool does not recognise (it stays on Socket.IO)')
+  })
+
+  it('move when the calls are on something the page did not make as a socket', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': server,
+      'app/pages/lobby.vue': page(`    open() {\n      const bus = useBus()\n      bus.on('shouted', (text) => console.log(text))\n      bus.emit('shout', 'hi')\n    },`),
+    })
+    expect(files.has('server/api/chat/shout.post.ts')).toBe(true)
   })
 })

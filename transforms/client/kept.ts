@@ -94,7 +94,7 @@ function eventsKeptOnSocketIO(ctx: TransformContext, { sent, heard }: ClientEven
     const event = site.event ? eventName(site.event) : undefined
     if (event === undefined || !heard.has(event) || kept.has(event)) continue
     const keptBecause = ctx.model.keptEmits.get(site.call)
-    if (keptBecause) kept.set(event, `an emit of it in ${site.file} goes to ${keptBecause}`)
+    if (keptBecause) kept.set(event, `an emit of it in ${site.file} stays: it ${keptBecause}`)
     else if (!planEmit(site, ctx.config.rooms).ok) kept.set(event, `an emit of it in ${site.file} has no SSE equivalent and stays on Socket.IO`)
   }
   return [...kept].map(([event, why]) => ({ event, why }))

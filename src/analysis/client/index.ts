@@ -13,7 +13,7 @@ import { descendantsOfKind, identifiers } from '../../ast/walk.js'
 const MAX_PASSES = 8
 
 /** Finds every socket.io-client socket of the app, everything that holds or reads it, and what is done with it. */
-export function analyseClient(ctx: AnalysisContext): ClientModel {
+export function analyseClient(ctx: AnalysisContext): Omit<ClientModel, 'unrecognised'> {
   const blocks: { unit: SourceUnit; block: ScriptBlock }[] = []
   for (const unit of ctx.repo.units.values()) for (const block of unit.scripts) blocks.push({ unit, block })
   const bindingsByFile = new Map<SourceFile, ClientBindings>()
@@ -32,7 +32,9 @@ export function analyseClient(ctx: AnalysisContext): ClientModel {
   const keptEvents = [...new Set(blocks.flatMap(({ block }) => keptSocketCalls(block.sourceFile).flatMap((kept) => kept.events)))]
   const scripts: ClientScript[] = []
   for (const { unit, block } of blocks) {
-    if (!mayHoldSocket(resolver, block) && !sendsKeptEvent(block, keptEvents)) continue
+    // Server code staying on Socket.IO emits the kept events too, on its io server, not on a handle.
+    const keptHandleCalls = !unit.absPath.startsWith(ctx.repo.layout.serverDir + '/') && sendsKeptEvent(block, keptEvents)
+    if (!mayHoldSocket(resolver, block) && !keptHandleCalls) continue
     const script = collect(resolver, bindingsOf(block.sourceFile), ctx.repo.layout, unit, block, keptEvents)
     if (isEmpty(script)) continue
     scripts.push(script)

@@ -1,6 +1,7 @@
 // Owned by the client analysis (issue 6): how the app's browser code uses socket.io-client.
 import type { CallExpression, ImportDeclaration, Node, PropertyAccessExpression, TypeReferenceNode } from 'ts-morph'
 import type { ScriptBlock, SourceUnit } from '../../project/types.js'
+import type { UnrecognisedSocketCall } from './unrecognised.js'
 
 /** What an expression evaluates to: the socket itself, or a Vue ref whose `.value` is the socket. */
 export type SocketKind = 'socket' | 'ref'
@@ -83,4 +84,6 @@ export interface ClientModel {
   plugins: SocketPlugin[]
   /** Events an earlier run kept on Socket.IO (the `socketIO.events` of its stream handles). */
   keptEvents: string[]
+  /** Socket.IO calls of the server's events on sockets the analysis does not know (a global `io`, a Nuxt module's): they stay. */
+  unrecognised: UnrecognisedSocketCall[]
 }

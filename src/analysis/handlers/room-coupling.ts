@@ -3,6 +3,9 @@ import type { MigrationConfig } from '../../config/types.js'
 import type { EmitSite, ServerModel } from '../server/types.js'
 import { unwrapExpression } from '../server/syntax.js'
 import type { ConnectionHandler, HandlerModel, SocketHandler } from './types.js'
+import type { UnrecognisedSocketCall } from '../client/unrecognised.js'
+import { eventName } from '../event-name.js'
+import { declarationsOf } from '../symbols.js'
 
 /** A room name with no literal prefix (`socket.join(roomId)`): it may be any name at all. */
 const ANY = '*'
@@ -27,17 +30,39 @@ function mayMatch(emitted: string, joined: string): boolean {
   return joined === ANY || emitted.startsWith(joined) || joined.startsWith(emitted)
 }
 
-/** Emits that must stay on Socket.IO, each with why. */
+/** Emits that must stay on Socket.IO, each with why: a clause completing "this emit …". */
 export type KeptEmits = ReadonlyMap<CallExpression, string>
 
+/** Where browser code the tool does not migrate sends or hears an event, as `file:line`. */
+export type UnrecognisedClientUses = { heard: ReadonlyMap<string, string>; sent: ReadonlyMap<string, string> }
+
+export function unrecognisedClientUses(calls: readonly UnrecognisedSocketCall[]): UnrecognisedClientUses {
+  const heard = new Map<string, string>()
+  const sent = new Map<string, string>()
+  for (const call of calls) {
+    const into = call.direction === 'hears' ? heard : sent
+    if (!into.has(call.event)) into.set(call.event, `${call.file}:${call.line}`)
+  }
+  return { heard, sent }
+}
+
 /**
- * Rooms joined only by code that stays on Socket.IO (a handler that cannot move, a connection
- * handler whose joins cannot move for want of auth) have no SSE channel: nothing subscribes a
- * stream to them. So an emit into such rooms stays on Socket.IO, and a handler that emits into them
- * stays too, which can keep more rooms on Socket.IO: repeated until nothing changes. A handler kept
- * this way gets a blocker saying so; the io emits kept are returned.
+ * An event moves end to end or not at all. Rooms joined only by code that stays on Socket.IO (a
+ * handler that cannot move, a connection handler whose joins cannot move for want of auth) and
+ * rooms named by a socket's id have no SSE channel: nothing subscribes a stream to them. Events
+ * heard or sent by browser code the tool does not migrate go on over Socket.IO. So an emit into
+ * such rooms or of such an event stays on Socket.IO, and a handler that emits it, or whose event
+ * such code sends, stays too, which can keep more rooms on Socket.IO: repeated until nothing
+ * changes. A handler kept this way gets a blocker saying so; the io emits kept are returned.
  */
-export function coupleRoomsToKeptCode(handlers: HandlerModel, server: ServerModel, config: MigrationConfig): KeptEmits {
+export function coupleRoomsToKeptCode(handlers: HandlerModel, server: ServerModel, config: MigrationConfig, unrecognised: UnrecognisedClientUses): KeptEmits {
+  for (const handler of handlers.handlers) {
+    const sender = unrecognised.sent.get(handler.event)
+    if (handler.kind !== 'event' || !sender) continue
+    handler.blockers.push({ node: handler.call, reason: `is sent by ${sender} over a socket the tool does not recognise, which stays on Socket.IO` })
+  }
+  const socketIds = socketIdStores(handlers)
+  keepSocketIdWriters(handlers, server, socketIds)
   const userPrefixes = config.rooms.filter((rule) => rule.helper === 'emitToUser').map((rule) => rule.prefix)
   const connectionMoves = (connection: ConnectionHandler) => handlers.middlewares.length > 0 && connection.setupBlockers.length === 0
   const kept = new Map<CallExpression, string>()
@@ -66,15 +91,25 @@ export function coupleRoomsToKeptCode(handlers: HandlerModel, server: ServerMode
       const joiner = kind === ANY ? keptJoins.get(ANY) : [...keptJoins].find(([joined]) => mayMatch(kind, joined))?.[1]
       return joiner ? `rooms joined only by ${joiner}` : undefined
     }
-    const coupled = (rooms: Node[]): string | undefined => {
+    const roomReason = (room: Node): string | undefined => {
+      const store = socketIdRoom(room, socketIds)
+      if (store !== undefined) return `a room named by a Socket.IO socket id (${store}), which no SSE connection is in`
+      const joiner = onlyOnSocketIO(roomKind(room))
+      return joiner && `${joiner}, which no SSE stream can be subscribed to`
+    }
+    /** Why an emit cannot move, as a clause completing "this emit …". */
+    const coupled = (event: Node | undefined, rooms: Node[]): string | undefined => {
+      const name = event ? eventName(event) : undefined
+      const listener = name === undefined ? undefined : unrecognised.heard.get(name)
+      if (listener) return `sends \`${name}\`, which ${listener} hears on a socket the tool does not recognise (it stays on Socket.IO)`
       if (rooms.length === 0) return undefined
-      const reasons = rooms.map((room) => onlyOnSocketIO(roomKind(room)))
-      return reasons.every((reason) => reason !== undefined) ? reasons[0] : undefined
+      const reasons = rooms.map(roomReason)
+      return reasons.every((reason) => reason !== undefined) ? `goes to ${reasons[0]}` : undefined
     }
     let changed = false
     for (const site of server.emits) {
       if (kept.has(site.call)) continue
-      const why = coupled(site.rooms)
+      const why = coupled(site.event, site.rooms)
       if (why) {
         kept.set(site.call, why)
         changed = true
@@ -82,12 +117,14 @@ export function coupleRoomsToKeptCode(handlers: HandlerModel, server: ServerMode
     }
     for (const handler of handlers.handlers) {
       if (handler.kind !== 'event' || stays(handler)) continue
-      const socketEmits = handler.uses.flatMap((use) => (use.kind === 'emit-others' ? [{ node: use.node, rooms: use.rooms as Node[] }] : []))
-      const ioEmits = server.emits.filter((site) => isWithin(site.call, handler.fn)).map((site: EmitSite) => ({ node: site.call as Node, rooms: site.rooms }))
+      const socketEmits = handler.uses.flatMap((use) =>
+        use.kind === 'emit-others' || use.kind === 'emit-self' ? [{ node: use.node as Node, event: use.node.getArguments()[0], rooms: use.kind === 'emit-others' ? (use.rooms as Node[]) : [] }] : [],
+      )
+      const ioEmits = server.emits.filter((site) => isWithin(site.call, handler.fn)).map((site: EmitSite) => ({ node: site.call as Node, event: site.event, rooms: site.rooms }))
       for (const emit of [...socketEmits, ...ioEmits]) {
-        const why = coupled(emit.rooms)
+        const why = coupled(emit.event, emit.rooms)
         if (!why) continue
-        handler.blockers.push({ node: emit.node, reason: `emits to ${why}, which no SSE stream can be subscribed to` })
+        handler.blockers.push({ node: emit.node, reason: `has an emit that ${why}` })
         changed = true
         break
       }
@@ -95,6 +132,74 @@ export function coupleRoomsToKeptCode(handlers: HandlerModel, server: ServerMode
     if (!changed) break
   }
   return kept
+}
+
+/**
+ * Where handlers keep socket ids (`online.set(userId, socket.id)`, `online[userId] = socket.id`):
+ * the source text of each container. A route would store its SSE connection id there instead.
+ */
+function socketIdStores(handlers: HandlerModel): SocketIds {
+  const stores = new Map<string, Node[]>()
+  const reads = new Set<Node>()
+  const store = (container: string, use: Node) => stores.set(container, [...(stores.get(container) ?? []), use])
+  const uses = [...handlers.connections.flatMap((connection) => connection.setupUses), ...handlers.handlers.flatMap((handler) => handler.uses)]
+  for (const use of uses) {
+    if (use.kind !== 'id') continue
+    reads.add(use.node)
+    const parent = use.node.getParent()
+    if (Node.isCallExpression(parent) && parent.getArguments()[1] === use.node) {
+      const callee = parent.getExpression()
+      if (Node.isPropertyAccessExpression(callee) && callee.getName() === 'set') store(callee.getExpression().getText(), use.node)
+    } else if (Node.isBinaryExpression(parent) && parent.getRight() === use.node && parent.getOperatorToken().getKind() === SyntaxKind.EqualsToken) {
+      const left = parent.getLeft()
+      if (Node.isElementAccessExpression(left)) store(left.getExpression().getText(), use.node)
+    }
+  }
+  return { stores, reads }
+}
+
+/** `socket.id` reads, and the source text of the containers handlers store them in, with the uses that store them. */
+interface SocketIds {
+  reads: ReadonlySet<Node>
+  stores: ReadonlyMap<string, Node[]>
+}
+
+/**
+ * An emit into a room read from a store of socket ids stays on Socket.IO, so the ids stored there
+ * must stay Socket.IO ids: a route would store its SSE connection id instead. The handlers that
+ * store them stay too.
+ */
+function keepSocketIdWriters(handlers: HandlerModel, server: ServerModel, ids: SocketIds): void {
+  const rooms = [...server.emits.flatMap((site) => site.rooms), ...handlers.handlers.flatMap((handler) => handler.uses.flatMap((use) => (use.kind === 'emit-others' ? use.rooms : [])))]
+  const read = new Set(rooms.flatMap((room) => socketIdStoreOf(room, ids) ?? []))
+  for (const handler of handlers.handlers) {
+    if (handler.kind !== 'event') continue
+    const write = handler.uses.find((use) => use.kind === 'id' && [...read].some((store) => ids.stores.get(store)!.includes(use.node)))
+    if (write) handler.blockers.push({ node: write.node, reason: 'stores its socket id where an emit that stays on Socket.IO reads it as a room; a route would store an SSE connection id there' })
+  }
+}
+
+/** The room is a socket's id (`socket.id`, `online.get(userId)` of a store above): how, as source text; undefined otherwise. */
+function socketIdRoom(room: Node, ids: SocketIds): string | undefined {
+  const node = unwrapExpression(room)
+  if (ids.reads.has(node)) return `\`${node.getText()}\``
+  const store = socketIdStoreOf(room, ids)
+  return store === undefined ? undefined : `read from \`${store}\``
+}
+
+/** The store of socket ids the room is read from (`online.get(userId)`, `online[userId]`, a const holding either). */
+function socketIdStoreOf(room: Node, ids: SocketIds, depth = 0): string | undefined {
+  const node = unwrapExpression(room)
+  const callee = Node.isCallExpression(node) ? node.getExpression() : undefined
+  const container = callee && Node.isPropertyAccessExpression(callee) && callee.getName() === 'get' ? callee.getExpression() : Node.isElementAccessExpression(node) ? node.getExpression() : undefined
+  if (container && ids.stores.has(container.getText())) return container.getText()
+  if (!Node.isIdentifier(node) || depth >= 2) return undefined
+  for (const declaration of declarationsOf(node)) {
+    const init = Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined
+    const found = init ? socketIdStoreOf(init, ids, depth + 1) : undefined
+    if (found) return found
+  }
+  return undefined
 }
 
 function joinKinds(uses: SocketHandler['uses']): string[] {
