@@ -328,3 +328,57 @@ describe('client-sent ids', () => {
     expect(deleted).toEqual([])
   })
 })
+
+describe('authenticateSSE from a middleware that refuses inside its own try', () => {
+  const middleware = `async (socket, next) => {
+    try {
+      const token = socket.handshake.auth.token || socket.handshake.headers.authorization?.replace('Bearer ', '')
+      console.log('[Socket.IO] auth attempt', {
+        hasToken: !!socket.handshake.auth.token,
+        tokenPreview: token ? token.substring(0, 20) + '...' : 'none',
+        origin: socket.handshake.headers.origin,
+      })
+      console.log('[Socket.IO] token', token)
+      if (!token) {
+        return next(new Error('Authentication error: No token provided'))
+      }
+      const payload = verifyAccessToken(token)
+      const user = await findUser(payload.userId)
+      if (!user) {
+        return next(new Error('Authentication error: User not found'))
+      }
+      socket.data.user = user
+      next()
+    } catch (error: any) {
+      console.error('[Socket.IO] auth failed:', error.message)
+      next(new Error('Authentication error: Invalid token'))
+    }
+  }`
+
+  it('keeps each refusal message: the catch lets the HTTP errors thrown in its try through', async () => {
+    const { files } = await migrate({ 'server/plugins/socket.io.ts': plugin({ middleware, connection: '' }) })
+    const body = fn(files.get(HOOKS)!, 'authenticateSSE')
+    expect(body).toContain("throw createError({ statusCode: 401, message: 'Authentication error: No token provided' })")
+    expect(body).toContain("throw createError({ statusCode: 401, message: 'Authentication error: User not found' })")
+    expect(body).toContain([
+      '} catch (error: any) {',
+      '  if (isError(error)) throw error',
+      "  console.error('[SSE] auth failed:', error.message)",
+      "  throw createError({ statusCode: 401, message: 'Authentication error: Invalid token' })",
+      '}',
+    ].join('\n'))
+  })
+
+  it('prints whether a token came, never a piece of it', async () => {
+    const { files } = await migrate({ 'server/plugins/socket.io.ts': plugin({ middleware, connection: '' }) })
+    const body = fn(files.get(HOOKS)!, 'authenticateSSE')
+    expect(body).toContain([
+      "  console.log('[SSE] auth attempt', {",
+      "    hasToken: !!getRequestHeader(event, 'authorization')?.replace(/^Bearer /, ''),",
+      "    origin: getRequestHeader(event, 'origin'),",
+      '  })',
+    ].join('\n'))
+    expect(body).not.toContain('substring')
+    expect(body).not.toContain("'[SSE] token'")
+  })
+})

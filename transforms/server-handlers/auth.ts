@@ -1,8 +1,9 @@
-import { Node, SyntaxKind } from 'ts-morph'
+import { Node, SyntaxKind, type ObjectLiteralExpression } from 'ts-morph'
 import type { AuthMiddleware, Blocker, HandshakeRead, HttpAuthUtil } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
 import { isClientSentId } from '../../src/analysis/handlers/socket-uses.js'
-import { handshakeExpression } from './rewrite.js'
+import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
+import { addRethrow, handshakeExpression, triesCatching } from './rewrite.js'
 import { renderStatements, type Replacements } from './render.js'
 import { descendantsOfKind } from '../../src/ast/walk.js'
 import { replaceSocketIoTypes } from './socket-types.js'
@@ -175,8 +176,73 @@ export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape,
     const following = statement.getNextSibling()
     if (Node.isReturnStatement(following) && !following.getExpression()) replacements.set(following, () => '')
   }
+  // A refusal inside a `try` would land in that try's `catch` and be answered with the catch's own message.
+  const refusalTries = new Set(middleware.nextCalls.filter((call) => call.refusal).flatMap((call) => triesCatching(call.node, middleware.fn)))
+  for (const tryStatement of refusalTries) addRethrow(tryStatement, replacements)
+  dropCredentialLogs(middleware.fn, bearer.map((read) => read.node), replacements)
   replaceSocketIoTypes(middleware.fn, replacements, blockers)
   const body = middleware.fn.getBody()
   const statements = Node.isBlock(body) ? body.getStatements() : []
   return { body: renderStatements(statements, replacements), blockers, droppedQuery }
+}
+
+/**
+ * Log lines that print the credential (`tokenPreview: token.substring(0, 20)`) lose what they print
+ * of it: once every request carries the token, each would write a piece of it to the logs. Whether
+ * there was one (`!!token`, the test of `token ? … : …`) is still printed.
+ */
+function dropCredentialLogs(fn: Node, credentials: readonly Node[], replacements: Replacements): void {
+  const holders = new Set(
+    descendantsOfKind(fn, SyntaxKind.VariableDeclaration)
+      .filter((declaration) => {
+        const init = declaration.getInitializer()
+        return init !== undefined && credentials.some((read) => init === read || init.containsRange(read.getPos(), read.getEnd()))
+      })
+      .map((declaration) => declaration.getName()),
+  )
+  const isCredential = (node: Node) =>
+    credentials.includes(node) || (Node.isIdentifier(node) && holders.has(node.getText()) && !isPropertyName(node) && !Node.isVariableDeclaration(node.getParent()))
+  const leaks = (node: Node) => [node, ...node.getDescendants()].some((n) => isCredential(n) && !onlyTested(n))
+  for (const call of descendantsOfKind(fn, SyntaxKind.CallExpression)) {
+    const statement = call.getParent()
+    if (!isConsoleCall(call) || !Node.isExpressionStatement(statement)) continue
+    const args = call.getArguments()
+    if (args.some((arg) => leaks(arg) && !Node.isObjectLiteralExpression(arg))) {
+      replacements.set(statement, () => '')
+      continue
+    }
+    for (const object of args.filter(Node.isObjectLiteralExpression)) {
+      const dropped = new Set<Node>(object.getProperties().filter(leaks))
+      if (dropped.size > 0) replacements.set(object, (render) => withoutProperties(object, dropped, render))
+    }
+  }
+}
+
+/** `!token`, `Boolean(token)`, the test of `token ? a : b`: only whether there is one. */
+function onlyTested(node: Node): boolean {
+  const parent = node.getParent()
+  if (Node.isPrefixUnaryExpression(parent)) return parent.getOperatorToken() === SyntaxKind.ExclamationToken
+  if (Node.isConditionalExpression(parent)) return parent.getCondition() === node
+  return Node.isCallExpression(parent) && parent.getExpression().getText() === 'Boolean'
+}
+
+/** The object literal without some of its properties, each removed with the separator after it (before it, for the last). */
+function withoutProperties(object: ObjectLiteralExpression, dropped: ReadonlySet<Node>, render: (node: Node) => string): string {
+  const text = object.getSourceFile().getFullText()
+  const properties = object.getProperties()
+  let out = ''
+  let cursor = object.getStart()
+  let kept = false
+  properties.forEach((property, i) => {
+    if (!dropped.has(property)) {
+      out += text.slice(cursor, property.getStart()) + render(property)
+      cursor = property.getEnd()
+      kept = true
+      return
+    }
+    const next = properties[i + 1]
+    if (next || !kept) out += text.slice(cursor, next ? property.getStart() : object.getStart() + 1)
+    cursor = next ? next.getStart() : property.getEnd()
+  })
+  return out + text.slice(cursor, object.getEnd())
 }

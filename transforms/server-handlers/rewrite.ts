@@ -110,10 +110,7 @@ export function rewriteUses(
   /** try statements inside the body whose catch must let the new HTTP errors through. */
   const throwingTries = new Set<Node>()
   const markThrow = (node: Node) => {
-    for (let n = node.getParent(); n && n !== fn; n = n.getParent()) {
-      const parent = n.getParent()
-      if (Node.isTryStatement(parent) && parent.getTryBlock() === n && parent.getCatchClause()) throwingTries.add(parent)
-    }
+    for (const tryStatement of triesCatching(node, fn)) throwingTries.add(tryStatement)
   }
   const directlyInBody = (node: Node) => node.getFirstAncestor((a) => Node.isFunctionLikeDeclaration(a) || Node.isArrowFunction(a) || Node.isFunctionExpression(a)) === fn
   /** Statements that can no longer run once an error reply became a throw or an ack became a return. */
@@ -253,8 +250,18 @@ export function rewriteUses(
   return { replacements, needs, blockers, dropped }
 }
 
+/** The try statements between `node` and `fn` whose catch clause would catch what `node` throws. */
+export function triesCatching(node: Node, fn: Node): Node[] {
+  const tries: Node[] = []
+  for (let n = node.getParent(); n && n !== fn; n = n.getParent()) {
+    const parent = n.getParent()
+    if (Node.isTryStatement(parent) && parent.getTryBlock() === n && parent.getCatchClause()) tries.push(parent)
+  }
+  return tries
+}
+
 /** `catch (error) {` → `catch (error) {\n  if (isError(error)) throw error`: HTTP errors thrown in the try reach the client as they are. */
-function addRethrow(tryStatement: Node, replacements: Replacements): void {
+export function addRethrow(tryStatement: Node, replacements: Replacements): void {
   if (!Node.isTryStatement(tryStatement)) return
   const clause = tryStatement.getCatchClauseOrThrow()
   const block = clause.getBlock()
