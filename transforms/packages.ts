@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph'
 import { addSseRedisUrl, addSseSetting, configObject, objectAt, property } from '../src/analysis/server/config-edit.js'
 import { addEnvLine, envValue } from '../src/analysis/server/env-edit.js'
-import type { RedisAdapterInfo } from '../src/analysis/server/types.js'
+import type { AppRedisFactory, RedisAdapterInfo } from '../src/analysis/server/types.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { filesThatMayContain } from '../src/project/search.js'
@@ -140,6 +140,7 @@ function runtimeConfigLiteral(configText: string | undefined, key: string): stri
  */
 function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, hasIoredis: boolean, packageJson: string): void {
   if (!hasIoredis) ctx.changes.addDependency('ioredis', IOREDIS_RANGE, false, meta('the SSE runtime\'s Redis broker uses ioredis'))
+  if (adapter.clientFactory) return configureAppRedisBroker(ctx, adapter.clientFactory, packageJson)
   const configPath = ctx.repo.relative(ctx.repo.layout.nuxtConfigPath)
   const configText = ctx.changes.currentText(configPath)
   const source = redisSource(adapter, configText)
@@ -170,6 +171,34 @@ function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, 
     kind: REDIS_CONFIG_KIND,
     reason: `the Socket.IO Redis adapter was configured from ${source.described}; ${url}. ${SEVERAL_INSTANCES}`,
     action: redisConfigAction(source.literal ? undefined : `set ${SSE_REDIS_ENV} to the same Redis as ${source.envVar ?? 'the adapter'}`),
+  })
+}
+
+/**
+ * The adapter's clients came from the app's own function, which the broker connects through: Redis
+ * needs no new setting. What is new is the ticket secret every instance must share; runtimeConfig
+ * gets it (empty: the app refuses to start until it is set) and the env example documents it.
+ */
+function configureAppRedisBroker(ctx: TransformContext, factory: AppRedisFactory, packageJson: string): void {
+  const configPath = ctx.repo.relative(ctx.repo.layout.nuxtConfigPath)
+  const configText = ctx.changes.currentText(configPath)
+  let where = lineIn('package.json', packageJson, lineOf(packageJson, '"@socket.io/redis-adapter"'))
+  if (configText !== undefined) {
+    const text = addSseSetting(configText, 'ticketSecret', "''", `Seals stream tickets; required, and the same on every instance; env ${SSE_SECRET_ENV}.`)
+    if (text !== configText) ctx.changes.write(configPath, text, configText, meta('the SSE runtime reads its ticket secret from runtimeConfig.sse'))
+    const sse = text.search(/\bsse\s*:\s*\{/)
+    where = lineIn(configPath, text, sse < 0 ? lineOf(text, 'defineNuxtConfig') : text.slice(0, sse).split('\n').length)
+  }
+  for (const file of ENV_EXAMPLES) {
+    const before = ctx.changes.currentText(file)
+    if (before === undefined) continue
+    const text = addEnvLine(before, SSE_SECRET_ENV, '', undefined, 'Required: the same random string on every instance, at least 32 characters (openssl rand -base64 32)')
+    if (text !== before) ctx.changes.write(file, text, before, meta(`documents ${SSE_SECRET_ENV}`))
+  }
+  ctx.report(where, {
+    kind: REDIS_CONFIG_KIND,
+    reason: `the SSE runtime's Redis broker connects through \`${factory.name}()\` (${factory.file}), as the Socket.IO adapter did: the same Redis, with no new setting. Instances accept each other's stream tickets only with one shared ${SSE_SECRET_ENV}: without it, the app refuses to start`,
+    action: 'In every environment (.env, CI, hosting): set NUXT_SSE_TICKET_SECRET to one random string of at least 32 characters (openssl rand -base64 32), the same on every instance; run that Redis with appendonly yes so a restart keeps the replay log',
   })
 }
 

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import type { AppRedisFactory } from '../src/analysis/server/types.js'
 import type { CodeStyle } from '../src/style/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 // The same range as the packages transform, which also adds ioredis for the Redis adapter: one edit, no conflict.
@@ -7,8 +8,11 @@ import { IOREDIS_RANGE } from './packages.js'
 
 const ID = 'sse-runtime'
 
+/** The plugin that makes the Redis broker available. */
+const REDIS_PLUGIN = 'server/plugins/sse-redis.ts'
+
 /** Files of the runtime that only apps running several instances (Socket.IO's Redis adapter) get. */
-const REDIS_FILES = new Set(['server/sse/redis-broker.ts', 'server/plugins/sse-redis.ts'])
+const REDIS_FILES = new Set(['server/sse/redis-broker.ts', REDIS_PLUGIN])
 
 /** The runtime file the app fills in with its own auth and channels. */
 const APP_HOOKS = 'server/utils/sse-hooks.ts'
@@ -40,10 +44,10 @@ export function runtimeFiles(runtimeDir: string): string[] {
  * analysis), or at least depends on `@socket.io/redis-adapter` (the adapter call may live where the
  * analysis could not follow it). A single-instance app gets the in-memory broker and no ioredis.
  */
-export function redisNeed(ctx: TransformContext): { needed: boolean; reason: string } {
+export function redisNeed(ctx: TransformContext): { needed: boolean; reason: string; factory?: AppRedisFactory } {
   const adapter = ctx.model.server.sites.find((site) => site.redisAdapter)?.redisAdapter
   if (adapter) {
-    return { needed: true, reason: `the Socket.IO server used a Redis adapter (${adapter.client} clients)` }
+    return { needed: true, reason: `the Socket.IO server used a Redis adapter (${adapter.client} clients)`, factory: adapter.clientFactory }
   }
   const pkg = ctx.repo.readText(ctx.repo.relative(ctx.repo.layout.packageJsonPath))
   if (pkg && dependsOn(pkg, '@socket.io/redis-adapter')) {
@@ -80,7 +84,7 @@ export const sseRuntime: Transform = {
     for (const file of runtimeFiles(ctx.runtimeDir)) {
       if (REDIS_FILES.has(file) && !redis.needed) continue
       const target = targetPath(ctx, file)
-      const source = readFileSync(path.join(ctx.runtimeDir, file), 'utf8')
+      const source = file === REDIS_PLUGIN && redis.factory ? appRedisPlugin(redis.factory, target) : readFileSync(path.join(ctx.runtimeDir, file), 'utf8')
       // The formatter would only add noise (`{ }`) to code already in the repo's style.
       const text = sameStyle(style, RUNTIME_STYLE) ? source : ctx.applyStyle(source, style)
       const current = ctx.changes.currentText(target)
@@ -103,6 +107,40 @@ export const sseRuntime: Transform = {
     if (redis.needed) addIoredis(ctx, redis)
     reportLogoutRoutes(ctx)
   },
+}
+
+/**
+ * The Redis plugin of an app whose Socket.IO adapter got its clients from the app's own function: the
+ * broker connects the same way (server, database, password from the app's settings), so no Redis
+ * setting is new. NUXT_SSE_REDIS_URL still takes precedence when set.
+ */
+function appRedisPlugin(factory: AppRedisFactory, pluginPath: string): string {
+  const specifier = factory.importSpecifier?.startsWith('.')
+    ? relativeSpecifier(pluginPath, factory.file)
+    : factory.importSpecifier
+  return [
+    "import { RedisBroker } from '../sse/redis-broker'",
+    "import { registerRedisBroker } from '../sse/runtime'",
+    ...(specifier ? [`import { ${factory.name} } from '${specifier}'`] : []),
+    '',
+    '/**',
+    ` * The SSE broker shares events through the app's own Redis, the one the Socket.IO adapter used: it`,
+    ` * connects as \`${factory.name}()\` does, unless NUXT_SSE_REDIS_URL names another Redis.`,
+    ' */',
+    'export default defineNitroPlugin(() => {',
+    '  registerRedisBroker(',
+    `    (config, sink) => new RedisBroker(config, sink, config.redisUrl ? undefined : (options) => ${factory.name}().duplicate(options)),`,
+    '    { appRedis: true },',
+    '  )',
+    '})',
+    '',
+  ].join('\n')
+}
+
+/** `server/plugins/sse-redis.ts` → `server/utils/redis.ts` as `../utils/redis`. */
+function relativeSpecifier(from: string, to: string): string {
+  const relative = path.posix.relative(path.posix.dirname(from), to).replace(/\.(m?[jt]s)$/, '')
+  return relative.startsWith('.') ? relative : `./${relative}`
 }
 
 /** A server file named for logging out: `logout.post.ts`, `sign-out.ts`, `api/auth/signout/index.ts`. */

@@ -186,6 +186,25 @@ describe('sse-runtime transform', () => {
     expect(result.followUps.find((f) => f.kind === 'runtime/file-exists')?.file).toBe('server/utils/sse.ts')
   })
 
+  it('connects the Redis broker through the app\'s own auto-imported client factory, with no Redis URL to set', async () => {
+    const root = app({
+      'package.json': pkg({ '@socket.io/redis-adapter': '^8.3.0', ioredis: '^5.4.1' }),
+      'nuxt.config.ts': "export default defineNuxtConfig({\n  runtimeConfig: { redisHost: 'localhost' },\n})\n",
+      'server/utils/cache.ts': "import Redis from 'ioredis'\n\nlet shared: Redis | null = null\n\nexport function sharedRedis() {\n  if (!shared) shared = new Redis({ host: useRuntimeConfig().redisHost })\n  return shared\n}\n",
+      'server/plugins/socket.io.ts': "import { Server } from 'socket.io'\nimport { createAdapter } from '@socket.io/redis-adapter'\n\nexport default defineNitroPlugin(() => {\n  const io = new Server()\n  io.adapter(createAdapter(sharedRedis(), sharedRedis().duplicate()))\n})\n",
+      'app/app.vue': '<template><div /></template>\n',
+    })
+    const result = await planMigration(root, { only: ['sse-runtime', 'packages'] })
+    const plugin = result.changes.find((c) => c.path === 'server/plugins/sse-redis.ts')
+    expect(plugin?.kind === 'create' && plugin.text).toContain('new RedisBroker(config, sink, config.redisUrl ? undefined : (options) => sharedRedis().duplicate(options))')
+    expect(plugin?.kind === 'create' && plugin.text).not.toContain('import { sharedRedis }')
+    const config = result.changes.find((c) => c.path === 'nuxt.config.ts')
+    expect(config?.kind === 'update' && config.text).toContain("ticketSecret: ''")
+    expect(config?.kind === 'update' && config.text).not.toContain('redisUrl')
+    const followUp = result.followUps.find((f) => f.kind === 'packages/sse-redis-config')
+    expect(followUp?.reason).toContain('connects through `sharedRedis()` (server/utils/cache.ts)')
+  })
+
   it('does nothing in an app without Socket.IO', async () => {
     const root = app({ 'package.json': JSON.stringify({ name: 'app', dependencies: { nuxt: '^4.0.0' } }), 'nuxt.config.ts': 'export default defineNuxtConfig({})\n', 'app/app.vue': '<template><div /></template>\n' })
     expect((await plan(root)).changes).toEqual([])

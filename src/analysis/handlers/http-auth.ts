@@ -1,9 +1,9 @@
-import path from 'node:path'
-import { Node, SyntaxKind, type FunctionDeclaration, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import { serverDirOf } from './event-routes.js'
 import type { HttpAuthUtil } from './types.js'
 import { descendantsOfKind } from '../../ast/walk.js'
+import { findServerUtil } from '../server-utils.js'
 
 /** Names an auth util goes by: `requireAuth`, `requireUser`, `getAuthUser`, `ensureSession`, ... */
 const AUTH_NAME = /^(require|ensure|assert|get|verify|check)(\w*)(Auth|User|Session)\w*$/
@@ -22,18 +22,6 @@ function eventParamOf(file: SourceFile): string | undefined {
   const fn = call.getArguments()[0]
   if (!Node.isArrowFunction(fn) && !Node.isFunctionExpression(fn)) return undefined
   return fn.getParameters()[0]?.getName()
-}
-
-/** `function name` exported from a file under server/utils (auto-imported by Nitro, or imported explicitly). */
-function findUtil(ctx: AnalysisContext, utilsDir: string, name: string): { file: string; fn: FunctionDeclaration } | undefined {
-  const declares = new RegExp(`\\bfunction\\s*\\*?\\s*${name}\\b`)
-  for (const file of ctx.repo.glob(`${utilsDir}/**/*.{ts,js,mts,mjs}`)) {
-    if (!declares.test(ctx.repo.readText(file) ?? '')) continue
-    const unit = ctx.repo.getUnit(file)
-    const fn = unit?.scripts[0]?.sourceFile.getFunction(name)
-    if (fn?.isExported()) return { file, fn }
-  }
-  return undefined
 }
 
 /**
@@ -59,7 +47,7 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
   }
   const [best] = [...counts].sort((a, b) => b[1] - a[1])
   if (!best) return undefined
-  const util = findUtil(ctx, path.posix.join(serverDir, 'utils'), best[0])
+  const util = findServerUtil(ctx.repo, best[0])
   if (!util) return undefined
   const calls = util.fn
     .getDescendantsOfKind(SyntaxKind.CallExpression)

@@ -1,10 +1,11 @@
-import { Node, SyntaxKind, type NewExpression } from 'ts-morph'
+import { Node, SyntaxKind, type Identifier, type NewExpression } from 'ts-morph'
 import type { Repo } from '../../project/types.js'
 import { declarationsOf, importSourceOf } from './imports.js'
 import { unwrapExpression } from './syntax.js'
-import type { IoMemberUse, IoServerSite, RedisAdapterInfo, ServerSiteKind } from './types.js'
+import type { AppRedisFactory, IoMemberUse, IoServerSite, RedisAdapterInfo, ServerSiteKind } from './types.js'
 import { descendants } from '../../ast/walk.js'
 import { declarationsOf as symbolDeclarations } from '../symbols.js'
+import { findServerUtil } from '../server-utils.js'
 
 /** Nitro hooks a server can be created in lazily (C3). */
 const LAZY_HOOKS = new Set(['request', 'render:response', 'beforeResponse', 'afterResponse'])
@@ -108,12 +109,15 @@ function describeRedisAdapter(repo: Repo, use: IoMemberUse): RedisAdapterInfo | 
     envVars: connection ? envVarsIn(connection) : [],
     runtimeConfigKey: connection ? runtimeConfigKeyOf(repo, connection) : undefined,
     fallsBackToMemory: inTryBlock && tryStatement?.getCatchClause() !== undefined,
+    clientFactory: client?.factory,
   }
 }
 
 interface RedisClient {
   library: 'ioredis' | 'redis' | 'unknown'
   connection?: Node
+  /** The app's own function the client came from (`getRedisClient()`), when it came from one. */
+  factory?: AppRedisFactory
 }
 
 /** Follow a pub/sub client expression to its construction: `new Redis(url)`, `createClient({ url })`, `pub.duplicate()`. */
@@ -139,6 +143,8 @@ function redisClientOf(repo: Repo, expression: Node, depth: number): RedisClient
       // `createClient(...).connect()` style chains
       return redisClientOf(repo, callee.getExpression(), depth + 1)
     }
+    const fromApp = Node.isIdentifier(callee) && target.getArguments().length === 0 ? appClientFactory(repo, callee, depth) : undefined
+    if (fromApp) return fromApp
     const source = moduleOfCallee(callee)
     if (source === 'redis' || source === '@redis/client') {
       const options = target.getArguments()[0]
@@ -149,6 +155,49 @@ function redisClientOf(repo: Repo, expression: Node, depth: number): RedisClient
       const connection = url && Node.isPropertyAssignment(url) ? url.getInitializer() : options
       return { library: 'redis', connection }
     }
+  }
+  return undefined
+}
+
+/**
+ * `getRedisClient()`: an exported function of the app's server code (imported, or auto-imported from
+ * its utils) that returns a client it makes or caches (`redisClient ??= new Redis({...})`). Other
+ * code of the app can call it to reach the same Redis with the same settings.
+ */
+function appClientFactory(repo: Repo, callee: Identifier, depth: number): RedisClient | undefined {
+  const imported = symbolDeclarations(callee)
+  const fn = imported.length > 0 ? declarationsOf(repo, callee).find(Node.isFunctionDeclaration) : findServerUtil(repo, callee.getText())?.fn
+  const body = fn?.isExported() ? fn.getBody() : undefined
+  if (!fn || !Node.isBlock(body)) return undefined
+  const file = repo.unitOf(fn.getSourceFile())?.path
+  // One declared beside the Socket.IO code goes with it; only a function of another server file outlives the migration.
+  if (!file || fn.getSourceFile() === callee.getSourceFile() || !file.startsWith(`${repo.relative(repo.layout.serverDir)}/`)) return undefined
+  for (const returned of ownReturns(body)) {
+    const client = clientHeldBy(repo, returned, body, depth + 1)
+    if (client?.library === 'ioredis') return { ...client, factory: { name: callee.getText(), file, importSpecifier: importSourceOf(imported[0] ?? callee) } }
+  }
+  return undefined
+}
+
+/** The returned expressions of a function body, not those of functions nested in it. */
+function ownReturns(body: Node): Node[] {
+  return body
+    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+    .filter((statement) => statement.getFirstAncestor((node) => Node.isFunctionLikeDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node)) === body.getParent())
+    .flatMap((statement) => statement.getExpression() ?? [])
+}
+
+/** The client an expression holds: built right there, or assigned to the variable it names (`client = new Redis(...)` in `body`). */
+function clientHeldBy(repo: Repo, expression: Node, body: Node, depth: number): RedisClient | undefined {
+  const direct = redisClientOf(repo, expression, depth)
+  const target = unwrapExpression(expression)
+  if (direct || !Node.isIdentifier(target)) return direct
+  for (const assignment of body.getDescendantsOfKind(SyntaxKind.BinaryExpression)) {
+    const operator = assignment.getOperatorToken().getKind()
+    if (operator !== SyntaxKind.EqualsToken && operator !== SyntaxKind.QuestionQuestionEqualsToken) continue
+    if (assignment.getLeft().getText() !== target.getText()) continue
+    const client = redisClientOf(repo, assignment.getRight(), depth + 1)
+    if (client) return client
   }
   return undefined
 }

@@ -34,6 +34,17 @@ export interface RedisAdapterInfo {
   runtimeConfigKey?: string
   /** True when the adapter is set inside a `try` whose `catch` keeps the in-memory adapter. */
   fallsBackToMemory: boolean
+  /** The app's own function that made the ioredis clients (`getRedisClient()`), which the SSE broker can connect through. */
+  clientFactory?: AppRedisFactory
+}
+
+/** An exported function of the app's server code that returns its ioredis client. */
+export interface AppRedisFactory {
+  name: string
+  /** Repo-relative file that declares it. */
+  file: string
+  /** The module specifier the Socket.IO code imported it from (`#server/utils/redis`); undefined when auto-imported. */
+  importSpecifier?: string
 }
 
 /** One place that creates a Socket.IO server. */

@@ -122,14 +122,17 @@ export const MIN_SECRET_LENGTH = 32
 
 const SECRET_HINT = `set ${envName('ticketSecret')} (runtimeConfig.sse.ticketSecret) to a random string of at least ${MIN_SECRET_LENGTH} characters, the same on every instance, e.g. the output of \`openssl rand -base64 32\``
 
-/** Settings the runtime cannot run safely with; thrown when it starts, so a bad deploy fails at boot. */
-export function assertUsableConfig(config: SSEConfig): void {
+/**
+ * Settings the runtime cannot run safely with; thrown when it starts, so a bad deploy fails at boot.
+ * `redis`: events go through Redis, so other instances may serve the same users and need the secret.
+ */
+export function assertUsableConfig(config: SSEConfig, redis = config.redisUrl !== ''): void {
   const secret = config.ticketSecret
   if (secret && secret.length < MIN_SECRET_LENGTH) {
     throw new Error(`[sse] the ticket secret is ${secret.length} characters long; ${SECRET_HINT}`)
   }
   if (secret && new Set(secret).size < 8) throw new Error(`[sse] the ticket secret repeats a few characters; ${SECRET_HINT}`)
-  if (!secret && config.redisUrl) {
+  if (!secret && redis) {
     throw new Error(`[sse] the Redis broker serves several instances, which must share one ticket secret; ${SECRET_HINT}`)
   }
   if (config.maxEventBytes * 2 > config.maxQueueBytes) {

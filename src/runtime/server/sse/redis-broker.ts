@@ -15,6 +15,9 @@ interface Pending {
   deliveredTo?: ReadonlySet<string>
 }
 
+/** Opens one connection of the broker, with the options it needs for that connection. */
+export type RedisConnector = (options: RedisOptions) => Redis
+
 /** How long emits made right after startup wait for the first connection to Redis. */
 const STARTUP_WAIT_MS = 3000
 
@@ -53,18 +56,26 @@ export class RedisBroker implements Broker {
   private readonly readyOrTimeout: Promise<void>
   private readonly readyWaiters: (() => void)[] = []
 
+  /**
+   * `connect` opens each of the three connections with the broker's options; by default to
+   * `config.redisUrl`. An app that has its own Redis client passes `(options) => appClient.duplicate(options)`:
+   * the same server, database and credentials, with no URL to configure.
+   */
   constructor(
     private readonly config: SSEConfig,
     private readonly sink: BrokerSink,
+    connect: RedisConnector = (options) => new Redis(config.redisUrl, options),
   ) {
     this.key = `${config.redisPrefix}:log`
     const base: RedisOptions = {
+      // Options copied from an app's client may make it wait for a first command; the reader never sends one.
+      lazyConnect: false,
       retryStrategy: (times) => Math.min(100 * times, 2000),
       connectionName: `sse-${this.instanceId.slice(0, 8)}`,
     }
-    this.reader = new Redis(config.redisUrl, { ...base, maxRetriesPerRequest: null })
-    this.writer = new Redis(config.redisUrl, { ...base, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 })
-    this.commands = new Redis(config.redisUrl, { ...base, maxRetriesPerRequest: 1 })
+    this.reader = connect({ ...base, maxRetriesPerRequest: null })
+    this.writer = connect({ ...base, enableOfflineQueue: false, autoResendUnfulfilledCommands: false, maxRetriesPerRequest: 0 })
+    this.commands = connect({ ...base, maxRetriesPerRequest: 1 })
     for (const [name, client] of [['reader', this.reader], ['writer', this.writer], ['commands', this.commands]] as const) {
       client.on('error', (error: Error) => this.logThrottled(`redis ${name}`, error))
     }

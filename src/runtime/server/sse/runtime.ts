@@ -11,9 +11,20 @@ import type { SSEUser, SessionState, Target, UserId } from './types'
 export type BrokerFactory = (config: SSEConfig, sink: BrokerSink) => Broker
 
 let redisFactory: BrokerFactory | undefined
+let redisAlwaysOn = false
 
-export function registerRedisBroker(factory: BrokerFactory): void {
+/**
+ * Makes the Redis broker available. It is used when `redisUrl` is set, or always with `appRedis`: the
+ * factory connects through the app's own Redis client, so the app's Redis settings are the broker's.
+ */
+export function registerRedisBroker(factory: BrokerFactory, options: { appRedis?: boolean } = {}): void {
   redisFactory = factory
+  redisAlwaysOn = options.appRedis === true
+}
+
+/** Whether this instance shares its events through Redis (and so with other instances). */
+export function usesRedis(config: SSEConfig): boolean {
+  return config.redisUrl !== '' || (redisAlwaysOn && redisFactory !== undefined)
 }
 
 export function userKey(id: UserId): string {
@@ -29,7 +40,7 @@ export class SSERuntime {
   closing = false
 
   constructor(readonly config: SSEConfig) {
-    assertUsableConfig(config)
+    assertUsableConfig(config, usesRedis(config))
     this.replayAllowance = new ReplayAllowance(config.replayEntriesPerMinute)
     this.hub = new Hub(config.heartbeatMs, (ids) => {
       this.broker.touchSessions(ids).catch((error: unknown) => logError('refreshing sessions', error))
@@ -38,7 +49,7 @@ export class SSERuntime {
   }
 
   private createBroker(): Broker {
-    if (!this.config.redisUrl) return new MemoryBroker(this.config, this.hub)
+    if (!usesRedis(this.config)) return new MemoryBroker(this.config, this.hub)
     if (!redisFactory) {
       throw new Error('[sse] NUXT_SSE_REDIS_URL is set but the Redis broker is not installed (server/plugins/sse-redis.ts registers it)')
     }

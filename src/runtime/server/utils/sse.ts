@@ -1,6 +1,6 @@
 import { createError, getHeader, readBody, type H3Event } from 'h3'
 import { assertUsableConfig, resolveConfig, setConfigOverrides, type SSEConfig } from '../sse/config'
-import { closeSSERuntime, hasSSERuntime, userKey, useSSERuntime } from '../sse/runtime'
+import { closeSSERuntime, hasSSERuntime, userKey, usesRedis, useSSERuntime } from '../sse/runtime'
 import { connectionIdBelongsTo, ticketSecret } from '../sse/ticket'
 import { userChannel } from '../sse/stream'
 import type { EmitOptions, UserId } from '../sse/types'
@@ -131,7 +131,8 @@ export function configureSSE(options: Partial<SSEConfig> | undefined): void {
   if (hasSSERuntime()) console.warn('[sse] configureSSE() called after the SSE runtime started: the new options apply after closeSSE()')
   setConfigOverrides(options)
   // Here rather than at the first stream or emit, so a deploy with an unusable setting fails at boot.
-  assertUsableConfig(resolveConfig())
+  const config = resolveConfig()
+  assertUsableConfig(config, usesRedis(config))
 }
 
 /** Close every open stream and the broker now (graceful shutdown: clients reconnect to another instance). */
