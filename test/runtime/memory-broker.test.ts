@@ -40,16 +40,20 @@ describe('the in-memory replay log', () => {
   })
 
   it('costs about the same per publish with a full log as with an empty one', async () => {
-    const { broker } = brokerWithLog(10_000)
-    const time = async (count: number) => {
-      const start = process.hrtime.bigint()
-      for (let i = 0; i < count; i++) await broker.publish('tick', 'x', everyone)
-      return Number(process.hrtime.bigint() - start) / count
+    const ratio = async () => {
+      const { broker } = brokerWithLog(10_000)
+      const time = async (count: number) => {
+        const start = process.hrtime.bigint()
+        for (let i = 0; i < count; i++) await broker.publish('tick', 'x', everyone)
+        return Number(process.hrtime.bigint() - start) / count
+      }
+      const filling = await time(10_000)
+      return (await time(20_000)) / filling
     }
-    const filling = await time(10_000)
-    const full = await time(20_000)
+    // A busy machine only makes single rounds slower; a cost that grows with the log is slow in every round.
+    const ratios = [await ratio(), await ratio(), await ratio()]
     // Evicting by moving every retained entry on each publish made this ~50× slower; allow noise.
-    expect(full).toBeLessThan(filling * 5)
+    expect(Math.min(...ratios)).toBeLessThan(5)
   })
 
   it('keeps the log within logMaxBytes however big the events are', async () => {
