@@ -18,6 +18,20 @@ import { pageMessageArrives, readReceiptReachesSender, typingIsShown } from './c
  * the migration, not by the fixture, the database or the harness.
  */
 const skip = chromiumSkipReason() || mariadbSkipReason() || redisSkipReason()
+
+/** When the access token stops being accepted, in ms since the epoch. */
+function expiryOf(token: string): number {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }
+  return payload.exp * 1000
+}
+
+/**
+ * The fixture attaches Socket.IO to Nitro's HTTP server on the first plain HTTP request it gets (a
+ * WebSocket upgrade is not one): a restarted instance needs one, as a load balancer's health check sends.
+ */
+async function knockOn(server: RunningServer): Promise<void> {
+  await fetch(`${server.url}/login`, { signal: AbortSignal.timeout(10_000) })
+}
 const { student, tutor, otherStudent } = fieldAccounts
 const room = student.room
 
@@ -108,6 +122,45 @@ describe('the un-migrated field-tutor-school fixture (Socket.IO control)', () =>
         await again.close()
       }
     })
+
+    it('goes live again after instance 1 restarts under the student, and chats on', async () => {
+      const appDir = requireBuilt(fixture())
+      await first.stop()
+      await expect.poll(() => a.page.getByTestId('connection-status').getAttribute('data-connected'), { timeout: 10_000 }).toBe('false')
+      first = await startBuiltServer(appDir, first.port, fieldAppEnv(db, redis))
+      await knockOn(first)
+      await a.page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor({ timeout: 30_000 })
+      await pageMessageArrives(b, a, 'Field control: still there after the restart?')
+    }, 60_000)
+
+    it('signs the student out to the login page when the token has expired and the socket is refused', async () => {
+      const lifetimeSeconds = 8
+      const appDir = requireBuilt(fixture())
+      let shortLived = await startBuiltServer(appDir, await freePort(), fieldAppEnv(db, redis, { NUXT_JWT_EXPIRES_IN: `${lifetimeSeconds}s` }))
+      try {
+        const token = await fieldLogin(shortLived.url, student.username)
+        const expiresAt = expiryOf(token)
+        const page = await openFieldRoom(browser, shortLived.url, token, room)
+        try {
+          expect(Date.now(), 'the page took the whole token lifetime to open').toBeLessThan(expiresAt)
+          await new Promise((resolve) => setTimeout(resolve, expiresAt - Date.now() + 500))
+          // The socket stays up on an expired token until it has to reconnect
+          await shortLived.stop()
+          shortLived = await startBuiltServer(appDir, shortLived.port, fieldAppEnv(db, redis, { NUXT_JWT_EXPIRES_IN: `${lifetimeSeconds}s` }))
+          await knockOn(shortLived)
+          await page.page.waitForURL((url) => url.pathname === '/login', { timeout: 30_000 })
+          await expect.poll(() => page.page.getByTestId('session-notice').innerText()).toContain('session has expired')
+          const handshakes = () => page.requests.filter((request) => request.url.includes('/socket.io/')).length
+          const afterSignOut = handshakes()
+          await page.page.waitForTimeout(4_000)
+          expect(handshakes(), 'Socket.IO requests after the sign-out').toBe(afterSignOut)
+        } finally {
+          await page.close()
+        }
+      } finally {
+        await shortLived.stop()
+      }
+    }, 90_000)
 
     it('refuses a student of another room with 403 and leaves the room out of their list', async () => {
       const outsider = await fieldLogin(first.url, otherStudent.username)
