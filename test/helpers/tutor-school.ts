@@ -1,4 +1,7 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
+import { openLivePage, type ChatPage } from './chat-page.js'
+
+export type { ChatPage } from './chat-page.js'
 
 /** Seeded accounts of fixtures/tutor-school (server/utils/db.ts): room 1 pairs Ploy and Somsak, room 2 Beam and Malee. */
 export const accounts = {
@@ -44,37 +47,9 @@ export function streamHeaders(token: string): Record<string, string> {
   return { authorization: `Bearer ${token}`, cookie: `auth_token=${token}` }
 }
 
-export interface ChatPage {
-  context: BrowserContext
-  page: Page
-  /** Browser console errors and failed page loads, for failure messages. */
-  problems: string[]
-  /** Every request the page made, in order. */
-  requests: Array<{ method: string, url: string, body: string | null }>
-  close(): Promise<void>
-}
-
 /** A user signed in (the `auth_token` cookie the login page sets) with `/chat/<roomId>` open and live. */
-export async function openChatPage(browser: Browser, baseUrl: string, token: string, roomId: number): Promise<ChatPage> {
-  const context = await browser.newContext({ baseURL: baseUrl })
-  await context.addCookies([{ name: 'auth_token', value: token, url: baseUrl }])
-  const page = await context.newPage()
-  page.setDefaultTimeout(15_000)
-  const problems: string[] = []
-  const requests: ChatPage['requests'] = []
-  page.on('request', (request) => requests.push({ method: request.method(), url: request.url(), body: request.postData() }))
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`)
-  })
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`))
-  await page.goto(`/chat/${roomId}`)
-  try {
-    await page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor({ timeout: 15_000 })
-  } catch (error) {
-    await context.close()
-    throw new Error(`/chat/${roomId} never showed a live connection. Browser problems:\n${problems.join('\n') || '(none)'}`, { cause: error })
-  }
-  return { context, page, problems, requests, close: () => context.close() }
+export function openChatPage(browser: Browser, baseUrl: string, token: string, roomId: number): Promise<ChatPage> {
+  return openLivePage(browser, baseUrl, { cookies: [{ name: 'auth_token', value: token }], path: `/chat/${roomId}` })
 }
 
 /** The texts of the messages the page shows, top to bottom. */
