@@ -66,7 +66,7 @@ export function unrelatedStatements(file: SourceFile, server: ServerModel, reque
     for (const statement of candidates) {
       if (related.has(statement)) continue
       const names = declaredNames(statement)
-      const goes = names.length > 0 ? onlyUsedBy(names, statement, related) : onlyRunsRelated(statement, related)
+      const goes = names.length > 0 ? onlyUsedBy(names, statement, related) : onlyRunsRelated(statement, related) || onlyFeedsRelated(statement, related)
       if (goes) {
         related.add(statement)
         changed = true
@@ -76,11 +76,35 @@ export function unrelatedStatements(file: SourceFile, server: ServerModel, reque
   return candidates.filter((s) => !related.has(s))
 }
 
+/** Every read of the names outside the statement is inside related code; writes do not count (see onlyFeedsRelated). */
 function onlyUsedBy(names: Node[], statement: Statement, related: ReadonlySet<Statement>): boolean {
   return names
     .flatMap((name) => (Node.isIdentifier(name) ? name.findReferencesAsNodes() : []))
-    .filter((ref) => !isWithin(ref, statement))
+    .filter((ref) => !isWithin(ref, statement) && !isAssignedTo(ref))
     .every((ref) => [...related].some((s) => isWithin(ref, s)))
+}
+
+/** `x = …`, `x ??= …`: the reference is written, not read. */
+function isAssignedTo(ref: Node): boolean {
+  const parent = ref.getParent()
+  return Node.isBinaryExpression(parent) && parent.getLeft() === ref && ASSIGNMENTS.has(parent.getOperatorToken().getKind())
+}
+
+const ASSIGNMENTS = new Set([SyntaxKind.EqualsToken, SyntaxKind.QuestionQuestionEqualsToken, SyntaxKind.BarBarEqualsToken])
+
+/**
+ * A statement that only stores something for the Socket.IO code: it writes variables a related
+ * statement declares, and calls nothing but Nitro hook registrations and logs
+ * (`nitroApp.hooks.hook('request', (event) => { httpServer ??= event.node.req.socket.server })`).
+ */
+function onlyFeedsRelated(statement: Statement, related: ReadonlySet<Statement>): boolean {
+  const calls = statement.getDescendantsOfKind(SyntaxKind.CallExpression).map((call) => call.getExpression())
+  if (!calls.every((callee) => /^console\.\w+$/.test(callee.getText()) || (Node.isPropertyAccessExpression(callee) && /^hook(?:Once)?$/.test(callee.getName())))) return false
+  const writes = statement.getDescendantsOfKind(SyntaxKind.Identifier).filter(isAssignedTo)
+  return writes.length > 0 && writes.every((ref) => {
+    const declaration = ref.getSymbol()?.getDeclarations()[0]
+    return declaration !== undefined && [...related].some((s) => isWithin(declaration, s))
+  })
 }
 
 /** A function or variable that a related statement declares (the Socket.IO initialiser of the plugin). */

@@ -143,7 +143,7 @@ function redisClientOf(repo: Repo, expression: Node, depth: number): RedisClient
       // `createClient(...).connect()` style chains
       return redisClientOf(repo, callee.getExpression(), depth + 1)
     }
-    const fromApp = Node.isIdentifier(callee) && target.getArguments().length === 0 ? appClientFactory(repo, callee, depth) : undefined
+    const fromApp = Node.isIdentifier(callee) ? clientFromAppFunction(repo, target, callee, depth) : undefined
     if (fromApp) return fromApp
     const source = moduleOfCallee(callee)
     if (source === 'redis' || source === '@redis/client') {
@@ -160,23 +160,24 @@ function redisClientOf(repo: Repo, expression: Node, depth: number): RedisClient
 }
 
 /**
- * `getRedisClient()`: an exported function of the app's server code (imported, or auto-imported from
- * its utils) that returns a client it makes or caches (`redisClient ??= new Redis({...})`). Other
- * code of the app can call it to reach the same Redis with the same settings.
+ * A client returned by a function of the app (imported, local, or auto-imported from its utils):
+ * `getRedisClient()` making or caching `new Redis({...})`. When that call takes no arguments and the
+ * function is exported from another server file, other code can call it to reach the same Redis
+ * with the same settings: it is the client's factory.
  */
-function appClientFactory(repo: Repo, callee: Identifier, depth: number): RedisClient | undefined {
+function clientFromAppFunction(repo: Repo, call: Node, callee: Identifier, depth: number): RedisClient | undefined {
   const imported = symbolDeclarations(callee)
   const fn = imported.length > 0 ? declarationsOf(repo, callee).find(Node.isFunctionDeclaration) : findServerUtil(repo, callee.getText())?.fn
-  const body = fn?.isExported() ? fn.getBody() : undefined
+  const body = fn?.getBody()
   if (!fn || !Node.isBlock(body)) return undefined
+  const client = ownReturns(body).map((returned) => clientHeldBy(repo, returned, body, depth + 1)).find((found) => found !== undefined)
+  if (!client) return undefined
   const file = repo.unitOf(fn.getSourceFile())?.path
   // One declared beside the Socket.IO code goes with it; only a function of another server file outlives the migration.
-  if (!file || fn.getSourceFile() === callee.getSourceFile() || !file.startsWith(`${repo.relative(repo.layout.serverDir)}/`)) return undefined
-  for (const returned of ownReturns(body)) {
-    const client = clientHeldBy(repo, returned, body, depth + 1)
-    if (client?.library === 'ioredis') return { ...client, factory: { name: callee.getText(), file, importSpecifier: importSourceOf(imported[0] ?? callee) } }
-  }
-  return undefined
+  const reusable = Node.isCallExpression(call) && call.getArguments().length === 0 && fn.isExported() && fn.getSourceFile() !== callee.getSourceFile() &&
+    file !== undefined && file.startsWith(`${repo.relative(repo.layout.serverDir)}/`)
+  if (!reusable || client.library !== 'ioredis') return { library: client.library, connection: client.connection }
+  return { ...client, factory: { name: callee.getText(), file, importSpecifier: importSourceOf(imported[0] ?? callee) } }
 }
 
 /** The returned expressions of a function body, not those of functions nested in it. */
