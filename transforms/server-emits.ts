@@ -6,6 +6,7 @@ import type { EmitSite } from '../src/analysis/server/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { identifiers } from '../src/ast/walk.js'
 import { replaceFileText, replaceNodeText } from '../src/ast/edit.js'
+import { reportStaleComments, reportUnauthenticatedEmits, socketIoComments } from './server-emit-reports.js'
 
 /**
  * Rewrites every emit on the io server into a call of the SSE runtime (`emitToRoom`, `emitToUser`,
@@ -29,6 +30,9 @@ export const serverEmits: Transform = {
 function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[], createsServer: boolean): void {
   const unit = ctx.repo.unitOf(file)
   const style = ctx.styleOf(unit?.path)
+  const original = file.getFullText()
+  const comments = socketIoComments(file)
+  const firstEmitLine = Math.min(...sites.map((site) => site.call.getStartLineNumber()))
   const used = new Set<SseHelper>()
   let rewritten = 0
   // Last first, so an emit nested in another emit's arguments is rewritten before its container.
@@ -67,6 +71,10 @@ function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[],
   importHelpers(ctx.repo, ctx.model.server, file, [...used], style)
   removeUnusedIoImports(ctx.repo, ctx.model.server, file)
   dropStaleAsiGuards(file, used)
+  // The plugin that creates the server is moved or deleted by the handler transform, which reports what stays.
+  if (!unit || createsServer) return
+  reportStaleComments(ctx, unit.path, comments, file.getFullText())
+  reportUnauthenticatedEmits(ctx, unit.path, original, firstEmitLine)
 }
 
 /**

@@ -198,6 +198,7 @@ export default defineEventHandler(() => {
 })
 `)
     expect(plan.followUps.map((followUp) => `${followUp.file}:${followUp.line} ${followUp.kind}`)).toEqual([
+      'server/api/mixed.post.ts:4 security/unauthenticated-emit',
       'server/api/mixed.post.ts:5 io/unmigrated-use',
       'server/plugins/socket.io.ts:1 packages/still-imported',
       'server/plugins/socket.io.ts:4 io/server-kept',
@@ -264,7 +265,7 @@ describe('socket route stubs', () => {
     const change = plan.changes.find((c) => c.path === 'server/api/socket/messages/index.post.ts')
     expect(change?.kind).toBe('update')
     expect(textOf(plan, 'server/api/socket/messages/index.post.ts')).toContain(`emitToRoom(message.roomId, 'message', message)`)
-    expect(plan.followUps.filter((f) => f.file === 'server/api/socket/messages/index.post.ts')).toEqual([])
+    expect(plan.followUps.filter((f) => f.file === 'server/api/socket/messages/index.post.ts').map((f) => f.kind)).toEqual(['security/unauthenticated-emit'])
   })
 
   it('deletes a placeholder on a socket path that answers 404 "for Socket.IO", and keeps one that says nothing of it', async () => {
@@ -303,5 +304,30 @@ describe('packages', () => {
   it('adds the ioredis range this package tests the Redis broker with', () => {
     const own = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { devDependencies: Record<string, string> }
     expect(IOREDIS_RANGE).toBe(own.devDependencies.ioredis)
+  })
+})
+
+describe('API routes that emit', () => {
+  const route = (body: string) => `// Pushes a Socket.IO notification (uses nitroApp.io)
+export default defineEventHandler(async (event) => {
+${body}
+  const { userId } = await readBody<{ userId: number }>(event)
+  useNitroApp().io?.to(\`user:\${userId}\`).emit('notice', { userId })
+  return { ok: true }
+})
+`
+  const reports = async (files: Record<string, string>) => {
+    const plan = await planMigration(writeRepo({ 'server/plugins/socket.io.ts': plugin, ...files }), { transforms })
+    return plan.followUps.filter((f) => f.file === 'server/api/notify.post.ts').map((f) => `${f.line} ${f.severity} ${f.kind}`)
+  }
+
+  it('are reported when nothing authenticates the caller, and their comments about Socket.IO are flagged', async () => {
+    expect(await reports({ 'server/api/notify.post.ts': route('') })).toEqual(['1 info emit/comment-mentions-socket-io', '5 security security/unauthenticated-emit'])
+  })
+
+  it('are not reported as unauthenticated when they call the app\'s auth or read what a server middleware stored', async () => {
+    expect(await reports({ 'server/api/notify.post.ts': route('  await requireAuth(event)') })).toEqual(['1 info emit/comment-mentions-socket-io'])
+    expect(await reports({ 'server/api/notify.post.ts': route('  if (!event.context.user) throw createError({ statusCode: 401 })') })).toEqual(['1 info emit/comment-mentions-socket-io'])
+    expect(await reports({ 'server/api/notify.post.ts': route(''), 'server/middleware/auth.ts': 'export default defineEventHandler(() => {})\n' })).toEqual(['1 info emit/comment-mentions-socket-io'])
   })
 })
