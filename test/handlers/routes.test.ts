@@ -77,10 +77,32 @@ describe('socket.on handlers → POST routes', () => {
     expect(join).toContain(`const connectionId = getConnectionId(event, { userId })`)
     expect(join).toMatch(/if \(!connectionId\) \{\n\s+throw createError\(\{ statusCode: 400/)
     const check = join.indexOf('await verifyRoomAccess(userId, roomId)')
-    const subscribe = join.indexOf('await subscribe(connectionId, roomChannel(roomId), { userId })')
+    const subscribe = join.indexOf('await subscribe(connectionId, roomChannel(roomId), { userId }, { accessChecked: true })')
     expect(check).toBeGreaterThan(0)
     expect(subscribe).toBeGreaterThan(check)
     expect(files.get('server/api/chat/leave-room.post.ts')).toContain('await unsubscribe(connectionId, roomChannel(roomId), { userId })')
+  })
+
+  it('asks canSubscribe again only where the handler joined without checking that room first', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('open_room', async (data: { roomId: number }) => {
+      const allowed = await canEnter(socket.data.userId, data.roomId)
+      if (allowed) socket.join(\`room:\${data.roomId}\`)
+    })
+    socket.on('open_lobby', async (data: { lobbyId: number }) => {
+      if (!(await isVerified(socket.data.userId))) return
+      socket.join(\`lobby:\${data.lobbyId}\`)
+    })
+    socket.on('watch', (data: { gameId: number }) => {
+      socket.join(\`game:\${data.gameId}\`)
+    })`,
+      }),
+    })
+    expect(files.get('server/api/chat/open-room.post.ts')).toContain('subscribe(connectionId, roomChannel(data.roomId), { userId }, { accessChecked: true })')
+    expect(files.get('server/api/chat/open-lobby.post.ts')).toContain('await subscribe(connectionId, `lobby:${data.lobbyId}`, { userId })\n')
+    expect(files.get('server/api/chat/watch.post.ts')).toContain('await subscribe(connectionId, `game:${data.gameId}`, { userId })\n')
   })
 
   it('turns an error reply into an HTTP error that the surrounding catch lets through', async () => {

@@ -32,4 +32,12 @@ describe('the default sse-hooks', () => {
     await subscribe(connectionId, 'user:5', { userId: 5 })
     await expect(subscribe(connectionId, 'room:1', { userId: 5 })).rejects.toMatchObject({ statusCode: 403 })
   })
+
+  it('let a route that ran the app\'s own access check subscribe without asking canSubscribe again, still only its own connection', async () => {
+    const stream = await openRaw(`${server.url}/api/chat/events`, { authorization: 'Bearer token-5' })
+    streams.push(stream)
+    const { connectionId } = json<{ connectionId: string }>(await stream.next((f) => f.event === 'connected'))
+    await subscribe(connectionId, 'room:1', { userId: 5 }, { accessChecked: true })
+    await expect(subscribe(connectionId, 'room:2', { userId: 6 }, { accessChecked: true })).rejects.toMatchObject({ statusCode: 403 })
+  })
 })

@@ -4,6 +4,7 @@ import type { Blocker, HandshakeRead, SocketUse } from '../../src/analysis/handl
 import { isClientSentId } from '../../src/analysis/handlers/socket-uses.js'
 import { ackStatement, ownStatement } from '../../src/analysis/handlers/statements.js'
 import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
+import { accessCheckedBefore } from '../../src/analysis/handlers/access-check.js'
 import { renamedEventLiteral } from '../../src/analysis/stream-events.js'
 import { channelExpression, channelOf, emitCall } from './channels.js'
 import { indentOf, renderChildren, type Replacements } from './render.js'
@@ -224,10 +225,12 @@ export function rewriteUses(
         const awaited = Node.isAwaitExpression(use.node.getParent()) ? use.node.getParent()! : use.node
         const helper = use.kind === 'join' ? 'subscribe' : 'unsubscribe'
         const prefix = directlyInBody(use.node) ? 'await ' : ''
+        // The handler's own access check already ran: canSubscribe would only repeat it (another query).
+        const checked = use.kind === 'join' && accessCheckedBefore(use.node, use.rooms, fn) ? ', { accessChecked: true }' : ''
         replacements.set(awaited, (render) => {
           const channels = use.rooms.map((room) => channelExpression(channelOf(room, config, render)))
           const list = channels.length === 1 ? channels[0] : `[${channels.join(', ')}]`
-          return `${prefix}${helper}(${names.connectionId}, ${list}, ${names.owner()})`
+          return `${prefix}${helper}(${names.connectionId}, ${list}, ${names.owner()}${checked})`
         })
         markThrow(use.node)
         break

@@ -48,10 +48,17 @@ export function emitToConnection(connectionId: string, event: string, data?: unk
   return useSSERuntime().emit(event, data, { kind: 'connection', connectionId })
 }
 
-/** Join channels; only for a connection of `owner.userId` and channels `canSubscribe` allows (else a 403 H3Error). */
-export function subscribe(connectionId: string, channels: string | string[], owner: { userId: UserId }): Promise<void> {
-  return useSSERuntime().changeSubscription('subscribe', connectionId, list(channels), owner, canSubscribe)
+/**
+ * Join channels; only for a connection of `owner.userId` and channels `canSubscribe` allows (else a 403 H3Error).
+ * `accessChecked`: the caller has just run the app's own access check for these channels, so
+ * `canSubscribe` is not asked again (a route migrated from a handler that checked before joining).
+ */
+export function subscribe(connectionId: string, channels: string | string[], owner: { userId: UserId }, options: { accessChecked?: boolean } = {}): Promise<void> {
+  const check = options.accessChecked ? allowChecked : canSubscribe
+  return useSSERuntime().changeSubscription('subscribe', connectionId, list(channels), owner, check)
 }
+
+const allowChecked = async (): Promise<boolean> => true
 
 export function unsubscribe(connectionId: string, channels: string | string[], owner: { userId: UserId }): Promise<void> {
   return useSSERuntime().changeSubscription('unsubscribe', connectionId, list(channels), owner, canSubscribe)
