@@ -215,6 +215,35 @@ export const useB = () => {
   })
 })
 
+describe('io() reconnection options', () => {
+  it('carry the bound on reconnect attempts over to the stream, none when reconnection was off', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'app/composables/useA.ts': `import { io } from 'socket.io-client'
+const MAX_RETRIES = 4
+export const useA = () => {
+  const socket = io({ auth: { token: getToken() }, reconnection: true, reconnectionAttempts: 5, reconnectionDelay: 1000 })
+  const other = io({ reconnectionAttempts: MAX_RETRIES })
+  return { socket, other }
+}
+`,
+      'app/composables/useB.ts': `import { io } from 'socket.io-client'
+export const useB = () => {
+  const socket = io({ reconnection: false, reconnectionAttempts: 3 })
+  return { socket }
+}
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/composables/useA.ts')).toContain(`  const socket = useChatSSE({ token: () => getToken(), reconnectAttempts: 5 })
+  socket.connect()
+  const other = useChatSSE({ reconnectAttempts: MAX_RETRIES })
+`)
+    expect(updated.get('app/composables/useB.ts')).toContain('  const socket = useChatSSE({ reconnectAttempts: 0 })\n')
+    expect(followUps).toEqual([])
+  })
+})
+
 describe('a socket created where a value is expected', () => {
   it('becomes a stream that is connected before it is handed out', async () => {
     const dir = caseDir()

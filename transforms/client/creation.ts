@@ -6,9 +6,9 @@ import { indentationOf, type ScriptEditor } from './editor.js'
 import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
 import { isDeclaredInFile } from '../../src/ast/scope.js'
 
-/** io() options that mean nothing to an EventSource-based stream (transport, reconnection, namespaces ...): dropped. */
+/** io() options that mean nothing to an EventSource-based stream (transport, reconnection delays, namespaces ...): dropped. */
 const NO_SSE_MEANING = new Set([
-  'path', 'transports', 'reconnection', 'reconnectionAttempts', 'reconnectionDelay', 'reconnectionDelayMax',
+  'path', 'transports', 'reconnectionDelay', 'reconnectionDelayMax',
   'randomizationFactor', 'timeout', 'forceNew', 'multiplex', 'upgrade', 'rememberUpgrade', 'withCredentials',
   'secure', 'ackTimeout', 'retries', 'closeOnBeforeunload', 'protocols', 'transportOptions', 'hostname', 'port',
   'tryAllTransports', 'timestampRequests', 'timestampParam', 'addTrailingSlash', 'parser',
@@ -20,6 +20,8 @@ const SAME_ORIGIN = new Set(['window.location.origin', 'location.origin', 'undef
 interface StreamOptions {
   /** Expression of the credential, read through the `token` getter. */
   token?: Node
+  /** `reconnectionAttempts: N` as written, or `0` for `reconnection: false`: the stream's `reconnectAttempts`. */
+  reconnectAttempts?: Node | 0
   autoConnect: boolean
 }
 
@@ -51,8 +53,13 @@ interface KeptSocketOption {
  */
 function streamCallFrom(options: StreamOptions, hoisted?: Hoisted, detached = false, kept?: KeptSocketOption): StreamCall {
   const token = options.token && (hoisted ? hoisted.token : options.token.getText())
-  const fields = [...(token ? [`token: () => ${token}`] : []), ...(detached ? ['detached: true'] : [])]
-  const selfContained = !options.token || isSelfContained(options.token)
+  const attempts = options.reconnectAttempts
+  const fields = [
+    ...(token ? [`token: () => ${token}`] : []),
+    ...(attempts !== undefined ? [`reconnectAttempts: ${attempts === 0 ? '0' : attempts.getText()}`] : []),
+    ...(detached ? ['detached: true'] : []),
+  ]
+  const selfContained = (!options.token || isSelfContained(options.token)) && (attempts === undefined || attempts === 0 || isSelfContained(attempts))
   if (kept) return { text: keptSocketCall(fields, kept), autoConnect: options.autoConnect, selfContained }
   const args = fields.length > 0 ? `{ ${fields.join(', ')} }` : ''
   return { text: `useChatSSE(${args})`, autoConnect: options.autoConnect, selfContained }
@@ -301,6 +308,15 @@ function readOptions(ed: ScriptEditor, call: CallExpression): StreamOptions {
     if (name !== undefined && NO_SSE_MEANING.has(name)) continue
     if (name === 'autoConnect' && Node.isPropertyAssignment(prop)) {
       result.autoConnect = prop.getInitializerOrThrow().getText() !== 'false'
+      continue
+    }
+    // Socket.IO gave up after these attempts (none without reconnection); the stream keeps that bound.
+    if (name === 'reconnectionAttempts' && Node.isPropertyAssignment(prop)) {
+      if (result.reconnectAttempts !== 0) result.reconnectAttempts = prop.getInitializerOrThrow()
+      continue
+    }
+    if (name === 'reconnection' && Node.isPropertyAssignment(prop)) {
+      if (prop.getInitializerOrThrow().getText() === 'false') result.reconnectAttempts = 0
       continue
     }
     const token = name === 'auth' || name === 'query' || name === 'extraHeaders' ? tokenOf(ed, name, prop) : undefined
