@@ -244,6 +244,65 @@ export const useB = () => {
   })
 })
 
+describe('URLs of the generated routes', () => {
+  const composable = `import { io } from 'socket.io-client'
+
+export const useChat = () => {
+  const config = useRuntimeConfig()
+  let socket: ReturnType<typeof io> | null = null
+
+  const loadRooms = () => $fetch(\`\${config.public.apiBase}/chat/rooms\`)
+
+  const connect = () => {
+    socket = io({ auth: { token: 'x' } })
+  }
+
+  const typing = (roomId: number) => {
+    socket?.emit('typing', { roomId })
+  }
+
+  return { loadRooms, connect, typing }
+}
+`
+  const component = `<script setup lang="ts">
+import { io } from 'socket.io-client'
+
+const socket = io()
+const wave = () => socket.emit('typing', { roomId: 2 })
+</script>
+`
+  const repo = (apiBase: string, routes: Record<string, string> = { 'server/api/chat/rooms.get.ts': 'export default defineEventHandler(() => [])\n' }) => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'nuxt.config.ts': `export default defineNuxtConfig({\n  runtimeConfig: {\n    public: {\n      apiBase: ${apiBase},\n    },\n  },\n})\n`,
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/composables/useChat.ts': composable,
+      'app/components/Wave.vue': component,
+      ...routes,
+    })
+    return dir
+  }
+
+  it("are built from the runtime-config base the app's REST calls use when it is this app's /api", async () => {
+    const { updated } = await planClient(repo("process.env.API_BASE || '/api'"))
+    const chat = updated.get('app/composables/useChat.ts')!
+    expect(chat).toContain("    socket = useChatSSE({ token: () => 'x', baseURL: `${config.public.apiBase}/chat` })")
+    expect(chat).toContain('    socket?.post(`${config.public.apiBase}/chat/typing`, { roomId })')
+    // A script without a runtime config of its own reads it where the request is made.
+    const wave = updated.get('app/components/Wave.vue')!
+    expect(wave).toContain('const socket = useChatSSE({ baseURL: `${useRuntimeConfig().public.apiBase}/chat` })')
+    expect(wave).toContain("const wave = () => socket.send(`${useRuntimeConfig().public.apiBase}/chat/typing`, { roomId: 2 })")
+  })
+
+  it('stay /api/... when that base names another server or its calls reach no route of this app', async () => {
+    const external = await planClient(repo("'https://api.example.com/v1'"))
+    expect(external.updated.get('app/composables/useChat.ts')).toContain("    socket?.post('/api/chat/typing', { roomId })")
+    expect(external.updated.get('app/composables/useChat.ts')).toContain("    socket = useChatSSE({ token: () => 'x' })")
+    const noRoute = await planClient(repo("'/api'", {}))
+    expect(noRoute.updated.get('app/composables/useChat.ts')).toContain("    socket?.post('/api/chat/typing', { roomId })")
+  })
+})
+
 describe('a socket created where a value is expected', () => {
   it('becomes a stream that is connected before it is handed out', async () => {
     const dir = caseDir()

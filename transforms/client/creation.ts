@@ -3,6 +3,7 @@ import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketCreation } from '../../src/analysis/client/types.js'
 import type { KeptSocketIO } from './kept.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
+import { streamBaseURL } from './rest-urls.js'
 import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
 import { isDeclaredInFile } from '../../src/ast/scope.js'
 
@@ -34,7 +35,7 @@ export interface StreamCall {
 }
 
 export function streamCall(ed: ScriptEditor, call: CallExpression): StreamCall {
-  return streamCallFrom(readOptions(ed, call))
+  return streamCallFrom(readOptions(ed, call), streamBaseURL(ed, call, true))
 }
 
 /** A socket that stays beside the stream for some events: the `socketIO` option, laid out where the call is written. */
@@ -51,11 +52,12 @@ interface KeptSocketOption {
  * `detached`: the socket was app-wide, so the stream must not end with the component that first created it.
  * `kept`: the socket stays beside the stream for the events listed.
  */
-function streamCallFrom(options: StreamOptions, hoisted?: Hoisted, detached = false, kept?: KeptSocketOption): StreamCall {
+function streamCallFrom(options: StreamOptions, baseURL: string | undefined, hoisted?: Hoisted, detached = false, kept?: KeptSocketOption): StreamCall {
   const token = options.token && (hoisted ? hoisted.token : options.token.getText())
   const attempts = options.reconnectAttempts
   const fields = [
     ...(token ? [`token: () => ${token}`] : []),
+    ...(baseURL ? [`baseURL: ${baseURL}`] : []),
     ...(attempts !== undefined ? [`reconnectAttempts: ${attempts === 0 ? '0' : attempts.getText()}`] : []),
     ...(detached ? ['detached: true'] : []),
   ]
@@ -128,7 +130,7 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   const token = options.token
   const hoisted = token ? hoistComposable(token, statement) : undefined
   const keptSocket = ed.kept ? keepSocket(ed, ed.kept, call, statement) : undefined
-  const stream = streamCallFrom(options, hoisted, creation.outlivesComponent, keptSocket)
+  const stream = streamCallFrom(options, streamBaseURL(ed, call, false), hoisted, creation.outlivesComponent, keptSocket)
   if (!keptSocket) rememberDroppedNames(ed, call, token)
   if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
   if (creation.reactiveContainer) ed.vueNames.add('markRaw')
