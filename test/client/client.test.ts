@@ -303,6 +303,34 @@ const wave = () => socket.emit('typing', { roomId: 2 })
   })
 })
 
+describe('lifecycle handlers', () => {
+  it("that test Socket.IO's transport errors or disconnect reasons are reported: the stream never produces them", async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'app/composables/useLive.ts': `import { io } from 'socket.io-client'
+export const useLive = () => {
+  const socket = io()
+  socket.on('connect_error', (error) => {
+    if (error.message?.includes('Authentication')) return
+    if (error.message?.includes('timeout') || error.message === 'xhr poll error') setTimeout(() => socket.connect(), 3000)
+  })
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') socket.connect()
+  })
+  socket.on('connect', () => console.log('timeout'))
+  return socket
+}
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/composables/useLive.ts')).toContain("  socket.onError((error) => {\n    if (error.message?.includes('Authentication')) return")
+    const reported = followUps.filter((f) => f.kind === 'client/socket-io-error-strings')
+    expect(reported.map((f) => [f.line, f.severity])).toEqual([[6, 'warning'], [9, 'warning']])
+    expect(reported[0]!.reason).toContain("tests `timeout`, `xhr poll error`: messages of Socket.IO's transports")
+    expect(reported[1]!.reason).toContain("tests `io server disconnect`: Socket.IO's disconnect reasons")
+  })
+})
+
 describe('a socket created where a value is expected', () => {
   it('becomes a stream that is connected before it is handed out', async () => {
     const dir = caseDir()
