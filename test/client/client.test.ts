@@ -331,6 +331,150 @@ export const useLive = () => {
   })
 })
 
+describe('a stream reset (the server could not replay what was missed)', () => {
+  const files = {
+    'server/plugins/socket.io.ts': serverPlugin(['join_room']),
+    // Rooms reload whenever the socket connects; messages are loaded per room by the page.
+    'app/composables/useInbox.ts': `import { io, type Socket } from 'socket.io-client'
+
+export const useInbox = () => {
+  const socket = ref<Socket | null>(null)
+  const connected = ref(false)
+  const rooms = ref<{ id: number; unread: number }[]>([])
+  const current = ref<{ id: number } | null>(null)
+  const messages = ref(new Map<number, { id: number; read: boolean }[]>())
+
+  const connect = () => {
+    socket.value = io({ auth: { token: 'x' } })
+    socket.value.on('connect', () => {
+      connected.value = true
+    })
+
+    socket.value.on('new_message', (message: { id: number; roomId: number; read: boolean }) => {
+      const list = messages.value.get(message.roomId) || []
+      list.push(message)
+      messages.value.set(message.roomId, list)
+    })
+
+    socket.value.on('room_read', (data: { roomId: number }) => {
+      const room = rooms.value.find((r) => r.id === data.roomId)
+      if (room) room.unread = 0
+      ;(messages.value.get(data.roomId) ?? []).forEach((m) => {
+        m.read = true
+      })
+    })
+  }
+
+  const loadRooms = async () => {
+    try {
+      rooms.value = await $fetch<{ id: number; unread: number }[]>('/api/rooms')
+    } catch (error) {
+      console.error(error)
+    }
+  }
+
+  const loadRoom = async (roomId: number) => {
+    current.value = await $fetch<{ id: number }>(\`/api/rooms/\${roomId}\`)
+  }
+
+  const loadMessages = async (roomId: number, limit = 50) => {
+    try {
+      const list = await $fetch<{ id: number; read: boolean }[]>(\`/api/rooms/\${roomId}/messages?limit=\${limit}\`)
+      messages.value.set(roomId, list)
+      return list
+    } catch (error) {
+      console.error(error)
+      throw error
+    }
+  }
+
+  watch(connected, (isConnected) => {
+    if (isConnected) setTimeout(() => loadRooms(), 200)
+  })
+
+  return { connect, loadRoom, loadMessages }
+}
+`,
+    // One room's messages, loaded once on mount with the app's own failure handling.
+    'app/composables/useRoom.ts': `import { io } from 'socket.io-client'
+
+export function useRoom(roomId: number) {
+  const messages = ref<{ id: number }[]>([])
+  const problem = ref<string | null>(null)
+  const socket = io()
+
+  async function loadMessages() {
+    messages.value = await $fetch<{ id: number }[]>(\`/api/rooms/\${roomId}/messages\`)
+  }
+
+  socket.on('new_message', (message: { id: number }) => {
+    messages.value.push(message)
+  })
+
+  onMounted(() => {
+    loadMessages().catch((err: Error) => { problem.value = err.message })
+  })
+
+  async function send(text: string) {
+    messages.value.push(await $fetch<{ id: number }>('/api/messages', { method: 'POST', body: { text } }))
+  }
+
+  return { messages, problem, send }
+}
+`,
+    // Live counters with nothing that loads them.
+    'app/composables/useTicker.ts': `import { io } from 'socket.io-client'
+
+export function useTicker() {
+  const online = ref(0)
+  const socket = io()
+  socket.on('online_count', (count: number) => {
+    online.value = count
+  })
+  socket.on('hello', (text: string) => console.log(text))
+  return { online }
+}
+`,
+  }
+
+  it("reloads, after the listeners, the state they keep, with the app's own loaders, once per key of a Map a loader fills", async () => {
+    const dir = caseDir()
+    writeRepo(dir, files)
+    const { updated, followUps } = await planClient(dir)
+    const inbox = updated.get('app/composables/useInbox.ts')!
+    // loadRooms already runs on every (re)connect, loadRoom loads what no listener changes.
+    expect(inbox).toContain(`        m.read = true
+      })
+    })
+
+    socket.value.onReset(() => {
+      for (const roomId of messages.value.keys()) {
+        loadMessages(roomId).catch((error) => console.error(error))
+      }
+    })
+  }
+`)
+    expect(updated.get('app/composables/useRoom.ts')).toContain(`  socket.on('new_message', (message: { id: number }) => {
+    messages.value.push(message)
+  })
+  socket.onReset(() => loadMessages().catch((err: Error) => { problem.value = err.message }))
+`)
+    const wired = followUps.filter((f) => f.kind === 'client/reset-wired')
+    expect(wired.map((f) => `${f.file}:${f.line} ${f.severity}`)).toEqual(['app/composables/useInbox.ts:16 info', 'app/composables/useRoom.ts:12 info'])
+  })
+
+  it('is reported where the listeners are when nothing in the file loads what they keep', async () => {
+    const dir = caseDir()
+    writeRepo(dir, files)
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/composables/useTicker.ts')).not.toContain('onReset')
+    const stale = followUps.filter((f) => f.kind === 'client/reset-not-wired')
+    expect(stale.map((f) => `${f.file}:${f.line} ${f.severity}`)).toEqual(['app/composables/useTicker.ts:6 warning'])
+    expect(stale[0]!.reason).toContain('these listeners keep `online` up to date from the stream')
+    expect(stale[0]!.action).toContain('call socket.onReset(() => …) after these listeners')
+  })
+})
+
 describe('a socket created where a value is expected', () => {
   it('becomes a stream that is connected before it is handed out', async () => {
     const dir = caseDir()
