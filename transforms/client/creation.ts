@@ -35,7 +35,8 @@ export interface StreamCall {
 }
 
 export function streamCall(ed: ScriptEditor, call: CallExpression): StreamCall {
-  return streamCallFrom(readOptions(ed, call), streamBaseURL(ed, call, true))
+  const baseURL = streamBaseURL(ed, call, true)
+  return streamCallFrom(readOptions(ed, call), baseURL ? { baseURL } : {})
 }
 
 /** A socket that stays beside the stream for some events: the `socketIO` option, laid out where the call is written. */
@@ -48,11 +49,20 @@ interface KeptSocketOption {
   unit: string
 }
 
-/**
- * `detached`: the socket was app-wide, so the stream must not end with the component that first created it.
- * `kept`: the socket stays beside the stream for the events listed.
- */
-function streamCallFrom(options: StreamOptions, baseURL: string | undefined, hoisted?: Hoisted, detached = false, kept?: KeptSocketOption): StreamCall {
+/** Where and how the useChatSSE() call is written. */
+interface StreamCallContext {
+  /** The stream's `baseURL` option, when it is not the default. */
+  baseURL?: string
+  hoisted?: Hoisted
+  /** The socket was app-wide, so the stream must not end with the component that first created it. */
+  detached?: boolean
+  /** The socket stays beside the stream for the events listed. */
+  kept?: KeptSocketOption
+  /** The io() options spanned lines: the stream's options do too, in the same layout. */
+  multiline?: { indent: string; unit: string; trailingComma: boolean }
+}
+
+function streamCallFrom(options: StreamOptions, { baseURL, hoisted, detached = false, kept, multiline }: StreamCallContext): StreamCall {
   const token = options.token && (hoisted ? hoisted.token : options.token.getText())
   const attempts = options.reconnectAttempts
   const fields = [
@@ -63,8 +73,20 @@ function streamCallFrom(options: StreamOptions, baseURL: string | undefined, hoi
   ]
   const selfContained = (!options.token || isSelfContained(options.token)) && (attempts === undefined || attempts === 0 || isSelfContained(attempts))
   if (kept) return { text: keptSocketCall(fields, kept), autoConnect: options.autoConnect, selfContained }
+  if (multiline && fields.length > 1) {
+    const { indent, unit, trailingComma } = multiline
+    const lines = fields.map((field, i) => `${indent}${unit}${field}${i < fields.length - 1 || trailingComma ? ',' : ''}`)
+    return { text: `useChatSSE({\n${lines.join('\n')}\n${indent}})`, autoConnect: options.autoConnect, selfContained }
+  }
   const args = fields.length > 0 ? `{ ${fields.join(', ')} }` : ''
   return { text: `useChatSSE(${args})`, autoConnect: options.autoConnect, selfContained }
+}
+
+/** An io() options object written over several lines: the indentation of its statement, and whether it ends with a comma. */
+function optionsLayout(ed: ScriptEditor, call: CallExpression, statement: Node | undefined): StreamCallContext['multiline'] {
+  const object = call.getArguments().find((arg) => Node.isObjectLiteralExpression(arg))
+  if (!object || !object.getText().includes('\n')) return undefined
+  return { indent: indentationOf(statement ?? call), unit: ed.style.indent, trailingComma: /,\s*}$/.test(object.getText()) }
 }
 
 /** `useChatSSE({ ..., socketIO: { socket: io(...), events: [...] } })`, one option per line when the io() call spans lines. */
@@ -130,7 +152,15 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   const token = options.token
   const hoisted = token ? hoistComposable(token, statement) : undefined
   const keptSocket = ed.kept ? keepSocket(ed, ed.kept, call, statement) : undefined
-  const stream = streamCallFrom(options, streamBaseURL(ed, call, false), hoisted, creation.outlivesComponent, keptSocket)
+  const baseURL = streamBaseURL(ed, call, false)
+  const multiline = optionsLayout(ed, call, statement)
+  const stream = streamCallFrom(options, {
+    ...(baseURL ? { baseURL } : {}),
+    ...(hoisted ? { hoisted } : {}),
+    detached: creation.outlivesComponent,
+    ...(keptSocket ? { kept: keptSocket } : {}),
+    ...(multiline ? { multiline } : {}),
+  })
   if (!keptSocket) rememberDroppedNames(ed, call, token)
   if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
   if (creation.reactiveContainer) ed.vueNames.add('markRaw')
