@@ -52,10 +52,10 @@ function writeReset(ed: ScriptEditor, group: ListenerGroup, loaders: Loader[]): 
 
 /** `loadMessages()`, `for (const roomId of messages.value.keys()) loadMessages(roomId)`, with the failure handled. */
 function reloadStatement(ed: ScriptEditor, loader: Loader, site: Node, indent: string): string {
-  if (!loader.keyedBy) return `${loader.callee}()${failureHandling(ed, loader, site)}`
+  if (!loader.keyedBy) return `${loader.callee}()${failureHandling(loader, site)}`
   const { map, param } = loader.keyedBy
   const head = `for (const ${param} of ${map}.keys())`
-  const call = `${loader.callee}(${param})${failureHandling(ed, loader, site)}`
+  const call = `${loader.callee}(${param})${failureHandling(loader, site)}`
   if (indent.length + head.length + call.length + 1 <= MAX_LINE) return `${head} ${call}`
   const semi = ed.style.semicolons ? ';' : ''
   return `${head} {\n${indent}${ed.style.indent}${call}${semi}\n${indent}}`
@@ -65,7 +65,7 @@ function reloadStatement(ed: ScriptEditor, loader: Loader, site: Node, indent: s
  * Nothing for a loader that catches its own failures; else the `.catch(…)` the app already calls it
  * with, when that reads only names in scope here; else the failure is logged.
  */
-function failureHandling(ed: ScriptEditor, loader: Loader, site: Node): string {
+function failureHandling(loader: Loader, site: Node): string {
   if (loader.quiet) return ''
   const sf = site.getSourceFile()
   for (const call of descendantsOfKind(sf, SyntaxKind.CallExpression)) {
