@@ -463,6 +463,36 @@ export function useTicker() {
     expect(wired.map((f) => `${f.file}:${f.line} ${f.severity}`)).toEqual(['app/composables/useInbox.ts:16 info', 'app/composables/useRoom.ts:12 info'])
   })
 
+  it("calls a store's own loading action from the action that registers the listeners", async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'app/stores/notes.ts': `import { defineStore } from 'pinia'
+import { io, type Socket } from 'socket.io-client'
+
+export const useNotesStore = defineStore('notes', {
+  state: () => ({ socket: null as Socket | null, notes: [] as string[] }),
+  actions: {
+    async fetchNotes() {
+      this.notes = await $fetch<string[]>('/api/notes')
+    },
+    start() {
+      this.socket = io()
+      this.socket.on('note', (note: string) => {
+        this.notes.push(note)
+      })
+    },
+  },
+})
+`,
+    })
+    const { updated } = await planClient(dir)
+    expect(updated.get('app/stores/notes.ts')).toContain(`      this.socket.on('note', (note: string) => {
+        this.notes.push(note)
+      })
+      this.socket.onReset(() => this.fetchNotes().catch((error) => console.error(error)))
+`)
+  })
+
   it('is reported where the listeners are when nothing in the file loads what they keep', async () => {
     const dir = caseDir()
     writeRepo(dir, files)
