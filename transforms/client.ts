@@ -12,6 +12,7 @@ import { removeDroppedLocals } from './client/unused.js'
 import { pluginsToDelete, renameDollarHolders, rewriteProvidedUse, type DeletedPlugin } from './client/plugin.js'
 import { keptOnSocketIO, type KeptSocketIO } from './client/kept.js'
 import { AppEvents } from './client/app-events.js'
+import { wireReset } from './client/reset.js'
 
 const ID = 'client'
 
@@ -74,6 +75,7 @@ function migrateScript(ctx: TransformContext, script: ClientScript, deleted: Del
   ed.lifecyclePairs = pairLifecycleListeners(ed)
   for (const use of script.members) rewriteMember(ed, use)
   for (const creation of script.creations) rewriteCreation(ed, creation)
+  wireReset(ed)
   for (const ref of script.socketTypes) ed.replace(ref, STREAM_TYPE)
   for (const ref of script.rawTypes) {
     ed.replace(ref, `Raw<${STREAM_TYPE}>`)

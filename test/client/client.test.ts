@@ -215,6 +215,296 @@ export const useB = () => {
   })
 })
 
+describe('io() reconnection options', () => {
+  it('carry the bound on reconnect attempts over to the stream, none when reconnection was off', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'app/composables/useA.ts': `import { io } from 'socket.io-client'
+const MAX_RETRIES = 4
+export const useA = () => {
+  const socket = io({ auth: { token: getToken() }, reconnection: true, reconnectionAttempts: 5, reconnectionDelay: 1000 })
+  const other = io({ reconnectionAttempts: MAX_RETRIES })
+  return { socket, other }
+}
+`,
+      'app/composables/useB.ts': `import { io } from 'socket.io-client'
+export const useB = () => {
+  const socket = io({ reconnection: false, reconnectionAttempts: 3 })
+  return { socket }
+}
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/composables/useA.ts')).toContain(`  const socket = useChatSSE({ token: () => getToken(), reconnectAttempts: 5 })
+  socket.connect()
+  const other = useChatSSE({ reconnectAttempts: MAX_RETRIES })
+`)
+    expect(updated.get('app/composables/useB.ts')).toContain('  const socket = useChatSSE({ reconnectAttempts: 0 })\n')
+    expect(followUps).toEqual([])
+  })
+})
+
+describe('URLs of the generated routes', () => {
+  const composable = `import { io } from 'socket.io-client'
+
+export const useChat = () => {
+  const config = useRuntimeConfig()
+  let socket: ReturnType<typeof io> | null = null
+
+  const loadRooms = () => $fetch(\`\${config.public.apiBase}/chat/rooms\`)
+
+  const connect = () => {
+    socket = io({ auth: { token: 'x' } })
+  }
+
+  const typing = (roomId: number) => {
+    socket?.emit('typing', { roomId })
+  }
+
+  return { loadRooms, connect, typing }
+}
+`
+  const component = `<script setup lang="ts">
+import { io } from 'socket.io-client'
+
+const socket = io()
+const wave = () => socket.emit('typing', { roomId: 2 })
+</script>
+`
+  const repo = (apiBase: string, routes: Record<string, string> = { 'server/api/chat/rooms.get.ts': 'export default defineEventHandler(() => [])\n' }) => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'nuxt.config.ts': `export default defineNuxtConfig({\n  runtimeConfig: {\n    public: {\n      apiBase: ${apiBase},\n    },\n  },\n})\n`,
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/composables/useChat.ts': composable,
+      'app/components/Wave.vue': component,
+      ...routes,
+    })
+    return dir
+  }
+
+  it("are built from the runtime-config base the app's REST calls use when it is this app's /api", async () => {
+    const { updated } = await planClient(repo("process.env.API_BASE || '/api'"))
+    const chat = updated.get('app/composables/useChat.ts')!
+    expect(chat).toContain("    socket = useChatSSE({ token: () => 'x', baseURL: `${config.public.apiBase}/chat` })")
+    expect(chat).toContain('    socket?.post(`${config.public.apiBase}/chat/typing`, { roomId })')
+    // A script without a runtime config of its own reads it where the request is made.
+    const wave = updated.get('app/components/Wave.vue')!
+    expect(wave).toContain('const socket = useChatSSE({ baseURL: `${useRuntimeConfig().public.apiBase}/chat` })')
+    expect(wave).toContain("const wave = () => socket.send(`${useRuntimeConfig().public.apiBase}/chat/typing`, { roomId: 2 })")
+  })
+
+  it('stay /api/... when that base names another server or its calls reach no route of this app', async () => {
+    const external = await planClient(repo("'https://api.example.com/v1'"))
+    expect(external.updated.get('app/composables/useChat.ts')).toContain("    socket?.post('/api/chat/typing', { roomId })")
+    expect(external.updated.get('app/composables/useChat.ts')).toContain("    socket = useChatSSE({ token: () => 'x' })")
+    const noRoute = await planClient(repo("'/api'", {}))
+    expect(noRoute.updated.get('app/composables/useChat.ts')).toContain("    socket?.post('/api/chat/typing', { roomId })")
+  })
+})
+
+describe('lifecycle handlers', () => {
+  it("that test Socket.IO's transport errors or disconnect reasons are reported: the stream never produces them", async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'app/composables/useLive.ts': `import { io } from 'socket.io-client'
+export const useLive = () => {
+  const socket = io()
+  socket.on('connect_error', (error) => {
+    if (error.message?.includes('Authentication')) return
+    if (error.message?.includes('timeout') || error.message === 'xhr poll error') setTimeout(() => socket.connect(), 3000)
+  })
+  socket.on('disconnect', (reason) => {
+    if (reason === 'io server disconnect') socket.connect()
+  })
+  socket.on('connect', () => console.log('timeout'))
+  return socket
+}
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/composables/useLive.ts')).toContain("  socket.onError((error) => {\n    if (error.message?.includes('Authentication')) return")
+    const reported = followUps.filter((f) => f.kind === 'client/socket-io-error-strings')
+    expect(reported.map((f) => [f.line, f.severity])).toEqual([[6, 'warning'], [9, 'warning']])
+    expect(reported[0]!.reason).toContain("tests `timeout`, `xhr poll error`: messages of Socket.IO's transports")
+    expect(reported[1]!.reason).toContain("tests `io server disconnect`: Socket.IO's disconnect reasons")
+  })
+})
+
+describe('a stream reset (the server could not replay what was missed)', () => {
+  const files = {
+    'server/plugins/socket.io.ts': serverPlugin(['join_room']),
+    // Rooms reload whenever the socket connects; messages are loaded per room by the page.
+    'app/composables/useInbox.ts': `import { io, type Socket } from 'socket.io-client'
+
+export const useInbox = () => {
+  const socket = ref<Socket | null>(null)
+  const connected = ref(false)
+  const rooms = ref<{ id: number; unread: number }[]>([])
+  const current = ref<{ id: number } | null>(null)
+  const messages = ref(new Map<number, { id: number; read: boolean }[]>())
+
+  const connect = () => {
+    socket.value = io({ auth: { token: 'x' } })
+    socket.value.on('connect', () => {
+      connected.value = true
+    })
+
+    socket.value.on('new_message', (message: { id: number; roomId: number; read: boolean }) => {
+      const list = messages.value.get(message.roomId) || []
+      list.push(message)
+      messages.value.set(message.roomId, list)
+    })
+
+    socket.value.on('room_read', (data: { roomId: number }) => {
+      const room = rooms.value.find((r) => r.id === data.roomId)
+      if (room) room.unread = 0
+      ;(messages.value.get(data.roomId) ?? []).forEach((m) => {
+        m.read = true
+      })
+    })
+  }
+
+  const loadRooms = async () => {
+    try {
+      rooms.value = await $fetch<{ id: number; unread: number }[]>('/api/rooms')
+    } catch (error) {
+      console.error(error)
+    }
+  }
+
+  const loadRoom = async (roomId: number) => {
+    current.value = await $fetch<{ id: number }>(\`/api/rooms/\${roomId}\`)
+  }
+
+  const loadMessages = async (roomId: number, limit = 50) => {
+    try {
+      const list = await $fetch<{ id: number; read: boolean }[]>(\`/api/rooms/\${roomId}/messages?limit=\${limit}\`)
+      messages.value.set(roomId, list)
+      return list
+    } catch (error) {
+      console.error(error)
+      throw error
+    }
+  }
+
+  watch(connected, (isConnected) => {
+    if (isConnected) setTimeout(() => loadRooms(), 200)
+  })
+
+  return { connect, loadRoom, loadMessages }
+}
+`,
+    // One room's messages, loaded once on mount with the app's own failure handling.
+    'app/composables/useRoom.ts': `import { io } from 'socket.io-client'
+
+export function useRoom(roomId: number) {
+  const messages = ref<{ id: number }[]>([])
+  const problem = ref<string | null>(null)
+  const socket = io()
+
+  async function loadMessages() {
+    messages.value = await $fetch<{ id: number }[]>(\`/api/rooms/\${roomId}/messages\`)
+  }
+
+  socket.on('new_message', (message: { id: number }) => {
+    messages.value.push(message)
+  })
+
+  onMounted(() => {
+    loadMessages().catch((err: Error) => { problem.value = err.message })
+  })
+
+  async function send(text: string) {
+    messages.value.push(await $fetch<{ id: number }>('/api/messages', { method: 'POST', body: { text } }))
+  }
+
+  return { messages, problem, send }
+}
+`,
+    // Live counters with nothing that loads them.
+    'app/composables/useTicker.ts': `import { io } from 'socket.io-client'
+
+export function useTicker() {
+  const online = ref(0)
+  const socket = io()
+  socket.on('online_count', (count: number) => {
+    online.value = count
+  })
+  socket.on('hello', (text: string) => console.log(text))
+  return { online }
+}
+`,
+  }
+
+  it("reloads, after the listeners, the state they keep, with the app's own loaders, once per key of a Map a loader fills", async () => {
+    const dir = caseDir()
+    writeRepo(dir, files)
+    const { updated, followUps } = await planClient(dir)
+    const inbox = updated.get('app/composables/useInbox.ts')!
+    // loadRooms already runs on every (re)connect, loadRoom loads what no listener changes.
+    expect(inbox).toContain(`        m.read = true
+      })
+    })
+
+    socket.value.onReset(() => {
+      for (const roomId of messages.value.keys()) {
+        loadMessages(roomId).catch((error) => console.error(error))
+      }
+    })
+  }
+`)
+    expect(updated.get('app/composables/useRoom.ts')).toContain(`  socket.on('new_message', (message: { id: number }) => {
+    messages.value.push(message)
+  })
+  socket.onReset(() => loadMessages().catch((err: Error) => { problem.value = err.message }))
+`)
+    const wired = followUps.filter((f) => f.kind === 'client/reset-wired')
+    expect(wired.map((f) => `${f.file}:${f.line} ${f.severity}`)).toEqual(['app/composables/useInbox.ts:16 info', 'app/composables/useRoom.ts:12 info'])
+  })
+
+  it("calls a store's own loading action from the action that registers the listeners", async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'app/stores/notes.ts': `import { defineStore } from 'pinia'
+import { io, type Socket } from 'socket.io-client'
+
+export const useNotesStore = defineStore('notes', {
+  state: () => ({ socket: null as Socket | null, notes: [] as string[] }),
+  actions: {
+    async fetchNotes() {
+      this.notes = await $fetch<string[]>('/api/notes')
+    },
+    start() {
+      this.socket = io()
+      this.socket.on('note', (note: string) => {
+        this.notes.push(note)
+      })
+    },
+  },
+})
+`,
+    })
+    const { updated } = await planClient(dir)
+    expect(updated.get('app/stores/notes.ts')).toContain(`      this.socket.on('note', (note: string) => {
+        this.notes.push(note)
+      })
+      this.socket.onReset(() => this.fetchNotes().catch((error) => console.error(error)))
+`)
+  })
+
+  it('is reported where the listeners are when nothing in the file loads what they keep', async () => {
+    const dir = caseDir()
+    writeRepo(dir, files)
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/composables/useTicker.ts')).not.toContain('onReset')
+    const stale = followUps.filter((f) => f.kind === 'client/reset-not-wired')
+    expect(stale.map((f) => `${f.file}:${f.line} ${f.severity}`)).toEqual(['app/composables/useTicker.ts:6 warning'])
+    expect(stale[0]!.reason).toContain('these listeners keep `online` up to date from the stream')
+    expect(stale[0]!.action).toContain('call socket.onReset(() => …) after these listeners')
+  })
+})
+
 describe('a socket created where a value is expected', () => {
   it('becomes a stream that is connected before it is handed out', async () => {
     const dir = caseDir()

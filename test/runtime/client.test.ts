@@ -132,18 +132,78 @@ describe('useChatSSE against the runtime', () => {
     await vi.waitFor(() => expect(got).toEqual([1, 2, 3]))
   })
 
-  it('renews its ticket after a 401 and reconnects with backoff', async () => {
+  it("stops after a 401 from the ticket request, with the server's message, until connect() is called again", async () => {
     let token = 'expired'
     const chat = mount(() => useChatSSE({ token: () => token, baseURL: `${server.url}/api/chat`, ...fast }))
-    const errors: unknown[] = []
-    chat.onError((e) => errors.push(e))
+    const errors: Error[] = []
+    const authFailures: string[] = []
+    chat.onError((e) => {
+      errors.push(e)
+      // The branch an app kept from its Socket.IO connect_error handler.
+      if (e.message?.includes('Authentication')) authFailures.push(e.message)
+    })
     chat.connect()
-    await vi.waitFor(() => expect(errors.length).toBeGreaterThanOrEqual(2), { timeout: 3000 })
-    expect(errors[0]).toMatchObject({ status: 401 })
+    await vi.waitFor(() => expect(errors).toHaveLength(1))
+    expect(errors[0]).toMatchObject({ status: 401, statusCode: 401, message: 'Authentication token required' })
+    expect(authFailures).toEqual(['Authentication token required'])
+    // Many backoff periods later: no second attempt.
+    await new Promise((r) => setTimeout(r, 500))
+    expect(errors).toHaveLength(1)
     expect(chat.connected.value).toBe(false)
+
     token = 'token-3'
+    chat.connect()
     await vi.waitFor(() => expect(chat.connected.value).toBe(true), { timeout: 3000 })
     expect([...connections().values()].map((c) => c.user.id)).toEqual([3])
+  })
+
+  /** Answers the ticket request with `status` (and counts them); every other request goes to the server. */
+  function failTickets(status: number, body: unknown): { calls: number } {
+    const realFetch = globalThis.fetch
+    const tickets = { calls: 0 }
+    vi.stubGlobal('fetch', async (input: string | URL | Request, init?: RequestInit) => {
+      if (!String(input).endsWith('/events/ticket')) return realFetch(input, init)
+      tickets.calls++
+      return new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json' } })
+    })
+    return tickets
+  }
+
+  it('stops after a 403 as after a 401, for every handle of the stream', async () => {
+    const tickets = failTickets(403, { statusCode: 403, message: 'Account suspended' })
+    const a = mount(() => useChatSSE({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...fast }))
+    const b = mount(() => useChatSSE({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, ...fast }))
+    const errors: string[] = []
+    a.onError((e) => errors.push(`a ${e.message}`))
+    b.onError((e) => errors.push(`b ${e.message}`))
+    a.connect()
+    b.connect()
+    await vi.waitFor(() => expect(errors).toEqual(['a Account suspended', 'b Account suspended']))
+    await new Promise((r) => setTimeout(r, 500))
+    expect(tickets.calls).toBe(1)
+    // Either handle's connect() starts the stream again.
+    b.connect()
+    await vi.waitFor(() => expect(tickets.calls).toBe(2))
+  })
+
+  it('gives up after reconnectAttempts failed reconnects, as Socket.IO did after reconnectionAttempts, until connect()', async () => {
+    const tickets = failTickets(503, { statusCode: 503, message: 'Service Unavailable' })
+    const chat = mount(() => useChatSSE({ token: () => 'token-1', baseURL: `${server.url}/api/chat`, reconnectAttempts: 2, ...fast }))
+    const errors: Error[] = []
+    chat.onError((e) => errors.push(e))
+    chat.connect()
+    // The first try and two reconnects.
+    await vi.waitFor(() => expect(tickets.calls).toBe(3), { timeout: 3000 })
+    await new Promise((r) => setTimeout(r, 600))
+    expect(tickets.calls).toBe(3)
+    expect(errors.map((e) => e.message)).toEqual(['Service Unavailable', 'Service Unavailable', 'Service Unavailable'])
+
+    // connect() starts a fresh count; once the server is back the stream opens.
+    vi.unstubAllGlobals()
+    vi.stubGlobal('window', globalThis)
+    vi.stubGlobal('EventSource', EventSource)
+    chat.connect()
+    await vi.waitFor(() => expect(chat.connected.value).toBe(true), { timeout: 3000 })
   })
 
   it('renews the ticket when the stream itself answers 401 (an expired or rejected ticket)', async () => {

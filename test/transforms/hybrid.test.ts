@@ -62,9 +62,9 @@ describe('an app where one handler stays on Socket.IO', () => {
     expect(deleted).toEqual(expect.arrayContaining(['server/plugins/socket.io.ts', 'server/routes/socket.io.ts']))
     const useChat = textOf(plan.changes, 'app/composables/useChat.ts')!
     expect(useChat).not.toContain('socket.io-client')
-    expect(useChat).toContain('socket.value = useChatSSE({ token: () => token.value })')
+    expect(useChat).toContain('socket.value = useChatSSE({ token: () => token.value, reconnectAttempts: 5 })')
     expect(useChat).toContain("socket.value?.post<number[]>('/api/chat/room-presence', { roomId }, (userIds: number[]) => {")
-    expect(textOf(plan.changes, 'app/composables/useSocket.ts')).toContain('socket.value = markRaw(useChatSSE({ token: () => token.value, detached: true }))')
+    expect(textOf(plan.changes, 'app/composables/useSocket.ts')).toContain('socket.value = markRaw(useChatSSE({ token: () => token.value, reconnectAttempts: 5, detached: true }))')
     const route = textOf(plan.changes, 'server/api/chat/room-presence.post.ts')!
     expect(route).toContain("import type { RoomPayload } from '../../utils/chat-events'")
     expect(route).toContain('return await getRoomMemberIds(roomId)')

@@ -3,12 +3,13 @@ import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketCreation } from '../../src/analysis/client/types.js'
 import type { KeptSocketIO } from './kept.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
+import { streamBaseURL } from './rest-urls.js'
 import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
 import { isDeclaredInFile } from '../../src/ast/scope.js'
 
-/** io() options that mean nothing to an EventSource-based stream (transport, reconnection, namespaces ...): dropped. */
+/** io() options that mean nothing to an EventSource-based stream (transport, reconnection delays, namespaces ...): dropped. */
 const NO_SSE_MEANING = new Set([
-  'path', 'transports', 'reconnection', 'reconnectionAttempts', 'reconnectionDelay', 'reconnectionDelayMax',
+  'path', 'transports', 'reconnectionDelay', 'reconnectionDelayMax',
   'randomizationFactor', 'timeout', 'forceNew', 'multiplex', 'upgrade', 'rememberUpgrade', 'withCredentials',
   'secure', 'ackTimeout', 'retries', 'closeOnBeforeunload', 'protocols', 'transportOptions', 'hostname', 'port',
   'tryAllTransports', 'timestampRequests', 'timestampParam', 'addTrailingSlash', 'parser',
@@ -20,6 +21,8 @@ const SAME_ORIGIN = new Set(['window.location.origin', 'location.origin', 'undef
 interface StreamOptions {
   /** Expression of the credential, read through the `token` getter. */
   token?: Node
+  /** `reconnectionAttempts: N` as written, or `0` for `reconnection: false`: the stream's `reconnectAttempts`. */
+  reconnectAttempts?: Node | 0
   autoConnect: boolean
 }
 
@@ -32,7 +35,8 @@ export interface StreamCall {
 }
 
 export function streamCall(ed: ScriptEditor, call: CallExpression): StreamCall {
-  return streamCallFrom(readOptions(ed, call))
+  const baseURL = streamBaseURL(ed, call, true)
+  return streamCallFrom(readOptions(ed, call), baseURL ? { baseURL } : {})
 }
 
 /** A socket that stays beside the stream for some events: the `socketIO` option, laid out where the call is written. */
@@ -45,17 +49,44 @@ interface KeptSocketOption {
   unit: string
 }
 
-/**
- * `detached`: the socket was app-wide, so the stream must not end with the component that first created it.
- * `kept`: the socket stays beside the stream for the events listed.
- */
-function streamCallFrom(options: StreamOptions, hoisted?: Hoisted, detached = false, kept?: KeptSocketOption): StreamCall {
+/** Where and how the useChatSSE() call is written. */
+interface StreamCallContext {
+  /** The stream's `baseURL` option, when it is not the default. */
+  baseURL?: string
+  hoisted?: Hoisted
+  /** The socket was app-wide, so the stream must not end with the component that first created it. */
+  detached?: boolean
+  /** The socket stays beside the stream for the events listed. */
+  kept?: KeptSocketOption
+  /** The io() options spanned lines: the stream's options do too, in the same layout. */
+  multiline?: { indent: string; unit: string; trailingComma: boolean }
+}
+
+function streamCallFrom(options: StreamOptions, { baseURL, hoisted, detached = false, kept, multiline }: StreamCallContext): StreamCall {
   const token = options.token && (hoisted ? hoisted.token : options.token.getText())
-  const fields = [...(token ? [`token: () => ${token}`] : []), ...(detached ? ['detached: true'] : [])]
-  const selfContained = !options.token || isSelfContained(options.token)
+  const attempts = options.reconnectAttempts
+  const fields = [
+    ...(token ? [`token: () => ${token}`] : []),
+    ...(baseURL ? [`baseURL: ${baseURL}`] : []),
+    ...(attempts !== undefined ? [`reconnectAttempts: ${attempts === 0 ? '0' : attempts.getText()}`] : []),
+    ...(detached ? ['detached: true'] : []),
+  ]
+  const selfContained = (!options.token || isSelfContained(options.token)) && (attempts === undefined || attempts === 0 || isSelfContained(attempts))
   if (kept) return { text: keptSocketCall(fields, kept), autoConnect: options.autoConnect, selfContained }
+  if (multiline && fields.length > 1) {
+    const { indent, unit, trailingComma } = multiline
+    const lines = fields.map((field, i) => `${indent}${unit}${field}${i < fields.length - 1 || trailingComma ? ',' : ''}`)
+    return { text: `useChatSSE({\n${lines.join('\n')}\n${indent}})`, autoConnect: options.autoConnect, selfContained }
+  }
   const args = fields.length > 0 ? `{ ${fields.join(', ')} }` : ''
   return { text: `useChatSSE(${args})`, autoConnect: options.autoConnect, selfContained }
+}
+
+/** An io() options object written over several lines: the indentation of its statement, and whether it ends with a comma. */
+function optionsLayout(ed: ScriptEditor, call: CallExpression, statement: Node | undefined): StreamCallContext['multiline'] {
+  const object = call.getArguments().find((arg) => Node.isObjectLiteralExpression(arg))
+  if (!object || !object.getText().includes('\n')) return undefined
+  return { indent: indentationOf(statement ?? call), unit: ed.style.indent, trailingComma: /,\s*}$/.test(object.getText()) }
 }
 
 /** `useChatSSE({ ..., socketIO: { socket: io(...), events: [...] } })`, one option per line when the io() call spans lines. */
@@ -121,7 +152,15 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   const token = options.token
   const hoisted = token ? hoistComposable(token, statement) : undefined
   const keptSocket = ed.kept ? keepSocket(ed, ed.kept, call, statement) : undefined
-  const stream = streamCallFrom(options, hoisted, creation.outlivesComponent, keptSocket)
+  const baseURL = streamBaseURL(ed, call, false)
+  const multiline = optionsLayout(ed, call, statement)
+  const stream = streamCallFrom(options, {
+    ...(baseURL ? { baseURL } : {}),
+    ...(hoisted ? { hoisted } : {}),
+    detached: creation.outlivesComponent,
+    ...(keptSocket ? { kept: keptSocket } : {}),
+    ...(multiline ? { multiline } : {}),
+  })
   if (!keptSocket) rememberDroppedNames(ed, call, token)
   if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
   if (creation.reactiveContainer) ed.vueNames.add('markRaw')
@@ -301,6 +340,15 @@ function readOptions(ed: ScriptEditor, call: CallExpression): StreamOptions {
     if (name !== undefined && NO_SSE_MEANING.has(name)) continue
     if (name === 'autoConnect' && Node.isPropertyAssignment(prop)) {
       result.autoConnect = prop.getInitializerOrThrow().getText() !== 'false'
+      continue
+    }
+    // Socket.IO gave up after these attempts (none without reconnection); the stream keeps that bound.
+    if (name === 'reconnectionAttempts' && Node.isPropertyAssignment(prop)) {
+      if (result.reconnectAttempts !== 0) result.reconnectAttempts = prop.getInitializerOrThrow()
+      continue
+    }
+    if (name === 'reconnection' && Node.isPropertyAssignment(prop)) {
+      if (prop.getInitializerOrThrow().getText() === 'false') result.reconnectAttempts = 0
       continue
     }
     const token = name === 'auth' || name === 'query' || name === 'extraHeaders' ? tokenOf(ed, name, prop) : undefined

@@ -1,6 +1,7 @@
 import { Node, type CallExpression, type PropertyAccessExpression } from 'ts-morph'
 import type { ScriptEditor } from './editor.js'
 import { fillUrl, routeFor, urlParams } from './routes.js'
+import { restUrl } from './rest-urls.js'
 import { mentionsIdentifier } from '../../src/ast/walk.js'
 import { eventName } from '../../src/analysis/event-name.js'
 
@@ -70,7 +71,7 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
     ed.report(call, 'client/route-params', `the route ${route.url} for \`${event}\` needs path parameters the payload does not provide`, 'build the URL by hand and call send(url, payload)')
     return
   }
-  writeSend(ed, access, call, eventArg!, rest, withAck, url === route.url ? ed.quote(url) : url, route.args)
+  writeSend(ed, access, call, eventArg!, rest, withAck, restUrl(ed, call, url), route.args)
 }
 
 function payloadOf(rest: Node[], withAck: boolean): Node | undefined {

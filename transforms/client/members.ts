@@ -3,6 +3,7 @@ import { renamedEventLiteral, renamedEventNote } from '../../src/analysis/stream
 import type { SocketCreation, SocketMemberUse } from '../../src/analysis/client/types.js'
 import type { ScriptEditor } from './editor.js'
 import { rewriteEmit } from './emit.js'
+import { reportSocketIOStrings } from './socket-strings.js'
 import { LIFECYCLE } from './lifecycle.js'
 import { descendantsOfKind, identifierNames } from '../../src/ast/walk.js'
 import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
@@ -87,6 +88,7 @@ function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpre
     return
   }
   if (event === 'connect') reportRejoin(ed, handler)
+  reportSocketIOStrings(ed, event!, handler)
   // `on('connect', handler)` → `onOpen(handler)`: only the text before the handler changes, so edits inside it compose.
   ed.replaceRange(use.access.getNameNode().getStart(), handler.getStart(), `${signal}(`)
   if (pair) ed.insert(call.getStart(), `${pair.holder} = `)

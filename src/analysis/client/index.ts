@@ -4,6 +4,7 @@ import type { NuxtLayout, ScriptBlock, SourceUnit } from '../../project/types.js
 import { CLIENT_PACKAGE, clientBindings, isSocketTypeName, type ClientBindings } from './imports.js'
 import { outlivesComponent } from './lifetime.js'
 import { findSocketPlugins } from './plugins.js'
+import { findRestBase } from './rest-base.js'
 import { SocketResolver } from './resolve.js'
 import { containerOf, isNuxtAppExpression, isReactiveContainer, unwrap } from './syntax.js'
 import type { ClientModel, ClientScript, ProvidedSocketUse } from './types.js'
@@ -39,7 +40,8 @@ export function analyseClient(ctx: AnalysisContext): Omit<ClientModel, 'unrecogn
     if (isEmpty(script)) continue
     scripts.push(script)
   }
-  return { scripts, plugins: findSocketPlugins(resolver, blocks), keptEvents }
+  const restBase = scripts.length > 0 ? findRestBase(ctx) : undefined
+  return { scripts, plugins: findSocketPlugins(resolver, blocks), keptEvents, ...(restBase ? { restBase } : {}) }
 }
 
 /** `useChatSSE({ socketIO: { socket: io(...), events: [...] } })` calls of an earlier run: the socket's io() call and its events. */

@@ -2,6 +2,7 @@
 import type { CallExpression, ImportDeclaration, Node, PropertyAccessExpression, TypeReferenceNode } from 'ts-morph'
 import type { ScriptBlock, SourceUnit } from '../../project/types.js'
 import type { UnrecognisedSocketCall } from './unrecognised.js'
+import type { RestBase } from './rest-base.js'
 
 /** What an expression evaluates to: the socket itself, or a Vue ref whose `.value` is the socket. */
 export type SocketKind = 'socket' | 'ref'
@@ -86,4 +87,6 @@ export interface ClientModel {
   keptEvents: string[]
   /** Socket.IO calls of the server's events on sockets the analysis does not know (a global `io`, a Nuxt module's): they stay. */
   unrecognised: UnrecognisedSocketCall[]
+  /** The runtime-config base the app's REST calls build their URLs from, when it is this app's `server/api`. */
+  restBase?: RestBase
 }

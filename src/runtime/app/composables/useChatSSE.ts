@@ -8,6 +8,11 @@ export interface ChatSSEOptions {
   /** Reconnect backoff in ms: doubles from `min` up to `max`, with jitter. Default 1,000 → 30,000. */
   reconnectDelay?: { min?: number; max?: number }
   /**
+   * How many reconnects to try after the stream fails before giving up, as Socket.IO's
+   * `reconnectionAttempts`; `connect()` starts again. Default: no limit.
+   */
+  reconnectAttempts?: number
+  /**
    * Not bound to the scope that calls `useChatSSE()`: the handle keeps its claim and listeners until
    * `disconnect()`, as an app-wide socket did (a module singleton, a store, a plugin, a provided value)
    * even when the component that first asked for it unmounts. Listeners registered through it inside
@@ -85,6 +90,19 @@ export class ChatSSEHttpError extends Error {
   ) {
     super(serverMessage(data) ?? `HTTP ${status}`)
   }
+
+  /** The status under the name `$fetch` errors and h3 errors give it, for code that reads `error.statusCode`. */
+  get statusCode(): number {
+    return this.status
+  }
+}
+
+/**
+ * 401 and 403: the server refuses the app's credentials. Retrying cannot change that, so the stream
+ * stops, as a Socket.IO socket did not reconnect after its auth middleware refused it.
+ */
+function isRefusal(error: Error): boolean {
+  return error instanceof ChatSSEHttpError && (error.status === 401 || error.status === 403)
 }
 
 /** Nitro's error handler answers `{ statusCode, statusMessage, message, data }`. */
@@ -135,6 +153,8 @@ class SharedStream {
   private lastEventId: string | undefined
   private attempt = 0
   private timer: ReturnType<typeof setTimeout> | undefined
+  /** Gave up (a refusal, or `reconnectAttempts` used up): nothing opens until a handle calls `connect()`. */
+  private stopped = false
   /** Bumped on every (dis)connect, so a ticket fetch that finishes late does not open a stale stream. */
   private generation = 0
 
@@ -145,10 +165,19 @@ class SharedStream {
   }
 
   claim(handle: StreamHandle): void {
-    if (this.claims.has(handle)) return
+    if (this.claims.has(handle)) return this.resume()
     this.claims.add(handle)
     for (const event of handle.events()) this.attach(event)
     if (this.claims.size === 1) void this.open()
+    else this.resume()
+  }
+
+  /** `connect()` after the stream gave up: start again with a fresh count of attempts. */
+  private resume(): void {
+    if (!this.stopped) return
+    this.stopped = false
+    this.attempt = 0
+    void this.open()
   }
 
   release(handle: StreamHandle): void {
@@ -158,6 +187,7 @@ class SharedStream {
     this.timer = undefined
     this.closeSource('disconnect')
     this.attempt = 0
+    this.stopped = false
   }
 
   authHeaders(): Record<string, string> {
@@ -169,9 +199,7 @@ class SharedStream {
     const generation = ++this.generation
     let ticket: string
     try {
-      const res = await fetch(`${this.baseURL}/events/ticket`, { method: 'POST', headers: this.authHeaders(), credentials: 'include' })
-      if (!res.ok) throw new ChatSSEHttpError(res.status, await res.json().catch(() => null))
-      ticket = ((await res.json()) as { ticket: string }).ticket
+      ;({ ticket } = await postJSON<{ ticket: string }>(`${this.baseURL}/events/ticket`, this.authHeaders(), undefined))
     } catch (error) {
       if (generation !== this.generation) return
       this.fail(error)
@@ -249,8 +277,11 @@ class SharedStream {
 
   private fail(error: unknown): void {
     const err = error instanceof Error ? error : new Error(String(error))
+    // Decided before the listeners run, so one that calls `connect()` from its error handler starts again.
+    const stop = isRefusal(err) || this.attempt >= (this.options.reconnectAttempts ?? Infinity)
+    this.stopped = stop
     for (const handle of [...this.claims]) handle.deliverError(err)
-    if (this.claims.size === 0) return
+    if (stop || this.claims.size === 0) return
     const min = this.options.reconnectDelay?.min ?? 1000
     const max = this.options.reconnectDelay?.max ?? 30_000
     const delay = Math.min(max, min * 2 ** this.attempt++)
@@ -286,7 +317,8 @@ class StreamHandle {
   }
 
   connect(): void {
-    if (this.claimed) return
+    // Already connected: only a stream that gave up starts again.
+    if (this.claimed) return this.stream.claim(this)
     this.claimed = true
     this.stream.claim(this)
     // Joining a stream that is already open: this handle's open handlers still run, as a new socket's `connect` did.
@@ -450,6 +482,7 @@ export function useChatSSE(options: ChatSSEOptions = {}): ChatSSE {
   if (typeof window === 'undefined') return inert()
   const stream = (shared ??= new SharedStream(options))
   if (options.token) stream.options = { ...stream.options, token: options.token }
+  if (options.reconnectAttempts !== undefined) stream.options = { ...stream.options, reconnectAttempts: options.reconnectAttempts }
   const handle = new StreamHandle(stream)
   if (getCurrentScope() && !options.detached) onScopeDispose(() => handle.dispose())
   const kept = options.socketIO
@@ -522,14 +555,51 @@ export function useChatSSE(options: ChatSSEOptions = {}): ChatSSE {
 }
 
 /** POST JSON with the stream's connection id and the token; rejects with `ChatSSEHttpError` on an HTTP error. */
-async function request<T>(stream: SharedStream, url: string, body: unknown): Promise<T> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json', ...stream.authHeaders() }
+function request<T>(stream: SharedStream, url: string, body: unknown): Promise<T> {
+  const headers = stream.authHeaders()
   if (stream.connectionId.value) headers['x-sse-connection-id'] = stream.connectionId.value
-  const res = await fetch(url, { method: 'POST', headers, credentials: 'include', body: JSON.stringify(body ?? {}) })
+  return postJSON<T>(url, headers, body ?? {})
+}
+
+/** The part of Nuxt's `$fetch` (ofetch) the chat's requests use. */
+type AppFetch = (url: string, options: { method: 'POST'; headers: Record<string, string>; credentials: RequestCredentials; body?: unknown }) => Promise<unknown>
+
+/**
+ * Nuxt's global `$fetch`, read at every request: apps replace it in a plugin (to handle an expired
+ * session, to add headers), and the chat's requests must go through that replacement as their
+ * other requests do. Undefined outside Nuxt.
+ */
+function appFetch(): AppFetch | undefined {
+  const candidate: unknown = Reflect.get(globalThis, '$fetch')
+  return typeof candidate === 'function' ? (candidate as AppFetch) : undefined
+}
+
+/**
+ * A POST through the app's `$fetch`, else `fetch`. Either way an HTTP error rejects with
+ * `ChatSSEHttpError` (the status and the server's message); a network failure rejects as it came.
+ */
+async function postJSON<T>(url: string, headers: Record<string, string>, body: unknown): Promise<T> {
+  const viaApp = appFetch()
+  if (viaApp) {
+    try {
+      return (await viaApp(url, { method: 'POST', headers, credentials: 'include', ...(body === undefined ? {} : { body }) })) as T
+    } catch (error) {
+      throw httpErrorOf(error) ?? error
+    }
+  }
+  const json = body === undefined ? {} : { headers: { 'Content-Type': 'application/json', ...headers }, body: JSON.stringify(body) }
+  const res = await fetch(url, { method: 'POST', headers, credentials: 'include', ...json })
   const text = await res.text()
   const data: unknown = text ? parseJson(text) : undefined
   if (!res.ok) throw new ChatSSEHttpError(res.status, data)
   return data as T
+}
+
+/** `$fetch`'s FetchError carries the answer's `status` and parsed body (`data`); without a status there was no answer. */
+function httpErrorOf(error: unknown): ChatSSEHttpError | undefined {
+  if (!isRecord(error)) return undefined
+  const status = typeof error.status === 'number' ? error.status : error.statusCode
+  return typeof status === 'number' && status >= 400 ? new ChatSSEHttpError(status, error.data) : undefined
 }
 
 /** An error page from a proxy is not JSON: keep its text rather than fail on it. */
