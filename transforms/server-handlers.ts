@@ -7,7 +7,7 @@ import { moduleReferences } from '../src/analysis/handlers/scope.js'
 import { isClientSentId } from '../src/analysis/handlers/socket-uses.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
-import { authShape, type AuthShape } from './server-handlers/auth.js'
+import { authShape, lightHttpAuth, type AuthShape, type LightAuth } from './server-handlers/auth.js'
 import { authenticateCode, channelsCode, emittedKinds, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
 import { routeCode } from './server-handlers/route.js'
 import { liveUses, type AppStatuses } from './server-handlers/rewrite.js'
@@ -53,7 +53,7 @@ export const serverHandlers: Transform = {
     /** Handlers whose event now goes to a route, or nowhere (a keep-alive): a kept plugin must not handle them too. */
     const moved: SocketHandler[] = []
     for (const connection of connections) {
-      const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases, statuses }
+      const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases, statuses, lightAuth: auth?.lightAuth }
       for (const handler of connection.handlers) {
         const outcome = migrateHandler(ctx, handler, handlerContext)
         if (outcome === 'kept') keep(connection.file)
@@ -194,13 +194,15 @@ interface HandlerContext {
   /** Connection-scope copies of socket data: name → key. */
   aliases: ReadonlyMap<string, string>
   statuses: AppStatuses
+  /** The app's own HTTP auth, for routes that need only the user's id. */
+  lightAuth?: LightAuth
 }
 
 /**
  * One handler → its route or a mapping to an existing route (`routed`), a deliberate drop
  * (`dropped`), or `kept` in the plugin when it cannot be moved.
  */
-function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases, statuses }: HandlerContext): 'routed' | 'dropped' | 'kept' {
+function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases, statuses, lightAuth }: HandlerContext): 'routed' | 'dropped' | 'kept' {
   if (handler.kind === 'disconnect') {
     if (handler.onlyLogs) {
       ctx.report(handler.call, {
@@ -237,16 +239,24 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
     })
     return 'routed'
   }
-  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases, statuses })
+  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases, statuses, lightAuth })
   if (code.blockers.length > 0) {
     reportBlockers(ctx, `the \`${handler.event}\` handler`, code.blockers, handler.call)
     return 'kept'
   }
   const file = route.file!
   const refs = moduleReferences(handler.fn)
-  const imports = shared.importsFor(eventsType ? [...refs, eventsType] : refs, code.text, file)
+  const imports = [...code.imports, ...shared.importsFor(eventsType ? [...refs, eventsType] : refs, code.text, file)]
   const text = `${imports.length ? `${imports.join('\n')}\n\n` : ''}${code.text}`
   ctx.changes.create(file, ctx.applyStyle(text, ctx.styleOf()), meta(`the \`${handler.event}\` Socket.IO handler as a POST route`))
+  if (code.lightAuth && lightAuth) {
+    ctx.report(handler.call, {
+      kind: 'auth/route-uses-http-auth',
+      reason: `the \`${handler.event}\` route needs only the user's id, so it authenticates with \`${lightAuth.call}\`, as the app's other API routes do, instead of the middleware's full check (\`${lightAuth.idField}\` of the verified token stands for the looked-up user's \`${lightAuth.idProperty}\`)`,
+      action: `nothing to do, unless the lookup also refused users the token alone does not (deleted or blocked accounts): then call it in ${file}`,
+      severity: 'info',
+    })
+  }
   return 'routed'
 }
 
@@ -290,7 +300,7 @@ function writeShared(ctx: TransformContext, shared: SharedCode): void {
 }
 
 /** `authenticateSSE` from the middleware, or undefined (reported) when it cannot be carried over. */
-function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: AuthShape; authenticate: string } | undefined {
+function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: AuthShape; authenticate: string; lightAuth?: LightAuth } | undefined {
   const shape = authShape(middleware)
   if (!shape) {
     ctx.report(middleware.call, {
@@ -327,7 +337,8 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
       severity: 'info',
     })
   }
-  return { shape, authenticate: auth.authenticate! }
+  const lightAuth = httpAuth && !auth.reused ? lightHttpAuth(middleware, shape, httpAuth) : undefined
+  return { shape, authenticate: auth.authenticate!, lightAuth }
 }
 
 /**

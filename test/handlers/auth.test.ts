@@ -181,6 +181,58 @@ describe('reusing the app\'s HTTP auth', () => {
   })
 })
 
+describe('routes that need only the user\'s id', () => {
+  const app = {
+    'server/utils/auth.ts': `export async function requireAuth(event: H3Event) {
+  const token = getHeader(event, 'authorization')?.replace('Bearer ', '')
+  if (!token) throw createError({ statusCode: 401, message: 'Authentication required' })
+  const payload = verifyAccessToken(token)
+  event.context.user = payload
+  return payload
+}
+`,
+    'server/api/rooms.get.ts': "import { requireAuth } from '#server/utils/auth'\n\nexport default defineEventHandler(async (event) => listRooms((await requireAuth(event)).userId))\n",
+    'server/plugins/socket.io.ts': plugin({
+      middleware: `async (socket, next) => {
+    try {
+      const payload = verifyAccessToken(socket.handshake.auth.token)
+      const user = await findUser(payload.userId)
+      if (!user) return next(new Error('User not found'))
+      socket.data.user = user
+      next()
+    } catch {
+      next(new Error('Invalid token'))
+    }
+  }`,
+      connection: `    const user = socket.data.user
+    socket.on('leave', (roomId: number) => {
+      socket.leave(\`room:\${roomId}\`)
+      io.to(\`room:\${roomId}\`).emit('left', { roomId, userId: user.id })
+    })
+    socket.on('wave', (roomId: number) => {
+      socket.to(\`room:\${roomId}\`).emit('waved', { name: user.name })
+    })`,
+    }),
+  }
+
+  it('authenticate with the app\'s own HTTP auth util, imported as its routes import it, without the user lookup', async () => {
+    const { files } = await migrate(app)
+    const leave = files.get('server/api/chat/leave.post.ts')!
+    expect(leave).toContain("import { requireAuth } from '#server/utils/auth'")
+    expect(leave).toContain('const { userId } = await requireAuth(event)')
+    expect(leave).toContain('await unsubscribe(connectionId, roomChannel(roomId), { userId })')
+    expect(leave).toContain("emitToRoom(roomId, 'left', { roomId, userId })")
+    expect(leave).not.toContain('authenticateSSE')
+  })
+
+  it('keep the full authenticateSSE where the handler reads more of the user', async () => {
+    const { files } = await migrate(app)
+    const wave = files.get('server/api/chat/wave.post.ts')!
+    expect(wave).toContain('const { user } = await authenticateSSE(event)')
+    expect(wave).not.toContain('requireAuth')
+  })
+})
+
 describe('connection-time joins → channelsForConnection / canSubscribe', () => {
   it('turns the rooms joined at connection into the stream\'s channels, behind the same checks', async () => {
     const { files } = await migrate({

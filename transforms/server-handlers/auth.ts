@@ -62,6 +62,52 @@ export function reuseHttpAuth(middleware: AuthMiddleware, shape: AuthShape, util
   return lines.join('\n')
 }
 
+/**
+ * The app's own HTTP auth for routes that need only the user's id: the middleware verified the token
+ * with a function the util also calls and whose result the util returns (`requireAuth` returning
+ * `verifyAccessToken(token)`'s payload), then looked the user up by a field of that result
+ * (`getUserWithRoles(payload.userId)`). The util gives that field without the lookup.
+ */
+export interface LightAuth {
+  /** The util, e.g. `requireAuth`. */
+  call: string
+  /** The field of its result that is the user's id, e.g. `userId`. */
+  idField: string
+  /** The socket data key the user is stored under, e.g. `user`. */
+  userKey: string
+  /** The user's id property, e.g. `id` of `user.id`. */
+  idProperty: string
+  /** Where the app's routes import the util from, when through an alias. */
+  importSpecifier?: string
+}
+
+export function lightHttpAuth(middleware: AuthMiddleware, shape: AuthShape, util: HttpAuthUtil): LightAuth | undefined {
+  const [userKey, idProperty, ...deeper] = shape.id.split('.')
+  if (!userKey || !idProperty || deeper.length > 0) return undefined
+  const verified = descendantsOfKind(middleware.fn, SyntaxKind.VariableDeclaration).find((decl) => {
+    const callee = calleeOf(decl.getInitializer())
+    return Node.isIdentifier(decl.getNameNode()) && callee !== undefined && util.calls.includes(callee) && util.returnsResultOf.includes(callee)
+  })
+  const stored = middleware.assignments.find((assignment) => assignment.key === userKey)
+  if (!verified || !stored) return undefined
+  let value: Node | undefined = stored.value
+  if (Node.isIdentifier(value)) {
+    const declaration = value.getSymbol()?.getDeclarations()[0]
+    value = Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined
+  }
+  if (Node.isAwaitExpression(value)) value = value.getExpression()
+  const [key, ...more] = Node.isCallExpression(value) ? value.getArguments() : []
+  const byField = Node.isPropertyAccessExpression(key) && key.getExpression().getText() === verified.getName() && more.length === 0
+  if (!byField) return undefined
+  return { call: util.name, idField: key.getName(), userKey, idProperty, importSpecifier: util.importSpecifier }
+}
+
+function calleeOf(init: Node | undefined): string | undefined {
+  const call = Node.isAwaitExpression(init) ? init.getExpression() : init
+  const callee = Node.isCallExpression(call) ? call.getExpression() : undefined
+  return Node.isIdentifier(callee) ? callee.getText() : undefined
+}
+
 function isPropertyName(node: Node): boolean {
   const parent = node.getParent()
   return Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node

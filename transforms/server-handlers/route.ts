@@ -1,10 +1,10 @@
 import { Node } from 'ts-morph'
 import type { SocketHandler } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
-import type { AuthShape } from './auth.js'
+import type { AuthShape, LightAuth } from './auth.js'
 import { ownerOf } from './auth.js'
 import { eventMapPayload, payloadLines, positionalLines } from './payload.js'
-import { indent, mentions, relabelLogs, renderNode, renderStatements } from './render.js'
+import { indent, mentions, relabelLogs, renderNode, renderStatements, type Replacements } from './render.js'
 import { liveUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
 
 /** A name not used by the code it is added to. */
@@ -16,6 +16,10 @@ export function freeName(preferred: string, taken: ReadonlySet<string>): string 
 export interface RouteCode {
   text: string
   blockers: RewriteResult['blockers']
+  /** Import lines the route needs besides the handler's own (the app's auth util). */
+  imports: string[]
+  /** True when it authenticates with the app's own HTTP auth util rather than `authenticateSSE`. */
+  lightAuth: boolean
 }
 
 /**
@@ -53,12 +57,20 @@ function nestedPattern(path: string[], name: string): string {
  * names the typed server's client→server event map (`Server<ClientToServerEvents, ...>`), which types a payload
  * parameter that has no annotation of its own.
  */
-export function routeCode(
-  handler: SocketHandler,
-  shape: AuthShape,
-  config: MigrationConfig,
-  scope: { eventsType?: Node | undefined; aliases: ReadonlyMap<string, string>; statuses?: AppStatuses },
-): RouteCode {
+export function routeCode(handler: SocketHandler, shape: AuthShape, config: MigrationConfig, scope: RouteScope): RouteCode {
+  // A route that needs only the user's id authenticates as the app's other API routes do, without the user lookup.
+  return (scope.lightAuth && renderRoute(handler, shape, config, scope, scope.lightAuth)) ?? renderRoute(handler, shape, config, scope)!
+}
+
+export interface RouteScope {
+  eventsType?: Node | undefined
+  aliases: ReadonlyMap<string, string>
+  statuses?: AppStatuses
+  lightAuth?: LightAuth
+}
+
+/** The route; with `light`, undefined when the handler reads more of the user than its id. */
+function renderRoute(handler: SocketHandler, shape: AuthShape, config: MigrationConfig, scope: RouteScope, light?: LightAuth): RouteCode | undefined {
   const { eventsType } = scope
   // Uses inside code an earlier transform rewrote (emits) are gone; the rewritten text is rendered as it is.
   const uses = liveUses(handler.uses)
@@ -69,13 +81,24 @@ export function routeCode(
   const aliasOf = new Map(uses.flatMap((u) => (u.kind === 'data' && Node.isIdentifier(u.node) ? [[u.key, u.node.getText()] as const] : [])))
   const binding = (key: string) =>
     aliasOf.get(key) ?? keys.get(key) ?? keys.set(key, freeName(key, new Set([...taken].filter((t) => t !== key)))).get(key)!
+  // Property names (`{ userId: user.id }`) do not clash with a local of that name.
+  const bound = new Set(handler.fn.getDescendants().filter((n) => Node.isIdentifier(n) && !isPropertyName(n)).map((n) => n.getText()))
+  const idName = light ? freeName(light.idField, bound) : ''
   const names = {
     event: eventName,
     connectionId: freeName('connectionId', taken),
     binding,
-    owner: () => ownerOf(shape, binding),
+    owner: () => (light ? (idName === 'userId' ? '{ userId }' : `{ userId: ${idName} }`) : ownerOf(shape, binding)),
   }
   const result = rewriteUses(uses, 'route', handler.fn, names, config, scope.statuses)
+  if (light) {
+    const covered = useIdField(handler, scope.aliases, light, idName, result.replacements)
+    // An alias read only as `user.id` is now the id field: the auth line need not bind it.
+    for (const [name, key] of [...result.needs.aliases]) {
+      const reads = uses.filter((use) => use.kind === 'data' && Node.isIdentifier(use.node) && use.node.getText() === name)
+      if (key === light.userKey && reads.every((use) => covered.has(use.node))) result.needs.aliases.delete(name)
+    }
+  }
   const unknownKey = (key: string) => !shape.keys.includes(key.split('.')[0]!) && key !== 'id'
   for (const use of uses) {
     if (use.kind === 'data' && unknownKey(use.key)) {
@@ -94,7 +117,12 @@ export function routeCode(
   }
   // The caller's own connection only: the owner's binding joins the auth line, so it is named first.
   const owner = result.needs.connectionId !== 'none' ? names.owner() : undefined
-  const prelude: string[] = [authLine(keys, result.needs.aliases, `authenticateSSE(${eventName})`)]
+  if (light && (keys.size > 0 || result.needs.aliases.size > 0)) return undefined
+  const prelude: string[] = [
+    light
+      ? `const { ${light.idField === idName ? idName : `${light.idField}: ${idName}`} } = await ${light.call}(${eventName})`
+      : authLine(keys, result.needs.aliases, `authenticateSSE(${eventName})`),
+  ]
   if (owner) prelude.push(`const ${names.connectionId} = getConnectionId(${eventName}, ${owner})`)
   if (result.needs.connectionId === 'required') {
     prelude.push(`if (!${names.connectionId}) {\n  throw createError({ statusCode: 400, message: 'The x-sse-connection-id header is required' })\n}`)
@@ -112,5 +140,31 @@ export function routeCode(
     '})',
     '',
   ].join('\n')
-  return { text, blockers: result.blockers }
+  const imports = light?.importSpecifier ? [`import { ${light.call} } from '${light.importSpecifier}'`] : []
+  return { text, blockers: result.blockers, imports, lightAuth: light !== undefined }
+}
+
+/** `user.id` of the connection's user → the id field the light auth gives; returns the `user` identifiers so replaced. */
+function useIdField(handler: SocketHandler, aliases: ReadonlyMap<string, string>, light: LightAuth, idName: string, replacements: Replacements): Set<Node> {
+  const users = new Set([...aliases].filter(([, key]) => key === light.userKey).map(([name]) => name))
+  const covered = new Set<Node>()
+  for (const access of handler.fn.getDescendants()) {
+    if (!Node.isPropertyAccessExpression(access) || access.getName() !== light.idProperty || replacements.has(access)) continue
+    const object = access.getExpression()
+    const declaration = Node.isIdentifier(object) && users.has(object.getText()) ? object.getSymbol()?.getDeclarations()[0] : undefined
+    // Only the connection-scope user, not a local of the handler that happens to share its name.
+    if (!declaration || declaration.getAncestors().includes(handler.fn)) continue
+    const property = access.getParent()
+    // `{ userId: user.id }` → `{ userId }`, as the team would write it.
+    if (Node.isPropertyAssignment(property) && property.getName() === idName && !replacements.has(property)) replacements.set(property, () => idName)
+    else replacements.set(access, () => idName)
+    covered.add(object)
+  }
+  return covered
+}
+
+/** `x` of `a.x` or `{ x: … }`: a name of a property, not a binding. */
+function isPropertyName(node: Node): boolean {
+  const parent = node.getParent()
+  return (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node) || (Node.isPropertyAssignment(parent) && parent.getNameNode() === node)
 }

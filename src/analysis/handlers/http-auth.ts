@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type FunctionDeclaration, type SourceFile } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import { serverDirOf } from './event-routes.js'
 import type { HttpAuthUtil } from './types.js'
@@ -31,6 +31,8 @@ function eventParamOf(file: SourceFile): string | undefined {
 export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
   const serverDir = serverDirOf(ctx)
   const counts = new Map<string, number>()
+  /** `name\0specifier` → routes importing the util through that alias (`#server/utils/auth`). */
+  const aliasImports = new Map<string, number>()
   for (const file of ctx.repo.glob(`${serverDir}/api/**/*.{ts,js,mts,mjs}`)) {
     if (!AUTH_CALL_TEXT.test(ctx.repo.readText(file) ?? '')) continue
     const source = ctx.repo.getUnit(file)?.scripts[0]?.sourceFile
@@ -43,7 +45,11 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
       if (!Node.isIdentifier(callee) || !AUTH_NAME.test(callee.getText()) || rest.length > 0 || arg?.getText() !== eventName) continue
       names.add(callee.getText())
     }
-    for (const name of names) counts.set(name, (counts.get(name) ?? 0) + 1)
+    for (const name of names) {
+      counts.set(name, (counts.get(name) ?? 0) + 1)
+      const specifier = source.getImportDeclarations().find((d) => d.getNamedImports().some((i) => i.getName() === name))?.getModuleSpecifierValue()
+      if (specifier && !specifier.startsWith('.')) aliasImports.set(`${name}\0${specifier}`, (aliasImports.get(`${name}\0${specifier}`) ?? 0) + 1)
+    }
   }
   const [best] = [...counts].sort((a, b) => b[1] - a[1])
   if (!best) return undefined
@@ -54,5 +60,31 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
     .map((call) => call.getExpression())
     .filter(Node.isIdentifier)
     .map((id) => id.getText())
-  return { name: best[0], file: util.file, calls: [...new Set(calls)], routes: best[1] }
+  const [importedAs] = [...aliasImports].filter(([key]) => key.startsWith(`${best[0]}\0`)).sort((a, b) => b[1] - a[1])
+  return {
+    name: best[0],
+    file: util.file,
+    calls: [...new Set(calls)],
+    routes: best[1],
+    returnsResultOf: returnedCallResults(util.fn),
+    importSpecifier: importedAs?.[0].split('\0')[1],
+  }
+}
+
+/** `const payload = verifyToken(t); …; return payload` → `verifyToken`: the calls whose result the function returns as it is. */
+function returnedCallResults(fn: FunctionDeclaration): string[] {
+  const names = new Set<string>()
+  for (const statement of fn.getDescendantsOfKind(SyntaxKind.ReturnStatement)) {
+    if (statement.getFirstAncestor((n) => Node.isFunctionLikeDeclaration(n) || Node.isArrowFunction(n) || Node.isFunctionExpression(n)) !== fn) continue
+    let value = statement.getExpression()
+    if (Node.isAwaitExpression(value)) value = value.getExpression()
+    if (Node.isIdentifier(value)) {
+      const declaration = value.getSymbol()?.getDeclarations()[0]
+      value = Node.isVariableDeclaration(declaration) ? declaration.getInitializer() : undefined
+      if (Node.isAwaitExpression(value)) value = value.getExpression()
+    }
+    const callee = Node.isCallExpression(value) ? value.getExpression() : undefined
+    if (Node.isIdentifier(callee)) names.add(callee.getText())
+  }
+  return [...names]
 }

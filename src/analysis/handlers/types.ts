@@ -131,6 +131,10 @@ export interface HttpAuthUtil {
   calls: string[]
   /** How many API route files call it. */
   routes: number
+  /** Functions whose result it returns as it is (`return payload` of `const payload = verifyToken(token)`). */
+  returnsResultOf: string[]
+  /** The alias the routes import it through (`#server/utils/auth`), when they do; else relative imports or auto-import. */
+  importSpecifier?: string
 }
 
 export interface HandlerModel {
