@@ -8,6 +8,18 @@ import { demoPassword, openChatPage, postMessage, shownMessages, waitForMessages
  * the un-migrated control: they must behave the same before and after the migration.
  */
 
+/** Every text appears exactly once and in this order among the page's messages. */
+export function expectOnceInOrder(shown: string[], texts: string[]): void {
+  for (const text of texts) expect(shown.filter((content) => content === text), `"${text}" on the page`).toHaveLength(1)
+  expect(shown.filter((content) => texts.includes(content))).toEqual(texts)
+}
+
+/** The page keeps showing exactly `texts` once each after a pause: no late duplicate from a replay. */
+export async function expectSettled(page: ChatPage, texts: string[]): Promise<void> {
+  await page.page.waitForTimeout(1_500)
+  expectOnceInOrder(await shownMessages(page.page), texts)
+}
+
 /** B sends through the REST API; A's open chat page shows the message. */
 export async function messageArrives(a: ChatPage, serverUrl: string, tutorToken: string, roomId: number, text: string): Promise<void> {
   await postMessage(serverUrl, tutorToken, roomId, text)
@@ -15,16 +27,21 @@ export async function messageArrives(a: ChatPage, serverUrl: string, tutorToken:
   expect(shown.filter((content) => content === text)).toHaveLength(1)
 }
 
-/** A writes in the page's composer and presses Send; A's and B's pages each show the message once. */
-export async function pageMessageArrives(a: ChatPage, b: ChatPage, text: string): Promise<void> {
+/** A writes in the page's composer and presses Send; A's page shows the message once, the composer empty and no error. */
+export async function sendFromPage(a: ChatPage, text: string): Promise<void> {
   await a.page.getByTestId('message-input').fill(text)
   await a.page.getByTestId('send-button').click()
-  for (const page of [a, b]) {
-    const shown = await waitForMessages(page.page, [text])
-    expect(shown.filter((content) => content === text)).toHaveLength(1)
-  }
+  const shown = await waitForMessages(a.page, [text])
+  expect(shown.filter((content) => content === text)).toHaveLength(1)
   await expect.poll(() => a.page.getByTestId('message-input').inputValue()).toBe('')
   expect(await a.page.getByTestId('chat-error').count()).toBe(0)
+}
+
+/** A writes in the page's composer and presses Send; A's and B's pages each show the message once. */
+export async function pageMessageArrives(a: ChatPage, b: ChatPage, text: string): Promise<void> {
+  await sendFromPage(a, text)
+  const shown = await waitForMessages(b.page, [text])
+  expect(shown.filter((content) => content === text)).toHaveLength(1)
 }
 
 /** B types on B's page; A's page shows B typing, and stops showing it once B goes quiet. */

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import type { ChatPage } from '../helpers/chat-page.js'
 import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
-import { fieldAccounts, fieldAppEnv, fieldDatabase, fieldGet, fieldLogin, fieldPassword, fieldSqlFiles, openFieldRoom } from '../helpers/field-tutor-school.js'
+import { accessTokenExpiry, fieldAccounts, fieldAppEnv, fieldDatabase, fieldGet, fieldLogin, fieldSqlFiles, openFieldRoom, signInToRoom } from '../helpers/field-tutor-school.js'
 import { mariadbSkipReason, startMariaDb, type MariaDbHandle } from '../helpers/mariadb.js'
 import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
@@ -18,12 +18,6 @@ import { pageMessageArrives, readReceiptReachesSender, typingIsShown } from './c
  * the migration, not by the fixture, the database or the harness.
  */
 const skip = chromiumSkipReason() || mariadbSkipReason() || redisSkipReason()
-
-/** When the access token stops being accepted, in ms since the epoch. */
-function expiryOf(token: string): number {
-  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }
-  return payload.exp * 1000
-}
 
 /**
  * The fixture attaches Socket.IO to Nitro's HTTP server on the first plain HTTP request it gets (a
@@ -76,22 +70,7 @@ describe('the un-migrated field-tutor-school fixture (Socket.IO control)', () =>
     })
 
     it('sends a signed-out visitor to the login page and, once signed in, back to the room, live', async () => {
-      const context = await browser.newContext({ baseURL: first.url })
-      try {
-        const page = await context.newPage()
-        page.setDefaultTimeout(15_000)
-        await page.goto(`/chat?room=${room}`)
-        await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === `/chat?room=${room}`)
-        await page.getByLabel('Username').fill(student.username)
-        await page.getByLabel('Password').fill(fieldPassword)
-        await page.getByRole('button', { name: 'Sign in' }).click()
-        await page.waitForURL((url) => url.pathname === '/chat' && url.searchParams.get('room') === String(room))
-        await page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor()
-        await expect.poll(() => page.getByTestId('room-title').innerText()).toBe(tutor.name)
-        await expect.poll(() => page.getByTestId('current-user').innerText()).toBe(student.name)
-      } finally {
-        await context.close()
-      }
+      await signInToRoom(browser, first.url, student, tutor.name)
     })
 
     it('shows the tutor on instance 2 the message the student sends from the page on instance 1', async () => {
@@ -139,7 +118,7 @@ describe('the un-migrated field-tutor-school fixture (Socket.IO control)', () =>
       let shortLived = await startBuiltServer(appDir, await freePort(), fieldAppEnv(db, redis, { NUXT_JWT_EXPIRES_IN: `${lifetimeSeconds}s` }))
       try {
         const token = await fieldLogin(shortLived.url, student.username)
-        const expiresAt = expiryOf(token)
+        const expiresAt = accessTokenExpiry(token)
         const page = await openFieldRoom(browser, shortLived.url, token, room)
         try {
           expect(Date.now(), 'the page took the whole token lifetime to open').toBeLessThan(expiresAt)

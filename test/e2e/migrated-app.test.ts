@@ -10,7 +10,7 @@ import { startCuttableProxy, type CuttableProxy } from '../helpers/tcp-proxy.js'
 import { accounts, login, openChatPage, postMessage, shownMessages, streamHeaders, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
 import { json, openRaw, type RawStream } from '../runtime/helpers/sse-client.js'
 import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
-import { messageArrives, pageMessageArrives, readReceiptReachesSender, refusedSendKeepsDraft, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
+import { expectOnceInOrder, expectSettled, messageArrives, pageMessageArrives, readReceiptReachesSender, refusedSendKeepsDraft, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
 
 /**
  * Issue 7: the app the real CLI leaves behind type-checks, builds with real Nuxt 4 and chats over
@@ -20,18 +20,6 @@ import { messageArrives, pageMessageArrives, readReceiptReachesSender, refusedSe
 const browserSkip = chromiumSkipReason()
 const redisSkip = redisSkipReason()
 const room = accounts.student.room
-
-/** Every text appears exactly once and in this order among the page's messages. */
-function expectOnceInOrder(shown: string[], texts: string[]): void {
-  for (const text of texts) expect(shown.filter((content) => content === text), `"${text}" on the page`).toHaveLength(1)
-  expect(shown.filter((content) => texts.includes(content))).toEqual(texts)
-}
-
-/** The page keeps showing exactly `texts` once each after a pause: no late duplicate from a replay. */
-async function expectSettled(page: ChatPage, texts: string[]): Promise<void> {
-  await page.page.waitForTimeout(1_500)
-  expectOnceInOrder(await shownMessages(page.page), texts)
-}
 
 describe('the migrated tutor-school app', () => {
   const fixture = usePreparedFixture('tutor-school', { migrate: true }, 180_000)

@@ -1,5 +1,7 @@
 import { join } from 'node:path'
-import type { Browser } from 'playwright-core'
+import { expect } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { openRaw, type RawStream } from '../runtime/helpers/sse-client.js'
 import { openLivePage, type ChatPage } from './chat-page.js'
 import type { MariaDbHandle } from './mariadb.js'
 import { repoRoot } from './nuxt.js'
@@ -46,11 +48,98 @@ export async function fieldLogin(baseUrl: string, username: string): Promise<str
   return (JSON.parse(text) as { data: { accessToken: string } }).data.accessToken
 }
 
-/** `GET <path>` with a bearer token; the status and the parsed body. */
-export async function fieldGet(baseUrl: string, path: string, token: string): Promise<{ status: number, body: unknown }> {
-  const response = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) })
+export interface FieldResponse {
+  status: number
+  body: unknown
+}
+
+async function answerOf(response: Response): Promise<FieldResponse> {
   const text = await response.text()
   return { status: response.status, body: text ? JSON.parse(text) : undefined }
+}
+
+/** `GET <path>` with a bearer token; the status and the parsed body. */
+export async function fieldGet(baseUrl: string, path: string, token: string): Promise<FieldResponse> {
+  return answerOf(await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(10_000) }))
+}
+
+/** `POST <path>` with a bearer token and a JSON body, as the app's `$fetch` sends it; the status and the parsed body. */
+export async function fieldPost(baseUrl: string, path: string, token: string, body: unknown, headers: Record<string, string> = {}): Promise<FieldResponse> {
+  return answerOf(await fetch(`${baseUrl}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}`, ...headers },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  }))
+}
+
+/** When the app's access token stops being accepted, in ms since the epoch. */
+export function accessTokenExpiry(token: string): number {
+  const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as { exp: number }
+  return payload.exp * 1000
+}
+
+/**
+ * A signed-out visitor to `/chat?room=<roomId>` lands on the login page, signs in as `account` and
+ * comes back to the room, live, with the partner's name as its title.
+ */
+export async function signInToRoom(browser: Browser, baseUrl: string, account: { username: string, name: string, room: number }, partnerName: string): Promise<void> {
+  const context = await browser.newContext({ baseURL: baseUrl })
+  try {
+    const page = await context.newPage()
+    page.setDefaultTimeout(15_000)
+    await page.goto(`/chat?room=${account.room}`)
+    await page.waitForURL((url) => url.pathname === '/login' && url.searchParams.get('redirect') === `/chat?room=${account.room}`)
+    await page.getByLabel('Username').fill(account.username)
+    await page.getByLabel('Password').fill(fieldPassword)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL((url) => url.pathname === '/chat' && url.searchParams.get('room') === String(account.room))
+    await page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor()
+    await expect.poll(() => page.getByTestId('room-title').innerText()).toBe(partnerName)
+    await expect.poll(() => page.getByTestId('current-user').innerText()).toBe(account.name)
+  } finally {
+    await context.close()
+  }
+}
+
+export interface ListedMessage {
+  id: number
+  content: string
+}
+
+/** The messages the page shows, top to bottom: the database id it rendered (`data-message-id`) and the text. */
+export function shownMessageEntries(page: Page): Promise<ListedMessage[]> {
+  return page.locator('[data-testid="message"]').evaluateAll((nodes) => nodes.map((node) => ({
+    id: Number(node.getAttribute('data-message-id')),
+    content: node.querySelector('[data-testid="message-content"]')?.textContent?.trim() ?? '',
+  })))
+}
+
+/** The messages of a room as the database holds them, oldest first. */
+export async function storedMessages(db: MariaDbHandle, roomId: number): Promise<ListedMessage[]> {
+  const rows = (await db.sql(`SELECT id, content FROM chat_messages WHERE room_id = ${roomId} ORDER BY id`)).trim().split('\n').slice(1)
+  return rows.map((row) => {
+    const [id, ...content] = row.split('\t')
+    return { id: Number(id), content: content.join('\t') }
+  })
+}
+
+/**
+ * The migrated app's stream as a raw reader: a ticket from `POST /api/chat/events/ticket` for the
+ * bearer token, then `GET /api/chat/events?ticket=`, open once its `connected` frame has arrived.
+ */
+export async function openTicketedStream(baseUrl: string, token: string): Promise<{ stream: RawStream, connectionId: string }> {
+  const ticket = await fieldPost(baseUrl, '/api/chat/events/ticket', token, {})
+  if (ticket.status !== 200) throw new Error(`POST /api/chat/events/ticket → ${ticket.status}: ${JSON.stringify(ticket.body)}`)
+  const stream = await openRaw(`${baseUrl}/api/chat/events?ticket=${encodeURIComponent((ticket.body as { ticket: string }).ticket)}`)
+  if (stream.status !== 200) throw new Error(`GET /api/chat/events → ${stream.status}: ${stream.body}`)
+  try {
+    const connected = await stream.next((frame) => frame.event === 'connected', 10_000)
+    return { stream, connectionId: (JSON.parse(connected.data) as { connectionId: string }).connectionId }
+  } catch (error) {
+    stream.close()
+    throw error
+  }
 }
 
 /** A user with the app's session cookie on `/chat?room=<roomId>`, live and with the room shown. */

@@ -7,12 +7,15 @@ const SKIPPED = new Set(['.tutor-sse-migrate', '.git'])
 /** Fixture trees keep their .gitignore as `_gitignore`, so it cannot hide fixture files from this repo's git. */
 export const STORED_GITIGNORE = '_gitignore'
 
-/** Every file of a tree (path → bytes; symlinks as `-> target`), repo-relative posix paths. */
-export function readTree(root: string): Map<string, Buffer> {
+/**
+ * Every file of a tree (path → bytes; symlinks as `-> target`), repo-relative posix paths.
+ * `ignoreTopLevel`: entries of the root left out as well (an app's `node_modules`, its build output).
+ */
+export function readTree(root: string, ignoreTopLevel: readonly string[] = []): Map<string, Buffer> {
   const files = new Map<string, Buffer>()
   const walk = (dir: string, prefix: string): void => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (SKIPPED.has(entry.name)) continue
+      if (SKIPPED.has(entry.name) || (prefix === '' && ignoreTopLevel.includes(entry.name))) continue
       const abs = path.join(dir, entry.name)
       const rel = prefix ? `${prefix}/${entry.name}` : entry.name
       if (entry.isSymbolicLink()) files.set(rel, Buffer.from(`-> ${readlinkSync(abs)}`))
@@ -22,6 +25,11 @@ export function readTree(root: string): Map<string, Buffer> {
   }
   walk(root, '')
   return files
+}
+
+/** The files of a stored fixture tree (`fixtures/<name>/after`) as the app has them: `_gitignore` read as `.gitignore`. */
+export function readStoredTree(root: string): Map<string, Buffer> {
+  return new Map([...readTree(root)].map(([file, bytes]) => [file.split('/').map((part) => (part === STORED_GITIGNORE ? '.gitignore' : part)).join('/'), bytes]))
 }
 
 /** A readable account of how two trees differ, or '' when they are identical. */
