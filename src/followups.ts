@@ -20,9 +20,11 @@ export interface FollowUp {
   action: string
   /**
    * `warning`: open work, makes --check fail; `security`: open work with a security impact;
-   * `info`: done on purpose and only listed (e.g. a dropped `ping` handler).
+   * `error`: what the tool wrote for this part would not have run, so it was withdrawn and the part
+   * stays as it was (a defect of the tool, to report); `info`: done on purpose and only listed
+   * (e.g. a dropped `ping` handler).
    */
-  severity: 'warning' | 'security' | 'info'
+  severity: 'warning' | 'security' | 'error' | 'info'
 }
 
 export interface FollowUpInput {

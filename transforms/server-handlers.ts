@@ -1,7 +1,7 @@
 import path from 'node:path'
 import { Node, type Identifier } from 'ts-morph'
 import { isConsoleCall } from '../src/analysis/handlers/connection.js'
-import type { AuthMiddleware, ConnectionHandler, SocketHandler } from '../src/analysis/handlers/types.js'
+import type { AuthMiddleware, Blocker, ConnectionHandler, SocketHandler } from '../src/analysis/handlers/types.js'
 import { serverDirOf } from '../src/analysis/handlers/event-routes.js'
 import { moduleReferences } from '../src/analysis/handlers/scope.js'
 import { isClientSentId } from '../src/analysis/handlers/socket-uses.js'
@@ -167,13 +167,20 @@ function pickMiddleware(ctx: TransformContext, middlewares: AuthMiddleware[], ke
 }
 
 /** Reports what could not be moved. A node an earlier transform rewrote is reported at `fallback`. */
-function reportBlockers(ctx: TransformContext, what: string, blockers: { node: Node; reason: string }[], fallback?: Node): void {
+function reportBlockers(ctx: TransformContext, what: string, blockers: Blocker[], fallback?: Node): void {
   for (const blocker of blockers) {
-    ctx.report(blocker.node.wasForgotten() && fallback ? fallback : blocker.node, {
-      kind: 'handlers/not-transplantable',
-      reason: `${what}: ${blocker.reason}`,
-      action: 'move this part by hand (a POST route for handlers, server/utils/sse-hooks.ts for auth and joins)',
-    })
+    ctx.report(blocker.node.wasForgotten() && fallback ? fallback : blocker.node, blocker.withdrawn
+      ? {
+        kind: 'handlers/withdrawn',
+        reason: `${what}: ${blocker.reason}`,
+        action: 'the event works on Socket.IO as before; move it by hand, or report the finding so the tool can move it',
+        severity: 'error',
+      }
+      : {
+        kind: 'handlers/not-transplantable',
+        reason: `${what}: ${blocker.reason}`,
+        action: 'move this part by hand (a POST route for handlers, server/utils/sse-hooks.ts for auth and joins)',
+      })
   }
 }
 

@@ -17,7 +17,7 @@ export function analyse(ctx: AnalysisContext, withdrawn: ReadonlyMap<string, str
   const handlers = analyseHandlers(ctx, server)
   for (const handler of handlers.handlers) {
     const found = withdrawn.get(handler.event)
-    if (found) handler.blockers.push({ node: handler.call, reason: `the route generated for it would not run (${found}), so it stays on Socket.IO; please report this to tutor-sse-migrate` })
+    if (found) handler.blockers.push({ node: handler.call, reason: `the route generated for it would not run (${found}), so it stays on Socket.IO; please report this to tutor-sse-migrate`, withdrawn: true })
   }
   const client = analyseClient(ctx)
   const serverEvents = serverEmittedEvents(server, handlers)

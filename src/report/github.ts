@@ -8,7 +8,7 @@ function escapeProperty(value: string): string {
   return escapeData(value).replace(/:/g, '%3A').replace(/,/g, '%2C')
 }
 
-const LEVEL: Record<FollowUp['severity'], string> = { security: 'error', warning: 'warning', info: 'notice' }
+const LEVEL: Record<FollowUp['severity'], string> = { error: 'error', security: 'error', warning: 'warning', info: 'notice' }
 
 /** Follow-ups as GitHub Actions workflow commands, so they show up as annotations on the diff. */
 export function githubAnnotations(followUps: readonly FollowUp[]): string {

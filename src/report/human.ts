@@ -40,7 +40,7 @@ export function renderDryRun(plan: MigrationPlan): string {
 }
 
 function severityColour(followUp: FollowUp): (text: string) => string {
-  if (followUp.severity === 'security') return kleur.red
+  if (followUp.severity === 'security' || followUp.severity === 'error') return kleur.red
   if (followUp.severity === 'warning') return kleur.yellow
   return kleur.dim
 }

@@ -32,6 +32,8 @@ export interface JsonReport {
     followUps: number
     open: number
     security: number
+    /** Parts withdrawn because what the tool wrote for them would not have run. */
+    errors: number
     info: number
   }
   timings: PlanTimings & { applyMs: number; totalMs: number }
@@ -67,6 +69,7 @@ export function countPlan(plan: MigrationPlan): JsonReport['counts'] {
     followUps: plan.followUps.length,
     open: plan.followUps.filter(isOpen).length,
     security: plan.followUps.filter((f) => f.severity === 'security').length,
+    errors: plan.followUps.filter((f) => f.severity === 'error').length,
     info: plan.followUps.filter((f) => f.severity === 'info').length,
   }
 }
@@ -109,7 +112,7 @@ export function buildJsonReport(input: ReportInput): JsonReport {
     followUps: plan?.followUps ?? [],
     counts: plan
       ? countPlan(plan)
-      : { created: 0, updated: 0, deleted: 0, untouched: 0, skipped: 0, followUps: 0, open: 0, security: 0, info: 0 },
+      : { created: 0, updated: 0, deleted: 0, untouched: 0, skipped: 0, followUps: 0, open: 0, security: 0, errors: 0, info: 0 },
     timings: { ...(plan?.timings ?? zeroTimings), applyMs: Math.round(input.applyMs ?? 0), totalMs: Math.round(input.totalMs) },
     error: input.error ? { message: input.error } : null,
     verify: input.appChecks ?? null,

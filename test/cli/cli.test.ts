@@ -182,7 +182,7 @@ describe('CLI modes (in-process, test transforms)', () => {
       transforms: ['demo', 'warn-only'],
       dependencies: { remove: ['socket.io'], add: [] },
       packageManager: { name: 'bun', source: 'bun.lock', command: 'bun install', ran: false },
-      counts: { created: 1, updated: 2, deleted: 1, untouched: 2, followUps: 2, open: 1, security: 0, info: 1 },
+      counts: { created: 1, updated: 2, deleted: 1, untouched: 2, followUps: 2, open: 1, security: 0, errors: 0, info: 1 },
       error: null,
     })
     expect(report.files).toEqual([

@@ -7,6 +7,8 @@ export type HandlerFunction = ArrowFunction | FunctionExpression
 export interface Blocker {
   node: Node
   reason: string
+  /** The tool's own output for this part would not have run (the verify stage withdrew it): a defect of the tool. */
+  withdrawn?: true
 }
 
 /**
