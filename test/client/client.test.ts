@@ -537,6 +537,30 @@ export function useThread() {
   return { thread, replies, problem, pick }
 }
 `,
+      // The page has an \`error\` of its own: the logged failure takes the name the file's handlers give theirs.
+      'app/composables/useLesson.ts': `import { io } from 'socket.io-client'
+
+export function useLesson() {
+  const socket = io()
+  const lesson = ref<{ id: number; notes: string[] } | null>(null)
+  const lessons = ref<{ id: number }[]>([])
+  const error = ref('')
+
+  async function openLesson(lessonId: number) {
+    lesson.value = await $fetch<{ id: number; notes: string[] }>('/api/lessons/' + encodeURIComponent(lessonId))
+  }
+
+  socket.on('note', (data: { lessonId: number; note: string }) => {
+    if (data.lessonId === lesson.value?.id) lesson.value.notes.push(data.note)
+  })
+
+  onMounted(() => {
+    $fetch<{ id: number }[]>('/api/lessons').then((list) => { lessons.value = list }).catch((err: any) => { error.value = err.message })
+  })
+
+  return { lesson, lessons, error, openLesson }
+}
+`,
       // A store whose board is named by its slug, loaded with its cards side by side.
       'app/stores/board.ts': `import { defineStore } from 'pinia'
 import { io, type Socket } from 'socket.io-client'
@@ -579,10 +603,16 @@ export const useBoardStore = defineStore('board', {
         if (this.board) this.showBoard(this.board.slug).catch((error) => console.error(error))
       })
 `)
+    expect(updated.get('app/composables/useLesson.ts')).toContain(`    if (data.lessonId === lesson.value?.id) lesson.value.notes.push(data.note)
+  })
+  socket.onReset(() => {
+    if (lesson.value) openLesson(lesson.value.id).catch((err) => console.error(err))
+  })
+`)
     expect(followUps.filter((f) => f.kind === 'client/reset-not-wired')).toEqual([])
     const wired = followUps.filter((f) => f.kind === 'client/reset-wired')
-    expect(wired.map((f) => `${f.file}:${f.line}`)).toEqual(['app/composables/useThread.ts:18', 'app/stores/board.ts:17'])
-    expect(wired[0]!.reason).toContain('openThread(thread.value.id) while thread.value holds one')
+    expect(wired.map((f) => `${f.file}:${f.line}`)).toEqual(['app/composables/useLesson.ts:13', 'app/composables/useThread.ts:18', 'app/stores/board.ts:17'])
+    expect(wired[1]!.reason).toContain('openThread(thread.value.id) while thread.value holds one')
   })
 
   it('is still reported when nothing shows which value of the entity its loader was called with', async () => {

@@ -83,7 +83,8 @@ function reloadStatement(ed: ScriptEditor, loader: Loader, site: Node, indent: s
 
 /**
  * Nothing for a loader that catches its own failures; else the `.catch(…)` the app already calls it
- * with, when that reads only names in scope here; else the failure is logged.
+ * with, when that reads only names in scope here; else the failure is logged, under `error` or, when
+ * the page has an `error` of its own, the name the file's other `.catch` handlers use.
  */
 function failureHandling(loader: Loader, site: Node): string {
   if (loader.quiet) return ''
@@ -97,9 +98,28 @@ function failureHandling(loader: Loader, site: Node): string {
     const handler = call.getArguments()[0]
     if (handler && readsOnlyVisible(handler, site)) return `.catch(${handler.getText()})`
   }
-  let name = 'error'
-  for (let n = 2; declaredAround(site, name); n++) name = `error${n}`
+  const name = ['error', ...catchParameterNames(sf)].find((candidate) => !declaredAround(site, candidate)) ?? numberedName(site)
   return `.catch((${name}) => console.error(${name}))`
+}
+
+/** What the file's own `.catch(…)` handlers call their failure (`err` of `.catch((err: any) => …)`), most used first. */
+function catchParameterNames(sf: Node): string[] {
+  const counts = new Map<string, number>()
+  for (const call of descendantsOfKind(sf, SyntaxKind.CallExpression)) {
+    const callee = call.getExpression()
+    const handler = call.getArguments()[0]
+    if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'catch' || !handler) continue
+    if (!Node.isArrowFunction(handler) && !Node.isFunctionExpression(handler)) continue
+    const param = handler.getParameters()[0]?.getNameNode()
+    if (param && Node.isIdentifier(param)) counts.set(param.getText(), (counts.get(param.getText()) ?? 0) + 1)
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name)
+}
+
+function numberedName(site: Node): string {
+  let name = 'error2'
+  for (let n = 3; declaredAround(site, name); n++) name = `error${n}`
+  return name
 }
 
 /** A variable or parameter of that name is in scope at `site` (the handler's parameter would hide it). */
