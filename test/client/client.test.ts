@@ -503,6 +503,177 @@ export const useNotesStore = defineStore('notes', {
     expect(stale[0]!.reason).toContain('these listeners keep `online` up to date from the stream')
     expect(stale[0]!.action).toContain('call socket.onReset(() => …) after these listeners')
   })
+
+  it('reopens the one entity a ref holds, with the property the code compares ids against, when its loader fetched it by that parameter', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin(['join_thread']),
+      // The page shows one thread: its loader fetches it by id and the listeners compare against its id.
+      'app/composables/useThread.ts': `import { io } from 'socket.io-client'
+
+type Thread = { id: number; title: string }
+type Reply = { id: number; threadId: number }
+
+export function useThread() {
+  const socket = io()
+  const thread = ref<Thread | null>(null)
+  const replies = ref<Reply[]>([])
+  const problem = ref('')
+
+  async function openThread(threadId: number) {
+    const found = await $fetch<{ thread: Thread }>(\`/api/threads/\${threadId}\`)
+    thread.value = found.thread
+    replies.value = await $fetch<Reply[]>(\`/api/threads/\${threadId}/replies\`)
+  }
+
+  socket.on('reply', (reply: Reply) => {
+    if (reply.threadId === thread.value?.id) replies.value.push(reply)
+  })
+
+  function pick(threadId: number) {
+    openThread(threadId).catch((err: Error) => { problem.value = err.message })
+  }
+
+  return { thread, replies, problem, pick }
+}
+`,
+      // The page has an \`error\` of its own: the logged failure takes the name the file's handlers give theirs.
+      'app/composables/useLesson.ts': `import { io } from 'socket.io-client'
+
+export function useLesson() {
+  const socket = io()
+  const lesson = ref<{ id: number; notes: string[] } | null>(null)
+  const lessons = ref<{ id: number }[]>([])
+  const error = ref('')
+
+  async function openLesson(lessonId: number) {
+    lesson.value = await $fetch<{ id: number; notes: string[] }>('/api/lessons/' + encodeURIComponent(lessonId))
+  }
+
+  socket.on('note', (data: { lessonId: number; note: string }) => {
+    if (data.lessonId === lesson.value?.id) lesson.value.notes.push(data.note)
+  })
+
+  onMounted(() => {
+    $fetch<{ id: number }[]>('/api/lessons').then((list) => { lessons.value = list }).catch((err: any) => { error.value = err.message })
+  })
+
+  return { lesson, lessons, error, openLesson }
+}
+`,
+      // A store whose board is named by its slug, loaded with its cards side by side.
+      'app/stores/board.ts': `import { defineStore } from 'pinia'
+import { io, type Socket } from 'socket.io-client'
+
+interface Board { slug: string; name: string }
+interface Card { id: number; board: string }
+
+export const useBoardStore = defineStore('board', {
+  state: () => ({ socket: null as Socket | null, board: null as Board | null, cards: [] as Card[] }),
+  actions: {
+    async showBoard(slug: string) {
+      const [board, cards] = await Promise.all([$fetch<Board>(\`/api/boards/\${slug}?full=1\`), $fetch<Card[]>(\`/api/boards/\${slug}/cards\`)])
+      this.board = board
+      this.cards = cards
+    },
+    start() {
+      this.socket = io()
+      this.socket.on('card_added', (card: Card) => {
+        if (card.board !== this.board?.slug) return
+        this.cards.push(card)
+      })
+    },
+  },
+})
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    expect(updated.get('app/composables/useThread.ts')).toContain(`  socket.on('reply', (reply: Reply) => {
+    if (reply.threadId === thread.value?.id) replies.value.push(reply)
+  })
+  socket.onReset(() => {
+    if (thread.value) {
+      openThread(thread.value.id).catch((err: Error) => { problem.value = err.message })
+    }
+  })
+`)
+    expect(updated.get('app/stores/board.ts')).toContain(`        this.cards.push(card)
+      })
+      this.socket.onReset(() => {
+        if (this.board) this.showBoard(this.board.slug).catch((error) => console.error(error))
+      })
+`)
+    expect(updated.get('app/composables/useLesson.ts')).toContain(`    if (data.lessonId === lesson.value?.id) lesson.value.notes.push(data.note)
+  })
+  socket.onReset(() => {
+    if (lesson.value) openLesson(lesson.value.id).catch((err) => console.error(err))
+  })
+`)
+    expect(followUps.filter((f) => f.kind === 'client/reset-not-wired')).toEqual([])
+    const wired = followUps.filter((f) => f.kind === 'client/reset-wired')
+    expect(wired.map((f) => `${f.file}:${f.line}`)).toEqual(['app/composables/useLesson.ts:13', 'app/composables/useThread.ts:18', 'app/stores/board.ts:17'])
+    expect(wired[1]!.reason).toContain('openThread(thread.value.id) while thread.value holds one')
+  })
+
+  it('is still reported when nothing shows which value of the entity its loader was called with', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      // The summary belongs to a room: its id is not the room's.
+      'app/composables/useSummary.ts': `import { io } from 'socket.io-client'
+
+export function useSummary() {
+  const socket = io()
+  const summary = ref<{ id: number; total: number } | null>(null)
+  async function loadSummary(roomId: number) {
+    summary.value = await $fetch<{ id: number; total: number }>(\`/api/rooms/\${roomId}/summary\`)
+  }
+  socket.on('total', (data: { id: number; total: number }) => {
+    if (summary.value && data.id === summary.value.id) summary.value.total = data.total
+  })
+  return { summary, loadSummary }
+}
+`,
+      // Nothing compares the profile with an id.
+      'app/composables/useProfile.ts': `import { io } from 'socket.io-client'
+
+export function useProfile() {
+  const socket = io()
+  const profile = ref<{ id: number; status: string } | null>(null)
+  async function openProfile(userId: number) {
+    profile.value = await $fetch<{ id: number; status: string }>(\`/api/users/\${userId}\`)
+  }
+  socket.on('status', (status: string) => {
+    if (profile.value) profile.value.status = status
+  })
+  return { profile, openProfile }
+}
+`,
+      // Two properties are compared with ids: which one the loader takes is a guess.
+      'app/composables/useDoc.ts': `import { io } from 'socket.io-client'
+
+export function useDoc() {
+  const socket = io()
+  const doc = ref<{ id: number; ownerId: number; text: string } | null>(null)
+  async function openDoc(docId: number) {
+    doc.value = await $fetch<{ id: number; ownerId: number; text: string }>(\`/api/docs/\${docId}\`)
+  }
+  socket.on('edit', (data: { docId: number; userId: number; text: string }) => {
+    if (doc.value && doc.value.id === data.docId && doc.value.ownerId !== data.userId) doc.value.text = data.text
+  })
+  return { doc, openDoc }
+}
+`,
+    })
+    const { updated, followUps } = await planClient(dir)
+    for (const file of ['useSummary', 'useProfile', 'useDoc']) expect(updated.get(`app/composables/${file}.ts`)).not.toContain('onReset')
+    const stale = followUps.filter((f) => f.kind === 'client/reset-not-wired')
+    expect(stale.map((f) => `${f.file}:${f.line} ${f.severity}`)).toEqual([
+      'app/composables/useDoc.ts:9 warning',
+      'app/composables/useProfile.ts:9 warning',
+      'app/composables/useSummary.ts:9 warning',
+    ])
+    expect(stale[0]!.reason).toContain('openDoc() would reload it, but the tool cannot tell with which arguments')
+  })
 })
 
 describe('a socket created where a value is expected', () => {

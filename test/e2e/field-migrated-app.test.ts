@@ -137,6 +137,37 @@ describe('the migrated field-tutor-school app', () => {
       expect(await shownMessageEntries(b.page)).toEqual(await storedMessages(db, room))
     }, 90_000)
 
+    it('reopens the room after a stream reset: the student sees every message sent while the stream was away, once each', async () => {
+      const appDir = requireBuilt(fixture())
+      // One replay may send 200 bytes: three missed messages are more, so the resume is answered with a reset
+      const tinyReplayEnv = { ...env, NUXT_SSE_MAX_REPLAY_BYTES: '200' }
+      let tinyReplay = await startBuiltServer(appDir, await freePort(), tinyReplayEnv)
+      try {
+        const page = await openFieldRoom(browser, tinyReplay.url, studentToken, room)
+        try {
+          const roomLoads = () => page.requests.filter((request) => new URL(request.url).pathname === `/api/chat/rooms/${room}/messages`).length
+          const missed = ['While the stream was reset: 1/3', 'While the stream was reset: 2/3', 'While the stream was reset: 3/3']
+          await tinyReplay.stop()
+          await expect.poll(() => page.page.getByTestId('connection-status').getAttribute('data-connected'), { timeout: 10_000 }).toBe('false')
+          for (const text of missed) await sendFromPage(b, text)
+          const loadsBefore = roomLoads()
+
+          tinyReplay = await startBuiltServer(appDir, tinyReplay.port, tinyReplayEnv)
+          expectOnceInOrder(await waitForMessages(page.page, missed, 30_000), missed)
+          await page.page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor({ timeout: 10_000 })
+          // Not replayed but reloaded: the page fetched the room's messages again, once
+          expect(roomLoads(), `browser: ${page.problems.join('; ')}`).toBe(loadsBefore + 1)
+          await expectSettled(page, missed)
+          expect(await shownMessageEntries(page.page)).toEqual(await storedMessages(db, room))
+          await pageMessageArrives(b, page, 'Field migrated: back after the reset?')
+        } finally {
+          await page.close()
+        }
+      } finally {
+        await tinyReplay.stop()
+      }
+    }, 90_000)
+
     it('refuses a student of another room with 403 on the generated routes, as the app\'s REST routes do', async () => {
       const outsider = await fieldLogin(second.url, otherStudent.username)
       expect((await fieldGet(second.url, `/api/chat/rooms/${room}/messages`, outsider)).status, 'the app\'s own route').toBe(403)

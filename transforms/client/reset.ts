@@ -11,7 +11,8 @@ const MAX_LINE = 100
  * When the stream cannot replay what a client missed (`reset`), the page must reload what the
  * stream keeps up to date. That state is what the app's listeners change; the code that loads it
  * is the app's own: each function that fetches and then replaces that state (`rooms.value = …`,
- * `messages.value.set(roomId, …)` once per key the Map holds). Functions the app already runs when
+ * `messages.value.set(roomId, …)` once per key the Map holds; `openRoom(roomId)` again for the room
+ * `activeRoom.value` holds, when it stored there what it fetched by that id). Functions the app already runs when
  * the socket (re)connects are left out: they run after every open, and a reset comes right after
  * one. The reload goes after the listeners as `onReset(…)`; with nothing to call it is reported.
  */
@@ -37,10 +38,10 @@ function writeReset(ed: ScriptEditor, group: ListenerGroup, loaders: Loader[]): 
   const statements = loaders.map((loader) => reloadStatement(ed, loader, group.last, inner))
   const access = group.listeners[0]!.access
   const receiver = `${access.getExpression().getText()}${access.hasQuestionDotToken() ? '?.' : '.'}onReset`
-  const single = statements.length === 1 && !statements[0]!.startsWith('for ')
+  const single = statements.length === 1 && !/^(for|if) /.test(statements[0]!)
   const code = single ? `${receiver}(() => ${statements[0]})` : `${receiver}(() => {\n${statements.map((s) => `${inner}${s}${s.endsWith('}') ? '' : semi}`).join('\n')}\n${indent}})`
   ed.insert(group.last.getEnd(), `\n${spacedApart(group) ? '\n' : ''}${indent}${code}${semi}`)
-  const what = loaders.map((loader) => (loader.keyedBy ? `${loader.callee}() for every key of ${loader.keyedBy.map}` : `${loader.callee}()`)).join(', ')
+  const what = loaders.map(reloadDescription).join(', ')
   ed.report(
     group.listeners[0]!.call!,
     'client/reset-wired',
@@ -50,12 +51,31 @@ function writeReset(ed: ScriptEditor, group: ListenerGroup, loaders: Loader[]): 
   )
 }
 
-/** `loadMessages()`, `for (const roomId of messages.value.keys()) loadMessages(roomId)`, with the failure handled. */
+function reloadDescription(loader: Loader): string {
+  if (loader.keyedBy) return `${loader.callee}() for every key of ${loader.keyedBy.map}`
+  if (loader.entity) return `${loader.callee}(${loader.entity.holder}.${loader.entity.property}) while ${loader.entity.holder} holds one`
+  return `${loader.callee}()`
+}
+
+/**
+ * `loadMessages()`, `for (const roomId of messages.value.keys()) loadMessages(roomId)`,
+ * `if (activeRoom.value) openRoom(activeRoom.value.id)`, with the failure handled.
+ */
 function reloadStatement(ed: ScriptEditor, loader: Loader, site: Node, indent: string): string {
-  if (!loader.keyedBy) return `${loader.callee}()${failureHandling(loader, site)}`
-  const { map, param } = loader.keyedBy
-  const head = `for (const ${param} of ${map}.keys())`
-  const call = `${loader.callee}(${param})${failureHandling(loader, site)}`
+  const handled = failureHandling(loader, site)
+  let head: string
+  let call: string
+  if (loader.keyedBy) {
+    const { map, param } = loader.keyedBy
+    head = `for (const ${param} of ${map}.keys())`
+    call = `${loader.callee}(${param})${handled}`
+  } else if (loader.entity) {
+    const { holder, property } = loader.entity
+    head = `if (${holder})`
+    call = `${loader.callee}(${holder}.${property})${handled}`
+  } else {
+    return `${loader.callee}()${handled}`
+  }
   if (indent.length + head.length + call.length + 1 <= MAX_LINE) return `${head} ${call}`
   const semi = ed.style.semicolons ? ';' : ''
   return `${head} {\n${indent}${ed.style.indent}${call}${semi}\n${indent}}`
@@ -63,7 +83,8 @@ function reloadStatement(ed: ScriptEditor, loader: Loader, site: Node, indent: s
 
 /**
  * Nothing for a loader that catches its own failures; else the `.catch(…)` the app already calls it
- * with, when that reads only names in scope here; else the failure is logged.
+ * with, when that reads only names in scope here; else the failure is logged, under `error` or, when
+ * the page has an `error` of its own, the name the file's other `.catch` handlers use.
  */
 function failureHandling(loader: Loader, site: Node): string {
   if (loader.quiet) return ''
@@ -72,13 +93,33 @@ function failureHandling(loader: Loader, site: Node): string {
     const callee = call.getExpression()
     if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'catch') continue
     const loaded = callee.getExpression()
-    if (!Node.isCallExpression(loaded) || loaded.getExpression().getText() !== loader.callee || loaded.getArguments().length > 0 || loader.keyedBy) continue
+    // An entity loader's argument is the page's choice; how its failure is handled does not depend on it.
+    if (!Node.isCallExpression(loaded) || loaded.getExpression().getText() !== loader.callee || (loaded.getArguments().length > 0 && !loader.entity) || loader.keyedBy) continue
     const handler = call.getArguments()[0]
     if (handler && readsOnlyVisible(handler, site)) return `.catch(${handler.getText()})`
   }
-  let name = 'error'
-  for (let n = 2; declaredAround(site, name); n++) name = `error${n}`
+  const name = ['error', ...catchParameterNames(sf)].find((candidate) => !declaredAround(site, candidate)) ?? numberedName(site)
   return `.catch((${name}) => console.error(${name}))`
+}
+
+/** What the file's own `.catch(…)` handlers call their failure (`err` of `.catch((err: any) => …)`), most used first. */
+function catchParameterNames(sf: Node): string[] {
+  const counts = new Map<string, number>()
+  for (const call of descendantsOfKind(sf, SyntaxKind.CallExpression)) {
+    const callee = call.getExpression()
+    const handler = call.getArguments()[0]
+    if (!Node.isPropertyAccessExpression(callee) || callee.getName() !== 'catch' || !handler) continue
+    if (!Node.isArrowFunction(handler) && !Node.isFunctionExpression(handler)) continue
+    const param = handler.getParameters()[0]?.getNameNode()
+    if (param && Node.isIdentifier(param)) counts.set(param.getText(), (counts.get(param.getText()) ?? 0) + 1)
+  }
+  return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name)
+}
+
+function numberedName(site: Node): string {
+  let name = 'error2'
+  for (let n = 3; declaredAround(site, name); n++) name = `error${n}`
+  return name
 }
 
 /** A variable or parameter of that name is in scope at `site` (the handler's parameter would hide it). */

@@ -1,8 +1,9 @@
 // What the page shows from the stream, and the app's own code that loads it: what a stream reset must rerun.
-import { Node, SyntaxKind, type CallExpression } from 'ts-morph'
+import { Node, SyntaxKind, type CallExpression, type ParameterDeclaration } from 'ts-morph'
 import { localDeclarations } from '../../ast/scope.js'
 import { descendantsOfKind, descendantsWhere } from '../../ast/walk.js'
 import { eventName } from '../event-name.js'
+import { heldEntityOf, type HeldEntity } from './held-entity.js'
 import { unwrap } from './syntax.js'
 import type { SocketMemberUse } from './types.js'
 
@@ -13,7 +14,7 @@ const MUTATORS = new Set(['set', 'delete', 'clear', 'add', 'push', 'pop', 'shift
 /** How far an alias (`const room = rooms.value.find(...)`) is followed back to the state it came from. */
 const MAX_ALIAS_DEPTH = 8
 
-type FunctionLike = Node & { getBody(): Node | undefined; getParameters(): { isOptional(): boolean; hasInitializer(): boolean; isRestParameter(): boolean; getName(): string }[] }
+type FunctionLike = Node & { getBody(): Node | undefined; getParameters(): ParameterDeclaration[] }
 
 /** The app's stream listeners registered together (one receiver, one block), and what they change. */
 export interface ListenerGroup {
@@ -31,6 +32,8 @@ export interface Loader {
   callee: string
   /** Its one required parameter is the key of a Map it fills (`messages.value.set(roomId, …)`): the Map, as code. */
   keyedBy?: { map: string; param: string }
+  /** Its one required parameter names the entity it stores in a ref: called again with the one the ref holds. */
+  entity?: HeldEntity
   /** It has required parameters nothing says how to fill. */
   needsArguments: boolean
   /** Every failure inside it is caught and not rethrown, so a call of it never rejects. */
@@ -74,11 +77,13 @@ export function loadersOf(root: Node, state: ReadonlyMap<string, string>, member
     if (![...replaced.whole, ...replaced.keyed.map((k) => k.state)].some((key) => state.has(key))) continue
     const required = fn.getParameters().filter((p) => !p.isOptional() && !p.hasInitializer() && !p.isRestParameter())
     const keyed = replaced.keyed.find((k) => state.has(k.state) && required.length === 1 && required[0]!.getName() === k.param)
+    const entity = !keyed && required.length === 1 ? heldEntityOf(fn, required[0]!, root) : undefined
     loaders.push({
       fn,
       callee,
       ...(keyed ? { keyedBy: { map: keyed.map, param: keyed.param } } : {}),
-      needsArguments: required.length > 0 && !keyed,
+      ...(entity ? { entity } : {}),
+      needsArguments: required.length > 0 && !keyed && !entity,
       quiet: isQuiet(fn),
       runsOnOpen: onOpen.has(callee),
     })
