@@ -3,21 +3,22 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
+import { mariadbSkipReason } from '../helpers/mariadb.js'
 import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
 import { redisSkipReason, startRedis, type RedisHandle } from '../helpers/redis.js'
 import { startCuttableProxy, type CuttableProxy } from '../helpers/tcp-proxy.js'
-import { accounts, login, openChatPage, postMessage, shownMessages, streamHeaders, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
+import { accounts, login, openChatPage, postMessage, shownMessages, streamHeaders, useTutorSchoolDatabase, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
 import { json, openRaw, type RawStream } from '../runtime/helpers/sse-client.js'
 import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
 import { messageArrives, pageMessageArrives, readReceiptReachesSender, refusedSendKeepsDraft, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
 
 /**
  * Issue 7: the app the real CLI leaves behind type-checks, builds with real Nuxt 4 and chats over
- * SSE in a real browser, on one instance and on two instances sharing a real redis-server.
- * One build serves every test of the file.
+ * SSE in a real browser, on one instance and on two instances sharing a real redis-server and one
+ * MariaDB. One build serves every test of the file.
  */
-const browserSkip = chromiumSkipReason()
+const browserSkip = chromiumSkipReason() || mariadbSkipReason()
 const redisSkip = redisSkipReason()
 const room = accounts.student.room
 
@@ -48,6 +49,7 @@ describe('the migrated tutor-school app', () => {
   itTypechecksAndBuilds(fixture)
 
   describe.skipIf(browserSkip)('one instance: a conversation in chromium', () => {
+    const database = useTutorSchoolDatabase('tutor-school')
     let server: RunningServer
     let proxy: CuttableProxy
     let browser: Browser
@@ -59,7 +61,7 @@ describe('the migrated tutor-school app', () => {
     const streams: RawStream[] = []
 
     beforeAll(async () => {
-      server = await startBuiltServer(requireBuilt(fixture()), await freePort())
+      server = await startBuiltServer(requireBuilt(fixture()), await freePort(), database.env())
       // A reaches the server through a proxy the test can cut, like a dropped network
       proxy = await startCuttableProxy(server.port)
       browser = await launchChromium()
@@ -154,8 +156,9 @@ describe('the migrated tutor-school app', () => {
     })
   })
 
-  describe.skipIf(browserSkip || redisSkip)('two instances sharing redis-server', () => {
-    const env: Record<string, string> = { NUXT_SSE_TICKET_SECRET: 'e2e-ticket-secret-shared-by-instances' }
+  describe.skipIf(browserSkip || redisSkip)('two instances sharing redis-server and MariaDB', () => {
+    const database = useTutorSchoolDatabase('tutor-school')
+    let env: Record<string, string>
     let redis: RedisHandle
     let first: RunningServer
     let second: RunningServer
@@ -166,7 +169,7 @@ describe('the migrated tutor-school app', () => {
     beforeAll(async () => {
       const appDir = requireBuilt(fixture())
       redis = await startRedis()
-      env.NUXT_SSE_REDIS_URL = redis.url
+      env = { ...database.env(), NUXT_SSE_REDIS_URL: redis.url, NUXT_SSE_TICKET_SECRET: 'e2e-ticket-secret-shared-by-instances' }
       ;[first, second] = await Promise.all([
         freePort().then((port) => startBuiltServer(appDir, port, env)),
         freePort().then((port) => startBuiltServer(appDir, port, env)),
