@@ -40,13 +40,15 @@ export interface TutorSchoolDatabase {
 export function useTutorSchoolDatabase(fixture: TutorSchoolFixture): TutorSchoolDatabase {
   let db: MariaDbHandle | undefined
   beforeAll(async () => {
+    const started = performance.now()
     db = await startMariaDb({
       database: 'tutor_school',
       user: 'tutor_app',
       password: 'tutor-app-password',
       sqlFiles: ['schema.sql', 'seed.sql'].map((file) => join(repoRoot, 'fixtures', fixture, 'before/db', file)),
     })
-    console.info(`mariadbd for ${fixture}: data dir ${Math.round(db.startupMs.install)} ms, start ${Math.round(db.startupMs.start)} ms`)
+    const { install, start } = db.startupMs
+    console.info(`mariadbd for ${fixture}: ready and loaded in ${Math.round(performance.now() - started)} ms (data dir ${Math.round(install)} ms, start ${Math.round(start)} ms)`)
   }, 60_000)
   afterAll(async () => {
     await db?.stop()
