@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
+import { mariadbSkipReason } from '../helpers/mariadb.js'
 import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
-import { accounts, login, openChatPage, type ChatPage } from '../helpers/tutor-school.js'
+import { accounts, login, openChatPage, useTutorSchoolDatabase, type ChatPage } from '../helpers/tutor-school.js'
 import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
 import { messageArrives, pageMessageArrives, readReceiptReachesSender, refusedSendKeepsDraft, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
 
@@ -12,7 +13,7 @@ import { messageArrives, pageMessageArrives, readReceiptReachesSender, refusedSe
  * the same page-level steps the migrated app must pass. When the migrated app fails one of those
  * steps and this suite passes, the migration broke it, not the fixture or the harness.
  */
-const browserSkip = chromiumSkipReason()
+const browserSkip = chromiumSkipReason() || mariadbSkipReason()
 const room = accounts.student.room
 
 describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
@@ -20,7 +21,8 @@ describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
 
   itTypechecksAndBuilds(fixture)
 
-  describe.skipIf(browserSkip)('a conversation in chromium over Socket.IO', () => {
+  describe.skipIf(browserSkip)('a conversation in chromium over Socket.IO, on MariaDB', () => {
+    const database = useTutorSchoolDatabase('tutor-school')
     let server: RunningServer
     let browser: Browser
     let a: ChatPage
@@ -29,7 +31,7 @@ describe('the un-migrated tutor-school fixture (Socket.IO control)', () => {
     let tutorToken: string
 
     beforeAll(async () => {
-      server = await startBuiltServer(requireBuilt(fixture()), await freePort())
+      server = await startBuiltServer(requireBuilt(fixture()), await freePort(), database.env())
       browser = await launchChromium()
       studentToken = await login(server.url, accounts.student.email)
       tutorToken = await login(server.url, accounts.tutor.email)

@@ -3,9 +3,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
+import { mariadbSkipReason } from '../helpers/mariadb.js'
 import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
-import { accounts, login, openChatPage, type ChatPage } from '../helpers/tutor-school.js'
+import { accounts, login, openChatPage, useTutorSchoolDatabase, type ChatPage } from '../helpers/tutor-school.js'
 import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
 import { pageMessageArrives, refusedSendKeepsDraft } from './conversation.js'
 
@@ -14,7 +15,7 @@ import { pageMessageArrives, refusedSendKeepsDraft } from './conversation.js'
  * room, which nothing on SSE can answer, so it stays. The migrated app must chat over SSE and still
  * show who is in the room over the Socket.IO server it kept for that one event.
  */
-const browserSkip = chromiumSkipReason()
+const browserSkip = chromiumSkipReason() || mariadbSkipReason()
 const room = accounts.student.room
 
 describe('the migrated tutor-school-hybrid app', () => {
@@ -32,14 +33,15 @@ describe('the migrated tutor-school-hybrid app', () => {
 
   itTypechecksAndBuilds(fixture)
 
-  describe.skipIf(browserSkip)('in chromium', () => {
+  describe.skipIf(browserSkip)('in chromium, on MariaDB', () => {
+    const database = useTutorSchoolDatabase('tutor-school-hybrid')
     let server: RunningServer
     let browser: Browser
     let a: ChatPage
     let b: ChatPage
 
     beforeAll(async () => {
-      server = await startBuiltServer(requireBuilt(fixture()), await freePort())
+      server = await startBuiltServer(requireBuilt(fixture()), await freePort(), database.env())
       browser = await launchChromium()
       a = await openChatPage(browser, server.url, await login(server.url, accounts.student.email), room)
       b = await openChatPage(browser, server.url, await login(server.url, accounts.tutor.email), room)

@@ -3,21 +3,22 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
+import { mariadbSkipReason } from '../helpers/mariadb.js'
 import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
 import { redisSkipReason, startRedis, type RedisHandle } from '../helpers/redis.js'
 import { startCuttableProxy, type CuttableProxy } from '../helpers/tcp-proxy.js'
-import { accounts, login, openChatPage, postMessage, shownMessages, streamHeaders, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
+import { accounts, getMessages, login, openChatPage, postMessage, shownMessageIds, shownMessages, streamHeaders, useTutorSchoolDatabase, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
 import { json, openRaw, type RawStream } from '../runtime/helpers/sse-client.js'
 import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
 import { expectOnceInOrder, expectSettled, messageArrives, pageMessageArrives, readReceiptReachesSender, refusedSendKeepsDraft, signInAndOpenRoom, staysOnlineAfterLeavingRoom, typingIsShown } from './conversation.js'
 
 /**
  * Issue 7: the app the real CLI leaves behind type-checks, builds with real Nuxt 4 and chats over
- * SSE in a real browser, on one instance and on two instances sharing a real redis-server.
- * One build serves every test of the file.
+ * SSE in a real browser, on one instance and on two instances sharing a real redis-server and one
+ * MariaDB. One build serves every test of the file.
  */
-const browserSkip = chromiumSkipReason()
+const browserSkip = chromiumSkipReason() || mariadbSkipReason()
 const redisSkip = redisSkipReason()
 const room = accounts.student.room
 
@@ -36,6 +37,7 @@ describe('the migrated tutor-school app', () => {
   itTypechecksAndBuilds(fixture)
 
   describe.skipIf(browserSkip)('one instance: a conversation in chromium', () => {
+    const database = useTutorSchoolDatabase('tutor-school')
     let server: RunningServer
     let proxy: CuttableProxy
     let browser: Browser
@@ -47,7 +49,7 @@ describe('the migrated tutor-school app', () => {
     const streams: RawStream[] = []
 
     beforeAll(async () => {
-      server = await startBuiltServer(requireBuilt(fixture()), await freePort())
+      server = await startBuiltServer(requireBuilt(fixture()), await freePort(), database.env())
       // A reaches the server through a proxy the test can cut, like a dropped network
       proxy = await startCuttableProxy(server.port)
       browser = await launchChromium()
@@ -142,26 +144,28 @@ describe('the migrated tutor-school app', () => {
     })
   })
 
-  describe.skipIf(browserSkip || redisSkip)('two instances sharing redis-server', () => {
-    const env: Record<string, string> = { NUXT_SSE_TICKET_SECRET: 'e2e-ticket-secret-shared-by-instances' }
+  describe.skipIf(browserSkip || redisSkip)('two instances sharing redis-server and MariaDB', () => {
+    const database = useTutorSchoolDatabase('tutor-school')
+    let env: Record<string, string>
     let redis: RedisHandle
     let first: RunningServer
     let second: RunningServer
     let browser: Browser
     let a: ChatPage
+    let studentToken: string
     let tutorToken: string
 
     beforeAll(async () => {
       const appDir = requireBuilt(fixture())
       redis = await startRedis()
-      env.NUXT_SSE_REDIS_URL = redis.url
+      env = { ...database.env(), NUXT_SSE_REDIS_URL: redis.url, NUXT_SSE_TICKET_SECRET: 'e2e-ticket-secret-shared-by-instances' }
       ;[first, second] = await Promise.all([
         freePort().then((port) => startBuiltServer(appDir, port, env)),
         freePort().then((port) => startBuiltServer(appDir, port, env)),
       ])
       browser = await launchChromium()
       // Each instance signs with the same JWT secret, so a token from one is good on the other
-      const studentToken = await login(first.url, accounts.student.email)
+      studentToken = await login(first.url, accounts.student.email)
       tutorToken = await login(second.url, accounts.tutor.email)
       a = await openChatPage(browser, first.url, studentToken, room)
     }, 120_000)
@@ -177,6 +181,20 @@ describe('the migrated tutor-school app', () => {
       await messageArrives(a, second.url, tutorToken, room, 'Across instances: lesson moved to 16:00')
     })
 
+    it('saves through either instance into one database: what instance 1 stored, instance 2 reads, under one sequence of ids', async () => {
+      const viaFirst = await postMessage(first.url, studentToken, room, 'Stored through instance 1')
+      const viaSecond = await postMessage(second.url, tutorToken, room, 'Stored through instance 2')
+      expect(viaSecond.id, 'ids come from one sequence').toBeGreaterThan(viaFirst.id)
+
+      const readThroughSecond = await getMessages(second.url, tutorToken, room)
+      expect(readThroughSecond.filter((message) => message.content === viaFirst.content)).toEqual([viaFirst])
+      const readThroughFirst = await getMessages(first.url, studentToken, room)
+      expect(readThroughFirst).toEqual(readThroughSecond)
+      const ids = readThroughFirst.map((message) => message.id)
+      expect(new Set(ids).size, `ids ${ids.join(', ')}`).toBe(ids.length)
+      expectOnceInOrder(await waitForMessages(a.page, [viaFirst.content, viaSecond.content]), [viaFirst.content, viaSecond.content])
+    })
+
     it('replays what B sent while instance 1 restarted, once and in order', async () => {
       const missed = ['During the deploy: 1/3', 'During the deploy: 2/3', 'During the deploy: 3/3']
       const appDir = requireBuilt(fixture())
@@ -187,6 +205,19 @@ describe('the migrated tutor-school app', () => {
       first = await startBuiltServer(appDir, first.port, env)
       expectOnceInOrder(await waitForMessages(a.page, missed, 30_000), missed)
       await expectSettled(a, missed)
+    }, 60_000)
+
+    it('shows the whole conversation from the database once each when A reloads the page on the restarted instance', async () => {
+      const stored = await getMessages(second.url, tutorToken, room)
+      const conversation = stored.map((message) => message.content)
+      expect(conversation).toEqual(expect.arrayContaining(['Across instances: lesson moved to 16:00', 'During the deploy: 3/3']))
+
+      await a.page.reload()
+      await a.page.locator('[data-testid="connection-status"][data-connected="true"]').waitFor({ timeout: 15_000 })
+      const shown = await waitForMessages(a.page, conversation)
+      expect(shown).toEqual(conversation)
+      expect(await shownMessageIds(a.page)).toEqual(stored.map((message) => message.id))
+      await expectSettled(a, conversation)
     }, 60_000)
   })
 })

@@ -3,9 +3,10 @@ import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js'
+import { mariadbSkipReason } from '../helpers/mariadb.js'
 import { startBuiltServer, type RunningServer } from '../helpers/nuxt.js'
 import { freePort } from '../helpers/ports.js'
-import { accounts, login, openChatPage, shownMessages, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
+import { accounts, login, openChatPage, shownMessages, useTutorSchoolDatabase, waitForMessages, type ChatPage } from '../helpers/tutor-school.js'
 import { itTypechecksAndBuilds, requireBuilt, usePreparedFixture } from './build.js'
 import { pageMessageArrives, refusedSendKeepsDraft } from './conversation.js'
 
@@ -14,7 +15,7 @@ import { pageMessageArrives, refusedSendKeepsDraft } from './conversation.js'
  * Socket.IO handler. After the migration the route the tool generated is the only way a message
  * gets sent, so chatting from the page proves that route works, and is guarded like the handler was.
  */
-const browserSkip = chromiumSkipReason()
+const browserSkip = chromiumSkipReason() || mariadbSkipReason()
 const room = accounts.student.room
 
 describe('the migrated tutor-school-socket-only app', () => {
@@ -28,14 +29,15 @@ describe('the migrated tutor-school-socket-only app', () => {
 
   itTypechecksAndBuilds(fixture)
 
-  describe.skipIf(browserSkip)('chatting from the page in chromium', () => {
+  describe.skipIf(browserSkip)('chatting from the page in chromium, on MariaDB', () => {
+    const database = useTutorSchoolDatabase('tutor-school-socket-only')
     let server: RunningServer
     let browser: Browser
     let a: ChatPage
     let b: ChatPage
 
     beforeAll(async () => {
-      server = await startBuiltServer(requireBuilt(fixture()), await freePort())
+      server = await startBuiltServer(requireBuilt(fixture()), await freePort(), database.env())
       browser = await launchChromium()
       a = await openChatPage(browser, server.url, await login(server.url, accounts.student.email), room)
       b = await openChatPage(browser, server.url, await login(server.url, accounts.tutor.email), room)

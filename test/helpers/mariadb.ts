@@ -1,9 +1,17 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execa } from 'execa'
+import { inject } from 'vitest'
 import { freePort } from './ports.js'
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** This run's directory for the data-dir template (test/helpers/mariadb-template-root.ts). */
+    mariadbTemplateRoot: string
+  }
+}
 
 /** Debian's mariadb-server puts the daemon in /usr/sbin, which a non-root PATH may lack. */
 function findBinary(name: string): string | undefined {
@@ -53,7 +61,7 @@ export interface MariaDbHandle {
   database: string
   user: string
   password: string
-  /** How long the data dir setup and the start took, in ms. */
+  /** How long the data dir setup (installed, or copied from the run's template) and the start took, in ms. */
   startupMs: { install: number, start: number }
   /** Runs statements as root over the private socket in `database`; resolves with the client's tab-separated output. */
   sql(statements: string): Promise<string>
@@ -73,6 +81,40 @@ async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what:
 
 function exited(proc: ChildProcess): Promise<void> {
   return proc.exitCode !== null || proc.signalCode !== null ? Promise.resolve() : new Promise((r) => proc.once('exit', () => r()))
+}
+
+/** The InnoDB sizes of the data dir: the same at install and at start, so the first start resizes nothing. */
+const INNODB_OPTIONS = ['--innodb-buffer-pool-size=32M', '--innodb-log-file-size=16M']
+
+async function installDataDir(binaries: Binaries, dataDir: string): Promise<void> {
+  const install = await execa(binaries.install, [
+    '--no-defaults', `--datadir=${dataDir}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve',
+    ...INNODB_OPTIONS,
+  ], { reject: false, all: true, timeout: 60_000 })
+  if (install.exitCode !== 0) throw new Error(`mariadb-install-db failed (${install.exitCode ?? 'killed'}):\n${install.all}`)
+}
+
+/**
+ * Fills `dataDir` with a freshly installed data dir. Installing takes seconds, copying a fraction of
+ * that: within a test run (see mariadb-template-root.ts) the first caller installs a template and
+ * every later one copies it. Workers racing to create it each install their own; one rename wins.
+ */
+async function prepareDataDir(binaries: Binaries, dataDir: string): Promise<void> {
+  const root = inject('mariadbTemplateRoot')
+  if (!root) return installDataDir(binaries, dataDir)
+  const template = join(root, 'data')
+  if (!existsSync(template)) {
+    const building = mkdtempSync(join(root, 'building-'))
+    try {
+      await installDataDir(binaries, join(building, 'data'))
+      renameSync(join(building, 'data'), template)
+    } catch (error) {
+      if (!existsSync(template)) throw error
+    } finally {
+      rmSync(building, { recursive: true, force: true })
+    }
+  }
+  cpSync(template, dataDir, { recursive: true })
 }
 
 function quoteString(value: string): string {
@@ -99,12 +141,11 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDbHand
   const log = () => (existsSync(errorLog) ? readFileSync(errorLog, 'utf8').split('\n').slice(-20).join('\n') : '(no error log)')
 
   const installStarted = performance.now()
-  const install = await execa(binaries.install, [
-    '--no-defaults', `--datadir=${dataDir}`, '--user=root', '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve',
-  ], { reject: false, all: true, timeout: 60_000 })
-  if (install.exitCode !== 0) {
+  try {
+    await prepareDataDir(binaries, dataDir)
+  } catch (error) {
     rmSync(dir, { recursive: true, force: true })
-    throw new Error(`mariadb-install-db failed (${install.exitCode ?? 'killed'}):\n${install.all}`)
+    throw error
   }
   const installMs = performance.now() - installStarted
 
@@ -112,7 +153,7 @@ export async function startMariaDb(options: MariaDbOptions): Promise<MariaDbHand
   const child = spawn(binaries.server, [
     '--no-defaults', `--datadir=${dataDir}`, '--user=root', `--port=${port}`, '--bind-address=127.0.0.1', `--socket=${socket}`,
     `--pid-file=${join(dir, 'mariadbd.pid')}`, `--log-error=${errorLog}`, '--skip-name-resolve', '--skip-log-bin',
-    '--innodb-buffer-pool-size=32M', '--innodb-log-file-size=16M', '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci',
+    ...INNODB_OPTIONS, '--character-set-server=utf8mb4', '--collation-server=utf8mb4_unicode_ci',
   ], { stdio: 'ignore' })
 
   const client = (args: string[], input?: string) =>
