@@ -9,7 +9,7 @@ import { declarationsOf as ownDeclarationsOf } from '../symbols.js'
 const ZOD_SPECIFIER = /^zod(?:\/v3|\/v4)?$/
 
 /** A route that may validate its body: files without one of these are never parsed. */
-const VALIDATION_TEXT = /\breadValidatedBody\s*\(|\.\s*(?:safeParse|parse)(?:Async)?\s*\(/
+const VALIDATION_TEXT = /\breadValidatedBody\s*\(|(?<!\bJSON\s*)\.\s*(?:safeParse|parse)(?:Async)?\s*\(/
 
 /** How the app's API routes validate request bodies with zod, for the routes generated next to them. */
 export interface ZodBodyValidation {
@@ -92,7 +92,7 @@ function validationsIn(repo: Repo, source: SourceFile, serverDir: string): Valid
       continue
     }
     // `schema.parse(await readBody(event))`, `schema.safeParse(body)` beside a `readBody`.
-    if (!readsBody || !Node.isPropertyAccessExpression(callee) || !/^(?:safeParse|parse)(?:Async)?$/.test(callee.getName())) continue
+    if (!readsBody || !Node.isPropertyAccessExpression(callee) || !/^(?:safeParse|parse)(?:Async)?$/.test(callee.getName()) || callee.getExpression().getText() === 'JSON') continue
     if (call.getFirstAncestorByKind(SyntaxKind.CallExpression)?.getExpression().getText() === 'readValidatedBody') continue
     const schemaFile = zodSchemaFile(repo, callee.getExpression(), serverDir)
     if (schemaFile) found.push({ schemaFile })
