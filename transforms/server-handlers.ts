@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { Node, type Identifier } from 'ts-morph'
+import { findZodBodyValidation, type ZodBodyValidation } from '../src/analysis/handlers/body-validation.js'
 import { isConsoleCall } from '../src/analysis/handlers/connection.js'
 import type { AuthMiddleware, Blocker, ConnectionHandler, SocketHandler } from '../src/analysis/handlers/types.js'
 import { serverDirOf } from '../src/analysis/handlers/event-routes.js'
@@ -48,12 +49,13 @@ export const serverHandlers: Transform = {
     const utilFile = freeUtilPath(ctx)
     const earlier = earlierUtil(ctx)
     const statuses = appStatuses(ctx)
+    const validation = connections.length > 0 ? findZodBodyValidation(ctx.repo) : undefined
     const sharedCode = new Map<string, SharedCode>()
     const sharedFor = (file: string) => sharedCode.get(file) ?? sharedCode.set(file, new SharedCode(file, utilFile, earlier)).get(file)!
     /** Handlers whose event now goes to a route, or nowhere (a keep-alive): a kept plugin must not handle them too. */
     const moved: SocketHandler[] = []
     for (const connection of connections) {
-      const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases, statuses, lightAuth: auth?.lightAuth }
+      const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases, statuses, lightAuth: auth?.lightAuth, validation }
       for (const handler of connection.handlers) {
         const outcome = migrateHandler(ctx, handler, handlerContext)
         if (outcome === 'kept') keep(connection.file)
@@ -203,13 +205,15 @@ interface HandlerContext {
   statuses: AppStatuses
   /** The app's own HTTP auth, for routes that need only the user's id. */
   lightAuth?: LightAuth
+  /** The app's zod validation of request bodies, for the routes' bodies. */
+  validation?: ZodBodyValidation
 }
 
 /**
  * One handler → its route or a mapping to an existing route (`routed`), a deliberate drop
  * (`dropped`), or `kept` in the plugin when it cannot be moved.
  */
-function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases, statuses, lightAuth }: HandlerContext): 'routed' | 'dropped' | 'kept' {
+function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases, statuses, lightAuth, validation }: HandlerContext): 'routed' | 'dropped' | 'kept' {
   if (handler.kind === 'disconnect') {
     if (handler.onlyLogs) {
       ctx.report(handler.call, {
@@ -246,7 +250,7 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
     })
     return 'routed'
   }
-  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases, statuses, lightAuth })
+  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases, statuses, lightAuth, validation })
   if (code.blockers.length > 0) {
     reportBlockers(ctx, `the \`${handler.event}\` handler`, code.blockers, handler.call)
     return 'kept'
@@ -256,6 +260,14 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
   const imports = [...code.imports, ...shared.importsFor(eventsType ? [...refs, eventsType] : refs, code.text, file)]
   const text = `${imports.length ? `${imports.join('\n')}\n\n` : ''}${code.text}`
   ctx.changes.create(file, ctx.applyStyle(text, ctx.styleOf()), meta(`the \`${handler.event}\` Socket.IO handler as a POST route`))
+  if (code.looseFields.length > 0) {
+    ctx.report(handler.call, {
+      kind: 'handlers/schema-any',
+      reason: `the zod schema of the \`${handler.event}\` route accepts ${code.looseFields.map((field) => `\`${field}\``).join(', ')} as anything (\`z.any()\`): the payload type says more than the generated schema can`,
+      action: `tighten those fields in the schema at the top of ${file}`,
+      severity: 'info',
+    })
+  }
   if (code.lightAuth && lightAuth) {
     ctx.report(handler.call, {
       kind: 'auth/route-uses-http-auth',

@@ -1,9 +1,10 @@
 import { Node } from 'ts-morph'
+import { zodImportLine, type ZodBodyValidation } from '../../src/analysis/handlers/body-validation.js'
 import type { SocketHandler } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
 import type { AuthShape, LightAuth } from './auth.js'
 import { ownerOf } from './auth.js'
-import { eventMapPayload, payloadLines, positionalLines } from './payload.js'
+import { eventMapPayload, payloadLines, positionalLines, zodPayloadRead } from './payload.js'
 import { indent, mentions, relabelLogs, renderNode, renderStatements, type Replacements } from './render.js'
 import { liveUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
 
@@ -20,6 +21,8 @@ export interface RouteCode {
   imports: string[]
   /** True when it authenticates with the app's own HTTP auth util rather than `authenticateSSE`. */
   lightAuth: boolean
+  /** Body fields its zod schema accepts as anything, when it validates with zod. */
+  looseFields: string[]
 }
 
 /**
@@ -67,6 +70,8 @@ export interface RouteScope {
   aliases: ReadonlyMap<string, string>
   statuses?: AppStatuses
   lightAuth?: LightAuth
+  /** The app validates request bodies with zod: the route does too. */
+  validation?: ZodBodyValidation
 }
 
 /** The route; with `light`, undefined when the handler reads more of the user than its id. */
@@ -128,10 +133,17 @@ function renderRoute(handler: SocketHandler, shape: AuthShape, config: Migration
     prelude.push(`if (!${names.connectionId}) {\n  throw createError({ statusCode: 400, message: 'The x-sse-connection-id header is required' })\n}`)
   }
   const mapped = eventsType ? eventMapPayload(eventsType, handler.event) : undefined
+  const { validation } = scope
+  // A handler using a `z` of its own keeps the plain checks rather than meet a second zod import.
+  const zodRead = handler.payload && validation && !taken.has(validation.zodImport.name)
+    ? zodPayloadRead(handler.payload, eventName, freeName(`${camelCase(handler.event)}Schema`, taken), validation, mapped)
+    : undefined
   if (handler.positional) prelude.push(...positionalLines(handler.positional, eventName, freeName('body', taken)))
+  else if (zodRead) prelude.push(...zodRead.lines)
   else if (handler.payload) prelude.push(...payloadLines(handler.payload, eventName, freeName('body', taken), mapped))
   const doc = `/** Replaces the \`${handler.event}\` Socket.IO event: the client posts what it used to emit. */`
   const text = [
+    ...(zodRead ? [zodRead.schema, ''] : []),
     doc,
     `export default defineEventHandler(async (${eventName}) => {`,
     indent(prelude.join('\n'), '  '),
@@ -141,7 +153,8 @@ function renderRoute(handler: SocketHandler, shape: AuthShape, config: Migration
     '',
   ].join('\n')
   const imports = light?.importSpecifier ? [`import { ${light.call} } from '${light.importSpecifier}'`] : []
-  return { text, blockers: result.blockers, imports, lightAuth: light !== undefined }
+  if (zodRead && validation) imports.push(zodImportLine(validation.zodImport))
+  return { text, blockers: result.blockers, imports, lightAuth: light !== undefined, looseFields: zodRead?.loose ?? [] }
 }
 
 /** `user.id` of the connection's user → the id field the light auth gives; returns the `user` identifiers so replaced. */
@@ -161,6 +174,13 @@ function useIdField(handler: SocketHandler, aliases: ReadonlyMap<string, string>
     covered.add(object)
   }
   return covered
+}
+
+/** `send_message`, `message.sent`, `join-room` → `sendMessage`, `messageSent`, `joinRoom`. */
+function camelCase(event: string): string {
+  const words = event.split(/[^A-Za-z0-9]+/).filter(Boolean)
+  const name = words.map((word, i) => (i === 0 ? word[0]!.toLowerCase() + word.slice(1) : word[0]!.toUpperCase() + word.slice(1))).join('')
+  return /^[A-Za-z_$]/.test(name) ? name : `body${name[0]?.toUpperCase() ?? ''}${name.slice(1)}`
 }
 
 /** `x` of `a.x` or `{ x: … }`: a name of a property, not a binding. */
