@@ -7,6 +7,7 @@ import { addRethrow, handshakeExpression, triesCatching } from './rewrite.js'
 import { renderStatements, type Replacements } from './render.js'
 import { descendantsOfKind } from '../../src/ast/walk.js'
 import { replaceSocketIoTypes } from './socket-types.js'
+import { isPropertyName } from '../../src/analysis/server/syntax.js'
 
 /** What `authenticateSSE` returns: the keys the middleware stored on the socket, plus `id`. */
 export interface AuthShape {
@@ -106,11 +107,6 @@ function calleeOf(init: Node | undefined): string | undefined {
   const call = Node.isAwaitExpression(init) ? init.getExpression() : init
   const callee = Node.isCallExpression(call) ? call.getExpression() : undefined
   return Node.isIdentifier(callee) ? callee.getText() : undefined
-}
-
-function isPropertyName(node: Node): boolean {
-  const parent = node.getParent()
-  return Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node
 }
 
 /** `(x as T)` → the outermost wrapper of x. */

@@ -7,6 +7,7 @@ import { ownerOf } from './auth.js'
 import { eventMapPayload, payloadLines, positionalLines, zodPayloadRead } from './payload.js'
 import { indent, mentions, relabelLogs, renderNode, renderStatements, type Replacements } from './render.js'
 import { liveUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
+import { isPropertyName } from '../../src/analysis/server/syntax.js'
 
 /** A name not used by the code it is added to. */
 export function freeName(preferred: string, taken: ReadonlySet<string>): string {
@@ -181,10 +182,4 @@ function camelCase(event: string): string {
   const words = event.split(/[^A-Za-z0-9]+/).filter(Boolean)
   const name = words.map((word, i) => (i === 0 ? word[0]!.toLowerCase() + word.slice(1) : word[0]!.toUpperCase() + word.slice(1))).join('')
   return /^[A-Za-z_$]/.test(name) ? name : `body${name[0]?.toUpperCase() ?? ''}${name.slice(1)}`
-}
-
-/** `x` of `a.x` or `{ x: … }`: a name of a property, not a binding. */
-function isPropertyName(node: Node): boolean {
-  const parent = node.getParent()
-  return (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node) || (Node.isPropertyAssignment(parent) && parent.getNameNode() === node)
 }

@@ -102,3 +102,9 @@ export function firstLine(node: Node): string {
   const line = node.getText().split('\n')[0] ?? ''
   return line.trim().slice(0, 120)
 }
+
+/** `x` of `a.x` or `{ x: … }`: the name of a property, not a reference to a binding. */
+export function isPropertyName(node: Node): boolean {
+  const parent = node.getParent()
+  return (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node) || (Node.isPropertyAssignment(parent) && parent.getNameNode() === node)
+}
