@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { analyse } from './analysis/index.js'
-import type { SocketModel } from './analysis/model.js'
+import type { SocketModel, Withdrawal } from './analysis/model.js'
 import { StagedChanges } from './changeset/staged.js'
 import type { DependencyEdits, FileChange } from './changeset/types.js'
 import { loadConfig, type ConfigOptions } from './config/load.js'
@@ -19,9 +19,11 @@ import { formatChanges, loadRepoPrettier } from './style/prettier.js'
 import type { CodeStyle } from './style/types.js'
 import type { Transform, TransformContext } from './transform.js'
 import { runtimeNames } from './verify/known-names.js'
-import { describeUnrunnableCode, findUnrunnableCode, strandedCalls, unrunnableFollowUp } from './verify/runnable.js'
+import { describeUnrunnableCode, findUnrunnableCode, isServerStays, strandedCalls, unrunnableFollowUp } from './verify/runnable.js'
 import { describeSyntaxFindings, findSyntaxErrors } from './verify/syntax.js'
 import { transforms as registeredTransforms } from '../transforms/index.js'
+import { eventsOfScripts } from '../transforms/client/kept.js'
+import { LIFECYCLE } from '../transforms/client/lifecycle.js'
 
 /** `src/runtime` of this package, from both `src/` (tsx, vitest) and `dist/src/` (the built CLI). */
 export const runtimeDir = path.resolve(
@@ -45,7 +47,7 @@ export interface PlanOptions extends LoadOptions {
    * Events whose generated route the verify stage found unable to run in an earlier pass, with what
    * it found: their handlers stay on Socket.IO this time (set by planMigration itself).
    */
-  withdrawn?: ReadonlyMap<string, string>
+  withdrawn?: ReadonlyMap<string, Withdrawal>
   verbose?(message: string): void
   /** Called as the plan moves on (for the CLI progress line). */
   onStage?(stage: string): void
@@ -99,14 +101,61 @@ function sortFollowUps(list: FollowUp[]): FollowUp[] {
  * events can stay on Socket.IO (the rest of the plan then runs as a hybrid): event → what was found.
  * Undefined when a finding lies anywhere else, since then nothing short of stopping keeps the app whole.
  */
-function withdrawableEvents(model: SocketModel, findings: readonly { path: string; line: number; column: number; message: string }[]): Map<string, string> | undefined {
+function withdrawableEvents(model: SocketModel, findings: readonly { path: string; line: number; column: number; message: string }[]): Map<string, Withdrawal> | undefined {
   if (findings.length === 0) return undefined
   const eventOf = new Map([...model.eventRoutes.values()].filter((route) => route.status === 'generated' && route.file).map((route) => [route.file!, route.event]))
-  const withdraw = new Map<string, string>()
+  const withdraw = new Map<string, Withdrawal>()
   for (const finding of findings) {
     const event = eventOf.get(finding.path)
     if (event === undefined) return undefined
-    if (!withdraw.has(event)) withdraw.set(event, `${finding.path}:${finding.line}:${finding.column}: ${finding.message}`)
+    if (!withdraw.has(event)) withdraw.set(event, { reason: `${finding.path}:${finding.line}:${finding.column}: ${finding.message}`, defect: true })
+  }
+  return withdraw
+}
+
+/** Where the plan left code that cannot run; a verify finding's line is in the planned text, so only its file is named. */
+interface WithdrawnPlace {
+  file: string
+  line?: number
+  column?: number
+  reason: string
+  clientSide: boolean
+}
+
+/** File → the app events its socket code sends and hears; undefined where one is named by an expression. */
+type ClientEventsByFile = ReadonlyMap<string, string[] | undefined>
+
+/** Read before the transforms run: they edit the code the model points into. */
+function clientEventsByFile(model: SocketModel): ClientEventsByFile {
+  const byFile = new Map<string, string[] | undefined>()
+  for (const file of new Set(model.client.scripts.map((script) => script.unit.path))) {
+    const { sent, heard, dynamic } = eventsOfScripts(model.client.scripts.filter((script) => script.unit.path === file))
+    byFile.set(file, dynamic ? undefined : [...new Set([...sent, ...heard])].filter((event) => !Object.hasOwn(LIFECYCLE, event)))
+  }
+  return byFile
+}
+
+/**
+ * Browser code the plan would leave unable to run (a call the stream handle has no equivalent for,
+ * an emit with no route) takes the events its file sends and hears back to Socket.IO: the file then
+ * keeps its socket for them, and their handlers and emits stay too. Server code that stays while
+ * every client moved takes every event of the client back (which of them it serves cannot be told).
+ * Undefined when a place lies anywhere else, or names no event.
+ */
+function clientWithdrawals(clientEvents: ClientEventsByFile, places: readonly WithdrawnPlace[]): Map<string, Withdrawal> | undefined {
+  if (places.length === 0) return undefined
+  const eventsOf = (file?: string): string[] | undefined => {
+    const found = file === undefined ? [...clientEvents.values()] : [clientEvents.get(file)]
+    if (found.some((events) => events === undefined)) return undefined
+    const events = [...new Set(found.flatMap((events) => events!))]
+    return events.length === 0 ? undefined : events
+  }
+  const withdraw = new Map<string, Withdrawal>()
+  for (const place of places) {
+    const events = eventsOf(place.clientSide ? place.file : undefined)
+    if (!events) return undefined
+    const where = place.line === undefined ? place.file : `${place.file}:${place.line}:${place.column}`
+    for (const event of events) if (!withdraw.has(event)) withdraw.set(event, { reason: `${where}: ${place.reason}`, defect: false })
   }
   return withdraw
 }
@@ -116,10 +165,10 @@ function withdrawableEvents(model: SocketModel, findings: readonly { path: strin
  * (it found a blocker only while writing it): the client would post to a route that is not there,
  * so they stay on Socket.IO. Undefined when every promised route is written.
  */
-function ungeneratedRoutes(model: SocketModel, changes: readonly FileChange[], repo: LoadedRepo): Map<string, string> | undefined {
+function ungeneratedRoutes(model: SocketModel, changes: readonly FileChange[], repo: LoadedRepo): Map<string, Withdrawal> | undefined {
   const written = new Set(changes.filter((change) => change.kind !== 'delete').map((change) => change.path))
   const missing = [...model.eventRoutes.values()].filter((route) => route.status === 'generated' && route.file && !written.has(route.file) && !repo.exists(route.file))
-  return missing.length === 0 ? undefined : new Map(missing.map((route) => [route.event, `${route.file} could not be written; see this handler's other follow-up`]))
+  return missing.length === 0 ? undefined : new Map(missing.map((route) => [route.event, { reason: `${route.file} could not be written; see this handler's other follow-up`, defect: true }]))
 }
 
 /** Plans the whole migration in memory: load, analyse, run the transforms, collect the ChangeSet. Writes nothing. */
@@ -144,6 +193,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   const model = guard('analysis', () =>
     analyse({ repo, config, report: (target, input) => followUps.push(locateFollowUp(repo, 'analysis', target, input)) }, options.withdrawn),
   )
+  const clientEvents = clientEventsByFile(model)
   const analyseMs = lap()
 
   const changes = new StagedChanges(repo)
@@ -188,14 +238,19 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   const socketFiles = [...new Set([...model.server.sites, ...model.handlers.handlers, ...model.handlers.middlewares].map((part) => part.file))]
   const unrunnable = syntaxFindings.length > 0 ? [] : findUnrunnableCode(fileChanges, repo, runtimeNames(runtimeDir), socketFiles)
   const handlersRan = selected.some((transform) => transform.id === 'server-handlers')
-  const withdraw = withdrawableEvents(model, [...syntaxFindings, ...unrunnable]) ?? (handlersRan ? ungeneratedRoutes(model, fileChanges, repo) : undefined)
+  const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
+  const withdraw = withdrawableEvents(model, [...syntaxFindings, ...unrunnable])
+    ?? (handlersRan ? ungeneratedRoutes(model, fileChanges, repo) : undefined)
+    ?? (syntaxFindings.length > 0 ? undefined : clientWithdrawals(clientEvents, [
+      ...unrunnable.map((finding) => ({ file: finding.path, reason: finding.message, clientSide: true })),
+      ...stranded.map((followUp) => ({ ...followUp, clientSide: !isServerStays(followUp.kind) })),
+    ]))
   // Each pass withdraws at least one more event, so this ends; a finding in a route already withdrawn cannot recur.
   if (withdraw && !options.force && [...withdraw.keys()].some((event) => !options.withdrawn?.has(event))) {
-    verbose(`verify: withdrawing ${[...withdraw.keys()].join(', ')}: their routes would not run; planning again with them on Socket.IO`)
+    verbose(`verify: withdrawing ${[...withdraw.keys()].join(', ')}: what the plan wrote for them would not run; planning again with them on Socket.IO`)
     return planMigration(dir, { ...options, withdrawn: new Map([...(options.withdrawn ?? []), ...withdraw]) })
   }
   if (syntaxFindings.length > 0) throw new MigrationError(describeSyntaxFindings(syntaxFindings))
-  const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
   if ((unrunnable.length > 0 || stranded.length > 0) && !options.force) throw new MigrationError(describeUnrunnableCode(unrunnable, stranded))
   followUps.push(...unrunnable.map(unrunnableFollowUp))
   // Only new files (the SSE runtime, an events route) and no code of the app moved onto them: the

@@ -1,5 +1,5 @@
 import type { AnalysisContext } from './context.js'
-import type { SocketModel } from './model.js'
+import type { SocketModel, Withdrawal } from './model.js'
 import { analyseServer } from './server/index.js'
 import { analyseHandlers, buildEventRoutes } from './handlers/index.js'
 import { coupleRoomsToKeptCode, unrecognisedClientUses } from './handlers/room-coupling.js'
@@ -10,19 +10,20 @@ import { usesSocketIO } from './uses-socket-io.js'
 import { resolveEventNamesIn } from './event-name.js'
 
 /** The one analysis pass: every transform reads the model it returns. */
-/** `withdrawn`: events whose generated route an earlier pass found unable to run; their handlers stay. */
-export function analyse(ctx: AnalysisContext, withdrawn: ReadonlyMap<string, string> = new Map()): SocketModel {
+/** `withdrawn`: events an earlier pass took back to Socket.IO; their handlers and emits stay there. */
+export function analyse(ctx: AnalysisContext, withdrawn: ReadonlyMap<string, Withdrawal> = new Map()): SocketModel {
   resolveEventNamesIn(ctx.repo)
   const server = analyseServer(ctx)
   const handlers = analyseHandlers(ctx, server)
   for (const handler of handlers.handlers) {
     const found = withdrawn.get(handler.event)
-    if (found) handler.blockers.push({ node: handler.call, reason: `the route generated for it would not run (${found}), so it stays on Socket.IO; please report this to tutor-sse-migrate`, withdrawn: true })
+    if (found?.defect) handler.blockers.push({ node: handler.call, reason: `the route generated for it would not run (${found.reason}), so it stays on Socket.IO; please report this to tutor-sse-migrate`, withdrawn: true })
+    else if (found) handler.blockers.push({ node: handler.call, reason: `stays on Socket.IO with the browser code that sends it: ${found.reason}` })
   }
   const client = analyseClient(ctx)
   const serverEvents = serverEmittedEvents(server, handlers)
   const unrecognised = unrecognisedSocketCalls(ctx, client, namedServerEvents(server, handlers))
-  const keptEmits = coupleRoomsToKeptCode(handlers, server, ctx.config, unrecognisedClientUses(unrecognised))
+  const keptEmits = coupleRoomsToKeptCode(handlers, server, ctx.config, unrecognisedClientUses(unrecognised), withdrawn)
   const eventRoutes = buildEventRoutes(ctx, handlers)
-  return { server, handlers, client: { ...client, unrecognised }, eventRoutes, keptEmits, serverEvents, usesSocketIO: usesSocketIO(ctx.repo) }
+  return { server, handlers, client: { ...client, unrecognised }, eventRoutes, keptEmits, serverEvents, usesSocketIO: usesSocketIO(ctx.repo), withdrawn }
 }

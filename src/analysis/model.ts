@@ -23,6 +23,16 @@ export interface EventRoute {
   args?: number
 }
 
+/**
+ * An event an earlier pass of the plan took back to Socket.IO, with why. `defect`: what the tool
+ * wrote for it would not have run (a bug of the tool); otherwise browser code that uses it cannot
+ * move (a call the stream handle has no equivalent for), so the event stays with that code.
+ */
+export interface Withdrawal {
+  reason: string
+  defect: boolean
+}
+
 /** The one model of the repo's Socket.IO usage. Built once by `analyse()`; transforms only read it. */
 export interface SocketModel {
   server: ServerModel
@@ -36,4 +46,6 @@ export interface SocketModel {
   serverEvents: ReadonlySet<string> | undefined
   /** True when the repo uses Socket.IO at all (server or client). False → "nothing to migrate". */
   usesSocketIO: boolean
+  /** Events an earlier pass of the plan took back to Socket.IO: every side of them stays there. */
+  withdrawn: ReadonlyMap<string, Withdrawal>
 }

@@ -125,6 +125,11 @@ export const STRANDED_ON_HANDLE = new Set([
 /** Follow-ups saying Socket.IO server code stays: what it emits or does on a disconnect reaches no client once they moved to SSE. */
 const SERVER_STAYS = new Set(['io/server-kept', 'io/unmigrated-use', 'handlers/plugin-kept'])
 
+/** A follow-up saying Socket.IO server code stays (rather than a call left on the client's handle). */
+export function isServerStays(kind: string): boolean {
+  return SERVER_STAYS.has(kind)
+}
+
 /** A client socket kept beside the stream for the events that stay: kept server code still has a client. */
 const SOCKET_KEPT = 'client/socket-kept'
 /** Server code whose events nobody can name: even a kept socket does not know to listen to them. */

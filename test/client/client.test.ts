@@ -158,7 +158,7 @@ export function ${name}() {
     }
   })
 
-  it('to a server whose connection handler the tool cannot see are not removed: that handler may receive them, so the run stops naming them', async () => {
+  it('to a server whose connection handler the tool cannot see are not removed: that handler may receive them, so the file stays on Socket.IO, named', async () => {
     const blind = caseDir()
     writeRepo(blind, {
       // The connection handler is wired up in a module the analysis does not follow.
@@ -178,7 +178,9 @@ export function useRoom() {
 }
 `,
     })
-    await expect(planClient(blind)).rejects.toThrow(/app\/composables\/useRoom\.ts:4:3: the server never handles the client event `wave`.*\(client\/emit-no-route;/)
+    const { updated, followUps } = await planClient(blind)
+    expect(updated.has('app/composables/useRoom.ts')).toBe(false)
+    expect(followUps.find((f) => f.kind === 'client/socket-kept')?.reason).toContain('`wave` (it was taken back to Socket.IO: app/composables/useRoom.ts: `socket.emit`: the SSE handle from useChatSSE() has no `emit`)')
   })
 })
 

@@ -161,7 +161,7 @@ export const useFeed = () => {
     expect(plan.followUps.find((f) => f.kind === 'client/socket-kept')?.reason).toBe("the socket stays beside the SSE stream, connected because the server's `disconnect` handler, which stays, runs when the socket goes away")
   })
 
-  it('stops the plan when the client moves to SSE while server code uses io in a way nobody can tell the events of', async () => {
+  it('keeps the client on Socket.IO, as it was, while server code uses io in a way nobody can tell the events of', async () => {
     const dir = writeRepo({
       'package.json': PACKAGE_JSON,
       'server/plugins/socket.io.ts': `import { Server } from 'socket.io'
@@ -179,6 +179,9 @@ export const useFeed = () => {
 }
 `,
     })
-    await expect(planMigration(dir)).rejects.toThrow(/server\/api\/digest\.post\.ts:1:\d+: .*\(io\/unmigrated-use; the clients moved to SSE, so this Socket\.IO server code reaches none of them\)/)
+    const plan = await planMigration(dir)
+    expect(plan.changes).toEqual([])
+    expect(plan.followUps.find((f) => f.kind === 'client/socket-kept')?.reason).toMatch(/`post` \(it was taken back to Socket\.IO: server\/plugins\/socket\.io\.ts:3:\d+: the Socket\.IO server is kept/)
+    expect(plan.followUps.map((f) => f.kind)).toContain('io/unmigrated-use')
   })
 })

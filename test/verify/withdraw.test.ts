@@ -116,3 +116,38 @@ export default defineNitroPlugin((nitroApp) => {
     await expect(planMigration(writeRepo(APP), { transforms: [...registered, breakClient] })).rejects.toThrow(/app\/composables\/useRoom\.ts:\d+:\d+: `missingHelper`/)
   })
 })
+
+describe('verify: browser code that cannot move onto the stream', () => {
+  it('takes its events back to Socket.IO, handler and emits with them, while the rest of the app moves', async () => {
+    const dir = writeRepo({
+      ...APP,
+      'server/plugins/socket.io.ts': APP['server/plugins/socket.io.ts'].replace(
+        "    socket.on('send_message',",
+        "    socket.on('move', (payload: { x: number }) => {\n      socket.broadcast.emit('moved', payload)\n    })\n    socket.on('send_message',",
+      ),
+      'app/stores/game.ts': `import { io } from 'socket.io-client'
+export function useGame() {
+  const socket = io({ auth: { token: useCookie('token').value } })
+  socket.on('moved', (move: { x: number }) => console.log(move.x))
+  const move = (x: number, y: number) => socket.emit('move', x, y)
+  return { move }
+}
+`,
+    })
+    const plan = await planMigration(dir)
+    const paths = plan.changes.map((c) => c.path)
+    expect(paths).toContain('server/api/chat/send-message.post.ts')
+    expect(paths).not.toContain('server/api/chat/move.post.ts')
+    const text = (path: string) => {
+      const change = plan.changes.find((c) => c.path === path)
+      return change?.kind === 'update' ? change.text : ''
+    }
+    expect(text('server/plugins/socket.io.ts')).toContain("socket.broadcast.emit('moved', payload)")
+    expect(text('app/stores/game.ts')).toContain("events: ['move', 'moved']")
+    expect(text('app/stores/game.ts')).toContain("socket.emit('move', x, y)")
+    expect(text('app/composables/useRoom.ts')).toContain("socket.send('/api/chat/send-message', { roomId, text })")
+    const move = plan.followUps.find((f) => f.kind === 'handlers/not-transplantable' && f.reason.includes('`move`'))
+    expect(move?.reason).toContain('stays on Socket.IO with the browser code that sends it: app/stores/game.ts: `socket.emit`: the SSE handle from useChatSSE() has no `emit`')
+    expect(move?.severity).toBe('warning')
+  })
+})

@@ -1,6 +1,7 @@
 import { Node } from 'ts-morph'
 import { planEmit } from '../../src/analysis/server/emit-plan.js'
 import type { TransformContext } from '../../src/transform.js'
+import type { ClientScript } from '../../src/analysis/client/types.js'
 import { routeFor } from './routes.js'
 import { LIFECYCLE } from './lifecycle.js'
 import { eventName } from '../../src/analysis/event-name.js'
@@ -48,7 +49,7 @@ export function keptOnSocketIO(ctx: TransformContext): KeptSocketIO | undefined 
   return { events, lifecycle, everything }
 }
 
-interface ClientEvents {
+export interface ClientEvents {
   sent: Set<string>
   heard: Set<string>
   /** Some emit or listener names its event with an expression. */
@@ -56,11 +57,21 @@ interface ClientEvents {
 }
 
 function clientEvents(ctx: TransformContext): ClientEvents {
+  const { sent, heard, dynamic } = eventsOfScripts(ctx.model.client.scripts)
   // An earlier run's kept events are sent and heard through handles, which name no socket.
-  const sent = new Set<string>(ctx.model.client.keptEvents)
-  const heard = new Set<string>(ctx.model.client.keptEvents)
+  for (const event of ctx.model.client.keptEvents) {
+    sent.add(event)
+    heard.add(event)
+  }
+  return { sent, heard, dynamic }
+}
+
+/** The events some client scripts send and hear on their sockets (the socket's own lifecycle events included). */
+export function eventsOfScripts(scripts: readonly ClientScript[]): ClientEvents {
+  const sent = new Set<string>()
+  const heard = new Set<string>()
   let dynamic = false
-  for (const script of ctx.model.client.scripts) {
+  for (const script of scripts) {
     for (const use of script.members) {
       if (!SENDS.has(use.name) && !HEARS.has(use.name)) continue
       const event = use.call ? eventName(use.call.getArguments()[0]) : undefined
@@ -87,6 +98,9 @@ function eventsKeptOnSocketIO(ctx: TransformContext, { sent, heard }: ClientEven
       const event = use.node.wasForgotten() ? undefined : emittedEvent(use.node)
       if (event !== undefined && heard.has(event) && !kept.has(event)) kept.set(event, `the \`${handler.event}\` handler, which stays, sends it over Socket.IO`)
     }
+  }
+  for (const [event, withdrawal] of ctx.model.withdrawn) {
+    if ((sent.has(event) || heard.has(event)) && !kept.has(event)) kept.set(event, `it was taken back to Socket.IO: ${withdrawal.reason}`)
   }
   // An emit already rewritten (its node gone) moved to SSE; one still there may have no SSE equivalent.
   for (const site of ctx.model.server.emits) {

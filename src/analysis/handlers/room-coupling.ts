@@ -3,6 +3,7 @@ import type { MigrationConfig } from '../../config/types.js'
 import type { EmitSite, ServerModel } from '../server/types.js'
 import { unwrapExpression } from '../server/syntax.js'
 import type { ConnectionHandler, HandlerModel, SocketHandler } from './types.js'
+import type { Withdrawal } from '../model.js'
 import type { UnrecognisedSocketCall } from '../client/unrecognised.js'
 import { eventName } from '../event-name.js'
 import { declarationsOf } from '../symbols.js'
@@ -55,7 +56,13 @@ export function unrecognisedClientUses(calls: readonly UnrecognisedSocketCall[])
  * such code sends, stays too, which can keep more rooms on Socket.IO: repeated until nothing
  * changes. A handler kept this way gets a blocker saying so; the io emits kept are returned.
  */
-export function coupleRoomsToKeptCode(handlers: HandlerModel, server: ServerModel, config: MigrationConfig, unrecognised: UnrecognisedClientUses): KeptEmits {
+export function coupleRoomsToKeptCode(
+  handlers: HandlerModel,
+  server: ServerModel,
+  config: MigrationConfig,
+  unrecognised: UnrecognisedClientUses,
+  withdrawn: ReadonlyMap<string, Withdrawal> = new Map(),
+): KeptEmits {
   for (const handler of handlers.handlers) {
     const sender = unrecognised.sent.get(handler.event)
     if (handler.kind !== 'event' || !sender) continue
@@ -102,6 +109,8 @@ export function coupleRoomsToKeptCode(handlers: HandlerModel, server: ServerMode
       const name = event ? eventName(event) : undefined
       const listener = name === undefined ? undefined : unrecognised.heard.get(name)
       if (listener) return `sends \`${name}\`, which ${listener} hears on a socket the tool does not recognise (it stays on Socket.IO)`
+      const back = name === undefined ? undefined : withdrawn.get(name)
+      if (back) return `sends \`${name}\`, which stays on Socket.IO (${back.reason})`
       if (rooms.length === 0) return undefined
       const reasons = rooms.map(roomReason)
       return reasons.every((reason) => reason !== undefined) ? `goes to ${reasons[0]}` : undefined
