@@ -44,8 +44,9 @@ export interface PlanOptions extends LoadOptions {
   /** Keep a plan whose output cannot run (see `findUnrunnableCode`), each finding a follow-up, instead of failing. */
   force?: boolean
   /**
-   * Events whose generated route the verify stage found unable to run in an earlier pass, with what
-   * it found: their handlers stay on Socket.IO this time (set by planMigration itself).
+   * Events an earlier pass took back to Socket.IO, with why: their generated route would not run, or
+   * browser code using them could not move. Their handlers, emits and client calls stay on
+   * Socket.IO this time (set by planMigration itself).
    */
   withdrawn?: ReadonlyMap<string, Withdrawal>
   verbose?(message: string): void
@@ -245,7 +246,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
       ...unrunnable.map((finding) => ({ file: finding.path, reason: finding.message, clientSide: true })),
       ...stranded.map((followUp) => ({ ...followUp, clientSide: !isServerStays(followUp.kind) })),
     ]))
-  // Each pass withdraws at least one more event, so this ends; a finding in a route already withdrawn cannot recur.
+  // Each pass withdraws at least one more event, so this ends; a finding that withdraws nothing new stops the run below.
   if (withdraw && !options.force && [...withdraw.keys()].some((event) => !options.withdrawn?.has(event))) {
     verbose(`verify: withdrawing ${[...withdraw.keys()].join(', ')}: what the plan wrote for them would not run; planning again with them on Socket.IO`)
     return planMigration(dir, { ...options, withdrawn: new Map([...(options.withdrawn ?? []), ...withdraw]) })
