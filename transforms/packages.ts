@@ -150,8 +150,7 @@ function configureRedisBroker(ctx: TransformContext, adapter: RedisAdapterInfo, 
     // Empty here on purpose: with Redis set, the runtime refuses to start until every instance has the same secret.
     const text = addSseSetting(withUrl, 'ticketSecret', "''", `Seals stream tickets; with Redis, required and the same on every instance; env ${SSE_SECRET_ENV}.`)
     if (text !== configText) ctx.changes.write(configPath, text, configText, meta('the SSE runtime reads its Redis URL and ticket secret from runtimeConfig.sse'))
-    const sse = text.search(/\bsse\s*:\s*\{/)
-    configLine = sse < 0 ? lineOf(text, 'defineNuxtConfig') : text.slice(0, sse).split('\n').length
+    configLine = sseBlockLine(text)
   }
   for (const file of ENV_EXAMPLES) {
     const before = ctx.changes.currentText(file)
@@ -186,8 +185,7 @@ function configureAppRedisBroker(ctx: TransformContext, factory: AppRedisFactory
   if (configText !== undefined) {
     const text = addSseSetting(configText, 'ticketSecret', "''", `Seals stream tickets; required, and the same on every instance; env ${SSE_SECRET_ENV}.`)
     if (text !== configText) ctx.changes.write(configPath, text, configText, meta('the SSE runtime reads its ticket secret from runtimeConfig.sse'))
-    const sse = text.search(/\bsse\s*:\s*\{/)
-    where = lineIn(configPath, text, sse < 0 ? lineOf(text, 'defineNuxtConfig') : text.slice(0, sse).split('\n').length)
+    where = lineIn(configPath, text, sseBlockLine(text))
   }
   for (const file of ENV_EXAMPLES) {
     const before = ctx.changes.currentText(file)
@@ -198,8 +196,14 @@ function configureAppRedisBroker(ctx: TransformContext, factory: AppRedisFactory
   ctx.report(where, {
     kind: REDIS_CONFIG_KIND,
     reason: `the SSE runtime's Redis broker connects through \`${factory.name}()\` (${factory.file}), as the Socket.IO adapter did: the same Redis, with no new setting. Instances accept each other's stream tickets only with one shared ${SSE_SECRET_ENV}: without it, the app refuses to start`,
-    action: 'In every environment (.env, CI, hosting): set NUXT_SSE_TICKET_SECRET to one random string of at least 32 characters (openssl rand -base64 32), the same on every instance; run that Redis with appendonly yes so a restart keeps the replay log',
+    action: redisConfigAction(undefined),
   })
+}
+
+/** The line of nuxt.config's `sse: {` block, where the follow-ups about it point (else `defineNuxtConfig`). */
+function sseBlockLine(configText: string): number {
+  const sse = configText.search(/\bsse\s*:\s*\{/)
+  return sse < 0 ? lineOf(configText, 'defineNuxtConfig') : configText.slice(0, sse).split('\n').length
 }
 
 const REDIS_CONFIG_KIND = 'packages/sse-redis-config'

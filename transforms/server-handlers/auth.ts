@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type ObjectLiteralExpression } from 'ts-morph'
+import { Node, SyntaxKind, type ObjectLiteralExpression, type VariableDeclaration } from 'ts-morph'
 import type { AuthMiddleware, Blocker, HandshakeRead, HttpAuthUtil } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
 import { isClientSentId } from '../../src/analysis/handlers/socket-uses.js'
@@ -43,13 +43,7 @@ function userObject(shape: AuthShape): string {
  * `requireAuth` calls `verifyToken`), so the util yields the same value. Undefined otherwise.
  */
 export function reuseHttpAuth(middleware: AuthMiddleware, shape: AuthShape, util: HttpAuthUtil, eventName: string): string | undefined {
-  const verified = descendantsOfKind(middleware.fn, SyntaxKind.VariableDeclaration).find((decl) => {
-    let init = decl.getInitializer()
-    if (Node.isAwaitExpression(init)) init = init.getExpression()
-    if (!Node.isCallExpression(init) || !Node.isIdentifier(decl.getNameNode())) return false
-    const callee = init.getExpression()
-    return Node.isIdentifier(callee) && util.calls.includes(callee.getText())
-  })
+  const verified = verifiedDeclaration(middleware, (callee) => util.calls.includes(callee))
   if (!verified || middleware.assignments.length === 0) return undefined
   const name = verified.getName()
   const onlyVerified = middleware.assignments.every((a) =>
@@ -85,10 +79,7 @@ export interface LightAuth {
 export function lightHttpAuth(middleware: AuthMiddleware, shape: AuthShape, util: HttpAuthUtil): LightAuth | undefined {
   const [userKey, idProperty, ...deeper] = shape.id.split('.')
   if (!userKey || !idProperty || deeper.length > 0) return undefined
-  const verified = descendantsOfKind(middleware.fn, SyntaxKind.VariableDeclaration).find((decl) => {
-    const callee = calleeOf(decl.getInitializer())
-    return Node.isIdentifier(decl.getNameNode()) && callee !== undefined && util.calls.includes(callee) && util.returnsResultOf.includes(callee)
-  })
+  const verified = verifiedDeclaration(middleware, (callee) => util.calls.includes(callee) && util.returnsResultOf.includes(callee))
   const stored = middleware.assignments.find((assignment) => assignment.key === userKey)
   if (!verified || !stored) return undefined
   let value: Node | undefined = stored.value
@@ -103,10 +94,14 @@ export function lightHttpAuth(middleware: AuthMiddleware, shape: AuthShape, util
   return { call: util.name, idField: key.getName(), userKey, idProperty, importSpecifier: util.importSpecifier }
 }
 
-function calleeOf(init: Node | undefined): string | undefined {
-  const call = Node.isAwaitExpression(init) ? init.getExpression() : init
-  const callee = Node.isCallExpression(call) ? call.getExpression() : undefined
-  return Node.isIdentifier(callee) ? callee.getText() : undefined
+/** `const payload = [await] verify(token)` in the middleware, where `verify` is a function `accepts` names. */
+function verifiedDeclaration(middleware: AuthMiddleware, accepts: (callee: string) => boolean): VariableDeclaration | undefined {
+  return descendantsOfKind(middleware.fn, SyntaxKind.VariableDeclaration).find((declaration) => {
+    const init = declaration.getInitializer()
+    const call = Node.isAwaitExpression(init) ? init.getExpression() : init
+    const callee = Node.isCallExpression(call) ? call.getExpression() : undefined
+    return Node.isIdentifier(declaration.getNameNode()) && Node.isIdentifier(callee) && accepts(callee.getText())
+  })
 }
 
 /** `(x as T)` → the outermost wrapper of x. */

@@ -98,8 +98,7 @@ const ASSIGNMENTS = new Set([SyntaxKind.EqualsToken, SyntaxKind.QuestionQuestion
  * (`nitroApp.hooks.hook('request', (event) => { httpServer ??= event.node.req.socket.server })`).
  */
 function onlyFeedsRelated(statement: Statement, related: ReadonlySet<Statement>): boolean {
-  const calls = statement.getDescendantsOfKind(SyntaxKind.CallExpression).map((call) => call.getExpression())
-  if (!calls.every((callee) => /^console\.\w+$/.test(callee.getText()) || (Node.isPropertyAccessExpression(callee) && /^hook(?:Once)?$/.test(callee.getName())))) return false
+  if (!statement.getDescendantsOfKind(SyntaxKind.CallExpression).every((call) => isLogOrHookRegistration(call.getExpression()))) return false
   const writes = statement.getDescendantsOfKind(SyntaxKind.Identifier).filter(isAssignedTo)
   return writes.length > 0 && writes.every((ref) => {
     const declaration = ref.getSymbol()?.getDeclarations()[0]
@@ -123,7 +122,12 @@ function onlyRunsRelated(statement: Statement, related: ReadonlySet<Statement>):
     const callee = call.getExpression()
     const target = Node.isIdentifier(callee) ? callee.getSymbol()?.getDeclarations()[0] : undefined
     if (target && declaredByRelated(target, related)) runs = true
-    else if (!/^console\.\w+$/.test(callee.getText()) && !(Node.isPropertyAccessExpression(callee) && /^hook(?:Once)?$/.test(callee.getName()))) return false
+    else if (!isLogOrHookRegistration(callee)) return false
   }
   return runs
+}
+
+/** `console.log`, `nitroApp.hooks.hook(...)`: calls that neither need nor feed the Socket.IO code. */
+function isLogOrHookRegistration(callee: Node): boolean {
+  return /^console\.\w+$/.test(callee.getText()) || (Node.isPropertyAccessExpression(callee) && /^hook(?:Once)?$/.test(callee.getName()))
 }

@@ -4,6 +4,7 @@ import { serverDirOf } from './event-routes.js'
 import type { HttpAuthUtil } from './types.js'
 import { descendantsOfKind } from '../../ast/walk.js'
 import { findServerUtil } from '../server-utils.js'
+import { ownReturnStatements } from '../server/syntax.js'
 
 /** Names an auth util goes by: `requireAuth`, `requireUser`, `getAuthUser`, `ensureSession`, ... */
 const AUTH_NAME = /^(require|ensure|assert|get|verify|check)(\w*)(Auth|User|Session)\w*$/
@@ -74,8 +75,7 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
 /** `const payload = verifyToken(t); …; return payload` → `verifyToken`: the calls whose result the function returns as it is. */
 function returnedCallResults(fn: FunctionDeclaration): string[] {
   const names = new Set<string>()
-  for (const statement of fn.getDescendantsOfKind(SyntaxKind.ReturnStatement)) {
-    if (statement.getFirstAncestor((n) => Node.isFunctionLikeDeclaration(n) || Node.isArrowFunction(n) || Node.isFunctionExpression(n)) !== fn) continue
+  for (const statement of ownReturnStatements(fn)) {
     let value = statement.getExpression()
     if (Node.isAwaitExpression(value)) value = value.getExpression()
     if (Node.isIdentifier(value)) {

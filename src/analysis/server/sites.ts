@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type Identifier, type NewExpression } from 'ts-morph'
 import type { Repo } from '../../project/types.js'
 import { declarationsOf, importSourceOf } from './imports.js'
-import { unwrapExpression } from './syntax.js'
+import { ownReturnStatements, unwrapExpression } from './syntax.js'
 import type { AppRedisFactory, IoMemberUse, IoServerSite, RedisAdapterInfo, ServerSiteKind } from './types.js'
 import { descendants } from '../../ast/walk.js'
 import { declarationsOf as symbolDeclarations } from '../symbols.js'
@@ -170,7 +170,8 @@ function clientFromAppFunction(repo: Repo, call: Node, callee: Identifier, depth
   const fn = imported.length > 0 ? declarationsOf(repo, callee).find(Node.isFunctionDeclaration) : findServerUtil(repo, callee.getText())?.fn
   const body = fn?.getBody()
   if (!fn || !Node.isBlock(body)) return undefined
-  const client = ownReturns(body).map((returned) => clientHeldBy(repo, returned, body, depth + 1)).find((found) => found !== undefined)
+  const returned = ownReturnStatements(fn).flatMap((statement) => statement.getExpression() ?? [])
+  const client = returned.map((value) => clientHeldBy(repo, value, body, depth + 1)).find((found) => found !== undefined)
   if (!client) return undefined
   const file = repo.unitOf(fn.getSourceFile())?.path
   // One declared beside the Socket.IO code goes with it; only a function of another server file outlives the migration.
@@ -178,14 +179,6 @@ function clientFromAppFunction(repo: Repo, call: Node, callee: Identifier, depth
     file !== undefined && file.startsWith(`${repo.relative(repo.layout.serverDir)}/`)
   if (!reusable || client.library !== 'ioredis') return { library: client.library, connection: client.connection }
   return { ...client, factory: { name: callee.getText(), file, importSpecifier: importSourceOf(imported[0] ?? callee) } }
-}
-
-/** The returned expressions of a function body, not those of functions nested in it. */
-function ownReturns(body: Node): Node[] {
-  return body
-    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
-    .filter((statement) => statement.getFirstAncestor((node) => Node.isFunctionLikeDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node)) === body.getParent())
-    .flatMap((statement) => statement.getExpression() ?? [])
 }
 
 /** The client an expression holds: built right there, or assigned to the variable it names (`client = new Redis(...)` in `body`). */

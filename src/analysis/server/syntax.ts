@@ -1,4 +1,4 @@
-import { Node, SyntaxKind } from 'ts-morph'
+import { Node, SyntaxKind, type ReturnStatement } from 'ts-morph'
 import { declarationsOf as symbolDeclarations } from '../symbols.js'
 
 /** Strip what does not change the value: parentheses, `as` / `<T>` casts, `!` and `satisfies`. */
@@ -107,4 +107,11 @@ export function firstLine(node: Node): string {
 export function isPropertyName(node: Node): boolean {
   const parent = node.getParent()
   return (Node.isPropertyAccessExpression(parent) && parent.getNameNode() === node) || (Node.isPropertyAssignment(parent) && parent.getNameNode() === node)
+}
+
+/** The return statements of a function, not those of the functions nested in it. */
+export function ownReturnStatements(fn: Node): ReturnStatement[] {
+  return fn
+    .getDescendantsOfKind(SyntaxKind.ReturnStatement)
+    .filter((statement) => statement.getFirstAncestor((node) => Node.isFunctionLikeDeclaration(node) || Node.isArrowFunction(node) || Node.isFunctionExpression(node)) === fn)
 }
