@@ -1,10 +1,12 @@
+import { FOLLOW_UP_CATALOGUE, type CaseSeverityKind, type FollowUpKind, type FollowUpSeverity, type SeverityArgument, type SeverityOf } from './followup-catalogue.js'
+
 /**
  * Something a transform could not migrate (or deliberately dropped). The code is left untouched and
  * the follow-up is printed in the summary, the JSON report and as a CI annotation.
  */
 export interface FollowUp {
-  /** Stable id of the kind of problem, e.g. `emit/unknown-receiver`, `auth/none`. */
-  kind: string
+  /** Stable id of the kind of problem (src/followup-catalogue.ts). */
+  kind: FollowUpKind
   transform: string
   /** Repo-relative path. */
   file: string
@@ -18,18 +20,31 @@ export interface FollowUp {
   reason: string
   /** What to do by hand. */
   action: string
-  /**
-   * `warning`: open work, makes --check fail; `security`: open work with a security impact;
-   * `error`: what the tool wrote for this part would not have run, so it was withdrawn and the part
-   * stays as it was (a defect of the tool, to report); `info`: done on purpose and only listed
-   * (e.g. a dropped `ping` handler).
-   */
-  severity: 'warning' | 'security' | 'error' | 'info'
+  /** The catalogue's severity of the kind (for a kind with several, the one its reporter chose). */
+  severity: FollowUpSeverity
 }
 
-export interface FollowUpInput {
-  kind: string
-  reason: string
-  action: string
-  severity?: FollowUp['severity']
+/**
+ * What a reporter says: the kind, the specific reason and action; a severity only for the kinds
+ * whose catalogue entry lists several (any other comes from the catalogue).
+ */
+export type FollowUpInput = {
+  [K in FollowUpKind]: { kind: K; reason: string; action: string } & (K extends CaseSeverityKind ? { severity: SeverityOf<K> } : { severity?: never })
+}[FollowUpKind]
+
+/** The severity a follow-up gets: its kind's, or the case its reporter chose. */
+export function severityOf(input: FollowUpInput): FollowUpSeverity {
+  const severity: FollowUpSeverity | object = FOLLOW_UP_CATALOGUE[input.kind].severity
+  return typeof severity === 'string' ? severity : input.severity!
+}
+
+/** The severity of a kind that has only one. */
+export function fixedSeverity(kind: Exclude<FollowUpKind, CaseSeverityKind>): FollowUpSeverity {
+  return FOLLOW_UP_CATALOGUE[kind].severity
+}
+
+/** A FollowUpInput from positional arguments, for reporters that take the kind as a type parameter. */
+export function followUpInput<K extends FollowUpKind>(kind: K, reason: string, action: string, ...severity: SeverityArgument<K>): FollowUpInput {
+  const chosen: FollowUpSeverity | undefined = severity[0]
+  return (chosen === undefined ? { kind, reason, action } : { kind, reason, action, severity: chosen }) as FollowUpInput
 }

@@ -51,7 +51,6 @@ export const packages: Transform = {
         kind: 'packages/redis-client-unused',
         reason: 'the `redis` client was used by the Socket.IO adapter and nothing imports it any more; the SSE broker uses ioredis',
         action: 'remove `redis` from package.json if no script or tool needs it',
-        severity: 'info',
       })
     }
   },

@@ -87,7 +87,6 @@ function reportStaleDocs(ctx: TransformContext, deleted: (file: string) => boole
           kind: 'docs/mentions-socket-io',
           reason: 'describes Socket.IO, which the app no longer uses',
           action: 'update the text to describe the SSE stream (GET /api/chat/events) and the chat REST routes',
-          severity: 'info',
         })
       }
     }
@@ -116,7 +115,6 @@ function removeSocketRoutes(ctx: TransformContext, remove: (file: string, reason
         kind: verdict.kind,
         reason: `${verdict.reason}, so it is kept`,
         action: 'Nothing to do for the SSE migration; delete it yourself if nothing uses it any more',
-        severity: 'info',
       })
     }
   }
@@ -355,7 +353,6 @@ function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (f
         kind: 'io/existence-check',
         reason: 'only checks whether the Socket.IO server exists; it keeps working while the server stays for the handlers that could not move',
         action: 'nothing to do now; it goes with the Socket.IO server',
-        severity: 'info',
       })
       continue
     }

@@ -26,7 +26,6 @@ export function reportStaleComments(ctx: TransformContext, file: string, comment
         kind: 'emit/comment-mentions-socket-io',
         reason: 'this comment still describes Socket.IO, while the code below it now emits through the SSE runtime',
         action: 'reword the comment for the SSE helpers (server/utils/sse.ts)',
-        severity: 'info',
       },
     )
   }
@@ -52,7 +51,6 @@ export function reportUnauthenticatedEmits(ctx: TransformContext, file: string, 
       kind: 'security/unauthenticated-emit',
       reason: 'this route emits events without checking who calls it: any anonymous request can push them to the users, rooms or everyone it names (the Socket.IO version had the same hole)',
       action: "authenticate the request first (the app's own auth util, e.g. `await requireAuth(event)`) and check the caller may notify those users",
-      severity: 'security',
     },
   )
 }

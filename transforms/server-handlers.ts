@@ -39,7 +39,6 @@ export const serverHandlers: Transform = {
         kind: 'auth/none',
         reason: 'the Socket.IO server has no `io.use` auth middleware, so nothing proves who a client is',
         action: 'implement `authenticateSSE` in server/utils/sse-hooks.ts with the app\'s real auth before exposing the SSE stream and the chat routes',
-        severity: 'security',
       })
     }
     const auth = middleware && planAuth(ctx, middleware)
@@ -149,7 +148,6 @@ function reportClientSentIds(ctx: TransformContext, middlewares: AuthMiddleware[
       kind: 'auth/client-sent-id',
       reason: `the socket code trusts \`${read.node.getText()}\`, an id the client sends, to say who it is`,
       action: 'authenticate the user in `authenticateSSE` (server/utils/sse-hooks.ts) instead; this code was not carried over',
-      severity: 'security',
     })
   }
 }
@@ -161,7 +159,6 @@ function pickMiddleware(ctx: TransformContext, middlewares: AuthMiddleware[], ke
       kind: 'auth/several-middlewares',
       reason: 'a second `io.use` middleware; only the first one became `authenticateSSE`',
       action: 'merge its checks into `authenticateSSE` in server/utils/sse-hooks.ts',
-      severity: 'security',
     })
     keep(extra.file)
   }
@@ -176,7 +173,6 @@ function reportBlockers(ctx: TransformContext, what: string, blockers: Blocker[]
         kind: 'handlers/withdrawn',
         reason: `${what}: ${blocker.reason}`,
         action: 'the event works on Socket.IO as before; move it by hand, or report the finding so the tool can move it',
-        severity: 'error',
       }
       : {
         kind: 'handlers/not-transplantable',
@@ -220,7 +216,6 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
         kind: 'handlers/disconnect-dropped',
         reason: `the \`${handler.event}\` handler only logged; the SSE runtime cleans up closed streams itself`,
         action: 'nothing to do',
-        severity: 'info',
       })
       return 'dropped'
     }
@@ -233,7 +228,6 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
       kind: 'handlers/dropped',
       reason: `the \`${handler.event}\` handler was dropped: ${route.dropReason}`,
       action: 'nothing to do',
-      severity: 'info',
     })
     return 'dropped'
   }
@@ -246,7 +240,6 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
       kind: 'handlers/mapped-to-existing',
       reason: `\`${handler.event}\` now goes to the existing route ${route.url}`,
       action: `check that ${route.file ?? route.url} does everything the handler did`,
-      severity: 'info',
     })
     return 'routed'
   }
@@ -265,7 +258,6 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
       kind: 'handlers/schema-any',
       reason: `the zod schema of the \`${handler.event}\` route accepts ${code.looseFields.map((field) => `\`${field}\``).join(', ')} as anything (\`z.any()\`): the payload type says more than the generated schema can`,
       action: `tighten those fields in the schema at the top of ${file}`,
-      severity: 'info',
     })
   }
   if (code.lightAuth && lightAuth) {
@@ -273,7 +265,6 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
       kind: 'auth/route-uses-http-auth',
       reason: `the \`${handler.event}\` route needs only the user's id, so it authenticates with \`${lightAuth.call}\`, as the app's other API routes do, instead of the middleware's full check (\`${lightAuth.idField}\` of the verified token stands for the looked-up user's \`${lightAuth.idProperty}\`)`,
       action: `nothing to do, unless the lookup also refused users the token alone does not (deleted or blocked accounts): then call it in ${file}`,
-      severity: 'info',
     })
   }
   return 'routed'
@@ -326,7 +317,6 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
       kind: 'auth/no-user-id',
       reason: 'the `io.use` middleware stores nothing on the socket that names the user (`userId`, `id` or `user`)',
       action: 'write `authenticateSSE` in server/utils/sse-hooks.ts by hand; it must return the user with an `id`',
-      severity: 'security',
     })
     return undefined
   }
@@ -345,7 +335,6 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
       kind: 'auth/reused-http-auth',
       reason: `\`authenticateSSE\` calls \`${httpAuth.name}\` (${httpAuth.file}), which ${httpAuth.routes} API route(s) already use and which runs the same verification as this middleware`,
       action: `nothing to do; the token sources and messages are now those of \`${httpAuth.name}\``,
-      severity: 'info',
     })
   }
   for (const node of auth.droppedQuery) {
@@ -353,7 +342,6 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
       kind: 'auth/query-token-dropped',
       reason: 'the middleware accepted a token in the handshake query; a token in a URL ends up in access logs, so `authenticateSSE` reads the Authorization header instead',
       action: 'clients authenticate with the Authorization header or a cookie, or a `?ticket=` from POST /api/chat/events/ticket; set `allowQueryToken` to keep `?token=`',
-      severity: 'info',
     })
   }
   const lightAuth = httpAuth && !auth.reused ? lightHttpAuth(middleware, shape, httpAuth) : undefined
@@ -416,7 +404,6 @@ function writeHooks(
           kind: 'handlers/client-chosen-channels',
           reason: 'the connection handler joins what the client asks for in the query string; `channelsForConnection` keeps doing so without an access check',
           action: 'check access to every channel taken from the query in `channelsForConnection` (server/utils/sse-hooks.ts)',
-          severity: 'security',
         })
       }
       for (const log of part.droppedLogs ?? []) {
@@ -424,7 +411,6 @@ function writeHooks(
           kind: 'handlers/connection-log-dropped',
           reason: 'this connection log prints the Socket.IO socket id, which no longer exists; the SSE runtime logs streams itself',
           action: 'nothing to do',
-          severity: 'info',
         })
       }
       const atConnection = part.ownChannelOnly ? new Set<string>() : joinedKinds(connection.setupUses, ctx.config)

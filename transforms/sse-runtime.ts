@@ -164,7 +164,6 @@ function reportLogoutRoutes(ctx: TransformContext): void {
         kind: 'runtime/logout-keeps-streams',
         reason: 'this route logs users out, but the user\'s open SSE streams stay open and the stream tickets issued to them stay usable until they expire',
         action: 'Call `await closeUserStreams(<the user\'s id>)` here (from server/utils/sse.ts) once the user is known',
-        severity: 'security',
       },
     )
   }

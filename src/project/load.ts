@@ -1,7 +1,7 @@
 import { lstatSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { Project, ts, type SourceFile } from 'ts-morph'
-import type { FollowUp } from '../followups.js'
+import { fixedSeverity, type FollowUp } from '../followups.js'
 import { readContent } from './content.js'
 import { InputError } from './errors.js'
 import { detectLayout, toPosix } from './layout.js'
@@ -263,7 +263,7 @@ function notUtf8(file: string): FollowUp {
     code: '',
     reason: 'the file is not valid UTF-8, so it was neither analysed nor changed, and it may use Socket.IO',
     action: 'convert the file to UTF-8 and run the tool again, or migrate it by hand',
-    severity: 'warning',
+    severity: fixedSeverity('input/not-utf8'),
   }
 }
 

@@ -1,5 +1,5 @@
 import { Node } from 'ts-morph'
-import type { FollowUp, FollowUpInput } from '../followups.js'
+import { severityOf, type FollowUp, type FollowUpInput } from '../followups.js'
 import type { FollowUpTarget } from '../transform.js'
 import { MigrationError } from './errors.js'
 import type { LoadedRepo } from './load.js'
@@ -19,7 +19,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 
 /** A follow-up at a node or an explicit place; lines inside .vue script blocks are mapped to the file. */
 export function locateFollowUp(repo: LoadedRepo, transform: string, target: FollowUpTarget, input: FollowUpInput): FollowUp {
-  const base = { kind: input.kind, transform, reason: input.reason, action: input.action, severity: input.severity ?? 'warning' }
+  const base = { kind: input.kind, transform, reason: input.reason, action: input.action, severity: severityOf(input) }
   if (!Node.isNode(target)) {
     return { ...base, file: target.file, line: target.line, column: target.column ?? 1, code: firstLine(target.code ?? '') }
   }

@@ -3,7 +3,8 @@ import os from 'node:os'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { FileChange } from '../changeset/types.js'
-import type { FollowUp } from '../followups.js'
+import { fixedSeverity, type FollowUp } from '../followups.js'
+import type { FollowUpKind } from '../followup-catalogue.js'
 import { InputError } from '../project/errors.js'
 
 /** The app's own checks, in the order they run on each copy. */
@@ -181,16 +182,23 @@ export function compareRuns(original: readonly AppCheckRun[], migrated: readonly
   return findings
 }
 
+const APP_CHECK_KIND = {
+  prepare: 'verify/app-prepare',
+  typecheck: 'verify/app-typecheck',
+  build: 'verify/app-build',
+} as const satisfies Record<AppCheckPhase, FollowUpKind>
+
 /** A finding as open work at the place the check names (the repo root for a failed build). */
 export function appCheckFollowUp(finding: AppCheckFinding): FollowUp {
+  const kind = APP_CHECK_KIND[finding.phase]
   return {
-    kind: `verify/app-${finding.phase}`,
+    kind,
     transform: 'verify',
     file: finding.file || '.',
     line: finding.line || 1,
     column: finding.column || 1,
     code: '',
-    severity: 'warning',
+    severity: fixedSeverity(kind),
     reason: finding.phase === 'typecheck' ? `the migrated app has a type error the original had not: ${finding.message}` : finding.message,
     action: 'fix it by hand after applying with --force, or report it if the migration wrote this code',
   }

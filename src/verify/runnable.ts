@@ -1,5 +1,6 @@
 import type { FileChange } from '../changeset/types.js'
-import type { FollowUp } from '../followups.js'
+import { fixedSeverity, type FollowUp } from '../followups.js'
+import type { FollowUpKind } from '../followup-catalogue.js'
 import { missingHandleMembers } from './handle-members.js'
 import { autoImportedNames, isAutoImportPath, platformNames } from './known-names.js'
 import { lineAndColumn } from './script-views.js'
@@ -117,23 +118,23 @@ export function findUnrunnableCode(changes: readonly FileChange[], repo: RepoFil
  * to go to, a member the handle lacks): that code throws, or does nothing, once
  * the socket is gone, in files this check cannot see into (the consumer of a composable, a template).
  */
-export const STRANDED_ON_HANDLE = new Set([
+export const STRANDED_ON_HANDLE: ReadonlySet<FollowUpKind> = new Set<FollowUpKind>([
   'client/emit-no-route', 'client/emit-many-args', 'client/route-params', 'client/emit-dropped',
   'client/unsupported-member', 'client/manager', 'client/dynamic-event',
 ])
 
 /** Follow-ups saying Socket.IO server code stays: what it emits or does on a disconnect reaches no client once they moved to SSE. */
-const SERVER_STAYS = new Set(['io/server-kept', 'io/unmigrated-use', 'handlers/plugin-kept'])
+const SERVER_STAYS: ReadonlySet<FollowUpKind> = new Set<FollowUpKind>(['io/server-kept', 'io/unmigrated-use', 'handlers/plugin-kept'])
 
 /** A follow-up saying Socket.IO server code stays (rather than a call left on the client's handle). */
-export function isServerStays(kind: string): boolean {
+export function isServerStays(kind: FollowUpKind): boolean {
   return SERVER_STAYS.has(kind)
 }
 
 /** A client socket kept beside the stream for the events that stay: kept server code still has a client. */
-const SOCKET_KEPT = 'client/socket-kept'
+const SOCKET_KEPT: FollowUpKind = 'client/socket-kept'
 /** Server code whose events nobody can name: even a kept socket does not know to listen to them. */
-const SERVER_STAYS_UNSEEN = new Set(['io/unmigrated-use'])
+const SERVER_STAYS_UNSEEN: ReadonlySet<FollowUpKind> = new Set<FollowUpKind>(['io/unmigrated-use'])
 
 /**
  * What the plan would leave calling Socket.IO on one side while the other moved: client calls on
@@ -170,6 +171,6 @@ export function unrunnableFollowUp(finding: RunnableFinding): FollowUp {
     code: finding.code,
     reason: `${finding.message} (written by ${finding.transforms.join(', ') || 'an unknown transform'}); this fails when it runs`,
     action: 'finish this part of the migration by hand (see the other follow-ups of the file), or restore the code it replaced',
-    severity: 'warning',
+    severity: fixedSeverity(finding.kind),
   }
 }

@@ -21,6 +21,8 @@ function temp(): string {
 
 const PLUGIN = 'server/plugins/socket.io.ts'
 const DOC = 'docs/SOCKET_IO_SETUP.md'
+/** A follow-up's file name with characters a workflow command must escape. */
+const ODD_FILE = 'server/utils/odd, old.ts'
 
 /** A test transform doing one of each kind of change, idempotently, like the real ones must. */
 const demo: Transform = {
@@ -31,7 +33,7 @@ const demo: Transform = {
     const sourceFile = ctx.repo.getUnit(PLUGIN)?.scripts[0]?.sourceFile
     const socketImport = sourceFile?.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === 'socket.io')
     if (socketImport) {
-      ctx.report(socketImport, { kind: 'demo/import', reason: 'the import was removed', action: 'check the plugin', severity: 'info' })
+      ctx.report(socketImport, { kind: 'handlers/dropped', reason: 'the import was removed', action: 'check the plugin' })
       // A stand-in for what it imported: the verify stage refuses code that uses a name nothing declares.
       socketImport.replaceWithText('const Server = class { attach() {} }')
     }
@@ -44,8 +46,8 @@ const warnOnly: Transform = {
   id: 'warn-only',
   title: 'test: leaves a warning',
   run(ctx) {
-    ctx.report({ file: PLUGIN, line: 3, column: 3, code: 'const io = new Server()' }, {
-      kind: 'server/io, odd', reason: 'a 100% "odd" server:\nline two', action: 'migrate it by hand',
+    ctx.report({ file: ODD_FILE, line: 3, column: 3, code: 'const io = new Server()' }, {
+      kind: 'emit/local', reason: 'a 100% "odd" server:\nline two', action: 'migrate it by hand',
     })
   },
 }
@@ -192,7 +194,7 @@ describe('CLI modes (in-process, test transforms)', () => {
       { path: 'server/utils/sse.ts', status: 'created', reasons: [{ transform: 'demo', reason: 'replace Socket.IO' }] },
     ])
     expect(report.followUps[0]).toEqual({
-      kind: 'demo/import', transform: 'demo', file: PLUGIN, line: 1, column: 1, code: "import { Server } from 'socket.io'",
+      kind: 'handlers/dropped', transform: 'demo', file: PLUGIN, line: 1, column: 1, code: "import { Server } from 'socket.io'",
       reason: 'the import was removed', action: 'check the plugin', severity: 'info',
     })
     expect(Object.keys(report.timings).sort()).toEqual(['analyseMs', 'applyMs', 'formatMs', 'loadMs', 'totalMs', 'transformMs'])
@@ -211,10 +213,10 @@ describe('CLI modes (in-process, test transforms)', () => {
     const root = app()
     const result = await runInProcess([root, '--dry-run', '--reporter', 'github'], { transforms: [demo, warnOnly] })
     expect(result.stdout).toContain(
-      `::notice file=${PLUGIN},line=1,col=1,title=tutor-sse-migrate demo/import::the import was removed. To do: check the plugin`,
+      `::notice file=${PLUGIN},line=1,col=1,title=tutor-sse-migrate handlers/dropped::the import was removed. To do: check the plugin`,
     )
     expect(result.stdout).toContain(
-      `::warning file=${PLUGIN},line=3,col=3,title=tutor-sse-migrate server/io%2C odd::a 100%25 "odd" server:%0Aline two. To do: migrate it by hand`,
+      `::warning file=server/utils/odd%2C old.ts,line=3,col=3,title=tutor-sse-migrate emit/local::a 100%25 "odd" server:%0Aline two. To do: migrate it by hand`,
     )
   })
 

@@ -171,7 +171,7 @@ div { color: red }
     const repo = loadRepo(root)
     const setup = repo.units.get('app/pages/chat.vue')!.scripts[1]!.sourceFile
     const call = setup.getStatements()[2]!
-    const followUp = locateFollowUp(repo, 'client', call, { kind: 'client/x', reason: 'r', action: 'a' })
+    const followUp = locateFollowUp(repo, 'client', call, { kind: 'client/unknown-use', reason: 'r', action: 'a' })
     expect(followUp).toMatchObject({ file: 'app/pages/chat.vue', line: 12, column: 1, code: "socket.on('new_message', () => {})" })
   })
 

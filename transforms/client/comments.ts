@@ -16,7 +16,6 @@ export function reportSocketComments(ed: ScriptEditor): void {
         ? 'this comment still describes Socket.IO, which now carries only the events that stay on it (see client/socket-kept)'
         : 'this comment still describes Socket.IO, which the code no longer uses',
       'reword the comment for the SSE stream',
-      'info',
     )
   })
 }

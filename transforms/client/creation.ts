@@ -171,7 +171,7 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
   if (connectAfter && statement) {
     ed.insertStatementAfter(statement, connectAfter)
   } else if (stream.autoConnect) {
-    ed.report(statement ?? call, 'client/connect-by-hand', 'io() connected on creation; the stream is created here inside an expression, so no connect() call could be added after it', 'call connect() on the stream where it should open', 'warning')
+    ed.report(statement ?? call, 'client/connect-by-hand', 'io() connected on creation; the stream is created here inside an expression, so no connect() call could be added after it', 'call connect() on the stream where it should open')
   }
 }
 
@@ -327,7 +327,7 @@ function readOptions(ed: ScriptEditor, call: CallExpression): StreamOptions {
   const optionsArg = args.length === 1 && first && Node.isObjectLiteralExpression(first) ? first : second
   const url = optionsArg === first ? undefined : first
   if (url && !SAME_ORIGIN.has(url.getText())) {
-    ed.report(url, 'client/socket-url-dropped', `the socket connected to \`${url.getText()}\`; the SSE stream is served by this Nuxt app at /api/chat/events`, 'nothing to do if the Socket.IO server was this app; otherwise pass `baseURL` to useChatSSE()', 'info')
+    ed.report(url, 'client/socket-url-dropped', `the socket connected to \`${url.getText()}\`; the SSE stream is served by this Nuxt app at /api/chat/events`, 'nothing to do if the Socket.IO server was this app; otherwise pass `baseURL` to useChatSSE()')
   }
   const result: StreamOptions = { autoConnect: true }
   if (!optionsArg) return result
@@ -357,7 +357,7 @@ function readOptions(ed: ScriptEditor, call: CallExpression): StreamOptions {
       continue
     }
     if (name === 'auth' || name === 'query' || name === 'extraHeaders') continue // reported by tokenOf
-    ed.report(prop, 'client/option-dropped', `the socket option \`${name ?? prop.getText()}\` has no meaning for the SSE stream and was dropped`, 'check that nothing depended on it', 'info')
+    ed.report(prop, 'client/option-dropped', `the socket option \`${name ?? prop.getText()}\` has no meaning for the SSE stream and was dropped`, 'check that nothing depended on it')
   }
   return result
 }

@@ -4,7 +4,8 @@ import type { KeptSocketIO } from './kept.js'
 import type { LifecyclePair } from './lifecycle.js'
 import { urlParams } from './routes.js'
 import type { ClientScript } from '../../src/analysis/client/types.js'
-import type { FollowUp } from '../../src/followups.js'
+import { followUpInput } from '../../src/followups.js'
+import type { FollowUpKind, SeverityArgument } from '../../src/followup-catalogue.js'
 import { quoteString } from '../../src/style/apply.js'
 import { detectStyle } from '../../src/style/detect.js'
 import type { CodeStyle } from '../../src/style/types.js'
@@ -151,12 +152,12 @@ export class ScriptEditor {
     return name
   }
 
-  report(node: Node, kind: string, reason: string, action: string, severity: FollowUp['severity'] = 'warning'): void {
-    this.reportAt(node, kind, reason, action, severity)
+  report<K extends FollowUpKind>(node: Node, kind: K, reason: string, action: string, ...severity: SeverityArgument<K>): void {
+    this.reportAt(node, kind, reason, action, ...severity)
   }
 
-  reportAt(target: FollowUpTarget, kind: string, reason: string, action: string, severity: FollowUp['severity'] = 'warning'): void {
-    if (!this.muted) this.ctx.report(target, { kind, reason, action, severity })
+  reportAt<K extends FollowUpKind>(target: FollowUpTarget, kind: K, reason: string, action: string, ...severity: SeverityArgument<K>): void {
+    if (!this.muted) this.ctx.report(target, followUpInput(kind, reason, action, ...severity))
   }
 }
 

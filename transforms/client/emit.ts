@@ -18,7 +18,7 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
   if (event === undefined) {
     const table = eventArg ? ed.routeTable() : undefined
     if (!table || !eventArg) {
-      ed.report(call, 'client/dynamic-event', 'the event name is not a string literal, so the route it must call is unknown', 'call `send(url, payload)` of useChatSSE() with the URL of the route for each event')
+      ed.report(call, 'client/dynamic-event', 'the event name is not a string literal, so the route it must call is unknown', 'call `send(url, payload)` of useChatSSE() with the URL of the route for each event', 'warning')
       return
     }
     ed.report(
@@ -45,7 +45,7 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
       // One note per event: every emit of it goes the same way.
       if (!ed.appEvents || ed.appEvents.firstNote('client/emit-no-receiver', event)) {
         const others = (ed.appEvents?.clientEmits.get(event) ?? 1) - 1
-        ed.report(call, 'client/emit-no-receiver', `no handler of the app's Socket.IO server receives \`${event}\`, so Socket.IO dropped this emit; it was removed${others > 0 ? `, and so were the ${others} other emit(s) of it` : ''}`, `nothing to do, unless another server handled \`${event}\`: then give it a route and call it with send(url, payload)`, 'info')
+        ed.report(call, 'client/emit-no-receiver', `no handler of the app's Socket.IO server receives \`${event}\`, so Socket.IO dropped this emit; it was removed${others > 0 ? `, and so were the ${others} other emit(s) of it` : ''}`, `nothing to do, unless another server handled \`${event}\`: then give it a route and call it with send(url, payload)`)
       }
       ed.removeStatement(statement)
       return
@@ -56,12 +56,12 @@ export function rewriteEmit(ed: ScriptEditor, access: PropertyAccessExpression, 
   if (route.status === 'dropped') {
     const statement = call.getParent()
     if (rest.some(isFunctionLike)) {
-      ed.report(call, 'client/emit-dropped', `\`${event}\` was dropped on the server (${route.reason}), but this emit waits for its acknowledgement, which will never come now`, 'remove the emit and what waits for its acknowledgement by hand')
+      ed.report(call, 'client/emit-dropped', `\`${event}\` was dropped on the server (${route.reason}), but this emit waits for its acknowledgement, which will never come now`, 'remove the emit and what waits for its acknowledgement by hand', 'warning')
     } else if (statement && Node.isExpressionStatement(statement)) {
       ed.report(call, 'client/emit-dropped', `\`${event}\` was dropped on the server (${route.reason}); its emit was removed`, 'nothing to do', 'info')
       ed.removeStatement(statement)
     } else {
-      ed.report(call, 'client/emit-dropped', `\`${event}\` was dropped on the server (${route.reason}) but its emit's result is used`, 'remove the emit by hand')
+      ed.report(call, 'client/emit-dropped', `\`${event}\` was dropped on the server (${route.reason}) but its emit's result is used`, 'remove the emit by hand', 'warning')
     }
     return
   }
@@ -115,7 +115,6 @@ function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: Cal
       'client/ack-on-success-only',
       'this callback now runs only when the request succeeds; a refused or failed request goes to on(\'error\') listeners (else console.error) instead of reaching it',
       'move any failure branch of the callback into an on(\'error\') listener, or use send(url, payload) and catch its rejection',
-      'info',
     )
     return
   }

@@ -69,7 +69,7 @@ function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpre
     if (renamed) {
       const note = renamedEventNote(renamed)
       ed.replace(eventArg!, renamed.text)
-      ed.report(call, 'client/reserved-event-renamed', note.reason, note.action, 'info')
+      ed.report(call, 'client/reserved-event-renamed', note.reason, note.action)
     }
     return
   }
@@ -106,7 +106,6 @@ function reportUnemitted(ed: ScriptEditor, call: CallExpression, event: string):
     'client/listener-never-emitted',
     `no code of the app's server emits \`${event}\`, so this listener (and any other of it) never ran; it is kept as it was`,
     `nothing to do, unless another server sends \`${event}\`: then emit it with the SSE helpers of server/utils/sse.ts; otherwise remove the listeners`,
-    'info',
   )
 }
 
@@ -127,7 +126,6 @@ function reportErrorListener(ed: ScriptEditor, call: CallExpression): void {
     'client/error-replies',
     "the server's `socket.emit('error', …)` replies are now HTTP errors of its routes: this listener gets them (`{ message, statusCode, data }` plus the fields of the error's data) for the fire-and-forget post() calls of this stream handle; a send() failure rejects its own promise instead",
     'nothing to do, unless an emit that now uses send() relied on this listener: add a .catch() to it',
-    'info',
   )
 }
 
@@ -143,7 +141,6 @@ function reportRejoin(ed: ScriptEditor, handler: Node): void {
       'client/rejoin-kept',
       `\`${event}\` is sent every time the stream opens; the SSE runtime restores a resumed connection's rooms itself, but this call also does the first join, so it was kept`,
       'nothing to do; remove it only if the server already joins these rooms when the stream opens',
-      'info',
     )
   }
 }
@@ -169,14 +166,14 @@ function rewriteManagerUse(ed: ScriptEditor, use: SocketMemberUse): void {
     const [eventArg, handler] = call.getArguments()
     const statement = call.getParent()
     if (eventName(eventArg) === 'reconnect' && handler && onlyJoinsRooms(handler) && statement && Node.isExpressionStatement(statement)) {
-      ed.report(call, 'client/rejoin-removed', 'this reconnect listener only re-joined rooms, which the SSE runtime restores itself when the stream resumes; it was removed', 'nothing to do', 'info')
+      ed.report(call, 'client/rejoin-removed', 'this reconnect listener only re-joined rooms, which the SSE runtime restores itself when the stream resumes; it was removed', 'nothing to do')
       ed.removeStatement(statement)
       for (const name of identifierNames(handler)) ed.droppedNames.add(name)
       return
     }
     // Left on the SSE handle, `.io.on` would throw when it runs; a listener that only logs loses nothing else.
     if (handler && onlyLogs(handler) && statement && Node.isExpressionStatement(statement)) {
-      ed.report(call, 'client/manager-log-removed', `this listener only logged the Socket.IO manager's \`${eventName(eventArg) ?? eventArg?.getText() ?? ''}\` event; the SSE stream has no manager, so it was removed`, 'log from onError/onOpen of useChatSSE() if the messages are still wanted', 'info')
+      ed.report(call, 'client/manager-log-removed', `this listener only logged the Socket.IO manager's \`${eventName(eventArg) ?? eventArg?.getText() ?? ''}\` event; the SSE stream has no manager, so it was removed`, 'log from onError/onOpen of useChatSSE() if the messages are still wanted')
       ed.removeStatement(statement)
       for (const name of identifierNames(handler)) ed.droppedNames.add(name)
       return
@@ -185,7 +182,7 @@ function rewriteManagerUse(ed: ScriptEditor, use: SocketMemberUse): void {
   // `console.log('Transport:', socket.io.engine.transport.name)` would throw on the SSE handle; the line only printed it.
   const logLine = use.access.getFirstAncestor((node) => Node.isExpressionStatement(node))
   if (logLine && Node.isExpressionStatement(logLine) && isConsoleCall(logLine.getExpression())) {
-    ed.report(use.access, 'client/manager-log-removed', `this log line printed \`${use.access.getParent()?.getText() ?? use.access.getText()}\` of the Socket.IO manager, which the SSE stream has not; it was removed`, 'nothing to do', 'info')
+    ed.report(use.access, 'client/manager-log-removed', `this log line printed \`${use.access.getParent()?.getText() ?? use.access.getText()}\` of the Socket.IO manager, which the SSE stream has not; it was removed`, 'nothing to do')
     ed.removeStatement(logLine)
     return
   }
@@ -250,7 +247,7 @@ function releasedOnUnmount(ed: ScriptEditor, call: CallExpression): boolean {
     return !c.outlivesComponent && (hook === undefined || (hook !== null && SETUP_HOOKS.has(hook)))
   }
   if (!ed.script.creations.every(boundToComponent)) return false
-  ed.report(call, 'client/disconnect-on-unmount', "the component's stream handle is released with the component (its listeners and its claim on the shared stream), so this call was redundant and was removed", 'nothing to do', 'info')
+  ed.report(call, 'client/disconnect-on-unmount', "the component's stream handle is released with the component (its listeners and its claim on the shared stream), so this call was redundant and was removed", 'nothing to do')
   ed.removeStatement(emptiedHook(statement) ?? statement)
   return true
 }

@@ -47,7 +47,6 @@ function writeReset(ed: ScriptEditor, group: ListenerGroup, loaders: Loader[]): 
     'client/reset-wired',
     `when the stream cannot replay the events missed while it was away (a reset), these listeners' state is reloaded: ${what}`,
     'nothing to do; check that this reloads everything the page shows from the stream',
-    'info',
   )
 }
 

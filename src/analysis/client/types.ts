@@ -55,7 +55,7 @@ export interface ProvidedSocketUse {
 /** socket.io-client usage the tool does not migrate; left as is and reported by the client transform. */
 export interface UnsupportedClientUse {
   node: Node
-  kind: string
+  kind: 'client/unknown-type' | 'client/unknown-use'
   reason: string
   action: string
 }

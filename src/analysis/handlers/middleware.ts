@@ -39,7 +39,6 @@ export function analyseMiddleware(ctx: AnalysisContext, server: ServerModel, cal
       kind: 'auth/middleware-not-inline',
       reason: 'the `io.use` middleware is not an inline `(socket, next) => {...}` function',
       action: 'write `authenticateSSE` in server/utils/sse-hooks.ts by hand with the same checks',
-      severity: 'security',
     })
     return undefined
   }

@@ -1,6 +1,7 @@
 import { Node } from 'ts-morph'
 import type { RoomRule } from '../../config/types.js'
 import type { FollowUpInput } from '../../followups.js'
+import type { FollowUpKind } from '../../followup-catalogue.js'
 import { classifyRooms, type RoomTarget } from './rooms.js'
 import { renamedEventLiteral, renamedEventNote } from '../stream-events.js'
 import { unwrapExpression } from './syntax.js'
@@ -35,7 +36,7 @@ export function planEmit(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
 
 function renamedEventCautions(site: EmitSite): FollowUpInput[] {
   const renamed = renamedEventLiteral(site.event)
-  return renamed ? [{ kind: 'emit/reserved-event-renamed', ...renamedEventNote(renamed), severity: 'info' }] : []
+  return renamed ? [{ kind: 'emit/reserved-event-renamed', ...renamedEventNote(renamed) }] : []
 }
 
 /** What a migrated emit does differently from the original, though it has an equivalent. */
@@ -46,7 +47,6 @@ function deliveryCautions(site: EmitSite): FollowUpInput[] {
       kind: 'emit/volatile-delivered',
       reason: '`volatile` let Socket.IO drop this event for clients that were not ready; the SSE call always delivers it and replays it after a reconnect',
       action: 'Check that delivering every event (and replaying missed ones) is fine here, e.g. for high-rate cursor or presence updates',
-      severity: 'info',
     })
   }
   const stored = site.except.map((node) => unwrapExpression(node).getText()).find((text) => !isOwnSocketId(text))
@@ -129,11 +129,21 @@ function channelText(target: RoomTarget, used: Set<SseHelper>): string {
   return `${helper}(${target.id})`
 }
 
+/** The follow-up kind of each Socket.IO server method that has no SSE equivalent. */
+const UNSUPPORTED_METHOD_KIND = {
+  emitWithAck: 'emit/emitWithAck',
+  fetchSockets: 'emit/fetchSockets',
+  socketsJoin: 'emit/socketsJoin',
+  socketsLeave: 'emit/socketsLeave',
+  disconnectSockets: 'emit/disconnectSockets',
+  serverSideEmit: 'emit/serverSideEmit',
+} as const satisfies Record<Exclude<EmitSite['method'], 'emit'>, FollowUpKind>
+
 /** Why an emit chain has no clear SSE equivalent, or undefined when it has one. */
 function unsupportedReason(site: EmitSite): FollowUpInput | undefined {
   if (site.method !== 'emit') {
     return {
-      kind: `emit/${site.method}`,
+      kind: UNSUPPORTED_METHOD_KIND[site.method],
       reason: `\`${site.method}\` acts on live Socket.IO connections (or waits for their answers); SSE connections cannot answer and are managed by the runtime`,
       action: methodAction(site.method),
     }

@@ -12,7 +12,7 @@ const HANDLER_WRAPPERS = new Set(['defineEventHandler', 'eventHandler', 'defineN
 
 export type SocketRouteVerdict =
   | { action: 'delete' | 'ignore' }
-  | { action: 'keep'; kind: string; reason: string }
+  | { action: 'keep'; kind: 'remove/websocket-route-kept' | 'remove/proxy-route-kept'; reason: string }
 
 /** True for `routes/socket.io.ts`, `api/socket.io/[...].ts`, `routes/websocket.ts` (path relative to the server dir). */
 export function isSocketRoutePath(serverRelativePath: string): boolean {
