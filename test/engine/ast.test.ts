@@ -1,6 +1,7 @@
 import { Node, Project, SyntaxKind, type SourceFile } from 'ts-morph'
 import { describe, expect, it } from 'vitest'
 import { replaceFileText, replaceNodeText } from '../../src/ast/edit.js'
+import { unwrapExpression } from '../../src/ast/expression.js'
 import { isDeclaredInFile, localDeclarations, referencesInFile } from '../../src/ast/scope.js'
 import { descendantsOfKind, identifierNames, identifiers, mentionsIdentifier } from '../../src/ast/walk.js'
 import { declarationsOf, exportedDeclarations, exportedNames } from '../../src/analysis/symbols.js'
@@ -127,5 +128,20 @@ describe('text replacement without the language service', () => {
     expect(twin.getFullText()).not.toBe(m.getFullText())
     replaceFileText(m, 'export {}\n')
     expect(m.getFullText()).toBe('export {}\n')
+  })
+})
+
+describe('unwrapExpression', () => {
+  const initializer = (code: string): Node => project({ '/u.ts': `const x = ${code}` }).file('/u.ts').getVariableDeclarationOrThrow('x').getInitializerOrThrow()
+
+  it('sees through parentheses, `!`, `as`, `satisfies` and `<T>` casts, nested in any order', () => {
+    for (const code of ['(io)', 'io!', 'io as Server', 'io satisfies Server', '<Server>io', '((<any>(io as unknown))! satisfies object)']) {
+      expect(unwrapExpression(initializer(code)).getText(), code).toBe('io')
+    }
+  })
+
+  it('stops at the first node that computes a value', () => {
+    expect(unwrapExpression(initializer('(useNuxtApp().$io as Socket)')).getText()).toBe('useNuxtApp().$io')
+    expect(unwrapExpression(initializer('(a ?? b)!')).getText()).toBe('a ?? b')
   })
 })

@@ -3,7 +3,7 @@ import type { RoomRule } from '../../config/types.js'
 import type { FollowUpInput } from '../../followups.js'
 import { classifyRooms, type RoomTarget } from './rooms.js'
 import { renamedEventLiteral, renamedEventNote } from '../stream-events.js'
-import { unwrapExpression } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import type { EmitSite } from './types.js'
 
 /** The SSE emit helpers generated code may call (see src/runtime/README.md). */
