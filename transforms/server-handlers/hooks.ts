@@ -7,7 +7,8 @@ import { renderAuthenticate, reuseHttpAuth, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
 import { indent, mentions, relabelLogs, renderChildren, renderNode, renderStatements, type Replacements } from './render.js'
 import { liveUses, rewriteUses, type RewriteResult } from './rewrite.js'
-import { authLine, freeName } from './route.js'
+import { authLine } from './route.js'
+import { freeName } from '../../src/text/free-name.js'
 import { eventName } from '../../src/analysis/event-name.js'
 
 /** `canSubscribe` when the connection's channels depend on its request: only the user's own channel. */
