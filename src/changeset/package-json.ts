@@ -3,6 +3,8 @@ import { MigrationError } from '../project/errors.js'
 
 export const DEPENDENCY_SECTIONS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const
 
+export type DependencySection = (typeof DEPENDENCY_SECTIONS)[number]
+
 interface Edit {
   start: number
   end: number
@@ -130,4 +132,14 @@ export function listedDependencies(text: string): Set<string> {
     }
   }
   return names
+}
+
+/** Whether package.json lists `name` in one of `sections` (every dependency section unless given); false when its top level is not an object. */
+export function listsDependency(text: string, name: string, sections: readonly DependencySection[] = DEPENDENCY_SECTIONS): boolean {
+  const root = ts.parseJsonText('package.json', text).statements[0]?.expression
+  if (!root || !ts.isObjectLiteralExpression(root)) return false
+  return sections.some((sectionName) => {
+    const object = section(root, sectionName)
+    return object !== undefined && findProperty(object, name) !== undefined
+  })
 }
