@@ -231,7 +231,7 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
   if (route?.status === 'dropped') {
     ctx.report(handler.call, {
       kind: 'handlers/dropped',
-      reason: `the \`${handler.event}\` handler was dropped: ${route.dropReason}`,
+      reason: `the \`${handler.event}\` handler was dropped: ${route.reason}`,
       action: 'nothing to do',
       severity: 'info',
     })
@@ -255,7 +255,7 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
     reportBlockers(ctx, `the \`${handler.event}\` handler`, code.blockers, handler.call)
     return 'kept'
   }
-  const file = route.file!
+  const file = route.file
   const refs = moduleReferences(handler.fn)
   const imports = [...code.imports, ...shared.importsFor(eventsType ? [...refs, eventsType] : refs, code.text, file)]
   const text = `${imports.length ? `${imports.join('\n')}\n\n` : ''}${code.text}`
