@@ -74,9 +74,9 @@ export const serverHandlers: Transform = {
         ]
         // Without a migrated middleware there is no sse-hooks.ts for connection-time code to move to.
         const part = blockers.length > 0 ? undefined : channelsCode(connection, shape, ctx.config)
-        if (part && (part.blockers.length > 0 || part.channels !== NO_CHANNELS)) {
+        if (part && (part.status === 'blocked' || part.text !== NO_CHANNELS)) {
           const work = connection.setup.filter((statement) => !(Node.isExpressionStatement(statement) && isConsoleCall(statement.getExpression())))
-          blockers.push(...part.blockers, {
+          blockers.push(...(part.status === 'blocked' ? part.blockers : []), {
             node: work[0] ?? connection.call,
             reason: `runs code at connection time (${work.length} statement(s)), and without a migrated auth middleware there is no \`channelsForConnection\` to move it to`,
           })
@@ -336,7 +336,7 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
   }
   const httpAuth = ctx.model.handlers.httpAuth
   const auth = authenticateCode(middleware, shape, ctx.config, httpAuth)
-  if (auth.blockers.length > 0) {
+  if (auth.status === 'blocked') {
     reportBlockers(ctx, 'the `io.use` auth middleware', auth.blockers, middleware.call)
     return undefined
   }
@@ -357,7 +357,7 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
     })
   }
   const lightAuth = httpAuth && !auth.reused ? lightHttpAuth(middleware, shape, httpAuth) : undefined
-  return { shape, authenticate: auth.authenticate!, lightAuth }
+  return { shape, authenticate: auth.text, lightAuth }
 }
 
 /**
@@ -405,11 +405,11 @@ function writeHooks(
   let channels = NO_CHANNELS
   if (connection) {
     const part = channelsCode(connection, shape, ctx.config)
-    if (connection.setupBlockers.length > 0 || part.blockers.length > 0) {
-      reportBlockers(ctx, 'the connection handler', [...connection.setupBlockers, ...part.blockers], connection.call)
+    if (connection.setupBlockers.length > 0 || part.status === 'blocked') {
+      reportBlockers(ctx, 'the connection handler', [...connection.setupBlockers, ...(part.status === 'blocked' ? part.blockers : [])], connection.call)
       keep(connection.file)
     } else {
-      channels = part.channels!
+      channels = part.text
       for (const use of liveUses(connection.setupUses)) {
         if (use.kind !== 'handshake' || use.read.kind !== 'query') continue
         ctx.report(use.node, {
@@ -419,7 +419,7 @@ function writeHooks(
           severity: 'security',
         })
       }
-      for (const log of part.droppedLogs ?? []) {
+      for (const log of part.droppedLogs) {
         ctx.report(log, {
           kind: 'handlers/connection-log-dropped',
           reason: 'this connection log prints the Socket.IO socket id, which no longer exists; the SSE runtime logs streams itself',
