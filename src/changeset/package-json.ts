@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph'
 import { MigrationError } from '../project/errors.js'
+import { propertyRemoval } from '../ast/object-literal.js'
 
 export const DEPENDENCY_SECTIONS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const
 
@@ -35,16 +36,6 @@ function applyEdits(text: string, edits: Edit[]): string {
   let out = text
   for (const edit of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end)
   return out
-}
-
-/** Removes one property from an object, taking its comma and line with it. */
-function removeProperty(file: ts.JsonSourceFile, object: ts.ObjectLiteralExpression, prop: ts.PropertyAssignment): Edit {
-  const props = object.properties
-  const index = props.indexOf(prop)
-  if (props.length === 1) return { start: object.getStart(file) + 1, end: object.end - 1, text: '' }
-  const next = props[index + 1]
-  if (next) return { start: prop.pos, end: next.pos, text: '' }
-  return { start: props[index - 1]!.end, end: prop.end, text: '' }
 }
 
 /** The whitespace before a node on its line (the file's own indentation). */
@@ -94,7 +85,7 @@ export function editDependencies(text: string, change: DependencyChange): string
       const { file, root } = parse(out)
       const object = section(root, sectionName)
       const prop = object && findProperty(object, name)
-      if (object && prop) out = applyEdits(out, [removeProperty(file, object, prop)])
+      if (object && prop) out = applyEdits(out, [propertyRemoval(file, object, prop)])
     }
   }
   for (const dep of change.add) {
