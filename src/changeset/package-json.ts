@@ -112,19 +112,6 @@ export function editDependencies(text: string, change: DependencyChange): string
   return out
 }
 
-/** Names of the packages package.json lists in any dependency section. */
-export function listedDependencies(text: string): Set<string> {
-  const { root } = parse(text)
-  const names = new Set<string>()
-  for (const sectionName of DEPENDENCY_SECTIONS) {
-    for (const prop of section(root, sectionName)?.properties ?? []) {
-      const name = propertyName(prop)
-      if (name) names.add(name)
-    }
-  }
-  return names
-}
-
 /** Whether package.json lists `name` in one of `sections` (every dependency section unless given); false when its top level is not an object. */
 export function listsDependency(text: string, name: string, sections: readonly DependencySection[] = DEPENDENCY_SECTIONS): boolean {
   const root = ts.parseJsonText('package.json', text).statements[0]?.expression
