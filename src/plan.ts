@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { analyse } from './analysis/index.js'
-import type { SocketModel, Withdrawal } from './analysis/model.js'
+import type { GeneratedRoute, SocketModel, Withdrawal } from './analysis/model.js'
 import { StagedChanges } from './changeset/staged.js'
 import type { DependencyEdits, FileChange } from './changeset/types.js'
 import { loadConfig, type ConfigOptions } from './config/load.js'
@@ -97,6 +97,10 @@ function sortFollowUps(list: FollowUp[]): FollowUp[] {
   return list.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line || a.column - b.column))
 }
 
+function generatedRoutes(model: SocketModel): GeneratedRoute[] {
+  return [...model.eventRoutes.values()].filter((route) => route.status === 'generated')
+}
+
 /**
  * When every place the verify stage found lies in a route generated for a Socket.IO event, those
  * events can stay on Socket.IO (the rest of the plan then runs as a hybrid): event → what was found.
@@ -104,7 +108,7 @@ function sortFollowUps(list: FollowUp[]): FollowUp[] {
  */
 function withdrawableEvents(model: SocketModel, findings: readonly { path: string; line: number; column: number; message: string }[]): Map<string, Withdrawal> | undefined {
   if (findings.length === 0) return undefined
-  const eventOf = new Map([...model.eventRoutes.values()].filter((route) => route.status === 'generated' && route.file).map((route) => [route.file!, route.event]))
+  const eventOf = new Map(generatedRoutes(model).map((route) => [route.file, route.event]))
   const withdraw = new Map<string, Withdrawal>()
   for (const finding of findings) {
     const event = eventOf.get(finding.path)
@@ -168,7 +172,7 @@ function clientWithdrawals(clientEvents: ClientEventsByFile, places: readonly Wi
  */
 function ungeneratedRoutes(model: SocketModel, changes: readonly FileChange[], repo: LoadedRepo): Map<string, Withdrawal> | undefined {
   const written = new Set(changes.filter((change) => change.kind !== 'delete').map((change) => change.path))
-  const missing = [...model.eventRoutes.values()].filter((route) => route.status === 'generated' && route.file && !written.has(route.file) && !repo.exists(route.file))
+  const missing = generatedRoutes(model).filter((route) => !written.has(route.file) && !repo.exists(route.file))
   return missing.length === 0 ? undefined : new Map(missing.map((route) => [route.event, { reason: `${route.file} could not be written; see this handler's other follow-up`, defect: true }]))
 }
 

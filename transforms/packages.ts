@@ -6,6 +6,7 @@ import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { filesThatMayContain } from '../src/project/search.js'
 import { findSfcScripts } from '../src/project/vue.js'
+import { listsDependency } from '../src/changeset/package-json.js'
 
 const ID = 'packages'
 const meta = (reason: string): ChangeMeta => ({ transform: ID, reason })
@@ -28,7 +29,7 @@ export const packages: Transform = {
   title: 'Remove the Socket.IO packages; configure the SSE Redis broker when the app used the Redis adapter',
   run(ctx) {
     const packageJson = ctx.changes.currentText('package.json') ?? ''
-    const listed = (name: string): boolean => new RegExp(`"${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}"\\s*:`).test(packageJson)
+    const listed = (name: string): boolean => listsDependency(packageJson, name)
     for (const name of SOCKET_IO_PACKAGES) {
       if (!listed(name)) continue
       const importer = survivingImporter(ctx, name)

@@ -11,6 +11,7 @@ import type { Transform, TransformContext } from '../src/transform.js'
 import { exportedNames } from '../src/analysis/symbols.js'
 import { docMentions } from '../src/analysis/doc-mentions.js'
 import { filesThatMayContain } from '../src/project/search.js'
+import { escapeRegExp } from '../src/text/regexp.js'
 
 const ID = 'remove-socket-io'
 const meta = (reason: string): ChangeMeta => ({ transform: ID, reason })
@@ -166,10 +167,6 @@ function isReferencedElsewhere(ctx: TransformContext, file: string, exportNames:
     const mayName = names.some((name) => text.includes(name))
     return (mayName && (wordsPattern?.test(text) ?? false)) || (text.includes(stem) && importPattern.test(text))
   })
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /** `declare module 'nitropack' { interface NitroApp { io?: Server } }`, `declare global { var io }`, `declare module 'socket.io'`. */

@@ -73,9 +73,9 @@ export const serverHandlers: Transform = {
         ]
         // Without a migrated middleware there is no sse-hooks.ts for connection-time code to move to.
         const part = blockers.length > 0 ? undefined : channelsCode(connection, shape, ctx.config)
-        if (part && (part.blockers.length > 0 || part.channels !== NO_CHANNELS)) {
+        if (part && (part.status === 'blocked' || part.text !== NO_CHANNELS)) {
           const work = connection.setup.filter((statement) => !(Node.isExpressionStatement(statement) && isConsoleCall(statement.getExpression())))
-          blockers.push(...part.blockers, {
+          blockers.push(...(part.status === 'blocked' ? part.blockers : []), {
             node: work[0] ?? connection.call,
             reason: `runs code at connection time (${work.length} statement(s)), and without a migrated auth middleware there is no \`channelsForConnection\` to move it to`,
           })
@@ -226,7 +226,7 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
   if (route?.status === 'dropped') {
     ctx.report(handler.call, {
       kind: 'handlers/dropped',
-      reason: `the \`${handler.event}\` handler was dropped: ${route.dropReason}`,
+      reason: `the \`${handler.event}\` handler was dropped: ${route.reason}`,
       action: 'nothing to do',
     })
     return 'dropped'
@@ -248,7 +248,7 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
     reportBlockers(ctx, `the \`${handler.event}\` handler`, code.blockers, handler.call)
     return 'kept'
   }
-  const file = route.file!
+  const file = route.file
   const refs = moduleReferences(handler.fn)
   const imports = [...code.imports, ...shared.importsFor(eventsType ? [...refs, eventsType] : refs, code.text, file)]
   const text = `${imports.length ? `${imports.join('\n')}\n\n` : ''}${code.text}`
@@ -326,7 +326,7 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
   }
   const httpAuth = ctx.model.handlers.httpAuth
   const auth = authenticateCode(middleware, shape, ctx.config, httpAuth)
-  if (auth.blockers.length > 0) {
+  if (auth.status === 'blocked') {
     reportBlockers(ctx, 'the `io.use` auth middleware', auth.blockers, middleware.call)
     return undefined
   }
@@ -345,7 +345,7 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
     })
   }
   const lightAuth = httpAuth && !auth.reused ? lightHttpAuth(middleware, shape, httpAuth) : undefined
-  return { shape, authenticate: auth.authenticate!, lightAuth }
+  return { shape, authenticate: auth.text, lightAuth }
 }
 
 /**
@@ -393,11 +393,11 @@ function writeHooks(
   let channels = NO_CHANNELS
   if (connection) {
     const part = channelsCode(connection, shape, ctx.config)
-    if (connection.setupBlockers.length > 0 || part.blockers.length > 0) {
-      reportBlockers(ctx, 'the connection handler', [...connection.setupBlockers, ...part.blockers], connection.call)
+    if (connection.setupBlockers.length > 0 || part.status === 'blocked') {
+      reportBlockers(ctx, 'the connection handler', [...connection.setupBlockers, ...(part.status === 'blocked' ? part.blockers : [])], connection.call)
       keep(connection.file)
     } else {
-      channels = part.channels!
+      channels = part.text
       for (const use of liveUses(connection.setupUses)) {
         if (use.kind !== 'handshake' || use.read.kind !== 'query') continue
         ctx.report(use.node, {
@@ -406,7 +406,7 @@ function writeHooks(
           action: 'check access to every channel taken from the query in `channelsForConnection` (server/utils/sse-hooks.ts)',
         })
       }
-      for (const log of part.droppedLogs ?? []) {
+      for (const log of part.droppedLogs) {
         ctx.report(log, {
           kind: 'handlers/connection-log-dropped',
           reason: 'this connection log prints the Socket.IO socket id, which no longer exists; the SSE runtime logs streams itself',

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { AppRedisFactory } from '../src/analysis/server/types.js'
+import { listsDependency } from '../src/changeset/package-json.js'
 import type { CodeStyle } from '../src/style/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 // The same range as the packages transform, which also adds ioredis for the Redis adapter: one edit, no conflict.
@@ -50,19 +51,10 @@ export function redisNeed(ctx: TransformContext): { needed: boolean; reason: str
     return { needed: true, reason: `the Socket.IO server used a Redis adapter (${adapter.client} clients)`, factory: adapter.clientFactory }
   }
   const pkg = ctx.repo.readText(ctx.repo.relative(ctx.repo.layout.packageJsonPath))
-  if (pkg && dependsOn(pkg, '@socket.io/redis-adapter')) {
+  if (pkg && listsDependency(pkg, '@socket.io/redis-adapter', ['dependencies', 'devDependencies', 'optionalDependencies'])) {
     return { needed: true, reason: 'package.json depends on @socket.io/redis-adapter' }
   }
   return { needed: false, reason: 'no Socket.IO Redis adapter in use' }
-}
-
-function dependsOn(packageJson: string, name: string): boolean {
-  try {
-    const pkg = JSON.parse(packageJson) as Record<string, Record<string, string> | undefined>
-    return ['dependencies', 'devDependencies', 'optionalDependencies'].some((section) => pkg[section]?.[name] !== undefined)
-  } catch {
-    return false
-  }
 }
 
 /** `server/utils/sse.ts` → `<serverDir>/utils/sse.ts`, `app/…` → `<srcDir>/…`, repo-relative. */
@@ -175,7 +167,7 @@ function reportLogoutRoutes(ctx: TransformContext): void {
  */
 function addIoredis(ctx: TransformContext, redis: ReturnType<typeof redisNeed>): void {
   const pkg = ctx.repo.readText(ctx.repo.relative(ctx.repo.layout.packageJsonPath))
-  if (!pkg || !dependsOn(pkg, 'ioredis')) {
+  if (!pkg || !listsDependency(pkg, 'ioredis', ['dependencies', 'devDependencies', 'optionalDependencies'])) {
     ctx.changes.addDependency('ioredis', IOREDIS_RANGE, false, {
       transform: ID,
       reason: `the SSE Redis broker uses ioredis (${redis.reason})`,

@@ -3,7 +3,7 @@ import type { Repo } from '../project/types.js'
 import { autoImportedNames, isAutoImportPath } from '../verify/known-names.js'
 import { declarationsOf, exportedDeclarations } from './symbols.js'
 import { followImport, resolveModule } from './server/imports.js'
-import { unwrapExpression } from './server/syntax.js'
+import { unwrapExpression } from '../ast/expression.js'
 import { stringValue } from './client/syntax.js'
 
 /*

@@ -4,23 +4,39 @@ import type { ClientModel } from './client/types.js'
 import type { KeptEmits } from './handlers/room-coupling.js'
 
 /**
- * One client→server event and the REST route that replaces it. Computed once by the analysis from
+ * One client→server event and the POST route that replaces it. Computed once by the analysis from
  * the server handlers and the config; the server-handlers transform generates (or maps) the routes
  * and the client transform calls exactly these URLs, so the two can never disagree.
  */
-export interface EventRoute {
+export type EventRoute = GeneratedRoute | ExistingRoute | DroppedRoute
+
+/** A new route file the server-handlers transform writes from the handler. */
+export interface GeneratedRoute {
   event: string
-  method: 'POST'
+  status: 'generated'
   /** URL the client calls, e.g. `/api/chat/send-message`. */
   url: string
-  /** Repo-relative route file, generated or existing. Undefined when dropped. */
-  file?: string
-  /** `generated`: a new route file; `existing`: mapped by config to a route that exists; `dropped`: nothing to do over HTTP. */
-  status: 'generated' | 'existing' | 'dropped'
-  /** Why it was dropped, for the report. */
-  dropReason?: string
+  /** Repo-relative route file. */
+  file: string
   /** The handler took this many positional arguments: the body is a JSON array of them. */
   args?: number
+}
+
+/** A route the app has already: mapped by config, or at the path a new one would have taken. */
+export interface ExistingRoute {
+  event: string
+  status: 'existing'
+  url: string
+  /** Repo-relative route file; undefined when the config names a URL no route file serves. */
+  file?: string
+}
+
+/** Nothing to do over HTTP (a keep-alive, or dropped by config). */
+export interface DroppedRoute {
+  event: string
+  status: 'dropped'
+  /** Why, for the report. */
+  reason: string
 }
 
 /**

@@ -1,7 +1,10 @@
 import { ts } from 'ts-morph'
 import { MigrationError } from '../project/errors.js'
+import { propertyRemoval } from '../ast/object-literal.js'
 
 export const DEPENDENCY_SECTIONS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const
+
+export type DependencySection = (typeof DEPENDENCY_SECTIONS)[number]
 
 interface Edit {
   start: number
@@ -33,16 +36,6 @@ function applyEdits(text: string, edits: Edit[]): string {
   let out = text
   for (const edit of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end)
   return out
-}
-
-/** Removes one property from an object, taking its comma and line with it. */
-function removeProperty(file: ts.JsonSourceFile, object: ts.ObjectLiteralExpression, prop: ts.PropertyAssignment): Edit {
-  const props = object.properties
-  const index = props.indexOf(prop)
-  if (props.length === 1) return { start: object.getStart(file) + 1, end: object.end - 1, text: '' }
-  const next = props[index + 1]
-  if (next) return { start: prop.pos, end: next.pos, text: '' }
-  return { start: props[index - 1]!.end, end: prop.end, text: '' }
 }
 
 /** The whitespace before a node on its line (the file's own indentation). */
@@ -92,7 +85,7 @@ export function editDependencies(text: string, change: DependencyChange): string
       const { file, root } = parse(out)
       const object = section(root, sectionName)
       const prop = object && findProperty(object, name)
-      if (object && prop) out = applyEdits(out, [removeProperty(file, object, prop)])
+      if (object && prop) out = applyEdits(out, [propertyRemoval(file, object, prop)])
     }
   }
   for (const dep of change.add) {
@@ -119,15 +112,12 @@ export function editDependencies(text: string, change: DependencyChange): string
   return out
 }
 
-/** Names of the packages package.json lists in any dependency section. */
-export function listedDependencies(text: string): Set<string> {
-  const { root } = parse(text)
-  const names = new Set<string>()
-  for (const sectionName of DEPENDENCY_SECTIONS) {
-    for (const prop of section(root, sectionName)?.properties ?? []) {
-      const name = propertyName(prop)
-      if (name) names.add(name)
-    }
-  }
-  return names
+/** Whether package.json lists `name` in one of `sections` (every dependency section unless given); false when its top level is not an object. */
+export function listsDependency(text: string, name: string, sections: readonly DependencySection[] = DEPENDENCY_SECTIONS): boolean {
+  const root = ts.parseJsonText('package.json', text).statements[0]?.expression
+  if (!root || !ts.isObjectLiteralExpression(root)) return false
+  return sections.some((sectionName) => {
+    const object = section(root, sectionName)
+    return object !== undefined && findProperty(object, name) !== undefined
+  })
 }

@@ -1,7 +1,7 @@
 import type { LoadedRepo } from '../project/load.js'
 import { MigrationError } from '../project/errors.js'
 import { replaceUnitText, unitKind, unitText, type LiveUnit } from '../project/unit.js'
-import { editDependencies, listedDependencies } from './package-json.js'
+import { editDependencies, listsDependency } from './package-json.js'
 import type { ChangeMeta, ChangeSet, DeleteOptions, DependencyEdits, FileChange } from './types.js'
 
 const PACKAGE_JSON = 'package.json'
@@ -150,9 +150,8 @@ export class StagedChanges implements ChangeSet {
   effectiveDependencies(): DependencyEdits {
     const text = this.repo.readText(PACKAGE_JSON)
     if (text === undefined) return { remove: [], add: [] }
-    const listed = listedDependencies(text)
     return {
-      remove: this.dependencies.remove.filter((dep) => listed.has(dep.name)),
+      remove: this.dependencies.remove.filter((dep) => listsDependency(text, dep.name)),
       add: this.dependencies.add.filter((dep) => editDependencies(text, { remove: [], add: [dep] }) !== text),
     }
   }

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { mayUseSocketIO } from './prefilter.js'
+import { escapeRegExp } from '../text/regexp.js'
 
 /**
  * Which scanned files get parsed. Phase 1: files whose text shows a Socket.IO signal (prefilter.ts).
@@ -58,10 +59,6 @@ function specifierStem(specifier: string): string {
 
 function camelCase(name: string): string {
   return name.replace(/[-_.]+(\w)/g, (_, c: string) => c.toUpperCase())
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
 
 /**

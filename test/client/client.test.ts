@@ -3,7 +3,7 @@ import path from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { tempDir } from '../helpers/cli.js'
 import { copyFixtureTree } from '../helpers/tree.js'
-import { fixtureBefore, planClient, serverPlugin, writeRepo } from './helpers.js'
+import { fixtureBefore, planClient, routeUrl, serverPlugin, writeRepo } from './helpers.js'
 
 const temp = tempDir('tsm-client-')
 afterAll(() => temp.cleanup())
@@ -32,7 +32,7 @@ describe('tutor-school client', () => {
       const route = plan.model.eventRoutes.get(event)
       expect(route, event).toBeDefined()
       // send_message waits for its ack; the others are fire-and-forget statements, which must never reject.
-      expect(after).toContain(`${event === 'send_message' ? 'send<AckResponse<Message>>' : 'post'}('${route!.url}'`)
+      expect(after).toContain(`${event === 'send_message' ? 'send<AckResponse<Message>>' : 'post'}('${routeUrl(plan, event)}'`)
     }
     expect(followUps.filter((f) => f.severity !== 'info')).toEqual([])
     // The server answered failures with socket.emit('error'), so the kept error listener is told where they come from now.
@@ -88,7 +88,7 @@ export function useRoom(room: { id: number }) {
   it('call the route the shared table holds, with path parameters taken from the payload', async () => {
     const { plan, updated } = await planClient(dir)
     const text = updated.get('app/composables/useRoom.ts')!
-    expect(plan.model.eventRoutes.get('typing')?.url).toBe('/api/rooms/:roomId/typing')
+    expect(routeUrl(plan, 'typing')).toBe('/api/rooms/:roomId/typing')
     expect(text).toContain("    socket.post(`/api/rooms/${room.id}/typing`, { roomId: room.id })")
   })
 
@@ -104,7 +104,7 @@ export function useRoom(room: { id: number }) {
 
   it('hand the response to the ack, or return it for emitWithAck, typed as the code declared it', async () => {
     const { plan, updated, followUps } = await planClient(dir)
-    const url = plan.model.eventRoutes.get('send_message')!.url
+    const url = routeUrl(plan, 'send_message')
     const text = updated.get('app/composables/useRoom.ts')!
     expect(text).toContain(`const saved: { id: number } = await socket.send<{ id: number }>('${url}', { roomId: room.id, content })`)
     // A statement: post() never rejects, so a refused request cannot become an unhandled rejection.
@@ -114,7 +114,7 @@ export function useRoom(room: { id: number }) {
 
   it('inside a promise executor settle that promise when the request is refused, as a failed ack did', async () => {
     const { plan, updated } = await planClient(dir)
-    const url = plan.model.eventRoutes.get('send_message')!.url
+    const url = routeUrl(plan, 'send_message')
     expect(updated.get('app/composables/useRoom.ts')).toContain(
       `socket.send<{ id: number }>('${url}', { roomId: room.id, content }).then((res: { id: number }) => resolve(res.id), fail)`,
     )
@@ -122,7 +122,7 @@ export function useRoom(room: { id: number }) {
 
   it('with an untyped ack that reads the response are migrated and reported, since the response is now unknown', async () => {
     const { plan, updated, followUps } = await planClient(dir)
-    const url = plan.model.eventRoutes.get('send_message')!.url
+    const url = routeUrl(plan, 'send_message')
     expect(updated.get('app/composables/useRoom.ts')).toContain(`socket.post('${url}', { roomId: room.id, content }, (res) => console.log(res.id))`)
     expect(followUps.filter((f) => f.kind === 'client/ack-untyped').map((f) => f.line)).toEqual([17])
   })
@@ -755,7 +755,7 @@ const typing = () => socket.emit('typing', { roomId: 1 })
 `,
     })
     const { plan, updated } = await planClient(dir)
-    const url = plan.model.eventRoutes.get('typing')!.url
+    const url = routeUrl(plan, 'typing')
     expect(updated.get('app/components/Typing.vue')).toContain(`const typing = () => socket.send('${url}', { roomId: 1 })`)
   })
 
@@ -819,7 +819,7 @@ export const useChatStore = defineStore('chat', {
 `,
     })
     const { plan, updated, followUps } = await planClient(dir)
-    const url = plan.model.eventRoutes.get('typing')!.url
+    const url = routeUrl(plan, 'typing')
     expect(updated.get('app/components/Typing.vue')).toContain(`  socket.post('${url}', { roomId: 1 })
   if (storeSocket.value?.connected.value) storeSocket.value.post('${url}', { roomId: 2 })`)
     expect(updated.get('app/utils/keys.ts')).toContain('export const socketKey: InjectionKey<ChatSSE> = Symbol')

@@ -32,6 +32,12 @@ export async function planClient(dir: string, config?: Partial<MigrationConfig>)
   return { plan, updated, deleted, followUps: plan.followUps.filter((f) => f.transform === 'client') }
 }
 
+/** The URL the client posts `event` to; undefined when the event has no route or its route was dropped. */
+export function routeUrl(plan: MigrationPlan, event: string): string | undefined {
+  const route = plan.model.eventRoutes.get(event)
+  return route && route.status !== 'dropped' ? route.url : undefined
+}
+
 /** Writes a small Nuxt repo: package.json with socket.io-client, a nuxt.config and the given files. */
 export function writeRepo(dir: string, files: Record<string, string>): void {
   const all: Record<string, string> = {

@@ -1,6 +1,8 @@
-import { Node, Project, SyntaxKind, type SourceFile } from 'ts-morph'
+import { Node, Project, SyntaxKind, ts, type SourceFile } from 'ts-morph'
 import { describe, expect, it } from 'vitest'
 import { replaceFileText, replaceNodeText } from '../../src/ast/edit.js'
+import { unwrapExpression } from '../../src/ast/expression.js'
+import { propertyRemoval } from '../../src/ast/object-literal.js'
 import { isDeclaredInFile, localDeclarations, referencesInFile } from '../../src/ast/scope.js'
 import { descendantsOfKind, identifierNames, identifiers, mentionsIdentifier } from '../../src/ast/walk.js'
 import { declarationsOf, exportedDeclarations, exportedNames } from '../../src/analysis/symbols.js'
@@ -127,5 +129,46 @@ describe('text replacement without the language service', () => {
     expect(twin.getFullText()).not.toBe(m.getFullText())
     replaceFileText(m, 'export {}\n')
     expect(m.getFullText()).toBe('export {}\n')
+  })
+})
+
+describe('unwrapExpression', () => {
+  const initializer = (code: string): Node => project({ '/u.ts': `const x = ${code}` }).file('/u.ts').getVariableDeclarationOrThrow('x').getInitializerOrThrow()
+
+  it('sees through parentheses, `!`, `as`, `satisfies` and `<T>` casts, nested in any order', () => {
+    for (const code of ['(io)', 'io!', 'io as Server', 'io satisfies Server', '<Server>io', '((<any>(io as unknown))! satisfies object)']) {
+      expect(unwrapExpression(initializer(code)).getText(), code).toBe('io')
+    }
+  })
+
+  it('stops at the first node that computes a value', () => {
+    expect(unwrapExpression(initializer('(useNuxtApp().$io as Socket)')).getText()).toBe('useNuxtApp().$io')
+    expect(unwrapExpression(initializer('(a ?? b)!')).getText()).toBe('a ?? b')
+  })
+})
+
+describe('propertyRemoval', () => {
+  /** The text after removing the property named `name` from the object `o = {…}`. */
+  const without = (text: string, name: string): string => {
+    const file = ts.createSourceFile('/c.ts', text, ts.ScriptTarget.Latest, true)
+    const statement = file.statements[0] as ts.VariableStatement
+    const object = statement.declarationList.declarations[0]!.initializer as ts.ObjectLiteralExpression
+    const property = object.properties.find((p) => p.name?.getText(file) === name)!
+    const edit = propertyRemoval(file, object, property)
+    return text.slice(0, edit.start) + edit.text + text.slice(edit.end)
+  }
+  const text = 'const o = {\n  a: 1,\n  // about b\n  b: 2,\n  c: 3,\n}\n'
+
+  it('takes a property with its comma, its line and the comment above it', () => {
+    expect(without(text, 'b')).toBe('const o = {\n  a: 1,\n  c: 3,\n}\n')
+    expect(without(text, 'a')).toBe('const o = {\n  // about b\n  b: 2,\n  c: 3,\n}\n')
+  })
+
+  it('takes the comma before the last property', () => {
+    expect(without('const o = { a: 1, b: 2 }\n', 'b')).toBe('const o = { a: 1 }\n')
+  })
+
+  it('leaves {} when the only property goes', () => {
+    expect(without('const o = {\n  a: 1,\n}\n', 'a')).toBe('const o = {}\n')
   })
 })

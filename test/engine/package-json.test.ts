@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { editDependencies } from '../../src/changeset/package-json.js'
+import { editDependencies, listsDependency } from '../../src/changeset/package-json.js'
 
 describe('package.json dependency edits', () => {
   it('removes from every section, the last entry of a section and the only one, keeping 4-space indent', () => {
@@ -28,5 +28,42 @@ describe('package.json dependency edits', () => {
   it('keeps CRLF line endings', () => {
     const text = '{\r\n  "dependencies": {\r\n    "nuxt": "4",\r\n    "socket.io": "4"\r\n  }\r\n}\r\n'
     expect(editDependencies(text, { remove: ['socket.io'], add: [] })).toBe('{\r\n  "dependencies": {\r\n    "nuxt": "4"\r\n  }\r\n}\r\n')
+  })
+})
+
+describe('listsDependency: whether package.json lists a package', () => {
+  const text = JSON.stringify(
+    {
+      name: 'socket.io',
+      scripts: { zod: 'echo' },
+      dependencies: { nuxt: '4' },
+      devDependencies: { zod: '3' },
+      peerDependencies: { vue: '3' },
+      optionalDependencies: { ioredis: '5' },
+      overrides: { 'socket.io-client': '4' },
+    },
+    null,
+    2,
+  )
+
+  it('finds a package in any dependency section', () => {
+    for (const name of ['nuxt', 'zod', 'vue', 'ioredis']) expect(listsDependency(text, name)).toBe(true)
+  })
+
+  it('does not count the same name outside the dependency sections', () => {
+    expect(listsDependency(text, 'socket.io')).toBe(false)
+    expect(listsDependency(text, 'socket.io-client')).toBe(false)
+  })
+
+  it('looks only in the sections it is given', () => {
+    expect(listsDependency(text, 'zod', ['dependencies', 'devDependencies'])).toBe(true)
+    expect(listsDependency(text, 'vue', ['dependencies', 'devDependencies', 'optionalDependencies'])).toBe(false)
+    expect(listsDependency(text, 'ioredis', ['dependencies', 'devDependencies'])).toBe(false)
+  })
+
+  it('is false for an empty file or one whose top level is not an object', () => {
+    expect(listsDependency('', 'nuxt')).toBe(false)
+    expect(listsDependency('[{ "dependencies": { "nuxt": "4" } }]', 'nuxt')).toBe(false)
+    expect(listsDependency('null', 'nuxt')).toBe(false)
   })
 })

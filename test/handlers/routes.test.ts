@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest'
 import { planMigration } from '../../src/plan.js'
 import { writeRepo } from '../helpers/repo.js'
 import { migrate, plugin, tokenMiddleware } from './helpers.js'
+import type { EventRoute } from '../../src/analysis/model.js'
+
+/** `generated /api/chat/typing server/api/chat/typing.post.ts`, `existing /api/x`, `dropped`. */
+const describeRoute = (route: EventRoute): string => (route.status === 'dropped' ? 'dropped' : `${route.status} ${route.url} ${route.file ?? ''}`.trim())
 
 const chatPlugin = plugin({
   imports: `import type { SendMessagePayload } from '#shared/types/chat'\nimport { recordAudit } from '../utils/audit'`,
@@ -47,7 +51,7 @@ const chatPlugin = plugin({
 describe('socket.on handlers → POST routes', () => {
   it('generates one route per client event, listed in the event → route table the client uses', async () => {
     const { plan, files } = await migrate({ 'server/plugins/socket.io.ts': chatPlugin })
-    const routes = Object.fromEntries([...plan.model.eventRoutes].map(([event, r]) => [event, `${r.status} ${r.url} ${r.file ?? ''}`.trim()]))
+    const routes = Object.fromEntries([...plan.model.eventRoutes].map(([event, r]) => [event, describeRoute(r)]))
     expect(routes).toEqual({
       join_room: 'generated /api/chat/join-room server/api/chat/join-room.post.ts',
       leave_room: 'generated /api/chat/leave-room server/api/chat/leave-room.post.ts',
@@ -56,7 +60,7 @@ describe('socket.on handlers → POST routes', () => {
       ping: 'dropped',
     })
     for (const [event, route] of plan.model.eventRoutes) {
-      if (route.status === 'generated') expect(files.has(route.file!), event).toBe(true)
+      if (route.status === 'generated') expect(files.has(route.file), event).toBe(true)
     }
   })
 
@@ -248,7 +252,7 @@ describe('socket.on handlers → POST routes', () => {
         legacy: { drop: true },
       },
     })
-    const routes = Object.fromEntries([...plan.model.eventRoutes].map(([event, r]) => [event, `${r.status} ${r.url} ${r.file ?? ''}`.trim()]))
+    const routes = Object.fromEntries([...plan.model.eventRoutes].map(([event, r]) => [event, describeRoute(r)]))
     expect(routes).toEqual({
       'join-user': 'generated /api/realtime/join-user server/api/realtime/join-user.post.ts',
       'message.sent': 'generated /api/realtime/message-sent server/api/realtime/message-sent.post.ts',

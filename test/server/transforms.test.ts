@@ -249,6 +249,22 @@ const probe = io('/probe')
     expect(plan.dependencyEdits.remove.map((edit) => edit.name)).toEqual(['socket.io'])
     expect(plan.followUps.map((followUp) => `${followUp.file}:${followUp.line} ${followUp.kind}`)).toEqual(['app/components/Probe.vue:3 packages/still-imported'])
   })
+
+  it('does not tell the user to remove socket.io from package.json when only an override pins it', async () => {
+    const dir = writeRepo({
+      'package.json': JSON.stringify({ dependencies: { nuxt: '^4.0.0' }, overrides: { 'socket.io': '4.8.1' } }, null, 2) + '\n',
+      'server/plugins/socket.io.ts': plugin,
+      'server/api/mixed.post.ts': `export default defineEventHandler(() => {
+  useNitroApp().io?.emit('f', 6)
+  auditSockets(useNitroApp().io)
+})
+`,
+    })
+    const plan = await planMigration(dir, { transforms })
+    expect(plan.dependencyEdits.remove).toEqual([])
+    expect(plan.followUps.map((followUp) => followUp.kind)).toContain('io/server-kept')
+    expect(plan.followUps.map((followUp) => followUp.kind)).not.toContain('packages/still-imported')
+  })
 })
 
 describe('socket route stubs', () => {

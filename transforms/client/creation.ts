@@ -6,6 +6,7 @@ import { indentationOf, type ScriptEditor } from './editor.js'
 import { streamBaseURL } from './rest-urls.js'
 import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
 import { isDeclaredInFile } from '../../src/ast/scope.js'
+import { freeName } from '../../src/text/free-name.js'
 
 /** io() options that mean nothing to an EventSource-based stream (transport, reconnection delays, namespaces ...): dropped. */
 const NO_SSE_MEANING = new Set([
@@ -127,8 +128,7 @@ function hoistComposable(token: Node, statement: Node | undefined): Hoisted | un
   const taken = identifierNames(token.getSourceFile())
   const literal = stringValue(call.getArguments()[0])
   const base = literal !== undefined && /^[A-Za-z][\w-]*$/.test(literal) ? camelCase(literal) : lowerFirst(call.getExpression().getText().slice(3))
-  let name = base
-  for (let i = 2; taken.has(name); i++) name = `${base}${i}`
+  const name = freeName(base, taken)
   const start = token.getStart()
   const text = token.getText()
   const replaced = text.slice(0, call.getStart() - start) + name + text.slice(call.getEnd() - start)
@@ -226,8 +226,7 @@ function rewriteReturned(ed: ScriptEditor, call: CallExpression, streamText: str
   const parent = value.getParent()
   const semi = ed.style.semicolons ? ';' : ''
   const taken = identifierNames(call.getSourceFile())
-  let name = 'stream'
-  for (let i = 2; taken.has(name); i++) name = `stream${i}`
+  const name = freeName('stream', taken)
   const lines = (indent: string): string => `const ${name} = ${streamText}${semi}\n${indent}${name}.connect()${semi}\n${indent}return ${name}${semi}`
   if (parent && Node.isArrowFunction(parent) && parent.getBody() === value) {
     const indent = indentationOf(parent.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? parent)

@@ -12,6 +12,7 @@ import type { CodeStyle } from '../../src/style/types.js'
 import type { FollowUpTarget, TransformContext } from '../../src/transform.js'
 import { identifierNames } from '../../src/ast/walk.js'
 import { replaceFileText } from '../../src/ast/edit.js'
+import { freeName } from '../../src/text/free-name.js'
 
 /** The shared stream's type, exported by the runtime composable the sse-runtime transform installs in the app dir. */
 export const STREAM_TYPE = 'ChatSSE'
@@ -127,8 +128,7 @@ export class ScriptEditor {
     if (entries.size === 0) return undefined
     const sf = this.script.block.sourceFile
     const taken = identifierNames(sf)
-    let name = 'chatEventRoute'
-    for (let n = 2; taken.has(name) || taken.has(`${name}s`); n++) name = `chatEventRoute${n}`
+    const name = freeName('chatEventRoute', (candidate) => taken.has(candidate) || taken.has(`${candidate}s`))
     const semi = this.style.semicolons ? ';' : ''
     const key = (event: string): string => (/^[A-Za-z_$][\w$]*$/.test(event) ? event : this.quote(event))
     const lines = [...entries].sort(([a], [b]) => a.localeCompare(b)).map(([event, url]) => `${this.style.indent}${key(event)}: ${this.quote(url)},`)

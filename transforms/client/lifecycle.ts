@@ -3,6 +3,7 @@ import type { SocketMemberUse } from '../../src/analysis/client/types.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
 import { identifierNames } from '../../src/ast/walk.js'
 import { eventName } from '../../src/analysis/event-name.js'
+import { freeName } from '../../src/text/free-name.js'
 
 /** socket.io-client's own lifecycle events and the stream's signals that replace them. */
 export const LIFECYCLE: Record<string, string> = { connect: 'onOpen', disconnect: 'onClose', connect_error: 'onError' }
@@ -136,10 +137,4 @@ function optionsData(node: Node): ObjectLiteralExpression | undefined {
 
 function capitalize(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1)
-}
-
-function freeName(base: string, taken: Set<string>): string {
-  let name = base
-  for (let i = 2; taken.has(name); i++) name = `${base}${i}`
-  return name
 }

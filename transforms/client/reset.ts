@@ -3,6 +3,7 @@ import { listenerGroups, loadersOf, type ListenerGroup, type Loader } from '../.
 import { localDeclarations } from '../../src/ast/scope.js'
 import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
+import { freeName } from '../../src/text/free-name.js'
 
 /** Longest line a reload loop is kept on; longer ones get braces. */
 const MAX_LINE = 100
@@ -97,7 +98,7 @@ function failureHandling(loader: Loader, site: Node): string {
     const handler = call.getArguments()[0]
     if (handler && readsOnlyVisible(handler, site)) return `.catch(${handler.getText()})`
   }
-  const name = ['error', ...catchParameterNames(sf)].find((candidate) => !declaredAround(site, candidate)) ?? numberedName(site)
+  const name = ['error', ...catchParameterNames(sf)].find((candidate) => !declaredAround(site, candidate)) ?? freeName('error', (name) => declaredAround(site, name))
   return `.catch((${name}) => console.error(${name}))`
 }
 
@@ -113,12 +114,6 @@ function catchParameterNames(sf: Node): string[] {
     if (param && Node.isIdentifier(param)) counts.set(param.getText(), (counts.get(param.getText()) ?? 0) + 1)
   }
   return [...counts.entries()].sort((a, b) => b[1] - a[1]).map(([name]) => name)
-}
-
-function numberedName(site: Node): string {
-  let name = 'error2'
-  for (let n = 3; declaredAround(site, name); n++) name = `error${n}`
-  return name
 }
 
 /** A variable or parameter of that name is in scope at `site` (the handler's parameter would hide it). */

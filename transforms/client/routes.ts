@@ -10,8 +10,8 @@ export type ClientRoute = { status: 'send'; url: string; args?: number } | { sta
 export function routeFor(ctx: TransformContext, event: string): ClientRoute {
   const route = ctx.model.eventRoutes.get(event)
   if (route) {
-    if (route.status === 'dropped') return { status: 'dropped', reason: route.dropReason ?? 'the server has nothing to do for it over HTTP' }
-    return { status: 'send', url: route.url, ...(route.args ? { args: route.args } : {}) }
+    if (route.status === 'dropped') return { status: 'dropped', reason: route.reason }
+    return { status: 'send', url: route.url, ...(route.status === 'generated' && route.args ? { args: route.args } : {}) }
   }
   const configured = ctx.config.events[event]
   if (configured?.drop) return { status: 'dropped', reason: 'dropped by the migration config' }

@@ -1,6 +1,7 @@
 import { Node } from 'ts-morph'
 import type { ClientScript } from '../../src/analysis/client/types.js'
 import type { ScriptEditor } from './editor.js'
+import { escapeRegExp } from '../../src/text/regexp.js'
 
 /** Members whose meaning changes on the stream (`connected` becomes a ref, `emit` a REST call). */
 const CHANGED_MEMBERS = 'connected|disconnected|id|emit|emitWithAck|io|volatile|timeout'
@@ -22,7 +23,7 @@ export function reportTemplateUses(ed: ScriptEditor, scripts: readonly ClientScr
   }
   const template = /<template[\s\S]*<\/template>/.exec(unit.originalText)
   if (!template || names.size === 0) return
-  const pattern = new RegExp(`(?<![\\w$.])(${[...names].map(escape).join('|')})(?:\\.value)?\\??\\.(${CHANGED_MEMBERS})\\b`, 'g')
+  const pattern = new RegExp(`(?<![\\w$.])(${[...names].map(escapeRegExp).join('|')})(?:\\.value)?\\??\\.(${CHANGED_MEMBERS})\\b`, 'g')
   for (const match of template[0].matchAll(pattern)) {
     const offset = template.index + match.index
     const before = unit.originalText.slice(0, offset)
@@ -44,8 +45,4 @@ function holderName(receiver: Node): string | undefined {
   if (Node.isIdentifier(node)) return node.getText()
   if (Node.isPropertyAccessExpression(node) && Node.isThisExpression(node.getExpression())) return node.getName()
   return undefined
-}
-
-function escape(text: string): string {
-  return text.replace(/[$]/g, '\\$&')
 }

@@ -7,7 +7,8 @@ import { renderAuthenticate, reuseHttpAuth, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
 import { indent, mentions, relabelLogs, renderChildren, renderNode, renderStatements, type Replacements } from './render.js'
 import { liveUses, rewriteUses, type RewriteResult } from './rewrite.js'
-import { authLine, freeName } from './route.js'
+import { authLine } from './route.js'
+import { freeName } from '../../src/text/free-name.js'
 import { eventName } from '../../src/analysis/event-name.js'
 
 /** `canSubscribe` when the connection's channels depend on its request: only the user's own channel. */
@@ -28,20 +29,34 @@ export const NO_CHANNELS = [
   OWN_CHANNEL_ONLY,
 ].join('\n')
 
-export interface HookParts {
-  /** `authenticateSSE`, or undefined to keep the runtime's default. */
-  authenticate?: string
-  /** `channelsForConnection` (+ `canSubscribe` and the shared channel list), or undefined to keep the default. */
-  channels?: string
+/** A hook that cannot be carried over, with the code that keeps it from being. */
+export interface BlockedHook {
+  status: 'blocked'
   blockers: RewriteResult['blockers']
-  droppedQuery: Node[]
-  /** True when `authenticateSSE` calls the repo's HTTP auth util instead of a transplanted middleware. */
-  reused?: boolean
-  /** Connection logs dropped because they print the socket id. */
-  droppedLogs?: Node[]
-  /** True when `canSubscribe` only allows the user's own channel (join routes then need it widened by hand). */
-  ownChannelOnly?: boolean
 }
+
+/** `authenticateSSE`, or why it cannot be written. */
+export type AuthenticateCode =
+  | BlockedHook
+  | {
+      status: 'written'
+      text: string
+      droppedQuery: Node[]
+      /** True when `authenticateSSE` calls the repo's HTTP auth util instead of a transplanted middleware. */
+      reused: boolean
+    }
+
+/** `channelsForConnection` (+ `canSubscribe` and the shared channel list), or why it cannot be written. */
+export type ChannelsCode =
+  | BlockedHook
+  | {
+      status: 'written'
+      text: string
+      /** Connection logs dropped because they print the socket id. */
+      droppedLogs: Node[]
+      /** True when `canSubscribe` only allows the user's own channel (join routes then need it widened by hand). */
+      ownChannelOnly: boolean
+    }
 
 /** `export async function authenticateSSE(event: H3Event) {...}` from the `io.use` middleware. */
 export function authenticateCode(
@@ -49,7 +64,7 @@ export function authenticateCode(
   shape: AuthShape,
   config: MigrationConfig,
   httpAuth?: HttpAuthUtil,
-): Pick<HookParts, 'authenticate' | 'blockers' | 'droppedQuery' | 'reused'> {
+): AuthenticateCode {
   const taken = new Set(middleware.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
   const reused = httpAuth && reuseHttpAuth(middleware, shape, httpAuth, eventName)
@@ -60,16 +75,17 @@ export function authenticateCode(
       indent(reused, '  '),
       '}',
     ].join('\n')
-    return { authenticate: text, blockers: [], droppedQuery: [], reused: true }
+    return { status: 'written', text, droppedQuery: [], reused: true }
   }
   const result = renderAuthenticate(middleware, shape, config, eventName)
+  if (result.blockers.length > 0) return { status: 'blocked', blockers: result.blockers }
   const text = [
     `/** Who opens the stream or calls a chat route: the checks of the former Socket.IO \`io.use\` middleware. */`,
     `export async function authenticateSSE(${eventName}: H3Event) {`,
     indent(relabelLogs(result.body), '  '),
     '}',
   ].join('\n')
-  return { authenticate: text, blockers: result.blockers, droppedQuery: result.droppedQuery }
+  return { status: 'written', text, droppedQuery: result.droppedQuery, reused: false }
 }
 
 /** The kinds of channel some joins produce: a configured helper, or the literal prefix of another channel name. */
@@ -111,7 +127,7 @@ function isOwnUserChannel(channel: string, shape: AuthShape, connection: Connect
  * The connection handler's setup (joins, room look-ups, access checks) as the channel list of a new stream, and
  * `canSubscribe` allowing exactly those channels, so a join route passes the same checks as the connection did.
  */
-export function channelsCode(connection: ConnectionHandler, shape: AuthShape, config: MigrationConfig): Pick<HookParts, 'channels' | 'blockers' | 'ownChannelOnly' | 'droppedLogs'> {
+export function channelsCode(connection: ConnectionHandler, shape: AuthShape, config: MigrationConfig): ChannelsCode {
   const taken = new Set(connection.setup.flatMap((s) => s.getDescendants()).filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
   const keys = new Map<string, string>()
@@ -119,6 +135,7 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   const names = { event: eventName, connectionId: 'connectionId', binding, owner: () => '' }
   const setupUses = liveUses(connection.setupUses)
   const result = rewriteUses(setupUses, 'connection', connection.fn, names, config)
+  if (result.blockers.length > 0) return { status: 'blocked', blockers: result.blockers }
   // The alias declarations (`const userId = socket.data.userId`) become the destructuring at the top.
   const aliases = new Map<string, string>(result.needs.aliases)
   for (const statement of connection.setup) {
@@ -146,7 +163,7 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   }
   const renderBody = () => relabelLogs(renderStatements(connection.setup, result.replacements))
   const body = renderBody()
-  if (body.trim() === '') return { channels: NO_CHANNELS, blockers: result.blockers, droppedLogs: result.dropped }
+  if (body.trim() === '') return { status: 'written', text: NO_CHANNELS, droppedLogs: result.dropped, ownChannelOnly: false }
   for (const name of aliases.keys()) if (!mentions(body, name)) aliases.delete(name)
   const usesEvent = mentions(body, eventName)
   const user = keys.has('user') || aliases.has('user') ? 'sseUser' : 'user'
@@ -156,7 +173,8 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   const typeLine = 'type ChatUser = Awaited<ReturnType<typeof authenticateSSE>>'
   if (usesEvent) {
     return {
-      channels: [
+      status: 'written',
+      text: [
         ...(destructure.length ? [typeLine, ''] : []),
         '/** Channels a new stream joins: what the former Socket.IO connection handler joined. */',
         `export async function channelsForConnection(${eventName}: H3Event, ${destructure.length ? user : `_${user}`}: SSEUser): Promise<string[]> {`,
@@ -165,7 +183,6 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
         '',
         OWN_CHANNEL_ONLY,
       ].join('\n'),
-      blockers: result.blockers,
       droppedLogs: result.dropped,
       ownChannelOnly: true,
     }
@@ -176,7 +193,8 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   const logs = gateLogs(connection.setup, result.replacements, logFlag)
   const call = (log: boolean) => (logs ? `channelsOf(${user}, { ${logFlag}: ${log} })` : `channelsOf(${user})`)
   return {
-    channels: [
+    status: 'written',
+    text: [
       typeLine,
       '',
       `/** The channels a user belongs to: what the former Socket.IO connection handler joined, behind the same checks.${logs ? ` \`${logFlag}\`: print its log lines (when a stream opens). */` : ' */'}`,
@@ -194,8 +212,8 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
       `  return channel === userChannel(${user}.id) || (await ${call(false)}).includes(channel)`,
       '}',
     ].join('\n'),
-    blockers: result.blockers,
     droppedLogs: result.dropped,
+    ownChannelOnly: false,
   }
 }
 

@@ -8,12 +8,7 @@ import { eventMapPayload, payloadLines, positionalLines, zodPayloadRead } from '
 import { indent, mentions, relabelLogs, renderNode, renderStatements, type Replacements } from './render.js'
 import { liveUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
 import { isPropertyName } from '../../src/analysis/server/syntax.js'
-
-/** A name not used by the code it is added to. */
-export function freeName(preferred: string, taken: ReadonlySet<string>): string {
-  if (!taken.has(preferred)) return preferred
-  for (let i = 2; ; i++) if (!taken.has(`${preferred}${i}`)) return `${preferred}${i}`
-}
+import { freeName } from '../../src/text/free-name.js'
 
 export interface RouteCode {
   text: string

@@ -2,7 +2,7 @@
 import { Node, SyntaxKind, type ParameterDeclaration } from 'ts-morph'
 import { localDeclarations } from '../../ast/scope.js'
 import { descendantsOfKind } from '../../ast/walk.js'
-import { unwrap } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 
 /** How far a value is followed back (`room.data` → `room` → `await Promise.all([...])[0]` → the request). */
 const MAX_SOURCE_DEPTH = 12
@@ -28,7 +28,7 @@ export interface HeldEntity {
 export function heldEntityOf(fn: Node, param: ParameterDeclaration, root: Node): HeldEntity | undefined {
   for (const assignment of descendantsOfKind(fn, SyntaxKind.BinaryExpression)) {
     if (assignment.getOperatorToken().getKind() !== SyntaxKind.EqualsToken) continue
-    const holder = unwrap(assignment.getLeft())
+    const holder = unwrapExpression(assignment.getLeft())
     if (!isOutsideState(holder, fn) || !fetchedBy(assignment.getRight(), param, fn, 0)) continue
     const property = comparedProperty(holder, root)
     if (property) return { holder: holder.getText(), property }
@@ -39,7 +39,7 @@ export function heldEntityOf(fn: Node, param: ParameterDeclaration, root: Node):
 /** `ref.value`, `this.name` or a variable, declared outside the function: state the page keeps. */
 function isOutsideState(target: Node, fn: Node): boolean {
   if (Node.isPropertyAccessExpression(target)) {
-    const object = unwrap(target.getExpression())
+    const object = unwrapExpression(target.getExpression())
     if (Node.isThisExpression(object)) return true
     return target.getName() === 'value' && Node.isIdentifier(object) && declaredOutside(object, fn)
   }
@@ -54,14 +54,14 @@ function declaredOutside(id: Node, fn: Node): boolean {
 /** The value is (a property of) the answer of a request whose URL ends with the parameter. */
 function fetchedBy(node: Node, param: ParameterDeclaration, fn: Node, depth: number): boolean {
   if (depth > MAX_SOURCE_DEPTH) return false
-  const expr = unwrap(node)
+  const expr = unwrapExpression(node)
   if (Node.isAwaitExpression(expr)) return fetchedBy(expr.getExpression(), param, fn, depth + 1)
   if (Node.isPropertyAccessExpression(expr)) return fetchedBy(expr.getExpression(), param, fn, depth + 1)
   if (Node.isCallExpression(expr)) {
     const url = expr.getArguments()[0]
     if (url && urlEndsWith(url, param)) return true
     // `(await fetch(url)).json()`: a method of the answer.
-    const callee = unwrap(expr.getExpression())
+    const callee = unwrapExpression(expr.getExpression())
     return Node.isPropertyAccessExpression(callee) && fetchedBy(callee.getExpression(), param, fn, depth + 1)
   }
   if (!Node.isIdentifier(expr)) return false
@@ -87,15 +87,15 @@ function boundValue(decl: Node): Node | undefined {
 
 /** Element `index` of an array literal, also awaited or inside `Promise.all(…)`. */
 function elementOf(node: Node, index: number): Node | undefined {
-  let expr = unwrap(node)
-  if (Node.isAwaitExpression(expr)) expr = unwrap(expr.getExpression())
-  if (Node.isCallExpression(expr) && unwrap(expr.getExpression()).getText() === 'Promise.all') expr = unwrap(expr.getArguments()[0] ?? expr)
+  let expr = unwrapExpression(node)
+  if (Node.isAwaitExpression(expr)) expr = unwrapExpression(expr.getExpression())
+  if (Node.isCallExpression(expr) && unwrapExpression(expr.getExpression()).getText() === 'Promise.all') expr = unwrapExpression(expr.getArguments()[0] ?? expr)
   return Node.isArrayLiteralExpression(expr) ? expr.getElements()[index] : undefined
 }
 
 /** `` `${base}/rooms/${roomId}` `` or `'/rooms/' + roomId`, optionally with a query: the parameter names the resource. */
 function urlEndsWith(node: Node, param: ParameterDeclaration): boolean {
-  const parts = urlParts(unwrap(node))
+  const parts = urlParts(unwrapExpression(node))
   const at = parts.findIndex((part) => typeof part !== 'string' && isParam(part, param))
   if (at <= 0) return false
   const before = parts[at - 1]
@@ -111,7 +111,7 @@ function urlParts(expr: Node): (string | Node)[] {
     return parts
   }
   if (Node.isBinaryExpression(expr) && expr.getOperatorToken().getKind() === SyntaxKind.PlusToken) {
-    return [...urlParts(unwrap(expr.getLeft())), ...urlParts(unwrap(expr.getRight()))]
+    return [...urlParts(unwrapExpression(expr.getLeft())), ...urlParts(unwrapExpression(expr.getRight()))]
   }
   if (Node.isStringLiteral(expr) || Node.isNoSubstitutionTemplateLiteral(expr)) return [expr.getLiteralText()]
   return [expr]
@@ -119,7 +119,7 @@ function urlParts(expr: Node): (string | Node)[] {
 
 /** The parameter itself, or passed alone through a conversion (`encodeURIComponent(id)`, `String(id)`). */
 function isParam(node: Node, param: ParameterDeclaration): boolean {
-  const expr = unwrap(node)
+  const expr = unwrapExpression(node)
   if (Node.isCallExpression(expr) && expr.getArguments().length === 1) return isParam(expr.getArguments()[0]!, param)
   return Node.isIdentifier(expr) && localDeclarations(expr)[0]?.compilerNode === param.compilerNode
 }
@@ -129,7 +129,7 @@ function comparedProperty(holder: Node, root: Node): string | undefined {
   const compared = new Set<string>()
   for (const comparison of descendantsOfKind(root, SyntaxKind.BinaryExpression)) {
     if (!EQUALITY.has(comparison.getOperatorToken().getKind())) continue
-    const sides = [unwrap(comparison.getLeft()), unwrap(comparison.getRight())]
+    const sides = [unwrapExpression(comparison.getLeft()), unwrapExpression(comparison.getRight())]
     const properties = sides.map((side) => (Node.isPropertyAccessExpression(side) && sameState(side.getExpression(), holder) ? side.getName() : undefined))
     for (const [i, property] of properties.entries()) {
       const other = sides[1 - i]!
@@ -141,10 +141,10 @@ function comparedProperty(holder: Node, root: Node): string | undefined {
 
 /** Both name the same state: `activeRoom.value` of one declaration, or `this.board`. */
 function sameState(node: Node, holder: Node): boolean {
-  const a = unwrap(node)
+  const a = unwrapExpression(node)
   if (Node.isPropertyAccessExpression(a) && Node.isPropertyAccessExpression(holder)) {
     if (a.getName() !== holder.getName()) return false
-    const [x, y] = [unwrap(a.getExpression()), unwrap(holder.getExpression())]
+    const [x, y] = [unwrapExpression(a.getExpression()), unwrapExpression(holder.getExpression())]
     if (Node.isThisExpression(x) && Node.isThisExpression(y)) return true
     return Node.isIdentifier(x) && Node.isIdentifier(y) && sameDeclaration(x, y)
   }

@@ -6,7 +6,8 @@ import { outlivesComponent } from './lifetime.js'
 import { findSocketPlugins } from './plugins.js'
 import { findRestBase } from './rest-base.js'
 import { SocketResolver } from './resolve.js'
-import { containerOf, isNuxtAppExpression, isReactiveContainer, unwrap } from './syntax.js'
+import { containerOf, isNuxtAppExpression, isReactiveContainer } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import type { ClientModel, ClientScript, ProvidedSocketUse } from './types.js'
 import { descendantsOfKind, identifiers } from '../../ast/walk.js'
 
@@ -136,7 +137,7 @@ function collect(resolver: SocketResolver, bindings: ClientBindings, layout: Nux
     }
     const name = access.getName()
     if (name.startsWith('$') && resolver.provided.has(name.slice(1)) && isNuxtAppExpression(object)) {
-      const form: ProvidedSocketUse['form'] = Node.isThisExpression(unwrap(object)) ? 'this' : 'access'
+      const form: ProvidedSocketUse['form'] = Node.isThisExpression(unwrapExpression(object)) ? 'this' : 'access'
       script.provided.push({ key: name.slice(1), node: access, form })
     }
   }
@@ -203,8 +204,8 @@ function isMemberName(id: Node): boolean {
 function landsInReactiveContainer(call: Node): boolean {
   const parent = call.getParent()
   if (!parent || !Node.isBinaryExpression(parent) || parent.getRight() !== call) return false
-  const left = unwrap(parent.getLeft())
-  if (!Node.isPropertyAccessExpression(left) || !Node.isThisExpression(unwrap(left.getExpression()))) return false
+  const left = unwrapExpression(parent.getLeft())
+  if (!Node.isPropertyAccessExpression(left) || !Node.isThisExpression(unwrapExpression(left.getExpression()))) return false
   const container = containerOf(left)
   return container !== undefined && isReactiveContainer(container)
 }

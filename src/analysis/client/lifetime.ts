@@ -1,7 +1,8 @@
 // How long a created socket lived: for the whole app, or only as long as the code that created it.
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph'
 import type { NuxtLayout, ScriptBlock, SourceUnit } from '../../project/types.js'
-import { declarationOf, unwrap } from './syntax.js'
+import { declarationOf } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import { descendantsOfKind } from '../../ast/walk.js'
 
 /** Calls whose callback holds app-wide state: a Nuxt plugin runs once per app, a Pinia store is one per app. */
@@ -42,8 +43,8 @@ function holderOf(call: CallExpression): Node | undefined {
 
 /** `socket` or `socket.value` → the declaration of `socket`. */
 function rootDeclaration(target: Node): Node | undefined {
-  let node = unwrap(target)
-  if (Node.isPropertyAccessExpression(node) && node.getName() === 'value') node = unwrap(node.getExpression())
+  let node = unwrapExpression(target)
+  if (Node.isPropertyAccessExpression(node) && node.getName() === 'value') node = unwrapExpression(node.getExpression())
   return Node.isIdentifier(node) ? declarationOf(node) : undefined
 }
 

@@ -1,7 +1,8 @@
 import { Node, SyntaxKind, type CallExpression, type Statement } from 'ts-morph'
 import type { ScriptBlock, SourceUnit } from '../../project/types.js'
 import type { SocketResolver } from './resolve.js'
-import { isNuxtPluginSetup, stringValue, unwrap } from './syntax.js'
+import { isNuxtPluginSetup, stringValue } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import type { SocketPlugin } from './types.js'
 import { descendantsOfKind } from '../../ast/walk.js'
 import { eventName } from '../event-name.js'
@@ -57,7 +58,7 @@ function onlyServesTheSocket(resolver: SocketResolver, statement: Statement): bo
     return value === undefined || callsAreHarmless(resolver, value)
   }
   if (!Node.isExpressionStatement(statement)) return false
-  const expr = unwrap(statement.getExpression())
+  const expr = unwrapExpression(statement.getExpression())
   if (!Node.isCallExpression(expr)) return false
   if (isProvideCall(expr)) return true
   const callee = expr.getExpression()

@@ -4,7 +4,7 @@ import { localDeclarations } from '../../ast/scope.js'
 import { descendantsOfKind, descendantsWhere } from '../../ast/walk.js'
 import { eventName } from '../event-name.js'
 import { heldEntityOf, type HeldEntity } from './held-entity.js'
-import { unwrap } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import type { SocketMemberUse } from './types.js'
 
 /** Socket.IO's own events: their listeners do not hold the server's data. `error` hears failed requests. */
@@ -99,9 +99,9 @@ export function loadersOf(root: Node, state: ReadonlyMap<string, string>, member
  */
 function stateKey(node: Node, within: Node, depth = 0): { key: string; name: string } | undefined {
   if (depth > MAX_ALIAS_DEPTH) return undefined
-  const expr = unwrap(node)
+  const expr = unwrapExpression(node)
   if (Node.isPropertyAccessExpression(expr) || Node.isElementAccessExpression(expr)) {
-    const object = unwrap(expr.getExpression())
+    const object = unwrapExpression(expr.getExpression())
     if (Node.isThisExpression(object) && Node.isPropertyAccessExpression(expr)) return { key: `this.${expr.getName()}`, name: `this.${expr.getName()}` }
     return stateKey(object, within, depth + 1)
   }
@@ -179,9 +179,9 @@ function replacedState(fn: FunctionLike): { whole: string[]; keyed: { state: str
 
 /** `rooms`, `rooms.value` or `this.rooms`, declared outside the function: the state itself, not a part of it. */
 function directState(target: Node, fn: Node): string | undefined {
-  let expr = unwrap(target)
-  if (Node.isPropertyAccessExpression(expr) && expr.getName() === 'value' && Node.isIdentifier(unwrap(expr.getExpression()))) expr = unwrap(expr.getExpression())
-  if (Node.isPropertyAccessExpression(expr) && Node.isThisExpression(unwrap(expr.getExpression()))) return `this.${expr.getName()}`
+  let expr = unwrapExpression(target)
+  if (Node.isPropertyAccessExpression(expr) && expr.getName() === 'value' && Node.isIdentifier(unwrapExpression(expr.getExpression()))) expr = unwrapExpression(expr.getExpression())
+  if (Node.isPropertyAccessExpression(expr) && Node.isThisExpression(unwrapExpression(expr.getExpression()))) return `this.${expr.getName()}`
   if (!Node.isIdentifier(expr)) return undefined
   return stateKey(expr, fn)?.key
 }

@@ -1,7 +1,8 @@
 import { Node, SyntaxKind, type BinaryExpression, type CallExpression, type PropertyAssignment, ts, type VariableDeclaration } from 'ts-morph'
 import type { ScriptBlock } from '../../project/types.js'
 import { isSocketTypeName, type ClientBindings } from './imports.js'
-import { containerOf, declarationOf, functionName, isNuxtAppExpression, isNuxtPluginSetup, optionStoreName, storeNameOfSetup, stringValue, typeKind, unwrap } from './syntax.js'
+import { containerOf, declarationOf, functionName, isNuxtAppExpression, isNuxtPluginSetup, optionStoreName, storeNameOfSetup, stringValue, typeKind } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import type { SocketKind } from './types.js'
 import { descendantsOfKind, descendantsWhere } from '../../ast/walk.js'
 import { localDeclarations } from '../../ast/scope.js'
@@ -82,7 +83,7 @@ export class SocketResolver {
 
   /** What an expression evaluates to, or undefined when it is not (known to be) a socket. */
   kindOf(node: Node): SocketKind | undefined {
-    const expr = unwrap(node)
+    const expr = unwrapExpression(node)
     if (Node.isCallExpression(expr)) {
       if (this.isFactoryCall(expr)) return 'socket'
       const callee = expr.getExpression()
@@ -102,7 +103,7 @@ export class SocketResolver {
     if (Node.isBinaryExpression(expr) && ALTERNATIVES.has(expr.getOperatorToken().getKind())) return this.kindOf(expr.getLeft()) ?? this.kindOf(expr.getRight())
     if (Node.isConditionalExpression(expr)) return this.kindOf(expr.getWhenTrue()) ?? this.kindOf(expr.getWhenFalse())
     if (Node.isPropertyAccessExpression(expr)) {
-      const object = unwrap(expr.getExpression())
+      const object = unwrapExpression(expr.getExpression())
       const name = expr.getName()
       if (name === 'value' && this.kindOf(object) === 'ref') return 'socket'
       if (name.startsWith('$') && isNuxtAppExpression(object)) return this.provided.get(name.slice(1))
@@ -117,7 +118,7 @@ export class SocketResolver {
 
   /** What a call or a variable holding its result produces (`useSocket()`, `inject('chat')`, `const chat = useChat()`). */
   producesOf(node: Node): Produces | undefined {
-    const expr = unwrap(node)
+    const expr = unwrapExpression(node)
     if (Node.isCallExpression(expr)) {
       const callee = expr.getExpression()
       if (!Node.isIdentifier(callee)) return undefined
@@ -138,7 +139,7 @@ export class SocketResolver {
       const decl = declarationOf(expr)
       if (decl && Node.isVariableDeclaration(decl)) {
         const init = decl.getInitializer()
-        if (init && !Node.isIdentifier(unwrap(init))) return this.producesOf(init)
+        if (init && !Node.isIdentifier(unwrapExpression(init))) return this.producesOf(init)
       }
     }
     return undefined
@@ -146,7 +147,7 @@ export class SocketResolver {
 
   /** `ref<Socket | null>(null)`, `shallowRef(null as Socket | null)`: a ref declared to hold the socket. */
   isSocketRefFactory(node: Node): boolean {
-    const expr = unwrap(node)
+    const expr = unwrapExpression(node)
     if (!Node.isCallExpression(expr)) return false
     const callee = expr.getExpression()
     if (!Node.isIdentifier(callee) || !REF_FACTORIES.has(callee.getText())) return false
@@ -190,7 +191,7 @@ export class SocketResolver {
       return
     }
     if (Node.isObjectBindingPattern(nameNode) && init) {
-      const unwrapped = unwrap(init)
+      const unwrapped = unwrapExpression(init)
       for (const element of nameNode.getElements()) {
         const prop = element.getPropertyNameNode()?.getText() ?? element.getName()
         if (prop.startsWith('$') && isNuxtAppExpression(unwrapped)) {
@@ -216,12 +217,12 @@ export class SocketResolver {
   private learnAssignment(binary: BinaryExpression): void {
     if (!ASSIGNMENTS.has(binary.getOperatorToken().getKind())) return
     if (this.kindOf(binary.getRight()) !== 'socket') return
-    const left = unwrap(binary.getLeft())
+    const left = unwrapExpression(binary.getLeft())
     if (Node.isIdentifier(left)) {
       const decl = declarationOf(left)
       if (decl) this.setHolder(decl, 'socket')
     } else if (Node.isPropertyAccessExpression(left)) {
-      const object = unwrap(left.getExpression())
+      const object = unwrapExpression(left.getExpression())
       if (left.getName() === 'value' && Node.isIdentifier(object)) {
         const decl = declarationOf(object)
         if (decl) this.setHolder(decl, 'ref')
@@ -307,7 +308,7 @@ export class SocketResolver {
   private objectProduces(node: Node): Produces | undefined {
     const self = this.kindOf(node)
     if (self) return { self, props: new Map() }
-    const expr = unwrap(node)
+    const expr = unwrapExpression(node)
     // `() => inject(socketKey) as SocketContext`, `() => useChat()`: what that call gives, passed on.
     if (Node.isCallExpression(expr)) return this.producesOf(expr)
     if (!Node.isObjectLiteralExpression(expr)) return undefined
@@ -328,7 +329,7 @@ export class SocketResolver {
 
   /** `{ provide: { socket } }` returned by a Nuxt plugin. */
   private pluginProvide(node: Node): Map<string, SocketKind> | undefined {
-    const expr = unwrap(node)
+    const expr = unwrapExpression(node)
     if (!Node.isObjectLiteralExpression(expr)) return undefined
     const provide = expr.getProperty('provide')
     if (!provide || !Node.isPropertyAssignment(provide)) return undefined

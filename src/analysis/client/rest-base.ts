@@ -2,7 +2,8 @@
 import { Node, SyntaxKind, ts, type CallExpression } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import { configObject, objectAt, property } from '../server/config-edit.js'
-import { declarationOf, unwrap } from './syntax.js'
+import { declarationOf } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import { descendantsOfKind } from '../../ast/walk.js'
 
 /** The app's requests whose first argument is the URL. */
@@ -72,20 +73,20 @@ function basedCall(call: CallExpression): BasedCall | undefined {
 
 /** `config.public.apiBase` (config from `useRuntimeConfig()`) or `useRuntimeConfig().public.apiBase`: `apiBase`. */
 export function publicKey(node: Node): string | undefined {
-  const access = unwrap(node)
+  const access = unwrapExpression(node)
   if (!Node.isPropertyAccessExpression(access)) return undefined
-  const pub = unwrap(access.getExpression())
+  const pub = unwrapExpression(access.getExpression())
   if (!Node.isPropertyAccessExpression(pub) || pub.getName() !== 'public') return undefined
   return isRuntimeConfig(pub.getExpression()) ? access.getName() : undefined
 }
 
 /** `useRuntimeConfig()`, or a variable initialised with it. */
 export function isRuntimeConfig(node: Node): boolean {
-  const expr = unwrap(node)
+  const expr = unwrapExpression(node)
   if (Node.isCallExpression(expr)) return expr.getExpression().getText() === 'useRuntimeConfig'
   const decl = Node.isIdentifier(expr) ? declarationOf(expr) : undefined
   const init = decl && Node.isVariableDeclaration(decl) ? decl.getInitializer() : undefined
-  return init !== undefined && Node.isCallExpression(unwrap(init)) && isRuntimeConfig(init)
+  return init !== undefined && Node.isCallExpression(unwrapExpression(init)) && isRuntimeConfig(init)
 }
 
 /** `/chat/rooms/` (before `${roomId}`): `server/api/chat/rooms` is a folder or `rooms.get.ts` a route file. */

@@ -1,20 +1,11 @@
-// Syntax helpers of the client analysis: unwrapping, declarations, Vue/Nuxt/Pinia shapes.
-import { Node, type CallExpression, type Expression } from 'ts-morph'
+// Syntax helpers of the client analysis: declarations, Vue/Nuxt/Pinia shapes.
+import { Node, type CallExpression } from 'ts-morph'
+import { unwrapExpression } from '../../ast/expression.js'
 import type { SocketKind } from './types.js'
 import { localDeclarations } from '../../ast/scope.js'
 
 /** Calls that define an object whose methods' `this` holds state (Pinia option stores, Options API). */
 const CONTAINER_FACTORIES = new Set(['defineStore', 'defineComponent', 'defineNuxtComponent'])
-
-/** Strips parentheses, `!`, `as T`, `satisfies T` and `<T>x`. */
-export function unwrap(node: Node): Node {
-  let current = node
-  for (;;) {
-    if (Node.isParenthesizedExpression(current) || Node.isNonNullExpression(current) || Node.isAsExpression(current) || Node.isSatisfiesExpression(current) || Node.isTypeAssertion(current)) {
-      current = (current as { getExpression(): Expression }).getExpression()
-    } else return current
-  }
-}
 
 /** The declaration an identifier refers to (variable, binding element, parameter), in its own file. */
 export function declarationOf(id: Node): Node | undefined {
@@ -33,14 +24,14 @@ export function typeKind(typeNode: Node | undefined): SocketKind {
 
 /** `useNuxtApp()`, a variable initialised with it, `nuxtApp` (the plugin parameter), or `this` (Options API). */
 export function isNuxtAppExpression(node: Node): boolean {
-  const expr = unwrap(node)
+  const expr = unwrapExpression(node)
   if (Node.isThisExpression(expr)) return true
   if (Node.isCallExpression(expr)) return expr.getExpression().getText() === 'useNuxtApp'
   if (Node.isIdentifier(expr)) {
     const decl = declarationOf(expr)
     if (decl && Node.isVariableDeclaration(decl)) {
       const init = decl.getInitializer()
-      return init !== undefined && Node.isCallExpression(unwrap(init)) && isNuxtAppExpression(init)
+      return init !== undefined && Node.isCallExpression(unwrapExpression(init)) && isNuxtAppExpression(init)
     }
     if (decl && Node.isParameterDeclaration(decl)) {
       const fn = decl.getParent()

@@ -4,6 +4,7 @@ import type { Repo } from '../../project/types.js'
 import { descendantsOfKind } from '../../ast/walk.js'
 import { declarationsOf } from '../server/imports.js'
 import { declarationsOf as ownDeclarationsOf } from '../symbols.js'
+import { listsDependency } from '../../changeset/package-json.js'
 
 /** zod's entry points with the classic API (`z.string().optional()`); `zod/mini` has another one. */
 const ZOD_SPECIFIER = /^zod(?:\/v3|\/v4)?$/
@@ -33,7 +34,8 @@ export interface ZodBodyValidation {
  * arrow, or `schema.parse(await readBody(event))` / `safeParse`.
  */
 export function findZodBodyValidation(repo: Repo): ZodBodyValidation | undefined {
-  if (!dependsOnZod(repo.readText(repo.relative(repo.layout.packageJsonPath)))) return undefined
+  const packageJson = repo.readText(repo.relative(repo.layout.packageJsonPath))
+  if (packageJson === undefined || !listsDependency(packageJson, 'zod', ['dependencies', 'devDependencies'])) return undefined
   const serverDir = repo.relative(repo.layout.serverDir)
   const validators = new Map<string, number>()
   const imports: ImportDeclaration[] = []
@@ -61,15 +63,6 @@ export function findZodBodyValidation(repo: Repo): ZodBodyValidation | undefined
     validator: validator ? (JSON.parse(validator[0]) as ZodBodyValidation['validator']) : { kind: 'method' },
     trailingComma: objects.filter(Boolean).length > objects.length / 2,
     routes,
-  }
-}
-
-function dependsOnZod(packageJson: string | undefined): boolean {
-  try {
-    const pkg = JSON.parse(packageJson ?? '{}') as Record<string, Record<string, string> | undefined>
-    return ['dependencies', 'devDependencies'].some((section) => pkg[section]?.zod !== undefined)
-  } catch {
-    return false
   }
 }
 

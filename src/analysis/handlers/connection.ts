@@ -6,7 +6,7 @@ import type { Blocker, ConnectionHandler, HandlerFunction, HandlerKind, SocketHa
 import { scanSocketUses } from './socket-uses.js'
 import { routeBlockers } from './statements.js'
 import { referencedDeclaration } from './scope.js'
-import { unwrapExpression } from '../server/syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import { descendantsOfKind } from '../../ast/walk.js'
 import { eventName } from '../event-name.js'
 

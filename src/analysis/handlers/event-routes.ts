@@ -68,12 +68,11 @@ export function buildEventRoutes(ctx: AnalysisContext, model: HandlerModel): Map
     const override = ctx.config.events[handler.event] ?? {}
     const event = handler.event
     if (override.drop) {
-      routes.set(event, { event, method: 'POST', url: '', status: 'dropped', dropReason: 'dropped by the `events` config' })
+      routes.set(event, { event, status: 'dropped', reason: 'dropped by the `events` config' })
       continue
     }
     if (handler.kind === 'ping') {
-      const dropReason = 'a keep-alive; the SSE stream has its own heartbeat and EventSource reconnects by itself'
-      routes.set(event, { event, method: 'POST', url: '', status: 'dropped', dropReason })
+      routes.set(event, { event, status: 'dropped', reason: 'a keep-alive; the SSE stream has its own heartbeat and EventSource reconnects by itself' })
       continue
     }
     if (override.existing) {
@@ -85,7 +84,7 @@ export function buildEventRoutes(ctx: AnalysisContext, model: HandlerModel): Map
           action: `fix \`events["${event}"].existing\` in tutor-sse-migrate.config.json or create the route`,
         })
       }
-      routes.set(event, { event, method: 'POST', url: override.existing, file, status: 'existing' })
+      routes.set(event, { event, url: override.existing, file, status: 'existing' })
       continue
     }
     if (handler.blockers.length > 0) continue
@@ -105,10 +104,10 @@ export function buildEventRoutes(ctx: AnalysisContext, model: HandlerModel): Map
         reason: `${file} already exists, so the \`${event}\` handler was not turned into a new route there`,
         action: `check that ${file} does what the handler did, or set \`events["${event}"].file\` to another path`,
       })
-      routes.set(event, { event, method: 'POST', url, file, status: 'existing' })
+      routes.set(event, { event, url, file, status: 'existing' })
       continue
     }
-    routes.set(event, { event, method: 'POST', url, file, status: 'generated', ...(handler.positional ? { args: handler.positional.length } : {}) })
+    routes.set(event, { event, url, file, status: 'generated', ...(handler.positional ? { args: handler.positional.length } : {}) })
   }
   return routes
 }

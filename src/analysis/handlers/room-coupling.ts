@@ -1,7 +1,7 @@
 import { Node, SyntaxKind, type CallExpression } from 'ts-morph'
 import type { MigrationConfig } from '../../config/types.js'
 import type { EmitSite, ServerModel } from '../server/types.js'
-import { unwrapExpression } from '../server/syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import type { ConnectionHandler, HandlerModel, SocketHandler } from './types.js'
 import type { Withdrawal } from '../model.js'
 import type { UnrecognisedSocketCall } from '../client/unrecognised.js'

@@ -1,7 +1,7 @@
 import { Node } from 'ts-morph'
 import type { Blocker, HandlerFunction, SocketUse } from './types.js'
 import { isAckGuard } from './socket-uses.js'
-import { unwrapExpression } from '../server/syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 
 /** The statement a call is the whole expression of (`socket.emit(...)`, `await socket.join(...)`, `ack?.(x)`). */
 export function ownStatement(call: Node): Node | undefined {

@@ -4,6 +4,7 @@ import type { ServerModel } from './types.js'
 import { referencesInFile } from '../../ast/scope.js'
 import { descendantsOfKind } from '../../ast/walk.js'
 import { replaceFileText } from '../../ast/edit.js'
+import { escapeRegExp } from '../../text/regexp.js'
 
 /** Rounds of clean-up: a removed guard can leave an alias dead, which is removed the next round. */
 const MAX_ROUNDS = 10
@@ -196,6 +197,5 @@ export function referencesOf(declaration: Node): Node[] {
 }
 
 function occurrences(text: string, name: string): number {
-  const escaped = name.replace(/[$]/g, '\\$&')
-  return text.match(new RegExp(`(?<![\\w$])${escaped}(?![\\w$])`, 'g'))?.length ?? 0
+  return text.match(new RegExp(`(?<![\\w$])${escapeRegExp(name)}(?![\\w$])`, 'g'))?.length ?? 0
 }

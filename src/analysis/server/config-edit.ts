@@ -1,4 +1,5 @@
 import { ts } from 'ts-morph'
+import { propertyRemoval } from '../../ast/object-literal.js'
 
 /** Upper bound of removal passes over nuxt.config (each pass removes one property). */
 const MAX_PASSES = 50
@@ -50,16 +51,6 @@ export function objectAt(object: ts.ObjectLiteralExpression | undefined, path: s
     current = next && ts.isObjectLiteralExpression(next) ? next : undefined
   }
   return current
-}
-
-/** Remove one property with its comma, its line and its leading comments; an emptied object becomes `{}`. */
-function removal(file: ts.SourceFile, object: ts.ObjectLiteralExpression, target: ts.ObjectLiteralElementLike): Edit {
-  const properties = object.properties
-  const index = properties.indexOf(target)
-  if (properties.length === 1) return { start: object.getStart(file) + 1, end: object.end - 1, text: '' }
-  const next = properties[index + 1]
-  if (next) return { start: target.pos, end: next.pos, text: '' }
-  return { start: properties[index - 1]!.end, end: target.end, text: '' }
 }
 
 /** One removal to make in the config, with the parent objects it may leave empty. */
@@ -118,7 +109,7 @@ export function removeSocketIoFromNuxtConfig(text: string, options: NuxtConfigEd
     if (!root) break
     const found = nextRemoval(file, root, options, emptiedByUs)
     if (!found) break
-    const edit = removal(file, found.object, found.property)
+    const edit = propertyRemoval(file, found.object, found.property)
     current = current.slice(0, edit.start) + edit.text + current.slice(edit.end)
     removed.push(found.label)
     if (found.object.properties.length === 1) emptiedByUs.add(found.label.replace(/(\.[^.[]+|\['[^']*'\])$/, ''))

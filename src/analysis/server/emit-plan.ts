@@ -4,7 +4,7 @@ import type { FollowUpInput } from '../../followups.js'
 import type { FollowUpKind } from '../../followup-catalogue.js'
 import { classifyRooms, type RoomTarget } from './rooms.js'
 import { renamedEventLiteral, renamedEventNote } from '../stream-events.js'
-import { unwrapExpression } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import type { EmitSite } from './types.js'
 
 /** The SSE emit helpers generated code may call (see src/runtime/README.md). */

@@ -6,7 +6,7 @@ import { walkChain } from './chains.js'
 import { resolveModule } from './imports.js'
 import { IoResolver, withImportedFiles } from './io-resolver.js'
 import { describeSite } from './sites.js'
-import { unwrapExpression } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import type { EmitSite, IoAccess, IoGetter, IoMemberUse, ServerModel } from './types.js'
 import { descendantsOfKind, descendantsWhere } from '../../ast/walk.js'
 

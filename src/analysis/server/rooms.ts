@@ -1,6 +1,6 @@
 import { Node, SyntaxKind } from 'ts-morph'
 import type { RoomRule } from '../../config/types.js'
-import { unwrapExpression } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import { declarationsOf as symbolDeclarations } from '../symbols.js'
 
 /**

@@ -1,5 +1,5 @@
 import { Node, SyntaxKind, type SourceFile, type Statement } from 'ts-morph'
-import { unwrapExpression } from './syntax.js'
+import { unwrapExpression } from '../../ast/expression.js'
 import type { ServerModel } from './types.js'
 import { localDeclarations, referencesInFile } from '../../ast/scope.js'
 import { descendantsOfKind, identifiers } from '../../ast/walk.js'

@@ -1,23 +1,6 @@
 import { Node, SyntaxKind, type ReturnStatement } from 'ts-morph'
+import { unwrapExpression } from '../../ast/expression.js'
 import { declarationsOf as symbolDeclarations } from '../symbols.js'
-
-/** Strip what does not change the value: parentheses, `as` / `<T>` casts, `!` and `satisfies`. */
-export function unwrapExpression(node: Node): Node {
-  let current = node
-  for (;;) {
-    if (
-      Node.isParenthesizedExpression(current) ||
-      Node.isAsExpression(current) ||
-      Node.isTypeAssertion(current) ||
-      Node.isNonNullExpression(current) ||
-      Node.isSatisfiesExpression(current)
-    ) {
-      current = current.getExpression()
-    } else {
-      return current
-    }
-  }
-}
 
 /** The nearest ancestor that is not a value-preserving wrapper (see `unwrapExpression`), and the wrapped child it holds. */
 export function parentThroughWrappers(node: Node): { parent: Node | undefined; child: Node } {
