@@ -71,6 +71,11 @@ export function buildEventRoutes(ctx: AnalysisContext, model: HandlerModel): Map
       routes.set(event, { event, method: 'POST', url: '', status: 'dropped', dropReason: 'dropped by the `events` config' })
       continue
     }
+    if (handler === model.selfIdentification?.handler) {
+      const dropReason = 'the client no longer says which user it is: the SSE stream belongs to the user the app\'s own auth signed in and always joins that user\'s channel (before, any client could join any user\'s room)'
+      routes.set(event, { event, method: 'POST', url: '', status: 'dropped', dropReason })
+      continue
+    }
     if (handler.kind === 'ping') {
       const dropReason = 'a keep-alive; the SSE stream has its own heartbeat and EventSource reconnects by itself'
       routes.set(event, { event, method: 'POST', url: '', status: 'dropped', dropReason })

@@ -1,9 +1,9 @@
-import { Node, SyntaxKind, type FunctionDeclaration, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type SourceFile, type Type } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import { serverDirOf } from './event-routes.js'
 import type { HttpAuthUtil } from './types.js'
 import { descendantsOfKind } from '../../ast/walk.js'
-import { findServerUtil } from '../server-utils.js'
+import { findServerUtilFunction } from '../server-utils.js'
 import { ownReturnStatements } from '../server/syntax.js'
 
 /** Names an auth util goes by: `requireAuth`, `requireUser`, `getAuthUser`, `ensureSession`, ... */
@@ -54,7 +54,7 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
   }
   const [best] = [...counts].sort((a, b) => b[1] - a[1])
   if (!best) return undefined
-  const util = findServerUtil(ctx.repo, best[0])
+  const util = findServerUtilFunction(ctx.repo, best[0])
   if (!util) return undefined
   const calls = util.fn
     .getDescendantsOfKind(SyntaxKind.CallExpression)
@@ -68,12 +68,14 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
     calls: [...new Set(calls)],
     routes: best[1],
     returnsResultOf: returnedCallResults(util.fn),
+    yields: whatItYields(util.fn),
+    async: util.fn.isAsync() || util.fn.getReturnType().getSymbol()?.getName() === 'Promise',
     importSpecifier: importedAs?.[0].split('\0')[1],
   }
 }
 
 /** `const payload = verifyToken(t); …; return payload` → `verifyToken`: the calls whose result the function returns as it is. */
-function returnedCallResults(fn: FunctionDeclaration): string[] {
+function returnedCallResults(fn: Node): string[] {
   const names = new Set<string>()
   for (const statement of ownReturnStatements(fn)) {
     let value = statement.getExpression()
@@ -87,4 +89,34 @@ function returnedCallResults(fn: FunctionDeclaration): string[] {
     if (Node.isIdentifier(callee)) names.add(callee.getText())
   }
   return [...names]
+}
+
+/**
+ * What the util gives its caller: the user's `id` (a string or number: `return decoded.userId`), or a
+ * `user` object with an `id`. Read from its return type; where that is not known (a library without
+ * types), a returned value named like an id (`userId`, `decoded.sub`) is the id.
+ */
+function whatItYields(fn: HttpAuthFunction): HttpAuthUtil['yields'] {
+  const returned = fn.getReturnType()
+  const type = returned.getSymbol()?.getName() === 'Promise' ? (returned.getTypeArguments()[0] ?? returned) : returned
+  if (!type.isAny() && !type.isUnknown()) {
+    if (isIdType(type)) return 'id'
+    const id = type.getProperty('id')
+    return id && isIdType(id.getTypeAtLocation(fn)) ? 'user' : undefined
+  }
+  const values = Node.isBlock(fn.getBody()) ? ownReturnStatements(fn).map((statement) => statement.getExpression()) : [fn.getBody()]
+  const named = (value: Node | undefined) => {
+    const target = Node.isAwaitExpression(value) ? value.getExpression() : value
+    const name = Node.isPropertyAccessExpression(target) ? target.getName() : Node.isIdentifier(target) ? target.getText() : undefined
+    return name !== undefined && /^(?:id|sub|\w*Id)$/.test(name)
+  }
+  return values.length > 0 && values.every(named) ? 'id' : undefined
+}
+
+type HttpAuthFunction = NonNullable<ReturnType<typeof findServerUtilFunction>>['fn']
+
+/** `string`, `number` or a union of them (`string | number`, a string literal). */
+function isIdType(type: Type): boolean {
+  if (type.isUnion()) return type.getUnionTypes().every(isIdType)
+  return type.isString() || type.isNumber() || type.isStringLiteral() || type.isNumberLiteral()
 }
