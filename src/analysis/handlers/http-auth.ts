@@ -69,7 +69,7 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
     routes: best[1],
     returnsResultOf: returnedCallResults(util.fn),
     yields: whatItYields(util.fn),
-    async: util.fn.isAsync() || util.fn.getReturnType().getSymbol()?.getName() === 'Promise',
+    async: util.fn.isAsync() || /^Promise\b/.test(util.fn.getReturnTypeNode()?.getText() ?? ''),
     importSpecifier: importedAs?.[0].split('\0')[1],
   }
 }
@@ -93,24 +93,28 @@ function returnedCallResults(fn: Node): string[] {
 
 /**
  * What the util gives its caller: the user's `id` (a string or number: `return decoded.userId`), or a
- * `user` object with an `id`. Read from its return type; where that is not known (a library without
- * types), a returned value named like an id (`userId`, `decoded.sub`) is the id.
+ * `user` object with an `id`. Read from the types of the values it returns (the analysis has no
+ * `Promise` type to unwrap); where a type is not known (a library without types), a returned value
+ * named like an id (`userId`, `decoded.sub`) is the id.
  */
 function whatItYields(fn: HttpAuthFunction): HttpAuthUtil['yields'] {
-  const returned = fn.getReturnType()
-  const type = returned.getSymbol()?.getName() === 'Promise' ? (returned.getTypeArguments()[0] ?? returned) : returned
-  if (!type.isAny() && !type.isUnknown()) {
-    if (isIdType(type)) return 'id'
-    const id = type.getProperty('id')
-    return id && isIdType(id.getTypeAtLocation(fn)) ? 'user' : undefined
+  const body = fn.getBody()
+  const values = (Node.isBlock(body) ? ownReturnStatements(fn).map((statement) => statement.getExpression()) : [body]).map((value) =>
+    Node.isAwaitExpression(value) ? value.getExpression() : value)
+  if (values.length === 0 || values.some((value) => value === undefined)) return undefined
+  const kinds = new Set(values.map((value) => yieldOf(value!)))
+  return kinds.size === 1 ? [...kinds][0] : undefined
+}
+
+function yieldOf(value: Node): HttpAuthUtil['yields'] {
+  const type = value.getType()
+  if (type.isAny() || type.isUnknown()) {
+    const name = Node.isPropertyAccessExpression(value) ? value.getName() : Node.isIdentifier(value) ? value.getText() : undefined
+    return name !== undefined && /^(?:id|sub|\w*Id)$/.test(name) ? 'id' : undefined
   }
-  const values = Node.isBlock(fn.getBody()) ? ownReturnStatements(fn).map((statement) => statement.getExpression()) : [fn.getBody()]
-  const named = (value: Node | undefined) => {
-    const target = Node.isAwaitExpression(value) ? value.getExpression() : value
-    const name = Node.isPropertyAccessExpression(target) ? target.getName() : Node.isIdentifier(target) ? target.getText() : undefined
-    return name !== undefined && /^(?:id|sub|\w*Id)$/.test(name)
-  }
-  return values.length > 0 && values.every(named) ? 'id' : undefined
+  if (isIdType(type)) return 'id'
+  const id = type.getProperty('id')?.getValueDeclaration()?.getType()
+  return id && isIdType(id) ? 'user' : undefined
 }
 
 type HttpAuthFunction = NonNullable<ReturnType<typeof findServerUtilFunction>>['fn']

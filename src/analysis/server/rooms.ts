@@ -59,6 +59,11 @@ function idAfterPrefix(node: Node, prefix: string): string | undefined {
   return undefined
 }
 
+/** A room named by a value alone (`userId`, `user.id.toString()`), with no literal text in its name. */
+export function isBareRoomName(room: Node): boolean {
+  return bareId(unwrapExpression(room)) !== undefined
+}
+
 /** The id of a room named by a value alone: any expression whose name does not start with literal text. */
 function bareId(node: Node): string | undefined {
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node) || Node.isNumericLiteral(node)) return undefined
