@@ -84,12 +84,16 @@ export const serverHandlers: Transform = {
         ]
         // Without a migrated middleware there is no sse-hooks.ts for connection-time code to move to.
         const part = blockers.length > 0 ? undefined : channelsCode(connection, shape, ctx.config)
-        if (part && (part.blockers.length > 0 || part.channels !== NO_CHANNELS)) {
-          const work = connection.setup.filter((statement) => !(Node.isExpressionStatement(statement) && isConsoleCall(statement.getExpression())))
-          blockers.push(...part.blockers, {
-            node: work[0] ?? connection.call,
-            reason: `runs code at connection time (${work.length} statement(s)), and without a migrated auth middleware there is no \`channelsForConnection\` to move it to`,
-          })
+        // Connection logs alone go with the plugin: the SSE runtime logs streams itself.
+        const work = connection.setup.filter((statement) => !(Node.isExpressionStatement(statement) && isConsoleCall(statement.getExpression())))
+        if (part && (part.blockers.length > 0 || (part.channels !== NO_CHANNELS && work.length > 0))) {
+          blockers.push(...part.blockers)
+          if (work.length > 0) {
+            blockers.push({
+              node: work[0]!,
+              reason: `runs code at connection time (${work.length} statement(s)), and without a migrated auth middleware there is no \`channelsForConnection\` to move it to`,
+            })
+          }
         }
         if (blockers.length === 0) continue
         reportBlockers(ctx, 'the connection handler', blockers, connection.call)
