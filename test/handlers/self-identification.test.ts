@@ -89,6 +89,32 @@ describe('a client that tells the server who it is', () => {
     expect(files.get('server/api/invites.post.ts')).toContain("emitToUser(toId, 'invited', { fromId })")
   })
 
+  it('sending an object, the field it joins and stores is the id', async () => {
+    const { files, kinds } = await migrate({
+      'server/plugins/socket.ts': identifyingPlugin(`    socket.on('identify', (payload: { userId: string }) => {
+      socket.join(payload.userId)
+      socket.data.userId = payload.userId
+    })`),
+      'server/utils/session.ts': sessionUtil,
+      'server/api/invites.post.ts': inviteRoute,
+    })
+    expect(kinds).toContain('info handlers/dropped')
+    expect(files.get('server/api/invites.post.ts')).toContain("emitToUser(toId.toString(), 'invited', { fromId })")
+  })
+
+  it('is not one when it joins one field and stores another: which one names the user cannot be told', async () => {
+    const { kinds } = await migrate({
+      'server/plugins/socket.ts': identifyingPlugin(`    socket.on('identify', (payload: { userId: string; team: string }) => {
+      socket.join(payload.team)
+      socket.data.userId = payload.userId
+    })`),
+      'server/utils/session.ts': sessionUtil,
+      'server/api/invites.post.ts': inviteRoute,
+    })
+    expect(kinds).not.toContain('info handlers/dropped')
+    expect(kinds).toContain('warning handlers/not-transplantable')
+  })
+
   it('a util returning the user gives authenticateSSE that user', async () => {
     const { files } = await migrate({
       'server/plugins/socket.ts': identifyingPlugin(identify),

@@ -46,7 +46,14 @@ function selfIdentificationOf(handler: SocketHandler): SelfIdentification | unde
   const value = handler.payload
   const body = handler.fn.getBody()
   if (handler.kind !== 'event' || !value || handler.ack || handler.positional || !Node.isIdentifier(value.getNameNode()) || !Node.isBlock(body)) return undefined
-  const isValue = (node: Node) => Node.isIdentifier(node) && referencedDeclaration(node) === value
+  // The value: the payload itself (`(userId) => …`) or one field of it (`(data) => … data.userId`), the same one throughout.
+  const values = new Set<string>()
+  const isValue = (node: Node): boolean => {
+    const target = Node.isPropertyAccessExpression(node) && !node.hasQuestionDotToken() ? node.getExpression() : node
+    const sent = Node.isIdentifier(target) && referencedDeclaration(target) === value
+    if (sent) values.add(node.getText())
+    return sent
+  }
   const prefixes = new Set<string>()
   const storedKeys: string[] = []
   for (const use of handler.uses) {
@@ -63,7 +70,7 @@ function selfIdentificationOf(handler: SocketHandler): SelfIdentification | unde
       return undefined
     }
   }
-  if (prefixes.size > 1 || (prefixes.size === 0 && storedKeys.length === 0)) return undefined
+  if (prefixes.size > 1 || values.size !== 1 || (prefixes.size === 0 && storedKeys.length === 0)) return undefined
   if (!body.getStatements().every((statement) => isJoinOrStore(statement, handler) || isLogOnly(statement))) return undefined
   const [roomPrefix] = prefixes
   return { handler, ...(roomPrefix === undefined ? {} : { roomPrefix }), storedKeys }
