@@ -115,6 +115,19 @@ describe('a client that tells the server who it is', () => {
     expect(kinds).toContain('warning handlers/not-transplantable')
   })
 
+  it('is not one when the handler only joins a room the client names: that is a room join, which becomes a route', async () => {
+    const { files, kinds } = await migrate({
+      'server/plugins/socket.ts': identifyingPlugin(`    socket.on('joinRoom', (roomId: string) => {
+      socket.join(roomId)
+    })`),
+      'server/utils/session.ts': sessionUtil,
+      'server/api/invites.post.ts': inviteRoute,
+    })
+    expect(kinds).not.toContain('info handlers/dropped')
+    expect(files.get('server/api/chat/join-room.post.ts')).toContain('await subscribe(connectionId, roomId, { userId: id })')
+    expect(files.get('server/api/invites.post.ts')).toContain("emitToChannel(toId.toString(), 'invited', { fromId })")
+  })
+
   it('a util returning the user gives authenticateSSE that user', async () => {
     const { files } = await migrate({
       'server/plugins/socket.ts': identifyingPlugin(identify),

@@ -71,9 +71,17 @@ function selfIdentificationOf(handler: SocketHandler): SelfIdentification | unde
     }
   }
   if (prefixes.size > 1 || values.size !== 1 || (prefixes.size === 0 && storedKeys.length === 0)) return undefined
+  // A handler joining a room the client names (`roomId`) is a room join; only a user's id identifies the client.
+  const [sent] = values
+  if (!isUserIdName(sent!.slice(sent!.lastIndexOf('.') + 1)) && !storedKeys.some(isUserIdName)) return undefined
   if (!body.getStatements().every((statement) => isJoinOrStore(statement, handler) || isLogOnly(statement))) return undefined
   const [roomPrefix] = prefixes
   return { handler, ...(roomPrefix === undefined ? {} : { roomPrefix }), storedKeys }
+}
+
+/** `userId`, `user_id`, `memberId`, `uid`: a name for the id of whoever uses the app. */
+function isUserIdName(name: string): boolean {
+  return /^(?:(?:user|member|account|profile|player|customer|client)[_-]?id|uid)$/i.test(name)
 }
 
 /** `socket.join(userId)` → `''`, `` socket.join(`user_${userId}`) `` → `user_`: the room is the value, after a literal prefix. */
