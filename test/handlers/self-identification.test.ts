@@ -160,6 +160,16 @@ export async function requireUser(event: H3Event): Promise<Account> {
     expect(followUps.find((f) => f.kind === 'emit/kept-on-socket-io')?.file).toBe('server/api/invites.post.ts')
   })
 
+  it('stays when the util only reads what another middleware left on the context: it refuses no one', async () => {
+    const { kinds } = await migrate({
+      'server/plugins/socket.ts': identifyingPlugin(identify),
+      'server/utils/session.ts': `import type { H3Event } from 'h3'\n\nexport const requireUserId = (event: H3Event) => event.context.session?.userId as string\n`,
+      'server/api/invites.post.ts': inviteRoute,
+    })
+    expect(kinds).toContain('security auth/none')
+    expect(kinds).not.toContain('info handlers/dropped')
+  })
+
   it('stays when rooms named by a bare value are joined elsewhere too: its emits could be for those rooms', async () => {
     const { followUps, kinds } = await migrate({
       'server/plugins/socket.ts': identifyingPlugin(`${identify}

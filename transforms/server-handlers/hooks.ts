@@ -75,10 +75,10 @@ export function authenticateCode(
 /**
  * `authenticateSSE` as a call of the app's HTTP auth util when there is no `io.use` middleware: the stream
  * and the chat routes then know their user as the app's other API routes do. Undefined when the util
- * gives neither the user's id nor a user with an `id`.
+ * gives neither the user's id nor a user with an `id`, or never refuses a request itself.
  */
 export function httpAuthenticateCode(util: HttpAuthUtil): string | undefined {
-  if (!util.yields) return undefined
+  if (!util.yields || !util.refuses) return undefined
   const call = `${util.async ? 'await ' : ''}${util.name}(event)`
   const body = util.yields === 'id' ? [`const id = ${call}`, 'return { id }'] : [`const user = ${call}`, 'return { id: user.id, user }']
   return [

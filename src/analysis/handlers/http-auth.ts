@@ -69,6 +69,7 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
     routes: best[1],
     returnsResultOf: returnedCallResults(util.fn),
     yields: whatItYields(util.fn),
+    refuses: refuses(util.fn),
     async: util.fn.isAsync() || /^Promise\b/.test(util.fn.getReturnTypeNode()?.getText() ?? ''),
     importSpecifier: importedAs?.[0].split('\0')[1],
   }
@@ -115,6 +116,16 @@ function yieldOf(value: Node): HttpAuthUtil['yields'] {
   if (isIdType(type)) return 'id'
   const id = type.getProperty('id')?.getValueDeclaration()?.getType()
   return id && isIdType(id) ? 'user' : undefined
+}
+
+/**
+ * The util refuses a request itself: it throws (`throw createError({ statusCode: 401 })`), or calls a
+ * verification that throws on a bad token (`jwt.verify`). One that only reads what another middleware
+ * left on the context (`return event.context.auth?.user?.id`) would let a request without a user through.
+ */
+function refuses(fn: HttpAuthFunction): boolean {
+  if (fn.getDescendantsOfKind(SyntaxKind.ThrowStatement).length > 0) return true
+  return fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => /(?:^|\.)(?:verify\w*|createError|sendError)$/.test(call.getExpression().getText()))
 }
 
 type HttpAuthFunction = NonNullable<ReturnType<typeof findServerUtilFunction>>['fn']

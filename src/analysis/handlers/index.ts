@@ -35,7 +35,7 @@ export function analyseHandlers(ctx: AnalysisContext, server: ServerModel): Hand
   const model: HandlerModel = { connections, middlewares, handlers: connections.flatMap((c) => c.handlers), ...(httpAuth ? { httpAuth } : {}) }
   // Without an auth middleware, only the app's own HTTP auth can say who a stream belongs to; a client
   // that names itself is then replaced by it, and never trusted without it.
-  const identification = middlewares.length === 0 && httpAuth?.yields ? findSelfIdentification(model, ctx.config) : undefined
+  const identification = middlewares.length === 0 && httpAuth?.yields && httpAuth.refuses ? findSelfIdentification(model, ctx.config) : undefined
   if (identification) {
     model.selfIdentification = identification
     useAuthenticatedId(model, identification)

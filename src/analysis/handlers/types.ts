@@ -140,6 +140,8 @@ export interface HttpAuthUtil {
   importSpecifier?: string
   /** What it returns: the user's id, a user object with an `id`, or something else (undefined). */
   yields: 'id' | 'user' | undefined
+  /** It refuses a request without valid credentials itself (throws), rather than trusting what another middleware set. */
+  refuses: boolean
   /** It returns a promise. */
   async: boolean
 }
