@@ -162,7 +162,7 @@ export const FOLLOW_UP_CATALOGUE = {
   },
   'auth/reused-http-auth': {
     severity: 'info',
-    meaning: 'authenticateSSE calls the app\'s own HTTP auth util, which runs the same verification as the middleware',
+    meaning: 'authenticateSSE calls the app\'s own HTTP auth util, the one its API routes use (and that runs the same verification as the middleware, when there is one)',
     todo: 'nothing; token sources and messages are now those of that util',
   },
   'auth/route-uses-http-auth': {
@@ -233,7 +233,7 @@ export const FOLLOW_UP_CATALOGUE = {
   },
   'handlers/dropped': {
     severity: 'info',
-    meaning: 'a handler was dropped on purpose (a `ping`, or `drop` in the config)',
+    meaning: 'a handler was dropped on purpose (a `ping`, `drop` in the config, or a handler by which the client named its own user)',
     todo: 'nothing',
   },
   'handlers/disconnect-dropped': {

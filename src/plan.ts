@@ -22,6 +22,7 @@ import { runtimeNames } from './verify/known-names.js'
 import { describeUnrunnableCode, findUnrunnableCode, isServerStays, strandedCalls, unrunnableFollowUp } from './verify/runnable.js'
 import { describeSyntaxFindings, findSyntaxErrors } from './verify/syntax.js'
 import { transforms as registeredTransforms } from '../transforms/index.js'
+import { withIdentityRooms } from './analysis/handlers/self-identification.js'
 import { eventsOfScripts } from '../transforms/client/kept.js'
 import { LIFECYCLE } from '../transforms/client/lifecycle.js'
 
@@ -219,7 +220,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
       repo,
       model,
       changes,
-      config,
+      config: withIdentityRooms(config, model.handlers.selfIdentification),
       report: (target, input) => followUps.push(locateFollowUp(repo, transform.id, target, input)),
       styleOf,
       applyStyle,

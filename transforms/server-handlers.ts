@@ -2,14 +2,14 @@ import path from 'node:path'
 import { Node, type Identifier } from 'ts-morph'
 import { findZodBodyValidation, type ZodBodyValidation } from '../src/analysis/handlers/body-validation.js'
 import { isConsoleCall } from '../src/analysis/handlers/connection.js'
-import type { AuthMiddleware, Blocker, ConnectionHandler, SocketHandler } from '../src/analysis/handlers/types.js'
+import type { AuthMiddleware, Blocker, ConnectionHandler, HttpAuthUtil, SocketHandler } from '../src/analysis/handlers/types.js'
 import { serverDirOf } from '../src/analysis/handlers/event-routes.js'
 import { moduleReferences } from '../src/analysis/handlers/scope.js'
 import { isClientSentId } from '../src/analysis/handlers/socket-uses.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { authShape, lightHttpAuth, type AuthShape, type LightAuth } from './server-handlers/auth.js'
-import { authenticateCode, channelsCode, emittedKinds, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
+import { authenticateCode, channelsCode, emittedKinds, httpAuthenticateCode, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
 import { routeCode } from './server-handlers/route.js'
 import { liveUses, type AppStatuses } from './server-handlers/rewrite.js'
 import { unrelatedStatements } from './server-handlers/leftovers.js'
@@ -34,7 +34,16 @@ export const serverHandlers: Transform = {
     const keep = (file: string) => left.set(file, (left.get(file) ?? 0) + 1)
     const middleware = pickMiddleware(ctx, middlewares, keep)
     reportClientSentIds(ctx, middlewares, connections)
-    if (!middleware && connections.length > 0) {
+    const httpAuth = middleware ? undefined : ctx.model.handlers.httpAuth
+    const httpAuthenticate = httpAuth && connections.length > 0 ? httpAuthenticateCode(httpAuth) : undefined
+    if (httpAuth && httpAuthenticate) {
+      writeHttpAuthHooks(ctx, httpAuth, httpAuthenticate)
+      ctx.report(connections[0]!.call, {
+        kind: 'auth/reused-http-auth',
+        reason: `the Socket.IO server has no \`io.use\` auth middleware; \`authenticateSSE\` calls \`${httpAuth.name}\` (${httpAuth.file}), which ${httpAuth.routes} API route(s) already use, so the stream and the chat routes know their user as the rest of the API does`,
+        action: `nothing to do; requests without the credentials \`${httpAuth.name}\` reads are refused`,
+      })
+    } else if (!middleware && connections.length > 0) {
       ctx.report(connections[0]!.call, {
         kind: 'auth/none',
         reason: 'the Socket.IO server has no `io.use` auth middleware, so nothing proves who a client is',
@@ -73,12 +82,16 @@ export const serverHandlers: Transform = {
         ]
         // Without a migrated middleware there is no sse-hooks.ts for connection-time code to move to.
         const part = blockers.length > 0 ? undefined : channelsCode(connection, shape, ctx.config)
-        if (part && (part.status === 'blocked' || part.text !== NO_CHANNELS)) {
-          const work = connection.setup.filter((statement) => !(Node.isExpressionStatement(statement) && isConsoleCall(statement.getExpression())))
-          blockers.push(...(part.status === 'blocked' ? part.blockers : []), {
-            node: work[0] ?? connection.call,
-            reason: `runs code at connection time (${work.length} statement(s)), and without a migrated auth middleware there is no \`channelsForConnection\` to move it to`,
-          })
+        // Connection logs alone go with the plugin: the SSE runtime logs streams itself.
+        const work = connection.setup.filter((statement) => !(Node.isExpressionStatement(statement) && isConsoleCall(statement.getExpression())))
+        if (part && (part.status === 'blocked' || (part.text !== NO_CHANNELS && work.length > 0))) {
+          if (part.status === 'blocked') blockers.push(...part.blockers)
+          if (work.length > 0) {
+            blockers.push({
+              node: work[0]!,
+              reason: `runs code at connection time (${work.length} statement(s)), and without a migrated auth middleware there is no \`channelsForConnection\` to move it to`,
+            })
+          }
         }
         if (blockers.length === 0) continue
         reportBlockers(ctx, 'the connection handler', blockers, connection.call)
@@ -437,6 +450,21 @@ function writeHooks(
   const text = ctx.applyStyle(`${imports.join('\n')}\n\n${body}`, ctx.styleOf())
   const current = ctx.changes.currentText(hooksFile)
   const reason = 'the auth of the `io.use` middleware and the joins of the connection handler'
+  if (current === undefined) ctx.changes.create(hooksFile, text, meta(reason))
+  else ctx.changes.write(hooksFile, text, current, meta(reason))
+}
+
+/** server/utils/sse-hooks.ts with no middleware to migrate: `authenticateSSE` calls the app's HTTP auth util. */
+function writeHttpAuthHooks(ctx: TransformContext, httpAuth: HttpAuthUtil, authenticate: string): void {
+  const hooksFile = path.posix.join(serverDirOf(ctx), 'utils', 'sse-hooks.ts')
+  const imports = [
+    `import type { H3Event } from 'h3'`,
+    `import type { SSEUser } from '../sse/types'`,
+    ...(httpAuth.importSpecifier ? [`import { ${httpAuth.name} } from '${httpAuth.importSpecifier}'`] : []),
+  ]
+  const text = ctx.applyStyle(`${imports.join('\n')}\n\n${authenticate}\n\n${NO_CHANNELS}\n`, ctx.styleOf())
+  const current = ctx.changes.currentText(hooksFile)
+  const reason = `\`authenticateSSE\` through the app's own HTTP auth (\`${httpAuth.name}\`)`
   if (current === undefined) ctx.changes.create(hooksFile, text, meta(reason))
   else ctx.changes.write(hooksFile, text, current, meta(reason))
 }

@@ -3,6 +3,7 @@ import type { SocketModel, Withdrawal } from './model.js'
 import { analyseServer } from './server/index.js'
 import { analyseHandlers, buildEventRoutes } from './handlers/index.js'
 import { coupleRoomsToKeptCode, unrecognisedClientUses } from './handlers/room-coupling.js'
+import { withIdentityRooms } from './handlers/self-identification.js'
 import { unrecognisedSocketCalls } from './client/unrecognised.js'
 import { namedServerEvents, serverEmittedEvents } from './server-events.js'
 import { analyseClient } from './client/index.js'
@@ -20,10 +21,12 @@ export function analyse(ctx: AnalysisContext, withdrawn: ReadonlyMap<string, Wit
     if (found?.defect) handler.blockers.push({ node: handler.call, reason: `the route generated for it would not run (${found.reason}), so it stays on Socket.IO; please report this to tutor-sse-migrate`, withdrawn: true })
     else if (found) handler.blockers.push({ node: handler.call, reason: `stays on Socket.IO with the browser code that sends it: ${found.reason}` })
   }
+  // A self-identification that stays on Socket.IO (sent by browser code that stays) still names its socket's user there.
+  if (handlers.selfIdentification && handlers.selfIdentification.handler.blockers.length > 0) delete handlers.selfIdentification
   const client = analyseClient(ctx)
   const serverEvents = serverEmittedEvents(server, handlers)
   const unrecognised = unrecognisedSocketCalls(ctx, client, namedServerEvents(server, handlers))
-  const keptEmits = coupleRoomsToKeptCode(handlers, server, ctx.config, unrecognisedClientUses(unrecognised), withdrawn)
+  const keptEmits = coupleRoomsToKeptCode(handlers, server, withIdentityRooms(ctx.config, handlers.selfIdentification), unrecognisedClientUses(unrecognised), withdrawn)
   const eventRoutes = buildEventRoutes(ctx, handlers)
   return { server, handlers, client: { ...client, unrecognised }, eventRoutes, keptEmits, serverEvents, usesSocketIO: usesSocketIO(ctx.repo), withdrawn }
 }

@@ -1,5 +1,6 @@
 import { Node, SyntaxKind } from 'ts-morph'
 import type { MigrationConfig } from '../../src/config/types.js'
+import { isBareRoomName } from '../../src/analysis/server/rooms.js'
 
 /** A room expression in SSE terms: a configured prefix and the id after it, or a channel name kept as is. */
 export type Channel =
@@ -8,6 +9,8 @@ export type Channel =
 
 /** `` `room:${id}` `` / `'room:' + id` with a configured prefix → the id expression; otherwise the text itself. */
 export function channelOf(room: Node, config: MigrationConfig, render: (node: Node) => string): Channel {
+  const bare = config.rooms.find((r) => r.prefix === '')
+  if (bare && isBareRoomName(room)) return { kind: 'rule', helper: bare.helper, id: render(room) }
   const parts = prefixAndId(room)
   if (parts) {
     const rule = config.rooms.find((r) => r.prefix === parts.prefix)

@@ -88,6 +88,23 @@ export function authenticateCode(
   return { status: 'written', text, droppedQuery: result.droppedQuery, reused: false }
 }
 
+/**
+ * `authenticateSSE` as a call of the app's HTTP auth util when there is no `io.use` middleware: the stream
+ * and the chat routes then know their user as the app's other API routes do. Undefined when the util
+ * gives neither the user's id nor a user with an `id`, or never refuses a request itself.
+ */
+export function httpAuthenticateCode(util: HttpAuthUtil): string | undefined {
+  if (!util.yields || !util.refuses) return undefined
+  const call = `${util.async ? 'await ' : ''}${util.name}(event)`
+  const body = util.yields === 'id' ? [`const id = ${call}`, 'return { id }'] : [`const user = ${call}`, 'return { id: user.id, user }']
+  return [
+    `/** Who opens the stream or calls a chat route: the same check as the app's other API routes (\`${util.name}\`). */`,
+    'export async function authenticateSSE(event: H3Event) {',
+    indent(body.join('\n'), '  '),
+    '}',
+  ].join('\n')
+}
+
 /** The kinds of channel some joins produce: a configured helper, or the literal prefix of another channel name. */
 export function joinedKinds(uses: SocketUse[], config: MigrationConfig): Set<string> {
   const kinds = new Set<string>()

@@ -71,6 +71,11 @@ export function buildEventRoutes(ctx: AnalysisContext, model: HandlerModel): Map
       routes.set(event, { event, status: 'dropped', reason: 'dropped by the `events` config' })
       continue
     }
+    if (handler === model.selfIdentification?.handler) {
+      const reason = 'the client no longer says which user it is: the SSE stream belongs to the user the app\'s own auth signed in and always joins that user\'s channel (before, any client could join any user\'s room)'
+      routes.set(event, { event, status: 'dropped', reason })
+      continue
+    }
     if (handler.kind === 'ping') {
       routes.set(event, { event, status: 'dropped', reason: 'a keep-alive; the SSE stream has its own heartbeat and EventSource reconnects by itself' })
       continue

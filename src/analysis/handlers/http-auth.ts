@@ -1,9 +1,9 @@
-import { Node, SyntaxKind, type FunctionDeclaration, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type SourceFile, type Type } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import { serverDirOf } from './event-routes.js'
 import type { HttpAuthUtil } from './types.js'
 import { descendantsOfKind } from '../../ast/walk.js'
-import { findServerUtil } from '../server-utils.js'
+import { findServerUtilFunction } from '../server-utils.js'
 import { ownReturnStatements } from '../server/syntax.js'
 
 /** Names an auth util goes by: `requireAuth`, `requireUser`, `getAuthUser`, `ensureSession`, ... */
@@ -54,7 +54,7 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
   }
   const [best] = [...counts].sort((a, b) => b[1] - a[1])
   if (!best) return undefined
-  const util = findServerUtil(ctx.repo, best[0])
+  const util = findServerUtilFunction(ctx.repo, best[0])
   if (!util) return undefined
   const calls = util.fn
     .getDescendantsOfKind(SyntaxKind.CallExpression)
@@ -68,12 +68,15 @@ export function findHttpAuth(ctx: AnalysisContext): HttpAuthUtil | undefined {
     calls: [...new Set(calls)],
     routes: best[1],
     returnsResultOf: returnedCallResults(util.fn),
+    yields: whatItYields(util.fn),
+    refuses: refuses(util.fn),
+    async: util.fn.isAsync() || /^Promise\b/.test(util.fn.getReturnTypeNode()?.getText() ?? ''),
     importSpecifier: importedAs?.[0].split('\0')[1],
   }
 }
 
 /** `const payload = verifyToken(t); …; return payload` → `verifyToken`: the calls whose result the function returns as it is. */
-function returnedCallResults(fn: FunctionDeclaration): string[] {
+function returnedCallResults(fn: Node): string[] {
   const names = new Set<string>()
   for (const statement of ownReturnStatements(fn)) {
     let value = statement.getExpression()
@@ -87,4 +90,48 @@ function returnedCallResults(fn: FunctionDeclaration): string[] {
     if (Node.isIdentifier(callee)) names.add(callee.getText())
   }
   return [...names]
+}
+
+/**
+ * What the util gives its caller: the user's `id` (a string or number: `return decoded.userId`), or a
+ * `user` object with an `id`. Read from the types of the values it returns (the analysis has no
+ * `Promise` type to unwrap); where a type is not known (a library without types), a returned value
+ * named like an id (`userId`, `decoded.sub`) is the id.
+ */
+function whatItYields(fn: HttpAuthFunction): HttpAuthUtil['yields'] {
+  const body = fn.getBody()
+  const values = (Node.isBlock(body) ? ownReturnStatements(fn).map((statement) => statement.getExpression()) : [body]).map((value) =>
+    Node.isAwaitExpression(value) ? value.getExpression() : value)
+  if (values.length === 0 || values.some((value) => value === undefined)) return undefined
+  const kinds = new Set(values.map((value) => yieldOf(value!)))
+  return kinds.size === 1 ? [...kinds][0] : undefined
+}
+
+function yieldOf(value: Node): HttpAuthUtil['yields'] {
+  const type = value.getType()
+  if (type.isAny() || type.isUnknown()) {
+    const name = Node.isPropertyAccessExpression(value) ? value.getName() : Node.isIdentifier(value) ? value.getText() : undefined
+    return name !== undefined && /^(?:id|sub|\w*Id)$/.test(name) ? 'id' : undefined
+  }
+  if (isIdType(type)) return 'id'
+  const id = type.getProperty('id')?.getValueDeclaration()?.getType()
+  return id && isIdType(id) ? 'user' : undefined
+}
+
+/**
+ * The util refuses a request itself: it throws (`throw createError({ statusCode: 401 })`), or calls a
+ * verification that throws on a bad token (`jwt.verify`). One that only reads what another middleware
+ * left on the context (`return event.context.auth?.user?.id`) would let a request without a user through.
+ */
+function refuses(fn: HttpAuthFunction): boolean {
+  if (fn.getDescendantsOfKind(SyntaxKind.ThrowStatement).length > 0) return true
+  return fn.getDescendantsOfKind(SyntaxKind.CallExpression).some((call) => /(?:^|\.)(?:verify\w*|createError|sendError)$/.test(call.getExpression().getText()))
+}
+
+type HttpAuthFunction = NonNullable<ReturnType<typeof findServerUtilFunction>>['fn']
+
+/** `string`, `number` or a union of them (`string | number`, a string literal). */
+function isIdType(type: Type): boolean {
+  if (type.isUnion()) return type.getUnionTypes().every(isIdType)
+  return type.isString() || type.isNumber() || type.isStringLiteral() || type.isNumberLiteral()
 }

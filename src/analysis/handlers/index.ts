@@ -5,6 +5,7 @@ import type { AuthMiddleware, ConnectionHandler, HandlerModel } from './types.js
 import { analyseMiddleware } from './middleware.js'
 import { analyseConnection } from './connection.js'
 import { findHttpAuth } from './http-auth.js'
+import { findSelfIdentification, type SelfIdentification } from './self-identification.js'
 
 export { buildEventRoutes } from './event-routes.js'
 
@@ -30,14 +31,35 @@ export function analyseHandlers(ctx: AnalysisContext, server: ServerModel): Hand
     const connection = analyseConnection(ctx, server, call, augmentedKeys)
     if (connection) connections.push(connection)
   }
-  // Socket data only the auth middleware can provide: without one storing the key, a route has no value for it.
-  const stored = new Set(middlewares[0]?.dataKeys ?? [])
-  for (const handler of connections.flatMap((c) => c.handlers)) {
+  const httpAuth = middlewares.length > 0 || connections.length > 0 ? findHttpAuth(ctx) : undefined
+  const model: HandlerModel = { connections, middlewares, handlers: connections.flatMap((c) => c.handlers), ...(httpAuth ? { httpAuth } : {}) }
+  // Without an auth middleware, only the app's own HTTP auth can say who a stream belongs to; a client
+  // that names itself is then replaced by it, and never trusted without it.
+  const identification = middlewares.length === 0 && httpAuth?.yields && httpAuth.refuses ? findSelfIdentification(model, ctx.config) : undefined
+  if (identification) {
+    model.selfIdentification = identification
+    useAuthenticatedId(model, identification)
+  }
+  // Socket data only the auth middleware (or the self-identification) can provide: without one storing the key, a route has no value for it.
+  const stored = new Set([...(middlewares[0]?.dataKeys ?? []), ...(identification ? ['id'] : [])])
+  for (const handler of model.handlers) {
+    if (handler === identification?.handler) continue
     for (const use of handler.uses) {
       if (use.kind !== 'data' || stored.has(use.key.split('.')[0]!)) continue
       handler.blockers.push({ node: use.node, reason: `reads \`${use.key}\` from the socket, which no auth middleware stores` })
     }
   }
-  const httpAuth = middlewares.length > 0 ? findHttpAuth(ctx) : undefined
-  return { connections, middlewares, handlers: connections.flatMap((c) => c.handlers), ...(httpAuth ? { httpAuth } : {}) }
+  return model
+}
+
+/** The socket data the self-identification stored is the authenticated user's `id` now, in every other handler. */
+function useAuthenticatedId(model: HandlerModel, identification: SelfIdentification): void {
+  const stored = new Set(identification.storedKeys)
+  for (const handler of model.handlers) {
+    if (handler === identification.handler) continue
+    for (const use of handler.uses) if (use.kind === 'data' && stored.has(use.key)) use.key = 'id'
+  }
+  for (const connection of model.connections) {
+    for (const [name, key] of connection.dataAliases) if (stored.has(key)) connection.dataAliases.set(name, 'id')
+  }
 }

@@ -70,7 +70,7 @@ export function coupleRoomsToKeptCode(
   }
   const socketIds = socketIdStores(handlers)
   keepSocketIdWriters(handlers, server, socketIds)
-  const userPrefixes = config.rooms.filter((rule) => rule.helper === 'emitToUser').map((rule) => rule.prefix)
+  const userPrefixes = config.rooms.filter((rule) => rule.helper === 'emitToUser').map((rule) => rule.prefix || ANY)
   const connectionMoves = (connection: ConnectionHandler) => handlers.middlewares.length > 0 && connection.setupBlockers.length === 0
   const kept = new Map<CallExpression, string>()
   for (let round = 0; round < 20; round++) {

@@ -1,4 +1,5 @@
 // Owned by the handlers/auth analysis (issue 4).
+import type { SelfIdentification } from './self-identification.js'
 import type { ArrowFunction, CallExpression, Expression, FunctionExpression, Node, ParameterDeclaration, Statement } from 'ts-morph'
 
 export type HandlerFunction = ArrowFunction | FunctionExpression
@@ -137,6 +138,12 @@ export interface HttpAuthUtil {
   returnsResultOf: string[]
   /** The alias the routes import it through (`#server/utils/auth`), when they do; else relative imports or auto-import. */
   importSpecifier?: string
+  /** What it returns: the user's id, a user object with an `id`, or something else (undefined). */
+  yields: 'id' | 'user' | undefined
+  /** It refuses a request without valid credentials itself (throws), rather than trusting what another middleware set. */
+  refuses: boolean
+  /** It returns a promise. */
+  async: boolean
 }
 
 export interface HandlerModel {
@@ -144,6 +151,8 @@ export interface HandlerModel {
   middlewares: AuthMiddleware[]
   /** Every `socket.on` handler of every connection handler, in source order. */
   handlers: SocketHandler[]
-  /** The repo's own HTTP auth util, reused for the SSE endpoint and the routes when it does the middleware's check. */
+  /** The repo's own HTTP auth util, reused for the SSE endpoint and the routes when it does the middleware's check (or there is no middleware). */
   httpAuth?: HttpAuthUtil
+  /** The handler by which the client says who it is, replaced by the app's HTTP auth (only without a middleware). */
+  selfIdentification?: SelfIdentification
 }

@@ -26,7 +26,7 @@ export function removeDeadIoCode(file: SourceFile, model: ServerModel, indent: s
   const unwraps = new Map<Node, string>()
   const gone = (node: Node): boolean =>
     [...removals].some((statement) => contains(statement, node)) ||
-    [...unwraps.keys()].some((statement) => Node.isIfStatement(statement) && contains(statement.getExpression(), node))
+    [...unwraps.keys()].some((edited) => (Node.isIfStatement(edited) ? contains(edited.getExpression(), node) : contains(edited, node)))
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const before = removals.size + unwraps.size
     for (const access of live) {
@@ -57,6 +57,11 @@ export function removeDeadIoCode(file: SourceFile, model: ServerModel, indent: s
 function planGuard(guard: Guard, indent: string, removals: Set<Node>, unwraps: Map<Node, string>): void {
   const statement = guard.statement
   if (!Node.isIfStatement(statement)) return
+  if (guard.alongside) {
+    // `if (io && chat)` → `if (chat)`: the other test still decides.
+    unwraps.set(guard.alongside.condition, guard.alongside.rest.getText())
+    return
+  }
   const then = statement.getThenStatement()
   if (guard.negated) {
     if (exits(then)) removals.add(statement)
@@ -135,15 +140,23 @@ const BLANK_LINE = /\n[ \t]*\n/
 interface Guard {
   statement: Node
   negated: boolean
+  /** `if (io && chat)`: the whole condition and the test beside io. */
+  alongside?: { condition: Node; rest: Node }
 }
 
-/** `if (io)` / `if (!io)` where the whole condition is the io expression. */
+/** `if (io)` / `if (!io)` where the whole condition is the io expression, or `if (io && x)` / `if (x && io)`. */
 function guardOf(node: Node): Guard | undefined {
   let { parent, child } = parentThroughWrappers(node)
   let negated = false
   if (parent && Node.isPrefixUnaryExpression(parent) && parent.getOperatorToken() === SyntaxKind.ExclamationToken) {
     negated = true
     ;({ parent, child } = parentThroughWrappers(parent))
+  }
+  if (!negated && parent && Node.isBinaryExpression(parent) && parent.getOperatorToken().getKind() === SyntaxKind.AmpersandAmpersandToken) {
+    const rest = parent.getLeft() === child ? parent.getRight() : parent.getLeft()
+    const test = parentThroughWrappers(parent)
+    if (!test.parent || !Node.isIfStatement(test.parent) || test.parent.getExpression() !== test.child || test.parent.getElseStatement()) return undefined
+    return { statement: test.parent, negated, alongside: { condition: parent, rest } }
   }
   if (!parent || !Node.isIfStatement(parent) || parent.getExpression() !== child || parent.getElseStatement()) return undefined
   return { statement: parent, negated }

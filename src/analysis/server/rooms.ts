@@ -27,8 +27,12 @@ export function classifyRooms(argument: Node, rules: readonly RoomRule[]): RoomT
   return [{ kind: arity === 'one' ? 'channel' : arity === 'many' ? 'channels' : 'unknown', text: argument.getText() }]
 }
 
-/** Source text of what follows the prefix, or undefined when the room is not `<prefix><id>`. */
+/**
+ * Source text of what follows the prefix, or undefined when the room is not `<prefix><id>`. The empty
+ * prefix (rooms named by the id alone) takes only a name with no literal part: `userId`, `` `${id}` ``.
+ */
 function idAfterPrefix(node: Node, prefix: string): string | undefined {
+  if (prefix === '') return bareId(node)
   if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node)) {
     const value = node.getLiteralValue()
     if (!value.startsWith(prefix) || value.length === prefix.length) return undefined
@@ -53,6 +57,26 @@ function idAfterPrefix(node: Node, prefix: string): string | undefined {
     }
   }
   return undefined
+}
+
+/** A room named by a value alone (`userId`, `user.id.toString()`), with no literal text in its name. */
+export function isBareRoomName(room: Node): boolean {
+  return bareId(unwrapExpression(room)) !== undefined
+}
+
+/** The id of a room named by a value alone: any expression whose name does not start with literal text. */
+function bareId(node: Node): string | undefined {
+  if (Node.isStringLiteral(node) || Node.isNoSubstitutionTemplateLiteral(node) || Node.isNumericLiteral(node)) return undefined
+  if (Node.isTemplateExpression(node)) {
+    if (node.getHead().getLiteralText() !== '') return undefined
+    const [span, ...more] = node.getTemplateSpans()
+    return span && more.length === 0 && span.getLiteral().getLiteralText() === '' ? definedId(span.getExpression()) : node.getText()
+  }
+  if (Node.isBinaryExpression(node) && node.getOperatorToken().getKind() === SyntaxKind.PlusToken) {
+    const left = unwrapExpression(node.getLeft())
+    if (Node.isStringLiteral(left) || Node.isNoSubstitutionTemplateLiteral(left)) return undefined
+  }
+  return definedId(node)
 }
 
 /** h3 readers typed `string | undefined`, which a template hole accepted and a helper's id does not. */
