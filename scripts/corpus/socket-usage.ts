@@ -13,13 +13,22 @@ const CALLS_SOCKET_API = /(?:\b(?:io|socket|sock|ws|server|client)|\$socket|\$io
 /** Calls only a Socket.IO socket or server has (the SSE handle has `on`, `off`, `once`, `connect`, `disconnect` too). */
 const CALLS_SOCKET_ONLY_API = /(?:\b(?:io|socket|sock|ws|server|client)|\$socket|\$io)\s*\??\.\s*(?:emit|emitWithAck|to|in|join|leave|broadcast|except|volatile|timeout|adapter|removeAllListeners|io)\b/
 
+/**
+ * The text without whole-line `//` comments and `/* … *\/` blocks: commented-out socket code is not a
+ * use. A `//` after code is left alone, since it may sit inside a string (`'http://…'`).
+ */
+function withoutComments(text: string): string {
+  return text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/^[ \t]*\/\/.*$/gm, '')
+}
+
 export function importsSocketIO(text: string): boolean {
-  return IMPORTS_SOCKET_IO.test(text)
+  return IMPORTS_SOCKET_IO.test(withoutComments(text))
 }
 
 /** Imports a Socket.IO package, or calls the socket API on a name socket code uses (`io`, `socket`, `$socket`). */
 export function usesSocketIO(text: string): boolean {
-  return importsSocketIO(text) || (CALLS_SOCKET_API.test(text) && /\b(?:emit|socket|io)\b/.test(text))
+  const code = withoutComments(text)
+  return importsSocketIO(code) || (CALLS_SOCKET_API.test(code) && /\b(?:emit|socket|io)\b/.test(code))
 }
 
 /**
@@ -41,5 +50,5 @@ export function autoImportedNames(files: ReadonlyMap<string, string>): Set<strin
 
 /** After the migration: still imports a Socket.IO package, or still calls what only Socket.IO has. */
 export function stillUsesSocketIO(text: string): boolean {
-  return importsSocketIO(text) || CALLS_SOCKET_ONLY_API.test(text)
+  return importsSocketIO(text) || CALLS_SOCKET_ONLY_API.test(withoutComments(text))
 }
