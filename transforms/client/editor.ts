@@ -1,7 +1,7 @@
 import type { CallExpression, Node } from 'ts-morph'
 import type { AppEvents } from './app-events.js'
 import type { KeptSocketIO } from './kept.js'
-import type { LifecyclePair } from './lifecycle.js'
+import type { LifecyclePair } from './lifecycle-pair.js'
 import { urlParams } from './routes.js'
 import type { ClientScript } from '../../src/analysis/client/types.js'
 import type { FollowUp } from '../../src/followups.js'
