@@ -73,18 +73,30 @@ function initialises(node: Node): boolean {
 
 /**
  * `$socket` was the plugin's name for it; once the variable holds the stream it reads better as
- * `socket`, when that name is free and the template does not use `$socket`.
+ * `socket`, when that name is free and the template does not use `$socket`. Every use is renamed,
+ * in the code as it was and in the code the migration writes.
  */
 export function renameDollarHolders(ed: ScriptEditor): void {
   const sf = ed.script.block.sourceFile
   const template = ed.script.unit.kind === 'vue' ? (/<template[\s\S]*<\/template>/.exec(ed.script.unit.originalText)?.[0] ?? '') : ''
-  for (const decl of descendantsOfKind(sf, SyntaxKind.VariableDeclaration)) {
+  const declarations = [...descendantsOfKind(sf, SyntaxKind.VariableDeclaration), ...descendantsOfKind(sf, SyntaxKind.BindingElement)]
+  for (const decl of declarations) {
     const name = decl.getNameNode()
-    if (!Node.isIdentifier(name) || !/^\$\w+$/.test(name.getText())) continue
-    if (!decl.getInitializer()?.getText().startsWith('useChatSSE(')) continue
+    if (!Node.isIdentifier(name) || !/^\$\w+$/.test(name.getText()) || !holdsStream(ed, decl, name.getText())) continue
     const plain = name.getText().slice(1)
-    const taken = identifiers(sf, plain).some((id) => declarationOf(id) !== undefined)
+    const taken = ed.writes(plain) || identifiers(sf, plain).some((id) => !ed.isReplaced(id) && declarationOf(id) !== undefined)
     if (taken || template.includes(name.getText())) continue
-    name.rename(plain)
+    for (const id of identifiers(sf, name.getText())) {
+      if (!ed.isReplaced(id) && (id === name || declarationOf(id) === decl)) ed.replace(id, plain)
+    }
+    ed.renameInStagedText(name.getText(), plain)
   }
+}
+
+/** Once edited, the declaration's statement declares the name with `useChatSSE(...)` (`const { $socket } = useNuxtApp()` becomes `const $socket = useChatSSE()`). */
+function holdsStream(ed: ScriptEditor, decl: Node, name: string): boolean {
+  const statement = decl.getFirstAncestorByKind(SyntaxKind.VariableStatement)
+  if (!statement || ed.isRemoved(statement)) return false
+  const declared = new RegExp(`(?<![\\w$.])${name.replace(/[$]/g, '\\$&')}\\s*(?::[^=]*)?=\\s*useChatSSE\\(`)
+  return declared.test(ed.editedText(statement.getStart(), statement.getEnd()))
 }

@@ -10,15 +10,15 @@ import { descendantsOfKind, identifiers } from '../../src/ast/walk.js'
 export function removeDroppedLocals(ed: ScriptEditor): void {
   const sf = ed.script.block.sourceFile
   for (const name of ed.droppedNames) {
-    const ids = identifiers(sf, name)
+    const ids = identifiers(sf, name).filter((id) => !ed.isReplaced(id))
     const id = ids[0]
-    if (ids.length !== 1 || !id) continue
+    if (ids.length !== 1 || !id || ed.writes(name)) continue
     const decl = id.getParent()
     if (!decl || !Node.isVariableDeclaration(decl) || decl.getNameNode() !== id) continue
     const statement = decl.getVariableStatement()
     const init = decl.getInitializer()
     if (!statement || statement.getDeclarations().length !== 1 || !init || !onlyReads(init)) continue
-    statement.remove()
+    ed.cutStatement(statement)
   }
 }
 
