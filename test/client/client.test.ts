@@ -217,6 +217,32 @@ export const useB = () => {
   })
 })
 
+describe('a variable only the socket URL read', () => {
+  it('goes with the io() call even where the route table, which has its own `url`, is added', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/composables/useRelay.ts': `import { io } from 'socket.io-client'
+
+export function useRelay() {
+  const url = useRuntimeConfig().public.chatUrl
+  const socket = io(url)
+  const relay = (event: string, payload: unknown) => socket.emit(event, payload)
+  return { relay }
+}
+`,
+    })
+    const { updated } = await planClient(dir)
+    const text = updated.get('app/composables/useRelay.ts')!
+    expect(text).toContain('function chatEventRoute(event: string): string {')
+    expect(text).not.toContain('useRuntimeConfig')
+    expect(text).toContain(`export function useRelay() {
+  const socket = useChatSSE()
+  socket.connect()
+  const relay = (event: string, payload: unknown) => socket.send(chatEventRoute(event), payload)`)
+  })
+})
+
 describe('io() reconnection options', () => {
   it('carry the bound on reconnect attempts over to the stream, none when reconnection was off', async () => {
     const dir = caseDir()
