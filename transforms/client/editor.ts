@@ -1,4 +1,4 @@
-import type { CallExpression, Node } from 'ts-morph'
+import type { CallExpression, Identifier, Node } from 'ts-morph'
 import type { AppEvents } from './app-events.js'
 import type { KeptSocketIO } from './kept.js'
 import type { LifecyclePair } from './lifecycle-pair.js'
@@ -9,7 +9,7 @@ import { quoteString } from '../../src/style/apply.js'
 import { detectStyle } from '../../src/style/detect.js'
 import type { CodeStyle } from '../../src/style/types.js'
 import type { FollowUpTarget, TransformContext } from '../../src/transform.js'
-import { identifierNames } from '../../src/ast/walk.js'
+import { identifierNames, identifiers } from '../../src/ast/walk.js'
 import { statementCut } from './statement-removal.js'
 
 /** The shared stream's type, exported by the runtime composable the sse-runtime transform installs in the app dir. */
@@ -113,22 +113,23 @@ export class ScriptEditor {
     return this.patches.filter((p) => p.removal || !removals.some((r) => swallows(r, p)))
   }
 
-  /** A staged patch replaces or removes this node's text (what a replacement writes in its place is another matter: see `writes`). */
-  isReplaced(node: Node): boolean {
-    const [start, end] = [node.getStart(), node.getEnd()]
-    return this.live().some((p) => p.start < p.end && p.start <= start && end <= p.end)
+  /**
+   * Where the block, once edited, still spells `name`: the identifiers of the original code that no
+   * staged patch replaces or removes, and whether some patch writes it (as a word that is not a
+   * member name, `x.name`). What a later step of the migration decides about a name (is this import
+   * still used, is this variable read, is that name free) is decided on this, never on an edited tree.
+   */
+  referencesAfterEdits(name: string): { kept: Identifier[]; written: boolean } {
+    const live = this.live()
+    const replaced = (id: Identifier): boolean => live.some((p) => p.start < p.end && p.start <= id.getStart() && id.getEnd() <= p.end)
+    const word = wordPattern(name)
+    return { kept: identifiers(this.script.block.sourceFile, name).filter((id) => !replaced(id)), written: live.some((p) => word.test(p.text)) }
   }
 
   /** A staged removal cuts this node out. */
   isRemoved(node: Node): boolean {
     const [start, end] = [node.getStart(), node.getEnd()]
     return this.live().some((p) => p.removal !== undefined && p.start <= start && end <= p.end)
-  }
-
-  /** Some staged patch writes `name` as a word that is not a member name (`x.name`): the edited block mentions it there. */
-  writes(name: string): boolean {
-    const word = wordPattern(name)
-    return this.live().some((p) => word.test(p.text))
   }
 
   /** The text of an original range once the staged patches inside it are applied. */

@@ -1,16 +1,11 @@
 import { Node, SyntaxKind, type ImportDeclaration, type ImportSpecifier } from 'ts-morph'
 import { CLIENT_PACKAGE } from '../../src/analysis/client/imports.js'
 import { STREAM_TYPE, STREAM_TYPE_MODULE, type ScriptEditor } from './editor.js'
-import { identifiers } from '../../src/ast/walk.js'
 
-/**
- * The block, once edited, still refers to a name outside import declarations: an identifier of the
- * original code that no staged patch replaces, or code a patch writes.
- */
+/** The block, once edited, still refers to a name outside import declarations. */
 function isReferenced(ed: ScriptEditor, name: string): boolean {
-  const sf = ed.script.block.sourceFile
-  const original = identifiers(sf, name).some((id) => !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) && !isMemberName(id) && !ed.isReplaced(id))
-  return original || ed.writes(name)
+  const { kept, written } = ed.referencesAfterEdits(name)
+  return written || kept.some((id) => !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) && !isMemberName(id))
 }
 
 /** `x.io`, `{ io: 1 }`: a property name, not a reference to the binding. */

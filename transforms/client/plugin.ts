@@ -4,7 +4,7 @@ import type { ProvidedSocketUse, SocketPlugin } from '../../src/analysis/client/
 import type { TransformContext } from '../../src/transform.js'
 import { ScriptEditor } from './editor.js'
 import { streamCall } from './creation.js'
-import { descendantsOfKind, identifiers } from '../../src/ast/walk.js'
+import { descendantsOfKind } from '../../src/ast/walk.js'
 
 /** A socket plugin the migration deletes, and the call that replaces `$socket` in its users. */
 export interface DeletedPlugin {
@@ -84,11 +84,9 @@ export function renameDollarHolders(ed: ScriptEditor): void {
     const name = decl.getNameNode()
     if (!Node.isIdentifier(name) || !/^\$\w+$/.test(name.getText()) || !holdsStream(ed, decl, name.getText())) continue
     const plain = name.getText().slice(1)
-    const taken = ed.writes(plain) || identifiers(sf, plain).some((id) => !ed.isReplaced(id) && declarationOf(id) !== undefined)
-    if (taken || template.includes(name.getText())) continue
-    for (const id of identifiers(sf, name.getText())) {
-      if (!ed.isReplaced(id) && (id === name || declarationOf(id) === decl)) ed.replace(id, plain)
-    }
+    const free = ed.referencesAfterEdits(plain)
+    if (free.written || free.kept.some((id) => declarationOf(id) !== undefined) || template.includes(name.getText())) continue
+    for (const id of ed.referencesAfterEdits(name.getText()).kept) if (id === name || declarationOf(id) === decl) ed.replace(id, plain)
     ed.renameInStagedText(name.getText(), plain)
   }
 }
