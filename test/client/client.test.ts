@@ -991,4 +991,60 @@ export function useLive() {
     const { updated } = await planClient(dir)
     expect(updated.get('app/composables/useOnly.ts')).toContain("import { onMounted, shallowRef } from 'vue'")
   })
+
+  it('add to a list in another layout after its last name, keeping its closing brace where it was', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin([]),
+      'app/composables/useMixed.ts': composable("import {\n  onMounted, ref,\n  computed,\n} from 'vue'"),
+    })
+    const { updated } = await planClient(dir)
+    expect(updated.get('app/composables/useMixed.ts')).toContain("import {\n  onMounted, ref,\n  computed, shallowRef,\n} from 'vue'\n")
+  })
+})
+
+describe('a .vue file with two script blocks', () => {
+  it('gets the edits of both blocks, each in its own block', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/components/Pair.vue': `<template>
+  <p>{{ count }}</p>
+</template>
+
+<script lang="ts">
+import { io } from 'socket.io-client'
+
+export const shared = io({ transports: ['websocket'] })
+</script>
+
+<script setup lang="ts">
+import { io } from 'socket.io-client'
+
+const socket = io()
+const count = ref(0)
+socket.on('typing', () => count.value++)
+socket.emit('typing', { roomId: 1 })
+</script>
+`,
+    })
+    const { updated } = await planClient(dir)
+    expect(updated.get('app/components/Pair.vue')).toBe(`<template>
+  <p>{{ count }}</p>
+</template>
+
+<script lang="ts">
+export const shared = useChatSSE({ detached: true })
+shared.connect()
+</script>
+
+<script setup lang="ts">
+const socket = useChatSSE()
+socket.connect()
+const count = ref(0)
+socket.on('typing', () => count.value++)
+socket.post('/api/chat/typing', { roomId: 1 })
+</script>
+`)
+  })
 })

@@ -134,7 +134,7 @@ export class ScriptEditor {
 
   /** The text of an original range once the staged patches inside it are applied. */
   editedText(start: number, end: number): string {
-    const inside = this.live().filter((p) => start <= p.start && p.end <= end).sort(byPosition)
+    const inside = this.live().filter((p) => start <= p.start && p.end <= end).sort(inTextOrder)
     return applyEdits(this.script.block.sourceFile.getFullText().slice(0, end), inside).slice(start)
   }
 
@@ -150,11 +150,11 @@ export class ScriptEditor {
    * rewrites, such as an emit inside a `connect` handler, compose without re-reading the tree.
    */
   edits(): BlockEdit[] {
-    const ordered = this.live().sort(byPosition)
-    let limit = Infinity
+    const ordered = this.live().sort(inTextOrder)
+    let reached = 0
     for (const patch of ordered) {
-      if (patch.end > limit) throw new Error(`${this.script.unit.path}: overlapping client edits at ${patch.start}-${patch.end}`)
-      limit = patch.start
+      if (patch.start < reached) throw new Error(`${this.script.unit.path}: overlapping client edits at ${patch.start}-${patch.end}`)
+      reached = patch.end
     }
     return ordered.map(({ start, end, text }) => ({ start, end, text }))
   }
@@ -226,9 +226,9 @@ export function indentationOf(node: Node): string {
   return /^[ \t]*/.exec(text.slice(lineStart, node.getStart()))![0]
 }
 
-/** Latest position first; at one position the longer edit first, and insertions in reverse staging order, so applying them in turn keeps staging order. */
-function byPosition(a: Patch, b: Patch): number {
-  return b.start - a.start || b.end - a.end || b.seq - a.seq
+/** In the order of the text: at one position insertions in staging order, then the edit that replaces text from there. */
+function inTextOrder(a: Patch, b: Patch): number {
+  return a.start - b.start || a.end - b.end || a.seq - b.seq
 }
 
 function swallows(removal: Patch, patch: Patch): boolean {
@@ -237,11 +237,15 @@ function swallows(removal: Patch, patch: Patch): boolean {
   return removal.removal === 'line' || !atEdge
 }
 
-/** Applies non-overlapping edits, given latest first, to a text. */
+/** Applies non-overlapping edits, given in the order of the text, to it. */
 export function applyEdits(text: string, edits: readonly BlockEdit[]): string {
-  let out = text
-  for (const edit of edits) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end)
-  return out
+  let out = ''
+  let cursor = 0
+  for (const edit of edits) {
+    out += text.slice(cursor, edit.start) + edit.text
+    cursor = edit.end
+  }
+  return out + text.slice(cursor)
 }
 
 /** `name` as a word of code, not preceded by `.` (a member of something else). */

@@ -12,16 +12,20 @@ export type FileEdit = BlockEdit
  */
 export function stageFileEdits(ctx: TransformContext, path: string, editors: readonly ScriptEditor[], meta: ChangeMeta): void {
   const edits = fileEdits(editors)
-  if (edits.length === 0) return
+  if (edits.length > 0) writeEdited(ctx, path, edits, meta)
+}
+
+/** The file's new text, written whole: the ChangeSet takes full texts. */
+function writeEdited(ctx: TransformContext, path: string, edits: readonly FileEdit[], meta: ChangeMeta): void {
   const before = ctx.changes.currentText(path)
   if (before === undefined) throw new Error(`${path}: the client edits a file that is gone`)
   ctx.changes.write(path, applyEdits(before, edits), before, meta)
 }
 
-/** The editors' edits in the file's coordinates, latest first (the order `applyEdits` takes). */
+/** The editors' edits in the file's coordinates, in the order of its text. */
 function fileEdits(editors: readonly ScriptEditor[]): FileEdit[] {
-  const latestBlockFirst = [...editors].sort((a, b) => b.script.block.start - a.script.block.start)
-  return latestBlockFirst.flatMap((ed) => {
+  const inFileOrder = [...editors].sort((a, b) => a.script.block.start - b.script.block.start)
+  return inFileOrder.flatMap((ed) => {
     const offset = blockOffset(ed.script.unit, ed.script.block)
     return ed.edits().map((edit) => ({ start: edit.start + offset, end: edit.end + offset, text: edit.text }))
   })

@@ -10,21 +10,22 @@ export interface Cut {
 /**
  * Where ts-morph's `remove()` of a statement (or import) cuts, read from the untouched tree: from
  * the end of the statement before to the line of the one after, leaving one line break between them
- * (two when either has a body). Siblings already `gone` count as cut with it. The migrated files
- * have always been cut this way, so the same statements keep the same layout.
+ * (two when either has a body). Neighbours already `gone` are cut with it, as ts-morph cuts a run
+ * of statements. The migrated files have always been cut this way, so they keep their layout.
  */
 export function statementCut(statement: Node, gone: (sibling: Node) => boolean): Cut {
   const text = statement.getSourceFile().getFullText()
-  let previous = statement.getPreviousSibling()
-  while (previous && gone(previous)) previous = previous.getPreviousSibling()
-  let next = statement.getNextSibling()
-  while (next && gone(next)) next = next.getNextSibling()
-  const start = previous ? cutStartAfter(previous, text) : cutStartOfFirst(statement, text)
+  let [first, last] = [statement, statement]
+  for (let p = first.getPreviousSibling(); p && gone(p); p = p.getPreviousSibling()) first = p
+  for (let n = last.getNextSibling(); n && gone(n); n = n.getNextSibling()) last = n
+  const previous = first.getPreviousSibling()
+  const next = last.getNextSibling()
+  const start = previous ? cutStartAfter(previous, text) : cutStartOfFirst(first, text)
   if (previous && next) {
     const separator = hasBody(previous) || hasBody(next) ? '\n\n' : '\n'
     return { start, end: lineStartOrNonWhitespace(text, next.getNonWhitespaceStart()), text: separator }
   }
-  return { start, end: cutEndWithoutNext(statement, previous, text), text: '' }
+  return { start, end: cutEndAtEdge(first, last, previous, text), text: '' }
 }
 
 function cutStartAfter(previous: Node, text: string): number {
@@ -38,14 +39,15 @@ function cutStartOfFirst(statement: Node, text: string): number {
   return statement.isFirstNodeOnLine() ? before : statement.getNonWhitespaceStart()
 }
 
-function cutEndWithoutNext(statement: Node, previous: Node | undefined, text: string): number {
-  const triviaEnd = statement.getTrailingTriviaEnd()
-  if (statement.getParentOrThrow().getEnd() === statement.getEnd()) return statement.getEnd()
+/** The end of a cut with no statement on one side of it. */
+function cutEndAtEdge(first: Node, last: Node, previous: Node | undefined, text: string): number {
+  const triviaEnd = last.getTrailingTriviaEnd()
+  if (last.getParentOrThrow().getEnd() === last.getEnd()) return last.getEnd()
   if (isNewLineAt(text, triviaEnd)) {
-    if (!previous && statement.getPos() === 0) return nextNonBlankLine(text, triviaEnd)
+    if (!previous && first.getPos() === 0) return nextNonBlankLine(text, triviaEnd)
     return endOfPreviousLine(text, nextNonBlankLine(text, triviaEnd))
   }
-  return previous ? statement.getEnd() : triviaEnd
+  return previous ? last.getEnd() : triviaEnd
 }
 
 function hasBody(node: Node): boolean {
