@@ -1003,6 +1003,37 @@ export function useLive() {
   })
 })
 
+describe('a $socket variable renamed to socket', () => {
+  it('keeps the key of an object that hands it on by shorthand', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/plugins/socket.client.ts': `import { io } from 'socket.io-client'
+
+export default defineNuxtPlugin(() => {
+  const socket = io({ transports: ['websocket'] })
+  return { provide: { socket } }
+})
+`,
+      'app/composables/useTyping.ts': `export function useTyping() {
+  const { $socket } = useNuxtApp()
+  const typing = () => $socket.emit('typing', { roomId: 1 })
+  return { typing, $socket }
+}
+`,
+    })
+    const { updated, deleted } = await planClient(dir)
+    expect(deleted).toEqual(['app/plugins/socket.client.ts'])
+    expect(updated.get('app/composables/useTyping.ts')).toBe(`export function useTyping() {
+  const socket = useChatSSE()
+  socket.connect()
+  const typing = () => socket.send('/api/chat/typing', { roomId: 1 })
+  return { typing, $socket: socket }
+}
+`)
+  })
+})
+
 describe('a .vue file with two script blocks', () => {
   it('gets the edits of both blocks, each in its own block', async () => {
     const dir = caseDir()

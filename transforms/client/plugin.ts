@@ -86,8 +86,12 @@ export function renameDollarHolders(ed: ScriptEditor): void {
     const plain = name.getText().slice(1)
     const free = ed.referencesAfterEdits(plain)
     if (free.written || free.kept.some((id) => declarationOf(id) !== undefined) || template.includes(name.getText())) continue
-    for (const id of ed.referencesAfterEdits(name.getText()).kept) if (id === name || declarationOf(id) === decl) ed.replace(id, plain)
+    const uses = ed.referencesAfterEdits(name.getText()).kept.filter((id) => id === name || declarationOf(id) === decl)
+    // Other files import an exported name as it is: renaming it here alone would break them.
+    if (isExported(decl) || uses.some((id) => Node.isExportSpecifier(id.getParent()) || Node.isExportAssignment(id.getParent()))) continue
     ed.renameInStagedText(name.getText(), plain)
+    // `{ $socket }` keeps its key for whoever reads it: `{ $socket: socket }`.
+    for (const id of uses) ed.replace(id, Node.isShorthandPropertyAssignment(id.getParent()) ? `${name.getText()}: ${plain}` : plain)
   }
 }
 
@@ -97,4 +101,8 @@ function holdsStream(ed: ScriptEditor, decl: Node, name: string): boolean {
   if (!statement || ed.isRemoved(statement)) return false
   const declared = new RegExp(`(?<![\\w$.])${name.replace(/[$]/g, '\\$&')}\\s*(?::[^=]*)?=\\s*useChatSSE\\(`)
   return declared.test(ed.editedText(statement.getStart(), statement.getEnd()))
+}
+
+function isExported(decl: Node): boolean {
+  return decl.getFirstAncestorByKind(SyntaxKind.VariableStatement)?.isExported() ?? false
 }
