@@ -99,8 +99,8 @@ export function updateVueImports(ed: ScriptEditor): void {
 /**
  * `import { a, ref } from 'vue'` → `import { a, shallowRef } from 'vue'` as one text replacement of the
  * list, in its own layout: one line with its spacing, or one name per line with its indentation.
- * In any other layout each name is added after the last one and each removed one goes with its comma;
- * a list left empty goes with its declaration.
+ * In any other layout each name is added after the last one kept and each removed one goes with its
+ * comma; a list left empty goes with its declaration.
  */
 function editNamedImports(ed: ScriptEditor, decl: ImportDeclaration, added: string[], removed: ImportSpecifier[]): void {
   if (added.length === 0 && removed.length === 0) return
@@ -123,18 +123,39 @@ function editNamedImports(ed: ScriptEditor, decl: ImportDeclaration, added: stri
     return
   }
   if (items.length === 0) return removeAllNamedImports(ed, decl)
-  for (const named of removed) removeSpecifier(ed, named)
-  const last = kept.at(-1) ?? specifiers.at(-1)
-  if (last && added.length > 0) ed.insert(last.getEnd(), added.map((name) => `, ${name}`).join(''))
+  if (text === undefined) return addNamedList(ed, decl, items)
+  const last = kept.at(-1)
+  if (!last) return ed.replace(bindings!, `{ ${items.join(', ')} }`)
+  for (const run of removedRuns(specifiers, removed)) removeSpecifiers(ed, run)
+  if (added.length > 0) ed.insert(last.getEnd(), added.map((name) => `, ${name}`).join(''))
 }
 
-/** `a, ref, b` → `a, b`: a specifier goes with the comma after it, or the last one with the comma before it. */
-function removeSpecifier(ed: ScriptEditor, named: ImportSpecifier): void {
-  const comma = named.getNextSiblingIfKind(SyntaxKind.CommaToken)
-  const previousComma = named.getPreviousSiblingIfKind(SyntaxKind.CommaToken)
-  if (comma && !previousComma) ed.replaceRange(named.getStart(), comma.getNextSibling()?.getStart() ?? comma.getEnd(), '')
+/** `import Vue from 'vue'` → `import Vue, { type Raw } from 'vue'`; beside `import * as Vue from 'vue'`, a declaration of its own. */
+function addNamedList(ed: ScriptEditor, decl: ImportDeclaration, items: string[]): void {
+  const defaultImport = decl.getDefaultImport()
+  if (defaultImport && !decl.getImportClause()?.getNamedBindings()) ed.insert(defaultImport.getEnd(), `, { ${items.join(', ')} }`)
+  else addImport(ed, `import { ${items.join(', ')} } from ${decl.getModuleSpecifier().getText()}${ed.style.semicolons ? ';' : ''}`)
+}
+
+/** The removed specifiers in runs of neighbours, so that each run is cut as one. */
+function removedRuns(specifiers: ImportSpecifier[], removed: ImportSpecifier[]): ImportSpecifier[][] {
+  const runs: ImportSpecifier[][] = []
+  specifiers.forEach((named, i) => {
+    if (!removed.includes(named)) return
+    if (i > 0 && removed.includes(specifiers[i - 1]!)) runs.at(-1)!.push(named)
+    else runs.push([named])
+  })
+  return runs
+}
+
+/** `a, ref, b` → `a, b`: a run of specifiers goes with the comma after it, or, at the end, with the comma before it. */
+function removeSpecifiers(ed: ScriptEditor, run: ImportSpecifier[]): void {
+  const [first, last] = [run[0]!, run.at(-1)!]
+  const comma = last.getNextSiblingIfKind(SyntaxKind.CommaToken)
+  const previousComma = first.getPreviousSiblingIfKind(SyntaxKind.CommaToken)
+  if (comma && !previousComma) ed.replaceRange(first.getStart(), comma.getNextSibling()?.getStart() ?? comma.getEnd(), '')
   else if (comma) ed.replaceRange(previousComma!.getEnd(), comma.getEnd(), '')
-  else if (previousComma) ed.replaceRange(previousComma.getStart(), named.getEnd(), '')
+  else if (previousComma) ed.replaceRange(previousComma.getStart(), last.getEnd(), '')
 }
 
 /** The indentation of a `{\n  a,\n  b,\n}` list (each name on its own line), or undefined for another layout. */
