@@ -24,7 +24,7 @@ import { describeSyntaxFindings, findSyntaxErrors } from './verify/syntax.js'
 import { transforms as registeredTransforms } from '../transforms/index.js'
 import { withIdentityRooms } from './analysis/handlers/self-identification.js'
 import { eventsOfScripts } from '../transforms/client/kept.js'
-import { LIFECYCLE } from '../transforms/client/lifecycle.js'
+import { LIFECYCLE } from '../transforms/client/lifecycle-pair.js'
 
 /** `src/runtime` of this package, from both `src/` (tsx, vitest) and `dist/src/` (the built CLI). */
 export const runtimeDir = path.resolve(

@@ -12,13 +12,15 @@ import { removeDroppedLocals } from './client/unused.js'
 import { pluginsToDelete, renameDollarHolders, rewriteProvidedUse, type DeletedPlugin } from './client/plugin.js'
 import { keptOnSocketIO, type KeptSocketIO } from './client/kept.js'
 import { AppEvents } from './client/app-events.js'
+import { stageFileEdits } from './client/staging.js'
 import { wireReset } from './client/reset.js'
 
 const ID = 'client'
+const TITLE = 'Move socket.io-client composables, plugins, stores and components onto the shared useChatSSE() stream'
 
 export const clientTransform: Transform = {
   id: ID,
-  title: 'Move socket.io-client composables, plugins, stores and components onto the shared useChatSSE() stream',
+  title: TITLE,
   run(ctx) {
     reportUnrecognisedSockets(ctx)
     const kept = keptOnSocketIO(ctx)
@@ -27,10 +29,14 @@ export const clientTransform: Transform = {
     const deleted = kept ? [] : pluginsToDelete(ctx)
     const deletedPaths = new Set(deleted.map((d) => d.plugin.unit.path))
     const appEvents = new AppEvents(ctx)
+    const editorsByFile = new Map<string, ScriptEditor[]>()
     for (const script of ctx.model.client.scripts) {
       if (deletedPaths.has(script.unit.path)) continue
-      migrateScript(ctx, script, deleted, kept, appEvents)
+      const ed = migrateScript(ctx, script, deleted, kept, appEvents)
+      editorsByFile.set(script.unit.path, [...(editorsByFile.get(script.unit.path) ?? []), ed])
     }
+    // Every edit was decided on the untouched trees; each file's edits are staged in one call.
+    for (const [path, editors] of editorsByFile) stageFileEdits(ctx, path, editors, { transform: ID, reason: TITLE })
     for (const { plugin } of deleted) {
       ctx.changes.delete(plugin.unit.path, { transform: ID, reason: `Nuxt plugin that only created the socket; users of $${plugin.key} call useChatSSE()` })
     }
@@ -65,7 +71,8 @@ function reportClientKept(ctx: TransformContext, kept: KeptSocketIO): void {
   }
 }
 
-function migrateScript(ctx: TransformContext, script: ClientScript, deleted: DeletedPlugin[], kept: KeptSocketIO | undefined, appEvents: AppEvents): void {
+/** Decides every edit of one script block; the block itself is left as it is. */
+function migrateScript(ctx: TransformContext, script: ClientScript, deleted: DeletedPlugin[], kept: KeptSocketIO | undefined, appEvents: AppEvents): ScriptEditor {
   const ed = new ScriptEditor(ctx, script)
   ed.kept = kept
   ed.appEvents = appEvents
@@ -89,11 +96,12 @@ function migrateScript(ctx: TransformContext, script: ClientScript, deleted: Del
     const plugin = deleted.find((d) => d.plugin.key === use.key)
     if (plugin) rewriteProvidedUse(ed, use, plugin.replacement)
   }
-  ed.applyPatches()
   removeDroppedLocals(ed)
   renameDollarHolders(ed)
   replaceClientImports(ed)
   updateVueImports(ed)
+  ed.placeRouteTable()
+  return ed
 }
 
 function renameCallee(ed: ScriptEditor, callee: Node, from: string, to: string): void {

@@ -217,6 +217,32 @@ export const useB = () => {
   })
 })
 
+describe('a variable only the socket URL read', () => {
+  it('goes with the io() call even where the route table, which has its own `url`, is added', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/composables/useRelay.ts': `import { io } from 'socket.io-client'
+
+export function useRelay() {
+  const url = useRuntimeConfig().public.chatUrl
+  const socket = io(url)
+  const relay = (event: string, payload: unknown) => socket.emit(event, payload)
+  return { relay }
+}
+`,
+    })
+    const { updated } = await planClient(dir)
+    const text = updated.get('app/composables/useRelay.ts')!
+    expect(text).toContain('function chatEventRoute(event: string): string {')
+    expect(text).not.toContain('useRuntimeConfig')
+    expect(text).toContain(`export function useRelay() {
+  const socket = useChatSSE()
+  socket.connect()
+  const relay = (event: string, payload: unknown) => socket.send(chatEventRoute(event), payload)`)
+  })
+})
+
 describe('io() reconnection options', () => {
   it('carry the bound on reconnect attempts over to the stream, none when reconnection was off', async () => {
     const dir = caseDir()
@@ -964,5 +990,92 @@ export function useLive() {
     })
     const { updated } = await planClient(dir)
     expect(updated.get('app/composables/useOnly.ts')).toContain("import { onMounted, shallowRef } from 'vue'")
+  })
+
+  it('add to a list in another layout after its last name, keeping its closing brace where it was', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin([]),
+      'app/composables/useMixed.ts': composable("import {\n  onMounted, ref,\n  computed,\n} from 'vue'"),
+    })
+    const { updated } = await planClient(dir)
+    expect(updated.get('app/composables/useMixed.ts')).toContain("import {\n  onMounted, ref,\n  computed, shallowRef,\n} from 'vue'\n")
+  })
+})
+
+describe('a $socket variable renamed to socket', () => {
+  it('keeps the key of an object that hands it on by shorthand', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/plugins/socket.client.ts': `import { io } from 'socket.io-client'
+
+export default defineNuxtPlugin(() => {
+  const socket = io({ transports: ['websocket'] })
+  return { provide: { socket } }
+})
+`,
+      'app/composables/useTyping.ts': `export function useTyping() {
+  const { $socket } = useNuxtApp()
+  const typing = () => $socket.emit('typing', { roomId: 1 })
+  return { typing, $socket }
+}
+`,
+    })
+    const { updated, deleted } = await planClient(dir)
+    expect(deleted).toEqual(['app/plugins/socket.client.ts'])
+    expect(updated.get('app/composables/useTyping.ts')).toBe(`export function useTyping() {
+  const socket = useChatSSE()
+  socket.connect()
+  const typing = () => socket.send('/api/chat/typing', { roomId: 1 })
+  return { typing, $socket: socket }
+}
+`)
+  })
+})
+
+describe('a .vue file with two script blocks', () => {
+  it('gets the edits of both blocks, each in its own block', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'server/plugins/socket.io.ts': serverPlugin(['typing']),
+      'app/components/Pair.vue': `<template>
+  <p>{{ count }}</p>
+</template>
+
+<script lang="ts">
+import { io } from 'socket.io-client'
+
+export const shared = io({ transports: ['websocket'] })
+</script>
+
+<script setup lang="ts">
+import { io } from 'socket.io-client'
+
+const socket = io()
+const count = ref(0)
+socket.on('typing', () => count.value++)
+socket.emit('typing', { roomId: 1 })
+</script>
+`,
+    })
+    const { updated } = await planClient(dir)
+    expect(updated.get('app/components/Pair.vue')).toBe(`<template>
+  <p>{{ count }}</p>
+</template>
+
+<script lang="ts">
+export const shared = useChatSSE({ detached: true })
+shared.connect()
+</script>
+
+<script setup lang="ts">
+const socket = useChatSSE()
+socket.connect()
+const count = ref(0)
+socket.on('typing', () => count.value++)
+socket.post('/api/chat/typing', { roomId: 1 })
+</script>
+`)
   })
 })

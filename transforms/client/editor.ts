@@ -1,7 +1,7 @@
-import type { CallExpression, Node } from 'ts-morph'
+import type { CallExpression, Identifier, Node } from 'ts-morph'
 import type { AppEvents } from './app-events.js'
 import type { KeptSocketIO } from './kept.js'
-import type { LifecyclePair } from './lifecycle.js'
+import type { LifecyclePair } from './lifecycle-pair.js'
 import { urlParams } from './routes.js'
 import type { ClientScript } from '../../src/analysis/client/types.js'
 import { followUpInput } from '../../src/followups.js'
@@ -10,22 +10,30 @@ import { quoteString } from '../../src/style/apply.js'
 import { detectStyle } from '../../src/style/detect.js'
 import type { CodeStyle } from '../../src/style/types.js'
 import type { FollowUpTarget, TransformContext } from '../../src/transform.js'
-import { identifierNames } from '../../src/ast/walk.js'
-import { replaceFileText } from '../../src/ast/edit.js'
+import { identifierNames, identifiers } from '../../src/ast/walk.js'
 import { freeName } from '../../src/text/free-name.js'
+import { statementCut } from './statement-removal.js'
 
 /** The shared stream's type, exported by the runtime composable the sse-runtime transform installs in the app dir. */
 export const STREAM_TYPE = 'ChatSSE'
 export const STREAM_TYPE_MODULE = '~/composables/useChatSSE'
 
-interface Patch {
+/** A text edit of the block, in its original (unedited) coordinates. */
+export interface BlockEdit {
   start: number
   end: number
   text: string
+}
+
+interface Patch extends BlockEdit {
   /** Order of staging, so insertions at one position keep it. */
   seq: number
-  /** A removal swallows every other patch inside it (an emit inside a removed handler). */
-  removal?: boolean
+  /**
+   * A removal swallows every other patch inside it (an emit inside a removed handler). A `line`
+   * removal also swallows insertions at its edges; a `statement` removal (cut as ts-morph's
+   * `remove()` cuts, from the end of the statement before) leaves them to its neighbours.
+   */
+  removal?: 'line' | 'statement'
 }
 
 /** One script block being migrated: the transform context plus the block's own style. */
@@ -62,6 +70,7 @@ export class ScriptEditor {
   }
 
   private readonly patches: Patch[] = []
+  private seq = 0
 
   /** Replaces a node's text (without its leading trivia). */
   replace(node: Node, text: string): void {
@@ -69,7 +78,7 @@ export class ScriptEditor {
   }
 
   replaceRange(start: number, end: number, text: string): void {
-    this.patches.push({ start, end, text, seq: this.patches.length })
+    this.patches.push({ start, end, text, seq: this.seq++ })
   }
 
   insert(pos: number, text: string): void {
@@ -86,29 +95,70 @@ export class ScriptEditor {
     const text = statement.getSourceFile().getFullText()
     const lineStart = text.lastIndexOf('\n', statement.getStart() - 1)
     const end = text[statement.getEnd()] === ',' ? statement.getEnd() + 1 : statement.getEnd()
-    this.patches.push({ start: lineStart === -1 ? statement.getStart() : lineStart, end, text: '', seq: this.patches.length, removal: true })
+    this.patches.push({ start: lineStart === -1 ? statement.getStart() : lineStart, end, text: '', seq: this.seq++, removal: 'line' })
   }
 
   /**
-   * Applies every patch at once. Patches are computed from the untouched syntax tree and never
-   * overlap (an edit around another one is split into the pieces around it), so nested rewrites,
-   * such as an emit inside a `connect` handler, compose without re-reading the tree.
+   * Removes a whole statement (or import) as ts-morph's `remove()` does, from the end of the
+   * statement before; one removed next to another is cut with it.
    */
-  applyPatches(): boolean {
-    if (this.patches.length === 0) return false
-    const sf = this.script.block.sourceFile
-    let text = sf.getFullText()
+  cutStatement(statement: Node): void {
+    const cut = statementCut(statement, (sibling) => this.isRemoved(sibling))
+    const inside = this.patches.filter((p) => p.removal === 'statement' && cut.start <= p.start && p.end <= cut.end)
+    for (const patch of inside) this.patches.splice(this.patches.indexOf(patch), 1)
+    this.patches.push({ ...cut, seq: this.seq++, removal: 'statement' })
+  }
+
+  /** The staged patches that take effect: those inside a removal go with it. */
+  private live(): Patch[] {
     const removals = this.patches.filter((p) => p.removal)
-    const kept = this.patches.filter((p) => p.removal || !removals.some((r) => r.start <= p.start && p.end <= r.end))
-    const ordered = kept.sort((a, b) => b.start - a.start || b.end - a.end || b.seq - a.seq)
-    let limit = Infinity
+    return this.patches.filter((p) => p.removal || !removals.some((r) => swallows(r, p)))
+  }
+
+  /**
+   * Where the block, once edited, still spells `name`: the identifiers of the original code that no
+   * staged patch replaces or removes, and whether some patch writes it (as a word that is not a
+   * member name, `x.name`). What a later step of the migration decides about a name (is this import
+   * still used, is this variable read, is that name free) is decided on this, never on an edited tree.
+   */
+  referencesAfterEdits(name: string): { kept: Identifier[]; written: boolean } {
+    const live = this.live()
+    const replaced = (id: Identifier): boolean => live.some((p) => p.start < p.end && p.start <= id.getStart() && id.getEnd() <= p.end)
+    const word = wordPattern(name)
+    return { kept: identifiers(this.script.block.sourceFile, name).filter((id) => !replaced(id)), written: live.some((p) => word.test(p.text)) }
+  }
+
+  /** A staged removal cuts this node out. */
+  isRemoved(node: Node): boolean {
+    const [start, end] = [node.getStart(), node.getEnd()]
+    return this.live().some((p) => p.removal !== undefined && p.start <= start && end <= p.end)
+  }
+
+  /** The text of an original range once the staged patches inside it are applied. */
+  editedText(start: number, end: number): string {
+    const inside = this.live().filter((p) => start <= p.start && p.end <= end).sort(inTextOrder)
+    return applyEdits(this.script.block.sourceFile.getFullText().slice(0, end), inside).slice(start)
+  }
+
+  /** Renames `from` to `to` in the text staged patches write (a renamed variable's uses inside rewritten code). */
+  renameInStagedText(from: string, to: string): void {
+    const word = wordPattern(from, 'g')
+    for (const patch of this.live()) patch.text = patch.text.replace(word, to)
+  }
+
+  /**
+   * Every edit of the block, in its original coordinates, computed from the untouched syntax tree.
+   * Edits never overlap (an edit around another one is split into the pieces around it), so nested
+   * rewrites, such as an emit inside a `connect` handler, compose without re-reading the tree.
+   */
+  edits(): BlockEdit[] {
+    const ordered = this.live().sort(inTextOrder)
+    let reached = 0
     for (const patch of ordered) {
-      if (patch.end > limit) throw new Error(`${this.script.unit.path}: overlapping client edits at ${patch.start}-${patch.end}`)
-      text = text.slice(0, patch.start) + patch.text + text.slice(patch.end)
-      limit = patch.start
+      if (patch.start < reached) throw new Error(`${this.script.unit.path}: overlapping client edits at ${patch.start}-${patch.end}`)
+      reached = patch.end
     }
-    replaceFileText(sf, text)
-    return true
+    return ordered.map(({ start, end, text }) => ({ start, end, text }))
   }
 
   private tableName: string | undefined
@@ -116,7 +166,8 @@ export class ScriptEditor {
   /**
    * The name of a file-level lookup (`chatEventRoute(event)`) over a table of every route without
    * path parameters, for emits whose event name is only known at run time; staged at the top of
-   * the file on first use. An event without a route throws instead of posting to nowhere.
+   * the file (by `placeRouteTable`) once some emit uses it. An event without a route throws instead
+   * of posting to nowhere.
    */
   routeTable(): string | undefined {
     if (this.tableName) return this.tableName
@@ -144,12 +195,20 @@ export class ScriptEditor {
       `${i}return url${semi}`,
       '}',
     ].join('\n')
-    const imports = sf.getImportDeclarations()
-    const last = imports[imports.length - 1]
-    if (last) this.insert(last.getEnd(), `\n\n${table}`)
-    else this.insert(sf.getStatements()[0]?.getStart() ?? 0, `${table}\n\n`)
+    this.table = table
     this.tableName = name
     return name
+  }
+
+  private table: string | undefined
+
+  /** Stages the route table, if some emit needs it, after the imports the edits keep (so after any import they add). */
+  placeRouteTable(): void {
+    if (!this.table) return
+    const sf = this.script.block.sourceFile
+    const last = sf.getImportDeclarations().filter((decl) => !this.isRemoved(decl)).at(-1)
+    if (last) this.insert(last.getEnd(), `\n\n${this.table}`)
+    else this.insert(sf.getStatements()[0]?.getStart() ?? 0, `${this.table}\n\n`)
   }
 
   report<K extends FollowUpKind>(node: Node, kind: K, reason: string, action: string, ...severity: SeverityArgument<K>): void {
@@ -166,4 +225,31 @@ export function indentationOf(node: Node): string {
   const text = node.getSourceFile().getFullText()
   const lineStart = text.lastIndexOf('\n', node.getStart() - 1) + 1
   return /^[ \t]*/.exec(text.slice(lineStart, node.getStart()))![0]
+}
+
+/** In the order of the text: at one position insertions in staging order, then the edit that replaces text from there. */
+function inTextOrder(a: Patch, b: Patch): number {
+  return a.start - b.start || a.end - b.end || a.seq - b.seq
+}
+
+function swallows(removal: Patch, patch: Patch): boolean {
+  if (patch === removal || removal.start > patch.start || patch.end > removal.end) return false
+  const atEdge = patch.start === patch.end && (patch.start === removal.start || patch.start === removal.end)
+  return removal.removal === 'line' || !atEdge
+}
+
+/** Applies non-overlapping edits, given in the order of the text, to it. */
+export function applyEdits(text: string, edits: readonly BlockEdit[]): string {
+  let out = ''
+  let cursor = 0
+  for (const edit of edits) {
+    out += text.slice(cursor, edit.start) + edit.text
+    cursor = edit.end
+  }
+  return out + text.slice(cursor)
+}
+
+/** `name` as a word of code, not preceded by `.` (a member of something else). */
+function wordPattern(name: string, flags = ''): RegExp {
+  return new RegExp(`(?<![\\w$.])${name.replace(/[$]/g, '\\$&')}(?![\\w$])`, flags)
 }

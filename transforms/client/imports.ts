@@ -1,12 +1,11 @@
-import { Node, SyntaxKind, type ImportDeclaration, type ImportSpecifier, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type ImportDeclaration, type ImportSpecifier } from 'ts-morph'
 import { CLIENT_PACKAGE } from '../../src/analysis/client/imports.js'
 import { STREAM_TYPE, STREAM_TYPE_MODULE, type ScriptEditor } from './editor.js'
-import { identifiers } from '../../src/ast/walk.js'
-import { replaceNodeText } from '../../src/ast/edit.js'
 
-/** Identifiers of the file still referring to a name, outside import declarations. */
-function isReferenced(sf: SourceFile, name: string): boolean {
-  return identifiers(sf, name).some((id) => !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) && !isMemberName(id))
+/** The block, once edited, still refers to a name outside import declarations. */
+function isReferenced(ed: ScriptEditor, name: string): boolean {
+  const { kept, written } = ed.referencesAfterEdits(name)
+  return written || kept.some((id) => !id.getFirstAncestorByKind(SyntaxKind.ImportDeclaration) && !isMemberName(id))
 }
 
 /** `x.io`, `{ io: 1 }`: a property name, not a reference to the binding. */
@@ -29,20 +28,39 @@ export function replaceClientImports(ed: ScriptEditor): void {
   let typeImported = !ed.usesStreamType || sf.getImportDeclarations().some((d) => d.getModuleSpecifierValue() === STREAM_TYPE_MODULE)
   for (const decl of sf.getImportDeclarations()) {
     if (decl.getModuleSpecifierValue() !== CLIENT_PACKAGE) continue
-    const localNames = importedNames(decl)
-    const used = localNames.filter((name) => isReferenced(sf, name))
+    const used = importedNames(decl).filter((name) => isReferenced(ed, name))
     if (used.length === 0) {
-      if (typeImported) decl.remove()
-      else replaceNodeText(decl, typeImport)
+      if (typeImported) ed.cutStatement(decl)
+      else ed.replace(decl, typeImport)
       typeImported = true
       continue
     }
-    for (const named of decl.getNamedImports()) {
-      const local = named.getAliasNode()?.getText() ?? named.getName()
-      if (!used.includes(local)) named.remove()
-    }
+    const unused = decl.getNamedImports().filter((named) => !used.includes(localName(named)))
+    if (unused.length === decl.getNamedImports().length && unused.length > 0) removeAllNamedImports(ed, decl)
+    else editNamedImports(ed, decl, [], unused)
   }
-  if (!typeImported) sf.insertStatements(lastImportIndex(sf), typeImport)
+  if (!typeImported) addImport(ed, typeImport)
+}
+
+function localName(named: ImportSpecifier): string {
+  return named.getAliasNode()?.getText() ?? named.getName()
+}
+
+/** `import io, { Socket } from 'socket.io-client'` → `import io from 'socket.io-client'`. */
+function removeAllNamedImports(ed: ScriptEditor, decl: ImportDeclaration): void {
+  const defaultImport = decl.getDefaultImport()
+  const bindings = decl.getImportClause()?.getNamedBindings()
+  if (defaultImport && bindings) ed.replaceRange(defaultImport.getEnd(), bindings.getEnd(), '')
+}
+
+/**
+ * Adds an import declaration after the last import the edits keep (on its own line after it), or
+ * at the very start of a block without imports.
+ */
+function addImport(ed: ScriptEditor, text: string): void {
+  const last = ed.script.block.sourceFile.getImportDeclarations().filter((decl) => !ed.isRemoved(decl)).at(-1)
+  if (last) ed.insert(last.getEnd(), `\n${text}`)
+  else ed.insert(0, `${text}\n`)
 }
 
 function importedNames(decl: ImportDeclaration): string[] {
@@ -63,9 +81,9 @@ export function updateVueImports(ed: ScriptEditor): void {
   const vueImport = sf.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === 'vue' && !d.isTypeOnly() && d.getNamedImports().length > 0)
   if (vueImport) {
     const present = new Set(vueImport.getNamedImports().map((n) => n.getName()))
-    for (const name of [...ed.vueNames].sort()) if (!present.has(name) && isReferenced(sf, name)) editOf(vueImport).added.push(name)
+    for (const name of [...ed.vueNames].sort()) if (!present.has(name) && isReferenced(ed, name)) editOf(vueImport).added.push(name)
     for (const named of vueImport.getNamedImports()) {
-      if (ed.replacedVueNames.has(named.getName()) && !isReferenced(sf, named.getAliasNode()?.getText() ?? named.getName())) editOf(vueImport).removed.push(named)
+      if (ed.replacedVueNames.has(named.getName()) && !isReferenced(ed, localName(named))) editOf(vueImport).removed.push(named)
     }
   }
   const typeTarget = vueImport ?? sf.getImportDeclarations().find((d) => d.getModuleSpecifierValue() === 'vue')
@@ -73,20 +91,18 @@ export function updateVueImports(ed: ScriptEditor): void {
   if (typeTarget) {
     for (const name of missing) editOf(typeTarget).added.push(typeTarget.isTypeOnly() ? name : `type ${name}`)
   } else if (missing.length > 0) {
-    // Written as text: ts-morph would pick its own quote style for a generated declaration.
-    sf.insertStatements(lastImportIndex(sf), `import type { ${missing.join(', ')} } from ${ed.quote('vue')}${ed.style.semicolons ? ';' : ''}`)
+    addImport(ed, `import type { ${missing.join(', ')} } from ${ed.quote('vue')}${ed.style.semicolons ? ';' : ''}`)
   }
-  for (const [decl, { added, removed }] of edits) editNamedImports(decl, added, removed)
+  for (const [decl, { added, removed }] of edits) editNamedImports(ed, decl, added, removed)
 }
 
 /**
  * `import { a, ref } from 'vue'` → `import { a, shallowRef } from 'vue'` as one text replacement of the
- * list, in its own layout: one line with its spacing, or one name per line with its indentation
- * (ts-morph's addNamedImport asks the language service for the indentation, which rebuilds the
- * program after every edit, and each edit reparses the file). Any other layout, or a list that
- * would end up empty, is left to ts-morph.
+ * list, in its own layout: one line with its spacing, or one name per line with its indentation.
+ * In any other layout each name is added after the last one kept and each removed one goes with its
+ * comma; a list left empty goes with its declaration.
  */
-function editNamedImports(decl: ImportDeclaration, added: string[], removed: ImportSpecifier[]): void {
+function editNamedImports(ed: ScriptEditor, decl: ImportDeclaration, added: string[], removed: ImportSpecifier[]): void {
   if (added.length === 0 && removed.length === 0) return
   const bindings = decl.getImportClause()?.getNamedBindings()
   const specifiers = decl.getNamedImports()
@@ -94,19 +110,52 @@ function editNamedImports(decl: ImportDeclaration, added: string[], removed: Imp
   const items = [...kept.map((named) => named.getText()), ...added]
   const text = bindings && Node.isNamedImports(bindings) ? bindings.getText() : undefined
   const trailingComma = text !== undefined && /,\s*\}$/.test(text)
+  if (items.length === 0 && !decl.getDefaultImport()) return ed.cutStatement(decl)
   if (text !== undefined && items.length > 0 && !text.includes('\n')) {
     const [open, close] = [/^\{\s/.test(text) ? '{ ' : '{', /\s\}$/.test(text) ? ' }' : '}']
-    replaceNodeText(bindings!, `${open}${items.join(', ')}${trailingComma ? ',' : ''}${close}`)
+    ed.replace(bindings!, `${open}${items.join(', ')}${trailingComma ? ',' : ''}${close}`)
     return
   }
   const layout = text !== undefined && items.length > 0 ? onePerLine(decl, specifiers, text) : undefined
   if (layout) {
     const lines = items.map((item) => `${layout.indent}${item}`).join(',\n')
-    replaceNodeText(bindings!, `{\n${lines}${trailingComma ? ',' : ''}\n${layout.closeIndent}}`)
+    ed.replace(bindings!, `{\n${lines}${trailingComma ? ',' : ''}\n${layout.closeIndent}}`)
     return
   }
-  for (const name of added) decl.addNamedImport(name.startsWith('type ') ? { name: name.slice(5), isTypeOnly: true } : name)
-  for (const named of removed) named.remove()
+  if (items.length === 0) return removeAllNamedImports(ed, decl)
+  if (text === undefined) return addNamedList(ed, decl, items)
+  const last = kept.at(-1)
+  if (!last) return ed.replace(bindings!, `{ ${items.join(', ')} }`)
+  for (const run of removedRuns(specifiers, removed)) removeSpecifiers(ed, run)
+  if (added.length > 0) ed.insert(last.getEnd(), added.map((name) => `, ${name}`).join(''))
+}
+
+/** `import Vue from 'vue'` → `import Vue, { type Raw } from 'vue'`; beside `import * as Vue from 'vue'`, a declaration of its own. */
+function addNamedList(ed: ScriptEditor, decl: ImportDeclaration, items: string[]): void {
+  const defaultImport = decl.getDefaultImport()
+  if (defaultImport && !decl.getImportClause()?.getNamedBindings()) ed.insert(defaultImport.getEnd(), `, { ${items.join(', ')} }`)
+  else addImport(ed, `import { ${items.join(', ')} } from ${decl.getModuleSpecifier().getText()}${ed.style.semicolons ? ';' : ''}`)
+}
+
+/** The removed specifiers in runs of neighbours, so that each run is cut as one. */
+function removedRuns(specifiers: ImportSpecifier[], removed: ImportSpecifier[]): ImportSpecifier[][] {
+  const runs: ImportSpecifier[][] = []
+  specifiers.forEach((named, i) => {
+    if (!removed.includes(named)) return
+    if (i > 0 && removed.includes(specifiers[i - 1]!)) runs.at(-1)!.push(named)
+    else runs.push([named])
+  })
+  return runs
+}
+
+/** `a, ref, b` → `a, b`: a run of specifiers goes with the comma after it, or, at the end, with the comma before it. */
+function removeSpecifiers(ed: ScriptEditor, run: ImportSpecifier[]): void {
+  const [first, last] = [run[0]!, run.at(-1)!]
+  const comma = last.getNextSiblingIfKind(SyntaxKind.CommaToken)
+  const previousComma = first.getPreviousSiblingIfKind(SyntaxKind.CommaToken)
+  if (comma && !previousComma) ed.replaceRange(first.getStart(), comma.getNextSibling()?.getStart() ?? comma.getEnd(), '')
+  else if (comma) ed.replaceRange(previousComma!.getEnd(), comma.getEnd(), '')
+  else if (previousComma) ed.replaceRange(previousComma.getStart(), last.getEnd(), '')
 }
 
 /** The indentation of a `{\n  a,\n  b,\n}` list (each name on its own line), or undefined for another layout. */
@@ -119,10 +168,4 @@ function onePerLine(decl: ImportDeclaration, specifiers: ImportSpecifier[], text
   const closeIndent = /\n([ \t]*)\}$/.exec(text)?.[1]
   if (!onOwnLine || first === undefined || closeIndent === undefined) return undefined
   return { indent: file.slice(lineStart(first), first), closeIndent }
-}
-
-function lastImportIndex(sf: SourceFile): number {
-  const imports = sf.getStatements().filter((s) => Node.isImportDeclaration(s))
-  const last = imports[imports.length - 1]
-  return last ? last.getChildIndex() + 1 : 0
 }

@@ -3,7 +3,7 @@ import { planEmit } from '../../src/analysis/server/emit-plan.js'
 import type { TransformContext } from '../../src/transform.js'
 import type { ClientScript } from '../../src/analysis/client/types.js'
 import { routeFor } from './routes.js'
-import { LIFECYCLE } from './lifecycle.js'
+import { LIFECYCLE } from './lifecycle-pair.js'
 import { eventName } from '../../src/analysis/event-name.js'
 
 /** An event the client goes on sending or hearing over Socket.IO, and why. */

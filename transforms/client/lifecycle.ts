@@ -1,24 +1,10 @@
 import { Node, type Block, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph'
 import type { SocketMemberUse } from '../../src/analysis/client/types.js'
 import { indentationOf, type ScriptEditor } from './editor.js'
+import { LIFECYCLE, type LifecyclePair } from './lifecycle-pair.js'
 import { identifierNames } from '../../src/ast/walk.js'
 import { eventName } from '../../src/analysis/event-name.js'
 import { freeName } from '../../src/text/free-name.js'
-
-/** socket.io-client's own lifecycle events and the stream's signals that replace them. */
-export const LIFECYCLE: Record<string, string> = { connect: 'onOpen', disconnect: 'onClose', connect_error: 'onError' }
-
-/**
- * `socket.on('connect', h)` … `socket.off('connect', h)`: the stream has no `off` for its signals;
- * `onOpen(h)` returns the function that removes `h`. The pair keeps that function in a variable
- * (or, in an Options API component, in its data) and calls it where `off` was.
- */
-export interface LifecyclePair {
-  on: CallExpression
-  off: CallExpression
-  /** Where the remover is kept: `stopOnConnect` or `this.stopOnConnect`. */
-  holder: string
-}
 
 /** Finds the on/off pairs of lifecycle listeners and stages the declaration of their remover. */
 export function pairLifecycleListeners(ed: ScriptEditor): Map<CallExpression, LifecyclePair> {

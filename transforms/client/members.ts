@@ -4,7 +4,7 @@ import type { SocketCreation, SocketMemberUse } from '../../src/analysis/client/
 import type { ScriptEditor } from './editor.js'
 import { rewriteEmit } from './emit.js'
 import { reportSocketIOStrings } from './socket-strings.js'
-import { LIFECYCLE } from './lifecycle.js'
+import { LIFECYCLE } from './lifecycle-pair.js'
 import { descendantsOfKind, identifierNames } from '../../src/ast/walk.js'
 import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
 import { eventName } from '../../src/analysis/event-name.js'

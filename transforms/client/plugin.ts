@@ -4,7 +4,7 @@ import type { ProvidedSocketUse, SocketPlugin } from '../../src/analysis/client/
 import type { TransformContext } from '../../src/transform.js'
 import { ScriptEditor } from './editor.js'
 import { streamCall } from './creation.js'
-import { descendantsOfKind, identifiers } from '../../src/ast/walk.js'
+import { descendantsOfKind } from '../../src/ast/walk.js'
 
 /** A socket plugin the migration deletes, and the call that replaces `$socket` in its users. */
 export interface DeletedPlugin {
@@ -73,18 +73,36 @@ function initialises(node: Node): boolean {
 
 /**
  * `$socket` was the plugin's name for it; once the variable holds the stream it reads better as
- * `socket`, when that name is free and the template does not use `$socket`.
+ * `socket`, when that name is free and the template does not use `$socket`. Every use is renamed,
+ * in the code as it was and in the code the migration writes.
  */
 export function renameDollarHolders(ed: ScriptEditor): void {
   const sf = ed.script.block.sourceFile
   const template = ed.script.unit.kind === 'vue' ? (/<template[\s\S]*<\/template>/.exec(ed.script.unit.originalText)?.[0] ?? '') : ''
-  for (const decl of descendantsOfKind(sf, SyntaxKind.VariableDeclaration)) {
+  const declarations = [...descendantsOfKind(sf, SyntaxKind.VariableDeclaration), ...descendantsOfKind(sf, SyntaxKind.BindingElement)]
+  for (const decl of declarations) {
     const name = decl.getNameNode()
-    if (!Node.isIdentifier(name) || !/^\$\w+$/.test(name.getText())) continue
-    if (!decl.getInitializer()?.getText().startsWith('useChatSSE(')) continue
+    if (!Node.isIdentifier(name) || !/^\$\w+$/.test(name.getText()) || !holdsStream(ed, decl, name.getText())) continue
     const plain = name.getText().slice(1)
-    const taken = identifiers(sf, plain).some((id) => declarationOf(id) !== undefined)
-    if (taken || template.includes(name.getText())) continue
-    name.rename(plain)
+    const free = ed.referencesAfterEdits(plain)
+    if (free.written || free.kept.some((id) => declarationOf(id) !== undefined) || template.includes(name.getText())) continue
+    const uses = ed.referencesAfterEdits(name.getText()).kept.filter((id) => id === name || declarationOf(id) === decl)
+    // Other files import an exported name as it is: renaming it here alone would break them.
+    if (isExported(decl) || uses.some((id) => Node.isExportSpecifier(id.getParent()) || Node.isExportAssignment(id.getParent()))) continue
+    ed.renameInStagedText(name.getText(), plain)
+    // `{ $socket }` keeps its key for whoever reads it: `{ $socket: socket }`.
+    for (const id of uses) ed.replace(id, Node.isShorthandPropertyAssignment(id.getParent()) ? `${name.getText()}: ${plain}` : plain)
   }
+}
+
+/** Once edited, the declaration's statement declares the name with `useChatSSE(...)` (`const { $socket } = useNuxtApp()` becomes `const $socket = useChatSSE()`). */
+function holdsStream(ed: ScriptEditor, decl: Node, name: string): boolean {
+  const statement = decl.getFirstAncestorByKind(SyntaxKind.VariableStatement)
+  if (!statement || ed.isRemoved(statement)) return false
+  const declared = new RegExp(`(?<![\\w$.])${name.replace(/[$]/g, '\\$&')}\\s*(?::[^=]*)?=\\s*useChatSSE\\(`)
+  return declared.test(ed.editedText(statement.getStart(), statement.getEnd()))
+}
+
+function isExported(decl: Node): boolean {
+  return decl.getFirstAncestorByKind(SyntaxKind.VariableStatement)?.isExported() ?? false
 }

@@ -1,6 +1,6 @@
 import { Node, SyntaxKind } from 'ts-morph'
 import type { ScriptEditor } from './editor.js'
-import { descendantsOfKind, identifiers } from '../../src/ast/walk.js'
+import { descendantsOfKind } from '../../src/ast/walk.js'
 
 /**
  * `const config = useRuntimeConfig()` that only fed the socket URL or a dropped option: once the
@@ -8,17 +8,16 @@ import { descendantsOfKind, identifiers } from '../../src/ast/walk.js'
  * reads (composables, property access, literals) are removed; anything with effects stays.
  */
 export function removeDroppedLocals(ed: ScriptEditor): void {
-  const sf = ed.script.block.sourceFile
   for (const name of ed.droppedNames) {
-    const ids = identifiers(sf, name)
-    const id = ids[0]
-    if (ids.length !== 1 || !id) continue
+    const { kept, written } = ed.referencesAfterEdits(name)
+    const id = kept[0]
+    if (kept.length !== 1 || !id || written) continue
     const decl = id.getParent()
     if (!decl || !Node.isVariableDeclaration(decl) || decl.getNameNode() !== id) continue
     const statement = decl.getVariableStatement()
     const init = decl.getInitializer()
     if (!statement || statement.getDeclarations().length !== 1 || !init || !onlyReads(init)) continue
-    statement.remove()
+    ed.cutStatement(statement)
   }
 }
 
