@@ -241,7 +241,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   const unrunnable = syntaxFindings.length > 0 ? [] : findUnrunnableCode(fileChanges, repo, runtimeNames(runtimeDir), socketFiles)
   const handlersRan = selected.some((transform) => transform.id === 'server-handlers')
   const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
-  const typeErrors = syntaxFindings.length > 0 ? [] : findNewTypeErrors(fileChanges, repo, verbose)
+  const typeErrors = syntaxFindings.length > 0 ? [] : findNewTypeErrors(fileChanges, repo, runtimeDir, verbose)
   const withdraw = withdrawableEvents(model, [...syntaxFindings, ...unrunnable, ...typeErrors])
     ?? (handlersRan ? ungeneratedRoutes(model, fileChanges, repo) : undefined)
     ?? (syntaxFindings.length > 0 ? undefined : clientWithdrawals(clientEvents, [

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { ts } from 'ts-morph'
@@ -12,7 +13,7 @@ import { buildProgram, createSideResolver, SourceCache, vueViewPath, type RepoSi
 
 /** The loaded repo, as far as the type check reads it. */
 export interface TypeCheckRepo {
-  readonly layout: { readonly rootDir: string }
+  readonly layout: { readonly rootDir: string; readonly srcDir: string; readonly serverDir: string }
   readonly files: readonly string[]
   readText(path: string): string | undefined
   exists(path: string): boolean
@@ -64,7 +65,25 @@ interface Diagnostic {
   message: string
 }
 
-function sideOf(repo: TypeCheckRepo, changes: readonly FileChange[], after: boolean): RepoSide {
+/**
+ * The runtime's files where the sse-runtime transform installs them (`server/…` under the server
+ * dir, `app/…` under the src dir), for a plan that does not install them (`--skip sse-runtime`):
+ * code written for them is checked against them, as the names check counts their names as provided.
+ */
+function runtimeFiles(repo: TypeCheckRepo, runtimeDir: string): Map<string, string> {
+  const files = new Map<string, string>()
+  for (const top of ['app', 'server']) {
+    const base = path.posix.relative(repo.layout.rootDir, top === 'server' ? repo.layout.serverDir : repo.layout.srcDir)
+    for (const entry of readdirSync(path.join(runtimeDir, top), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts')) continue
+      const rel = path.relative(path.join(runtimeDir, top), path.join(entry.parentPath, entry.name)).split(path.sep).join('/')
+      files.set([base, rel].filter(Boolean).join('/'), readFileSync(path.join(entry.parentPath, entry.name), 'utf8'))
+    }
+  }
+  return files
+}
+
+function sideOf(repo: TypeCheckRepo, changes: readonly FileChange[], after: boolean, provided: ReadonlyMap<string, string> = new Map()): RepoSide {
   const changed = new Map(changes.map((change) => [change.path, change]))
   const files = new Set(repo.files)
   if (after) {
@@ -72,16 +91,19 @@ function sideOf(repo: TypeCheckRepo, changes: readonly FileChange[], after: bool
       if (change.kind === 'delete') files.delete(change.path)
       else files.add(change.path)
     }
+    for (const file of provided.keys()) files.add(file)
   }
   return {
     rootDir: repo.layout.rootDir,
     files,
     text: (relPath) => {
+      if (after && provided.has(relPath)) return provided.get(relPath)
       const change = after ? changed.get(relPath) : undefined
       if (change) return change.kind === 'delete' ? undefined : change.text
       return !after && changed.get(relPath)?.kind === 'create' ? undefined : repo.readText(relPath)
     },
     existsOutsideScan: (relPath) => {
+      if (after && provided.has(relPath)) return true
       const change = changed.get(relPath)
       if (change) return after ? change.kind !== 'delete' : change.kind !== 'create'
       return repo.exists(relPath)
@@ -120,7 +142,7 @@ function newDiagnostics(after: readonly Diagnostic[], before: readonly Diagnosti
  * a finding. The repo's own compiler options (see typeCheckOptions) apply; packages are never loaded
  * (see buildProgram), so what a finding says holds whatever versions the app has installed.
  */
-export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeCheckRepo, verbose: (message: string) => void = () => {}): RunnableFinding[] {
+export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeCheckRepo, runtimeDir: string, verbose: (message: string) => void = () => {}): RunnableFinding[] {
   const started = performance.now()
   // The runtime's own files are installed as shipped (only restyled) and type-checked with this package.
   const shipped = (change: FileChange) => change.kind === 'create' && change.meta.every((meta) => meta.transform === 'sse-runtime')
@@ -129,7 +151,9 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
   const rootDir = repo.layout.rootDir
   const { options, source } = typeCheckOptions(rootDir, repo.project.getCompilerOptions())
   const before = sideOf(repo, changes, false)
-  const after = sideOf(repo, changes, true)
+  const installed = runtimeFiles(repo, runtimeDir)
+  for (const file of installed.keys()) if (before.files.has(file) || changes.some((change) => change.path === file)) installed.delete(file)
+  const after = sideOf(repo, changes, true, installed)
 
   const targets = new Set(changes.filter((change) => change.kind !== 'create' && isScriptPath(change.path)).map((change) => change.path))
   const autoImported = new Map([...targets].filter(isAutoImportPath).map((target) => [target, autoImportedNames(target, before.text(target) ?? '')]))
@@ -143,7 +167,7 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
   // The plan's side first: a file without a diagnostic there has nothing new, so only the files
   // that have one are checked as they were, and a clean plan needs one program, not two.
   const cache = new SourceCache()
-  const opaque = new Set(changes.filter(shipped).map((change) => fileName(change.path)))
+  const opaque = new Set([...changes.filter(shipped).map((change) => change.path), ...installed.keys()].map(fileName))
   const afterProgram = buildProgram(after, paths.map(fileName), options, cache, opaque)
   const afterDiagnostics = new Map(paths.map((file) => [file, diagnosticsOf(afterProgram, fileName(file), rootDir)]))
   const recheck = paths.filter((file) => afterDiagnostics.get(file)!.length > 0 && before.files.has(file))
