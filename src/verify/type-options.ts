@@ -11,7 +11,7 @@ export interface TypeCheckOptions {
 
 /**
  * The language's own lib, without the DOM and worker libs: those are 2 MB of declarations, whose
- * parse alone took longer than a whole run. Browser globals then stay unresolved, and an unresolved
+ * parse alone took longer than all the rest of the check. Browser globals then stay unresolved, and an unresolved
  * name never counts as a new type error (see type-errors.ts), so this loses checks, never adds one.
  */
 function languageLibs(lib: readonly string[] | undefined): string[] {

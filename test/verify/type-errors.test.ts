@@ -89,6 +89,22 @@ describe('verify: a type error the plan would add', () => {
     ])
   })
 
+  it('finds an import of a file the plan deletes, in a file the plan does not touch', async () => {
+    const dir = writeRepo({
+      ...APP,
+      'server/utils/legacy.ts': 'export const legacyLimit = 10\n',
+      'server/api/stats.get.ts': "import { legacyLimit } from '../utils/legacy'\nexport default defineEventHandler(() => ({ limit: legacyLimit }))\n",
+    })
+    const deleteLegacy: Transform = {
+      id: 'test-delete',
+      title: 'test: delete a file something still imports',
+      run: (ctx) => ctx.changes.delete('server/utils/legacy.ts', { transform: 'test-delete', reason: 'test' }),
+    }
+    await expect(planMigration(dir, { transforms: [...registered, deleteLegacy] })).rejects.toThrow(
+      /server\/api\/stats\.get\.ts:1:\d+: type error TS2307: Cannot find module '\.\.\/utils\/legacy' or its corresponding type declarations\. \(it uses server\/utils\/legacy\.ts, which the plan changes\) \(edited by test-delete\)/,
+    )
+  })
+
   it('does not count what the file had before, what only installed types would say, or a plan that adds no error', async () => {
     const dir = writeRepo({
       ...APP,
