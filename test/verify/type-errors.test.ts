@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { planMigration } from '../../src/plan.js'
 import type { Transform } from '../../src/transform.js'
 import { transforms as registered } from '../../transforms/index.js'
+import { runInProcess } from '../helpers/cli.js'
 import { writeRepo } from '../helpers/repo.js'
 
 const PACKAGE_JSON = `${JSON.stringify({ name: 'app', private: true, dependencies: { nuxt: '^4.4.5', 'socket.io': '^4.8.1', 'socket.io-client': '^4.8.1' } }, null, 2)}\n`
@@ -87,6 +88,9 @@ describe('verify: a type error the plan would add', () => {
     expect(forced.followUps.filter((f) => f.kind === 'verify/type-error').map((f) => `${f.file}:${f.line} ${f.severity} ${f.code}`)).toEqual([
       `app/composables/useRoom.ts:${line} warning export const count = formatCount('many')`,
     ])
+    const check = await runInProcess([dir, '--check', '--force'], { transforms: [...registered, broken] })
+    expect(check.exitCode, '--check stays at 1 while the type error is open').toBe(1)
+    expect((await runInProcess([dir, '--dry-run'], { transforms: [...registered, broken] })).exitCode).toBe(3)
   })
 
   it('finds an import of a file the plan deletes, in a file the plan does not touch', async () => {
