@@ -21,6 +21,7 @@ import type { Transform, TransformContext } from './transform.js'
 import { runtimeNames } from './verify/known-names.js'
 import { describeUnrunnableCode, findUnrunnableCode, isServerStays, strandedCalls, unrunnableFollowUp } from './verify/runnable.js'
 import { describeSyntaxFindings, findSyntaxErrors } from './verify/syntax.js'
+import { findNewTypeErrors, typeErrorFollowUp } from './verify/type-errors.js'
 import { transforms as registeredTransforms } from '../transforms/index.js'
 import { withIdentityRooms } from './analysis/handlers/self-identification.js'
 import { eventsOfScripts } from '../transforms/client/kept.js'
@@ -245,7 +246,8 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   const unrunnable = syntaxFindings.length > 0 ? [] : findUnrunnableCode(fileChanges, repo, runtimeNames(runtimeDir), socketFiles)
   const handlersRan = selected.some((transform) => transform.id === 'server-handlers')
   const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
-  const withdraw = withdrawableEvents(model, [...syntaxFindings, ...unrunnable])
+  const typeErrors = syntaxFindings.length > 0 ? [] : findNewTypeErrors(fileChanges, repo, runtimeDir, verbose)
+  const withdraw = withdrawableEvents(model, [...syntaxFindings, ...unrunnable, ...typeErrors])
     ?? (handlersRan ? ungeneratedRoutes(model, fileChanges, repo) : undefined)
     ?? (syntaxFindings.length > 0 ? undefined : clientWithdrawals(clientEvents, [
       ...unrunnable.map((finding) => ({ file: finding.path, reason: finding.message, clientSide: true })),
@@ -257,8 +259,8 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
     return planMigration(dir, { ...options, withdrawn: new Map([...(options.withdrawn ?? []), ...withdraw]) })
   }
   if (syntaxFindings.length > 0) throw new MigrationError(describeSyntaxFindings(syntaxFindings))
-  if ((unrunnable.length > 0 || stranded.length > 0) && !options.force) throw new MigrationError(describeUnrunnableCode(unrunnable, stranded))
-  followUps.push(...unrunnable.map(unrunnableFollowUp))
+  if ((unrunnable.length > 0 || typeErrors.length > 0 || stranded.length > 0) && !options.force) throw new MigrationError(describeUnrunnableCode([...unrunnable, ...typeErrors], stranded))
+  followUps.push(...unrunnable.map(unrunnableFollowUp), ...typeErrors.map(typeErrorFollowUp))
   // Only new files (the SSE runtime, an events route) and no code of the app moved onto them: the
   // runtime would serve nothing, so nothing is written and the follow-ups say why each part stays.
   // A run limited to some transforms (`--only sse-runtime`) writes what was asked for.

@@ -62,6 +62,11 @@ const H3 = [
 
 let known: Set<string> | undefined
 
+/** What Vue, Nuxt, Nitro and h3 auto-import: names the app's code uses without declaring them. */
+export function frameworkNames(): readonly string[] {
+  return [...new Set([...VUE, ...NUXT_AND_NITRO, ...H3])]
+}
+
 export function platformNames(): ReadonlySet<string> {
   known ??= new Set([...Object.getOwnPropertyNames(globalThis), ...BROWSER_GLOBALS, ...NODE_MODULE_SCOPE, ...VUE, ...NUXT_AND_NITRO, ...H3])
   return known

@@ -6,9 +6,9 @@ import { autoImportedNames, isAutoImportPath, platformNames } from './known-name
 import { lineAndColumn } from './script-views.js'
 import { undeclaredUses } from './undeclared.js'
 
-/** Code the plan would leave that cannot run: a name nothing provides, a member the SSE handle lacks. */
+/** Code the plan would leave that cannot run: a name nothing provides, a member the SSE handle lacks, a new type error. */
 export interface RunnableFinding {
-  kind: 'verify/undeclared-name' | 'verify/missing-member'
+  kind: 'verify/undeclared-name' | 'verify/missing-member' | 'verify/type-error'
   path: string
   line: number
   column: number

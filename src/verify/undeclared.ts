@@ -27,7 +27,7 @@ const OPTIONS: ts.CompilerOptions = {
  * A `.vue` file's script blocks at their own offsets, everything else blanked (line breaks kept), so
  * positions map one to one and names declared in `<script>` are seen by `<script setup>`.
  */
-function vueScriptText(path: string, text: string): { text: string; kind: ts.ScriptKind } {
+export function vueScriptText(path: string, text: string): { text: string; kind: ts.ScriptKind } {
   const { scripts } = findSfcScripts(text, path)
   const chars = text.replace(/[^\n]/g, ' ').split('')
   for (const script of scripts) for (let i = 0; i < script.content.length; i++) chars[script.start + i] = script.content[i]!

@@ -1,0 +1,217 @@
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { performance } from 'node:perf_hooks'
+import { ts } from 'ts-morph'
+import type { FileChange } from '../changeset/types.js'
+import type { FollowUp } from '../followups.js'
+import { directImporters } from './importers.js'
+import { autoImportedNames, isAutoImportPath } from './known-names.js'
+import type { RunnableFinding } from './runnable.js'
+import { isScriptPath } from './script-views.js'
+import { typeCheckOptions } from './type-options.js'
+import { buildProgram, createSideResolver, SourceCache, vueViewPath, type RepoSide } from './type-program.js'
+
+/** The loaded repo, as far as the type check reads it. */
+export interface TypeCheckRepo {
+  readonly layout: { readonly rootDir: string; readonly srcDir: string; readonly serverDir: string }
+  readonly files: readonly string[]
+  readText(path: string): string | undefined
+  exists(path: string): boolean
+  readonly project: { getCompilerOptions(): ts.CompilerOptions }
+}
+
+/**
+ * Diagnostics that say what the check could not load rather than what the code does: a name or a
+ * global type nothing here declares (the names check judges those, knowing the auto-imports), a
+ * type definition file, a package's type (each package is a module of `any`, whose names are no
+ * types), type arguments to what only the packages' types make generic (`ref<T>()`), and an
+ * implicit `any`, which only the installed packages' types would prevent. They never count, even
+ * when new.
+ */
+const ENVIRONMENT_CODES = new Set([
+  2304, 2552, 2580, 2581, 2582, 2583, 2584, 2591, 2592, 2593, 2503, 2318, 2688, 2709, 2347,
+  7005, 7006, 7008, 7010, 7011, 7015, 7016, 7017, 7018, 7019, 7022, 7023, 7024, 7031, 7034, 7053,
+])
+/** `Namespace '"h3"' has no exported member 'H3Event'`: a type read from a package. */
+const PACKAGE_NAMESPACE = 2694
+
+/** Property does not exist (did you mean …): on `this` outside a class, Vue's types decide what `this` holds. */
+const MISSING_PROPERTY = new Set([2339, 2551])
+
+function isEnvironmentDiagnostic(diagnostic: ts.Diagnostic, message: string, source: ts.SourceFile): boolean {
+  if (ENVIRONMENT_CODES.has(diagnostic.code)) return true
+  if (diagnostic.code === PACKAGE_NAMESPACE) return message.startsWith(`Namespace '"`)
+  return MISSING_PROPERTY.has(diagnostic.code) && diagnostic.start !== undefined && isOnThisOutsideClass(source, diagnostic.start)
+}
+
+function isOnThisOutsideClass(source: ts.SourceFile, position: number): boolean {
+  let node: ts.Node = source
+  for (let inner = childAt(node, position); inner; inner = childAt(node, position)) node = inner
+  const access = node.parent
+  if (!access || !ts.isPropertyAccessExpression(access) || access.expression.kind !== ts.SyntaxKind.ThisKeyword) return false
+  for (let scope: ts.Node | undefined = access; scope; scope = scope.parent) if (ts.isClassLike(scope)) return false
+  return true
+}
+
+function childAt(node: ts.Node, position: number): ts.Node | undefined {
+  return ts.forEachChild(node, (child) => (child.getStart() <= position && position < child.getEnd() ? child : undefined))
+}
+
+interface Diagnostic {
+  key: string
+  line: number
+  column: number
+  code: number
+  message: string
+}
+
+/**
+ * The runtime's files where the sse-runtime transform installs them (`server/…` under the server
+ * dir, `app/…` under the src dir), for a plan that does not install them (`--skip sse-runtime`):
+ * code written for them is checked against them, as the names check counts their names as provided.
+ */
+function runtimeFiles(repo: TypeCheckRepo, runtimeDir: string): Map<string, string> {
+  const files = new Map<string, string>()
+  for (const top of ['app', 'server']) {
+    const base = path.posix.relative(repo.layout.rootDir, top === 'server' ? repo.layout.serverDir : repo.layout.srcDir)
+    for (const entry of readdirSync(path.join(runtimeDir, top), { recursive: true, withFileTypes: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.ts')) continue
+      const rel = path.relative(path.join(runtimeDir, top), path.join(entry.parentPath, entry.name)).split(path.sep).join('/')
+      files.set([base, rel].filter(Boolean).join('/'), readFileSync(path.join(entry.parentPath, entry.name), 'utf8'))
+    }
+  }
+  return files
+}
+
+function sideOf(repo: TypeCheckRepo, changes: readonly FileChange[], after: boolean, provided: ReadonlyMap<string, string> = new Map()): RepoSide {
+  const changed = new Map(changes.map((change) => [change.path, change]))
+  const files = new Set(repo.files)
+  if (after) {
+    for (const change of changes) {
+      if (change.kind === 'delete') files.delete(change.path)
+      else files.add(change.path)
+    }
+    for (const file of provided.keys()) files.add(file)
+  }
+  return {
+    rootDir: repo.layout.rootDir,
+    files,
+    text: (relPath) => {
+      if (after && provided.has(relPath)) return provided.get(relPath)
+      const change = after ? changed.get(relPath) : undefined
+      if (change) return change.kind === 'delete' ? undefined : change.text
+      return !after && changed.get(relPath)?.kind === 'create' ? undefined : repo.readText(relPath)
+    },
+    existsOutsideScan: (relPath) => {
+      if (after && provided.has(relPath)) return true
+      const change = changed.get(relPath)
+      if (change) return after ? change.kind !== 'delete' : change.kind !== 'create'
+      return repo.exists(relPath)
+    },
+  }
+}
+
+function diagnosticsOf(program: ts.Program, fileName: string, rootDir: string): Diagnostic[] {
+  const source = program.getSourceFile(fileName)
+  if (!source) return []
+  return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
+    .flatMap((diagnostic) => {
+      const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n').split(rootDir + '/').join('')
+      if (isEnvironmentDiagnostic(diagnostic, message, source)) return []
+      const { line, character } = source.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
+      return [{ key: `${diagnostic.code}\0${message}`, line: line + 1, column: character + 1, code: diagnostic.code, message }]
+    })
+}
+
+/** The diagnostics `after` has that `before` has not, matched by code and message (so a line moved by the plan still matches). */
+function newDiagnostics(after: readonly Diagnostic[], before: readonly Diagnostic[]): Diagnostic[] {
+  const left = new Map<string, number>()
+  for (const diagnostic of before) left.set(diagnostic.key, (left.get(diagnostic.key) ?? 0) + 1)
+  return after.filter((diagnostic) => {
+    const count = left.get(diagnostic.key) ?? 0
+    if (count === 0) return true
+    left.set(diagnostic.key, count - 1)
+    return false
+  })
+}
+
+/**
+ * Every type error the plan would add: the created and changed scripts (`.vue` ones through their
+ * `<script>` blocks) and the files that import them or use what they auto-export are type-checked as
+ * they are and as the plan leaves them, and each diagnostic of a file only the second check has is
+ * a finding. The repo's own compiler options (see typeCheckOptions) apply; packages are never loaded
+ * (see buildProgram), so what a finding says holds whatever versions the app has installed.
+ */
+export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeCheckRepo, runtimeDir: string, verbose: (message: string) => void = () => {}): RunnableFinding[] {
+  const started = performance.now()
+  // The runtime's own files are installed as shipped (only restyled) and type-checked with this package.
+  const shipped = (change: FileChange) => change.kind === 'create' && change.meta.every((meta) => meta.transform === 'sse-runtime')
+  const checked = changes.filter((change) => change.kind !== 'delete' && !shipped(change) && isScriptPath(change.path))
+  if (checked.length === 0) return []
+  const rootDir = repo.layout.rootDir
+  const { options, source } = typeCheckOptions(rootDir, repo.project.getCompilerOptions())
+  const before = sideOf(repo, changes, false)
+  const installed = runtimeFiles(repo, runtimeDir)
+  for (const file of installed.keys()) if (before.files.has(file) || changes.some((change) => change.path === file)) installed.delete(file)
+  const after = sideOf(repo, changes, true, installed)
+
+  const targets = new Set(changes.filter((change) => change.kind !== 'create' && isScriptPath(change.path)).map((change) => change.path))
+  const autoImported = new Map([...targets].filter(isAutoImportPath).map((target) => [target, autoImportedNames(target, before.text(target) ?? '')]))
+  const importers = directImporters(before, createSideResolver(before, options), targets, autoImported)
+  const paths = [...new Set([...checked.map((change) => change.path), ...[...importers.keys()].filter((file) => after.files.has(file))])]
+  const fileName = (relPath: string) => {
+    const abs = path.posix.join(rootDir, relPath)
+    return relPath.endsWith('.vue') ? vueViewPath(abs) : abs
+  }
+
+  // The plan's side first: a file without a diagnostic there has nothing new, so only the files
+  // that have one are checked as they were, and a clean plan needs one program, not two.
+  const cache = new SourceCache()
+  const opaque = new Set([...changes.filter(shipped).map((change) => change.path), ...installed.keys()].map(fileName))
+  const afterProgram = buildProgram(after, paths.map(fileName), options, cache, opaque)
+  const afterDiagnostics = new Map(paths.map((file) => [file, diagnosticsOf(afterProgram, fileName(file), rootDir)]))
+  const recheck = paths.filter((file) => afterDiagnostics.get(file)!.length > 0 && before.files.has(file))
+  const beforeProgram = recheck.length > 0 ? buildProgram(before, recheck.map(fileName), options, cache, opaque, afterProgram) : undefined
+  const changeOf = new Map(changes.map((change) => [change.path, change]))
+  const transformsOf = (file: string) => {
+    const sources = changeOf.has(file) ? [file] : [...(importers.get(file) ?? [])]
+    return [...new Set(sources.flatMap((source) => changeOf.get(source)?.meta.map((meta) => meta.transform) ?? []))]
+  }
+
+  const findings: RunnableFinding[] = []
+  for (const file of paths) {
+    const found = afterDiagnostics.get(file)!
+    if (found.length === 0) continue
+    const earlier = beforeProgram && before.files.has(file) ? diagnosticsOf(beforeProgram, fileName(file), rootDir) : []
+    const lines = (after.text(file) ?? '').split('\n')
+    for (const diagnostic of newDiagnostics(found, earlier)) {
+      const through = changeOf.has(file) ? '' : ` (it uses ${[...(importers.get(file) ?? [])].join(', ')}, which the plan changes)`
+      findings.push({
+        kind: 'verify/type-error',
+        path: file,
+        line: diagnostic.line,
+        column: diagnostic.column,
+        code: lines[diagnostic.line - 1]?.trim() ?? '',
+        message: `type error TS${diagnostic.code}: ${diagnostic.message.replace(/\s*\n\s*/g, ' ')}${through}`,
+        transforms: transformsOf(file),
+      })
+    }
+  }
+  verbose(`verify: type-checked ${paths.length} files as the plan leaves them (${importers.size} importers among them) and ${recheck.length} as they were, options from ${source}: ${findings.length} new errors, ${Math.round(performance.now() - started)} ms`)
+  return findings.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column)
+}
+
+/** A type error kept by `--force`: the app's own type check fails there. */
+export function typeErrorFollowUp(finding: RunnableFinding): FollowUp {
+  return {
+    kind: finding.kind,
+    transform: 'verify',
+    file: finding.path,
+    line: finding.line,
+    column: finding.column,
+    code: finding.code,
+    reason: `${finding.message} (written by ${finding.transforms.join(', ') || 'an unknown transform'}); the app's type check fails here`,
+    action: 'fix the types by hand (see the other follow-ups of the file), or restore the code the migration replaced',
+    severity: 'warning',
+  }
+}
