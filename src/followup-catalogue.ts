@@ -509,6 +509,11 @@ export const FOLLOW_UP_CATALOGUE = {
     meaning: 'kept by --force: written code uses a member the useChatSSE() handle lacks',
     todo: 'finish this part of the migration by hand, or restore the code it replaced',
   },
+  'verify/type-error': {
+    severity: 'warning',
+    meaning: 'kept by --force: a changed file, or a file importing one, has a type error it had not before the migration',
+    todo: 'finish this part of the migration by hand, or restore the code it replaced',
+  },
   'verify/app-prepare': {
     severity: 'warning',
     meaning: '--verify: `nuxi prepare` fails on the migrated copy and passed on the original',

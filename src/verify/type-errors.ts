@@ -3,7 +3,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { ts } from 'ts-morph'
 import type { FileChange } from '../changeset/types.js'
-import type { FollowUp } from '../followups.js'
+import { fixedSeverity, type FollowUp } from '../followups.js'
 import { directImporters } from './importers.js'
 import { autoImportedNames, isAutoImportPath } from './known-names.js'
 import type { RunnableFinding } from './runnable.js'
@@ -212,6 +212,6 @@ export function typeErrorFollowUp(finding: RunnableFinding): FollowUp {
     code: finding.code,
     reason: `${finding.message} (written by ${finding.transforms.join(', ') || 'an unknown transform'}); the app's type check fails here`,
     action: 'fix the types by hand (see the other follow-ups of the file), or restore the code the migration replaced',
-    severity: 'warning',
+    severity: fixedSeverity(finding.kind),
   }
 }
