@@ -8,6 +8,7 @@ import { identifiers } from '../src/ast/walk.js'
 import { reportStaleComments, reportUnauthenticatedEmits, socketIoComments } from './server-emit-reports.js'
 import { removeDeadIoCode } from './server/dead-io-code.js'
 import { updateIoImports } from './server/io-imports.js'
+import { isInString, lineIndentAt, reindentEdits } from './shared/reindent.js'
 
 const ID = 'server-emits'
 
@@ -76,7 +77,7 @@ function rewriteFile(ctx: TransformContext, file: SourceFile, sites: EmitSite[],
     rewritten++
   }
   if (rewritten === 0) return
-  if (!createsServer) removeDeadIoCode(ctx, file, style.indent, meta)
+  if (!createsServer) removeDeadIoCode(ctx, file, meta)
   updateIoImports(ctx, file, [...used], style, meta)
   // The plugin that creates the server is moved or deleted by the handler transform, which reports what stays.
   if (!unit || createsServer) return
@@ -100,6 +101,16 @@ function stageRewrite(ctx: TransformContext, site: EmitSite, text: string, textO
   const kept = fileRange(ctx.repo, data)
   ctx.changes.edit(call.path, { start: call.start, end: kept.start, text: head }, meta)
   ctx.changes.edit(call.path, { start: kept.end, end: call.end, text: tail }, meta)
+  // `io.to(room)\n    .emit('e', {` → `emitToRoom(id, 'e', {`: the argument's lines follow the line it now starts on.
+  const file = site.call.getSourceFile()
+  const source = file.getFullText()
+  const from = lineIndentAt(source, data.getStart())
+  const to = lineIndentAt(source, site.call.getStart())
+  for (const edit of reindentEdits(source, data.getStart(), data.getEnd(), from, to, (offset) => isInString(file, offset))) {
+    const range = fileRange(ctx.repo, file, edit.start, edit.end)
+    // A line inside an emit nested in the argument and rewritten as a whole goes with that emit.
+    if (!ctx.changes.isEdited(range.path, range.start - 1, range.start)) ctx.changes.edit(range.path, { start: range.start, end: range.end, text: edit.text }, meta)
+  }
 }
 
 /** Stands for the data argument in the planned text of an emit. */

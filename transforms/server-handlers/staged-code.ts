@@ -3,6 +3,7 @@ import { isWithin } from '../../src/analysis/handlers/scope.js'
 import { SSE_HELPERS } from '../../src/analysis/server/emit-plan.js'
 import { fileRange, isEditedNode } from '../../src/changeset/ranges.js'
 import { helperImportSource, helperSpecifier } from '../server/io-imports.js'
+import { lineIndentAt, reindent, textLinesOf } from '../shared/reindent.js'
 import type { TransformContext } from '../../src/transform.js'
 import type { Replacement, Replacements } from './render.js'
 
@@ -51,7 +52,10 @@ export function stagedCode(ctx: TransformContext): StagedCode {
     const range = fileRange(ctx.repo, call)
     if (data && ctx.changes.isEdited(range.path, range.start, range.start + data.getStart() - call.getStart())) {
       const head = () => composed(call, call.getStart(), data.getStart())
-      return [{ call, head, render: (render) => head() + render(data) + composed(call, data.getEnd(), call.getEnd()) }]
+      const source = call.getSourceFile().getFullText()
+      // The argument now starts on the call's line, as server-emits re-indented it in place.
+      const moved = (text: string) => reindent(text, lineIndentAt(source, data.getStart()), lineIndentAt(source, call.getStart()), textLinesOf(data))
+      return [{ call, head, render: (render) => head() + moved(render(data)) + composed(call, data.getEnd(), call.getEnd()) }]
     }
     if (!isGone(call)) return []
     return [{ call, head: () => composed(call), render: () => composed(call) }]

@@ -6,6 +6,7 @@ import { descendantsOfKind } from '../../src/ast/walk.js'
 import { fileRange, isEditedNode } from '../../src/changeset/ranges.js'
 import type { ChangeMeta, TextEdit } from '../../src/changeset/types.js'
 import type { TransformContext } from '../../src/transform.js'
+import { isInString, lineIndentAt } from '../shared/reindent.js'
 
 /** Rounds of clean-up: a removed guard can leave an alias dead, which is removed the next round. */
 const MAX_ROUNDS = 10
@@ -17,7 +18,7 @@ const MAX_ROUNDS = 10
  * call) counts as gone. Does nothing when the file still uses io for something else (that use is
  * reported, and its guard must keep protecting it). Returns true when something was removed.
  */
-export function removeDeadIoCode(ctx: TransformContext, file: SourceFile, indent: string, meta: ChangeMeta): boolean {
+export function removeDeadIoCode(ctx: TransformContext, file: SourceFile, meta: ChangeMeta): boolean {
   const edited = (node: Node): boolean => isEditedNode(ctx.repo, ctx.changes, node)
   const live = ctx.model.server.accesses.filter((access) => access.node.getSourceFile() === file && !edited(access.node))
   if (live.some((access) => !isGuard(access.node) && !isAliasInitializer(access.node))) {
@@ -52,7 +53,7 @@ export function removeDeadIoCode(ctx: TransformContext, file: SourceFile, indent
     if (removals.size + unwraps.size === before) break
   }
   if (removals.size + unwraps.size === 0) return false
-  stageEdits(ctx, file, removals, unwraps, indent, meta)
+  stageEdits(ctx, file, removals, unwraps, meta)
   return true
 }
 
@@ -89,7 +90,7 @@ function contains(outer: Node, inner: Node): boolean {
   return inner.getStart() >= outer.getStart() && inner.getEnd() <= outer.getEnd()
 }
 
-/** An edit in block offsets; an unwrap's text is read from the ChangeSet when it is staged (emits inside it are rewritten). */
+/** An edit in block offsets; an unwrapped guard is staged as several edits around and inside its body. */
 type PlannedEdit = TextEdit & { unwrap?: Unwrap }
 
 /**
@@ -97,7 +98,7 @@ type PlannedEdit = TextEdit & { unwrap?: Unwrap }
  * their spacing (`a\n\n  const io = ...\n  b` becomes `a\n\n  b`). Unwrapped guards become their body.
  * Adjacent removed statements are removed as one block.
  */
-function stageEdits(ctx: TransformContext, file: SourceFile, removals: Set<Node>, unwraps: Map<Node, Unwrap>, indent: string, meta: ChangeMeta): void {
+function stageEdits(ctx: TransformContext, file: SourceFile, removals: Set<Node>, unwraps: Map<Node, Unwrap>, meta: ChangeMeta): void {
   const text = file.getFullText()
   const edits: PlannedEdit[] = []
   const sorted = [...removals].sort((a, b) => a.getStart() - b.getStart())
@@ -130,24 +131,42 @@ function stageEdits(ctx: TransformContext, file: SourceFile, removals: Set<Node>
     // Overlapping edits (a guard inside an unwrapped block): the inner one is staged, the outer one is left as is.
     if (edit.end > floor) continue
     floor = edit.start
-    const range = fileRange(ctx.repo, file, edit.start, edit.end)
-    let replacement = edit.text
     if (edit.unwrap) {
-      const body = fileRange(ctx.repo, file, edit.unwrap.start, edit.unwrap.end)
-      const composed = ctx.changes.slice(body.path, body.start, body.end)
-      replacement = edit.unwrap.block ? dedent(composed, indent) : composed
+      stageUnwrap(ctx, file, edit, edit.unwrap, meta)
+      continue
     }
-    // A removed statement goes with whatever was rewritten inside it; an unwrapped body carries its rewrites.
-    ctx.changes.edit(range.path, { start: range.start, end: range.end, text: replacement }, meta, { supersedes: true })
+    const range = fileRange(ctx.repo, file, edit.start, edit.end)
+    // A removed statement goes with whatever was rewritten inside it.
+    ctx.changes.edit(range.path, { start: range.start, end: range.end, text: edit.text }, meta, { supersedes: true })
+  }
+}
+
+/**
+ * `if (io) { body }` → `body`: the code around the body goes, and the body's lines move one level out
+ * (from the indentation of its first line to the guard's), strings left alone. The rewrites staged
+ * inside the body stay where they are.
+ */
+function stageUnwrap(ctx: TransformContext, file: SourceFile, statement: TextEdit, body: Unwrap, meta: ChangeMeta): void {
+  const stage = (start: number, end: number, text: string, supersedes = false) => {
+    const range = fileRange(ctx.repo, file, start, end)
+    ctx.changes.edit(range.path, { start: range.start, end: range.end, text }, meta, { supersedes })
+  }
+  stage(statement.start, body.start, '')
+  if (body.end < statement.end) stage(body.end, statement.end, '')
+  if (!body.block) return
+  const text = file.getFullText()
+  const from = lineIndentAt(text, body.start)
+  const to = lineIndentAt(text, statement.start)
+  for (let lineStart = text.indexOf('\n', body.start) + 1; lineStart > 0 && lineStart < body.end; lineStart = text.indexOf('\n', lineStart) + 1) {
+    const indentation = /^[ \t]*/.exec(text.slice(lineStart))![0]
+    if (indentation === '' || isInString(file, lineStart)) continue
+    const range = fileRange(ctx.repo, file, lineStart, lineStart + indentation.length)
+    // Inside code rewritten as a whole (its line break is replaced), the line goes with that code.
+    if (ctx.changes.isEdited(range.path, range.start - 1, range.start)) continue
+    // The indentation as the emit rewrite left it (it may have re-indented the line already).
+    const current = ctx.changes.slice(range.path, range.start, range.end)
+    if (current.startsWith(from)) stage(lineStart, lineStart + indentation.length, to + current.slice(from.length), true)
   }
 }
 
 const BLANK_LINE = /\n[ \t]*\n/
-
-/** Remove one indentation level from every line after the first. */
-function dedent(text: string, indent: string): string {
-  return text
-    .split('\n')
-    .map((line, index) => (index > 0 && line.startsWith(indent) ? line.slice(indent.length) : line))
-    .join('\n')
-}
