@@ -4,7 +4,8 @@ import { removeSocketIoFromNuxtConfig } from './server/config-edit.js'
 import { removeSocketIoEnv } from './server/env-edit.js'
 import { isGuard, referencesOf } from '../src/analysis/server/cleanup.js'
 import { isIoOnlyFile, isSocketRoutePath, judgeSocketRoute, type IsGone } from '../src/analysis/server/socket-files.js'
-import { isEditedNode } from '../src/changeset/ranges.js'
+import { fileRange, isEditedNode } from '../src/changeset/ranges.js'
+import { removeImports, unusedImports } from './shared/unused-imports.js'
 import { firstLine, parentThroughWrappers } from '../src/analysis/server/syntax.js'
 import type { IoAccess, IoAugmentation, ServerModel } from '../src/analysis/server/types.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
@@ -207,11 +208,11 @@ function removeAugmentations(
   }
 }
 
-/** The file has an import or export, so TypeScript treats it as a module, not a global script. */
-function isModule(sourceFile: SourceFile): boolean {
+/** The file has an import or export (other than the `removed` imports), so TypeScript treats it as a module, not a global script. */
+function isModule(sourceFile: SourceFile, removed: readonly Node[] = []): boolean {
   return sourceFile.getStatements().some(
     (statement) =>
-      Node.isImportDeclaration(statement) ||
+      (Node.isImportDeclaration(statement) && !removed.includes(statement)) ||
       Node.isImportEqualsDeclaration(statement) ||
       Node.isExportDeclaration(statement) ||
       Node.isExportAssignment(statement) ||
@@ -295,16 +296,17 @@ function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel,
     if (deleted(file)) continue
     const sourceFile = ctx.repo.getUnit(file)?.scripts[0]?.sourceFile
     if (!sourceFile) continue
-    const wasModule = isModule(sourceFile)
-    for (const declaration of sourceFile.getImportDeclarations()) {
-      if (declaration.getModuleSpecifierValue() !== 'socket.io') continue
-      const named = declaration.getNamedImports()
-      const unused = named.filter((specifier) => referencesOf(specifier).length === 0)
-      if (unused.length === 0 || declaration.getDefaultImport() || declaration.getNamespaceImport()) continue
-      if (unused.length === named.length) declaration.remove()
-      else for (const specifier of unused) specifier.remove()
+    const unused = unusedImports(ctx, sourceFile, (binding, declaration) =>
+      declaration.getModuleSpecifierValue() === 'socket.io' && Node.isImportSpecifier(binding) && !declaration.getDefaultImport() && !declaration.getNamespaceImport())
+    if (unused.size === 0) continue
+    removeImports(ctx, sourceFile, unused, meta('unused Socket.IO imports'))
+    const removed = [...unused].filter(([declaration, bindings]) => bindings.length === declaration.getNamedImports().length).map(([declaration]) => declaration)
+    // A module that lost its last import must stay a module (see `stayModule`).
+    if (isModule(sourceFile) && !isModule(sourceFile, removed)) {
+      const text = sourceFile.getFullText()
+      const range = fileRange(ctx.repo, sourceFile, text.length, text.length)
+      ctx.changes.edit(range.path, { start: range.start, end: range.end, text: text.endsWith('\n') ? 'export {}\n' : '\nexport {}\n' }, meta('unused Socket.IO imports'))
     }
-    stayModule(sourceFile, wasModule)
   }
 }
 

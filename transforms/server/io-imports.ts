@@ -2,13 +2,13 @@ import path from 'node:path'
 import { Node, type ImportDeclaration, type SourceFile } from 'ts-morph'
 import type { Repo } from '../../src/project/types.js'
 import type { CodeStyle } from '../../src/style/types.js'
-import { referencesOf } from '../../src/analysis/server/cleanup.js'
 import { followImport } from '../../src/analysis/server/imports.js'
 import type { ServerModel } from '../../src/analysis/server/types.js'
-import { fileRange, isEditedNode } from '../../src/changeset/ranges.js'
+import { fileRange } from '../../src/changeset/ranges.js'
 import type { ChangeMeta, TextEdit } from '../../src/changeset/types.js'
 import type { TransformContext } from '../../src/transform.js'
 import { importBindingRemovals } from '../shared/statement-edits.js'
+import { removeImports, unusedImports } from '../shared/unused-imports.js'
 
 /** Modules that re-export Nitro's auto-imports, server utils included. */
 const AUTO_IMPORT_HUBS = new Set(['#imports'])
@@ -49,9 +49,9 @@ export function helperSpecifier(source: HelperImportSource): string {
  * server utils (see `helperImportSource`), and the imports that only served io removed.
  */
 export function updateIoImports(ctx: TransformContext, file: SourceFile, helpers: readonly string[], style: CodeStyle, meta: ChangeMeta): void {
-  const stage = (edit: TextEdit, supersedes = false) => {
+  const stage = (edit: TextEdit) => {
     const range = fileRange(ctx.repo, file, edit.start, edit.end)
-    ctx.changes.edit(range.path, { start: range.start, end: range.end, text: edit.text }, meta, { supersedes })
+    ctx.changes.edit(range.path, { start: range.start, end: range.end, text: edit.text }, meta)
   }
   const unused = unusedIoBindings(ctx, file)
   const source = helpers.length > 0 ? helperImportSource(ctx.repo, ctx.model.server, file) : undefined
@@ -85,7 +85,7 @@ export function updateIoImports(ctx: TransformContext, file: SourceFile, helpers
       stage({ start: anchor.getEnd(), end: anchor.getEnd(), text: `\n${text}` })
     }
   }
-  for (const [declaration, bindings] of unused) for (const edit of importBindingRemovals(declaration, bindings)) stage(edit, true)
+  removeImports(ctx, file, unused, meta)
 }
 
 /** `import { a } from 'x'` → `import { a, b } from 'x'`; `import x from 'y'` → `import x, { b } from 'y'`. */
@@ -115,20 +115,9 @@ function siblingSpecifier(specifier: string, name: string): string {
 /**
  * Import bindings that only served io and are unused now: getters (`getSocketIO`), singletons
  * (`socketServer`), `io` bindings, `socket.io` types, and an explicit `useNitroApp` import.
- * A reference inside a staged edit (a rewritten call, a removed statement) no longer counts.
  */
 function unusedIoBindings(ctx: TransformContext, file: SourceFile): Map<ImportDeclaration, Node[]> {
-  const used = (binding: Node) => referencesOf(binding).some((reference) => !isEditedNode(ctx.repo, ctx.changes, reference))
-  const unused = new Map<ImportDeclaration, Node[]>()
-  for (const declaration of file.getImportDeclarations()) {
-    const module = declaration.getModuleSpecifierValue()
-    const bindings: Node[] = [...declaration.getNamedImports()]
-    const clause = declaration.getImportClause()
-    if (clause?.getDefaultImport()) bindings.push(clause)
-    const removable = bindings.filter((binding) => !used(binding) && servesIo(ctx.repo, ctx.model.server, binding, module))
-    if (removable.length > 0) unused.set(declaration, removable)
-  }
-  return unused
+  return unusedImports(ctx, file, (binding, declaration) => servesIo(ctx.repo, ctx.model.server, binding, declaration.getModuleSpecifierValue()))
 }
 
 function servesIo(repo: Repo, model: ServerModel, binding: Node, module: string): boolean {
