@@ -7,7 +7,8 @@ import { removeSocketIo } from './remove-socket-io.js'
 import { packages } from './packages.js'
 
 /**
- * Every transform, in the order they run. Later transforms see the ts-morph edits of earlier ones
- * and compose text edits through `changes.currentText()`.
+ * Every transform, in the order they run. They stage text edits against each file's original text
+ * and read what earlier ones staged through `changes.slice()` / `changes.currentText()`; those not yet
+ * on text edits still edit ts-morph trees, which later ones see.
  */
 export const transforms: readonly Transform[] = [sseRuntime, serverEmits, serverHandlers, clientTransform, removeSocketIo, packages]

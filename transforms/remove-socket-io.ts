@@ -1,9 +1,11 @@
 import path from 'node:path'
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
-import { removeSocketIoFromNuxtConfig } from '../src/analysis/server/config-edit.js'
-import { removeSocketIoEnv } from '../src/analysis/server/env-edit.js'
+import { removeSocketIoFromNuxtConfig } from './server/config-edit.js'
+import { removeSocketIoEnv } from './server/env-edit.js'
 import { isGuard, referencesOf } from '../src/analysis/server/cleanup.js'
-import { isIoOnlyFile, isSocketRoutePath, judgeSocketRoute } from '../src/analysis/server/socket-files.js'
+import { isIoOnlyFile, isSocketRoutePath, judgeSocketRoute, type IsGone } from '../src/analysis/server/socket-files.js'
+import { fileRange, isEditedNode } from '../src/changeset/ranges.js'
+import { removeImports, unusedImports } from './shared/unused-imports.js'
 import { firstLine, parentThroughWrappers } from '../src/analysis/server/syntax.js'
 import type { IoAccess, IoAugmentation, ServerModel } from '../src/analysis/server/types.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
@@ -49,18 +51,19 @@ export const removeSocketIo: Transform = {
     const keptForHandlers = ctx.model.handlers.connections.some((connection) => !deleted(connection.file))
     removeSocketRoutes(ctx, remove, keptForHandlers)
     // Code that still uses the server after the other transforms keeps it alive: nothing it needs goes.
-    const leftovers = liveUses(server, deleted)
-    if (leftovers.length === 0) removeDeadIoModules(ctx, server, deleted, remove)
+    const isGone = (node: Node) => isEditedNode(ctx.repo, ctx.changes, node)
+    const leftovers = liveUses(server, deleted, isGone)
+    if (leftovers.length === 0) removeDeadIoModules(ctx, server, deleted, remove, isGone)
     const serverGone = leftovers.length === 0 && server.sites.every((site) => deleted(site.file))
     if (serverGone) {
       for (const doc of ctx.repo.glob(['docs/**/SOCKET_IO_*.md', 'SOCKET_IO_*.md'])) remove(doc, 'Socket.IO documentation')
-      removeAugmentations(server, deleted, remove)
+      removeAugmentations(server, deleted, remove, isGone)
       editNuxtConfig(ctx, deleted)
       editEnvExamples(ctx)
       reportStaleDocs(ctx, deleted)
     }
     removeUnusedSocketIoImports(ctx, server, deleted)
-    reportLeftovers(ctx, server, deleted, leftovers, keptForHandlers)
+    reportLeftovers(ctx, server, deleted, leftovers, keptForHandlers, isGone)
   },
 }
 
@@ -134,6 +137,7 @@ function removeDeadIoModules(
   server: ServerModel,
   deleted: (file: string) => boolean,
   remove: (file: string, reason: string) => void,
+  isGone: IsGone,
 ): void {
   const serverDir = serverDirOf(ctx)
   const issue4Files = new Set([...server.connectionHandlers, ...server.middlewares].map((call) => ctx.repo.unitOf(call.getSourceFile())?.path))
@@ -147,7 +151,7 @@ function removeDeadIoModules(
     if (!file || deleted(file) || issue4Files.has(file)) continue
     const unit = ctx.repo.getUnit(file)
     const script = unit?.scripts[0]
-    if (!unit || unit.kind === 'vue' || !script || !isIoOnlyFile(script.sourceFile, server)) continue
+    if (!unit || unit.kind === 'vue' || !script || !isIoOnlyFile(script.sourceFile, server, isGone)) continue
     const isMiddleware = file.startsWith(`${serverDir}/middleware/`)
     // A server util is auto-imported by name; any other module only through its path.
     if (!isMiddleware && isReferencedElsewhere(ctx, file, exportedNames(script.sourceFile), deleted)) continue
@@ -174,10 +178,11 @@ function removeAugmentations(
   server: ServerModel,
   deleted: (file: string) => boolean,
   remove: (file: string, reason: string) => void,
+  isGone: IsGone,
 ): void {
   const byFile = new Map<string, IoAugmentation[]>()
   for (const augmentation of server.augmentations) {
-    if (deleted(augmentation.file) || augmentation.node.wasForgotten()) continue
+    if (deleted(augmentation.file) || isGone(augmentation.node)) continue
     byFile.set(augmentation.file, [...(byFile.get(augmentation.file) ?? []), augmentation])
   }
   for (const [file, augmentations] of byFile) {
@@ -198,11 +203,11 @@ function removeAugmentations(
   }
 }
 
-/** The file has an import or export, so TypeScript treats it as a module, not a global script. */
-function isModule(sourceFile: SourceFile): boolean {
+/** The file has an import or export (other than the `removed` imports), so TypeScript treats it as a module, not a global script. */
+function isModule(sourceFile: SourceFile, removed: readonly Node[] = []): boolean {
   return sourceFile.getStatements().some(
     (statement) =>
-      Node.isImportDeclaration(statement) ||
+      (Node.isImportDeclaration(statement) && !removed.includes(statement)) ||
       Node.isImportEqualsDeclaration(statement) ||
       Node.isExportDeclaration(statement) ||
       Node.isExportAssignment(statement) ||
@@ -286,16 +291,17 @@ function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel,
     if (deleted(file)) continue
     const sourceFile = ctx.repo.getUnit(file)?.scripts[0]?.sourceFile
     if (!sourceFile) continue
-    const wasModule = isModule(sourceFile)
-    for (const declaration of sourceFile.getImportDeclarations()) {
-      if (declaration.getModuleSpecifierValue() !== 'socket.io') continue
-      const named = declaration.getNamedImports()
-      const unused = named.filter((specifier) => referencesOf(specifier).length === 0)
-      if (unused.length === 0 || declaration.getDefaultImport() || declaration.getNamespaceImport()) continue
-      if (unused.length === named.length) declaration.remove()
-      else for (const specifier of unused) specifier.remove()
+    const unused = unusedImports(ctx, sourceFile, (binding, declaration) =>
+      declaration.getModuleSpecifierValue() === 'socket.io' && Node.isImportSpecifier(binding) && !declaration.getDefaultImport() && !declaration.getNamespaceImport())
+    if (unused.size === 0) continue
+    removeImports(ctx, sourceFile, unused, meta('unused Socket.IO imports'))
+    const removed = [...unused].filter(([declaration, bindings]) => bindings.length === declaration.getNamedImports().length).map(([declaration]) => declaration)
+    // A module that lost its last import must stay a module (see `stayModule`).
+    if (isModule(sourceFile) && !isModule(sourceFile, removed)) {
+      const text = sourceFile.getFullText()
+      const range = fileRange(ctx.repo, sourceFile, text.length, text.length)
+      ctx.changes.edit(range.path, { start: range.start, end: range.end, text: text.endsWith('\n') ? 'export {}\n' : '\nexport {}\n' }, meta('unused Socket.IO imports'))
     }
-    stayModule(sourceFile, wasModule)
   }
 }
 
@@ -304,13 +310,13 @@ function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel,
  * the emit transform could not migrate (reported emits, io passed around). Creation files and the
  * connection handler belong to the handler transform; stores and getter bodies only pass io along.
  */
-function liveUses(server: ServerModel, deleted: (file: string) => boolean): IoAccess[] {
+function liveUses(server: ServerModel, deleted: (file: string) => boolean, isGone: IsGone): IoAccess[] {
   const creationFiles = new Set(server.sites.map((site) => site.file))
   const plumbing = [...server.connectionHandlers, ...server.middlewares, ...server.getters.map((getter) => getter.declaration)]
   return server.accesses.filter((access) => {
     const node = access.node
-    if (node.wasForgotten() || deleted(access.file) || creationFiles.has(access.file) || access.kind === 'creation') return false
-    if (plumbing.some((outer) => !outer.wasForgotten() && outer.getSourceFile() === node.getSourceFile() && outer.containsRange(node.getPos(), node.getEnd()))) {
+    if (deleted(access.file) || creationFiles.has(access.file) || access.kind === 'creation' || isGone(node)) return false
+    if (plumbing.some((outer) => outer.getSourceFile() === node.getSourceFile() && outer.containsRange(node.getPos(), node.getEnd()))) {
       return false
     }
     return !passesIoAlong(node)
@@ -327,13 +333,13 @@ function passesIoAlong(node: Node): boolean {
 }
 
 /** Every use of the server that survives in a file that stays is open work, and so is a server kept for it. */
-function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean, leftovers: IoAccess[], keptForHandlers: boolean): void {
+function reportLeftovers(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean, leftovers: IoAccess[], keptForHandlers: boolean, isGone: IsGone): void {
   const handlerFiles = new Set([...server.connectionHandlers, ...server.middlewares].map((call) => ctx.repo.unitOf(call.getSourceFile())?.path))
   const emitReceivers = new Set(server.emits.map((emit) => emit.receiver))
   // The handler transform reports the files it keeps; a kept file without handlers is reported here.
   for (const site of server.sites) {
     if (deleted(site.file) || handlerFiles.has(site.file)) continue
-    ctx.report(site.creation.wasForgotten() ? { file: site.file, line: 1 } : site.creation, {
+    ctx.report(isGone(site.creation) ? { file: site.file, line: 1 } : site.creation, {
       kind: 'io/server-kept',
       reason:
         leftovers.length > 0

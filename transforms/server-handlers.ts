@@ -12,6 +12,9 @@ import { authShape, lightHttpAuth, type AuthShape, type LightAuth } from './serv
 import { authenticateCode, channelsCode, emittedKinds, httpAuthenticateCode, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
 import { routeCode } from './server-handlers/route.js'
 import { liveUses, type AppStatuses } from './server-handlers/rewrite.js'
+import { stagedCode, type StagedCode } from './server-handlers/staged-code.js'
+import { statementRemoval } from './shared/statement-edits.js'
+import { fileRange } from '../src/changeset/ranges.js'
 import { unrelatedStatements } from './server-handlers/leftovers.js'
 import { SharedCode } from './server-handlers/shared-code.js'
 
@@ -63,7 +66,7 @@ export const serverHandlers: Transform = {
     /** Handlers whose event now goes to a route, or nowhere (a keep-alive): a kept plugin must not handle them too. */
     const moved: SocketHandler[] = []
     for (const connection of connections) {
-      const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases, statuses, lightAuth: auth?.lightAuth, validation }
+      const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases, statuses, lightAuth: auth?.lightAuth, validation, staged: stagedCode(ctx) }
       for (const handler of connection.handlers) {
         const outcome = migrateHandler(ctx, handler, handlerContext)
         if (outcome === 'kept') keep(connection.file)
@@ -81,7 +84,7 @@ export const serverHandlers: Transform = {
           ...joins.map((j) => ({ node: j.node, reason: 'joins a room at connection time, and there is no migrated auth to tell whose channels they are' })),
         ]
         // Without a migrated middleware there is no sse-hooks.ts for connection-time code to move to.
-        const part = blockers.length > 0 ? undefined : channelsCode(connection, shape, ctx.config)
+        const part = blockers.length > 0 ? undefined : channelsCode(connection, shape, ctx.config, stagedCode(ctx))
         // Connection logs alone go with the plugin: the SSE runtime logs streams itself.
         const work = connection.setup.filter((statement) => !(Node.isExpressionStatement(statement) && isConsoleCall(statement.getExpression())))
         if (part && (part.status === 'blocked' || (part.text !== NO_CHANNELS && work.length > 0))) {
@@ -102,7 +105,7 @@ export const serverHandlers: Transform = {
     for (const file of new Set([...connections.map((c) => c.file), ...middlewares.map((m) => m.file)])) {
       const sourceFile = ctx.repo.units.get(file)?.scripts[0]?.sourceFile
       const requestKeys = middlewares.flatMap((m) => m.reads.filter((r) => r.kind === 'context').map((r) => r.name))
-      for (const statement of sourceFile ? unrelatedStatements(sourceFile, ctx.model.server, requestKeys) : []) {
+      for (const statement of sourceFile ? unrelatedStatements(sourceFile, ctx.model.server, requestKeys, stagedCode(ctx).isGone) : []) {
         ctx.report(statement, {
           kind: 'handlers/unrelated-code',
           reason: 'this code has nothing to do with Socket.IO and would be lost with the file',
@@ -111,7 +114,7 @@ export const serverHandlers: Transform = {
         keep(file)
       }
       if (left.has(file)) {
-        const removed = removeMovedHandlers(moved.filter((handler) => handler.file === file))
+        const removed = removeMovedHandlers(ctx, moved.filter((handler) => handler.file === file))
         ctx.report({ file, line: 1, code: '' }, {
           kind: 'handlers/plugin-kept',
           reason: `${left.get(file)} part(s) of the Socket.IO connection code could not be migrated (see the other follow-ups for this file), so ${file} is kept${removed.length > 0 ? `; the handlers that moved (${removed.map((event) => `\`${event}\``).join(', ')}) were removed from it` : ''}`,
@@ -129,16 +132,32 @@ export const serverHandlers: Transform = {
  * an event that now has a route (or was dropped) is removed, so the event is not handled twice (over
  * Socket.IO and over HTTP) and a second run does not find it again. Returns the events removed.
  */
-function removeMovedHandlers(handlers: SocketHandler[]): string[] {
+function removeMovedHandlers(ctx: TransformContext, handlers: SocketHandler[]): string[] {
   const removed: string[] = []
-  for (const handler of [...handlers].sort((a, b) => b.call.getStart() - a.call.getStart())) {
-    if (handler.call.wasForgotten()) continue
+  const statements = new Set<Node>()
+  for (const handler of [...handlers].sort((a, b) => a.call.getStart() - b.call.getStart())) {
     const statement = handler.call.getParent()
     if (!Node.isExpressionStatement(statement)) continue
-    statement.remove()
-    removed.unshift(handler.event)
+    statements.add(statement)
+    removed.push(handler.event)
+  }
+  for (const edit of removalsOf([...statements])) {
+    const range = fileRange(ctx.repo, edit.node, edit.start, edit.end)
+    // The emits rewritten inside a removed handler go with it.
+    ctx.changes.edit(range.path, { start: range.start, end: range.end, text: edit.text }, meta('the handlers that moved to routes'), { supersedes: true })
   }
   return removed
+}
+
+/** The removals of statements in source order, adjacent ones as one run. */
+function removalsOf(statements: Node[]): { node: Node; start: number; end: number; text: string }[] {
+  const runs: Node[][] = []
+  for (const statement of statements) {
+    const run = runs.at(-1)
+    if (run && run.at(-1)!.getNextSibling() === statement) run.push(statement)
+    else runs.push([statement])
+  }
+  return runs.map((run) => ({ node: run[0]!, ...statementRemoval(run[0]!, run.at(-1)) }))
 }
 
 /**
@@ -151,10 +170,11 @@ function deletePlugin(ctx: TransformContext, file: string): void {
 
 /** Handshake values named like a user id (`socket.handshake.query.userId`): the client says who it is. */
 function reportClientSentIds(ctx: TransformContext, middlewares: AuthMiddleware[], connections: ConnectionHandler[]): void {
+  const staged = stagedCode(ctx)
   const reads = [
     ...middlewares.flatMap((m) => m.reads),
-    ...liveUses(connections.flatMap((c) => [...c.setupUses, ...c.handlers.flatMap((h) => h.uses)])).flatMap((u) => (u.kind === 'handshake' ? [u.read] : [])),
-  ].filter((read) => !read.node.wasForgotten())
+    ...liveUses(connections.flatMap((c) => [...c.setupUses, ...c.handlers.flatMap((h) => h.uses)]), staged).flatMap((u) => (u.kind === 'handshake' ? [u.read] : [])),
+  ].filter((read) => !staged.isGone(read.node))
   for (const read of reads) {
     if (read.kind === 'header' || !isClientSentId(read.name)) continue
     ctx.report(read.node, {
@@ -181,7 +201,7 @@ function pickMiddleware(ctx: TransformContext, middlewares: AuthMiddleware[], ke
 /** Reports what could not be moved. A node an earlier transform rewrote is reported at `fallback`. */
 function reportBlockers(ctx: TransformContext, what: string, blockers: Blocker[], fallback?: Node): void {
   for (const blocker of blockers) {
-    ctx.report(blocker.node.wasForgotten() && fallback ? fallback : blocker.node, blocker.withdrawn
+    ctx.report(stagedCode(ctx).isGone(blocker.node) && fallback ? fallback : blocker.node, blocker.withdrawn
       ? {
         kind: 'handlers/withdrawn',
         reason: `${what}: ${blocker.reason}`,
@@ -216,13 +236,14 @@ interface HandlerContext {
   lightAuth?: LightAuth
   /** The app's zod validation of request bodies, for the routes' bodies. */
   validation?: ZodBodyValidation
+  staged: StagedCode
 }
 
 /**
  * One handler → its route or a mapping to an existing route (`routed`), a deliberate drop
  * (`dropped`), or `kept` in the plugin when it cannot be moved.
  */
-function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases, statuses, lightAuth, validation }: HandlerContext): 'routed' | 'dropped' | 'kept' {
+function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, shared, eventsType, aliases, statuses, lightAuth, validation, staged }: HandlerContext): 'routed' | 'dropped' | 'kept' {
   if (handler.kind === 'disconnect') {
     if (handler.onlyLogs) {
       ctx.report(handler.call, {
@@ -256,14 +277,14 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
     })
     return 'routed'
   }
-  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases, statuses, lightAuth, validation })
+  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases, statuses, lightAuth, validation, staged })
   if (code.blockers.length > 0) {
     reportBlockers(ctx, `the \`${handler.event}\` handler`, code.blockers, handler.call)
     return 'kept'
   }
   const file = route.file
   const refs = moduleReferences(handler.fn)
-  const imports = [...code.imports, ...shared.importsFor(eventsType ? [...refs, eventsType] : refs, code.text, file)]
+  const imports = [...code.imports, ...shared.importsFor(eventsType ? [...refs, eventsType] : refs, code.text, file, staged.helperImports(handler.fn))]
   const text = `${imports.length ? `${imports.join('\n')}\n\n` : ''}${code.text}`
   ctx.changes.create(file, ctx.applyStyle(text, ctx.styleOf()), meta(`the \`${handler.event}\` Socket.IO handler as a POST route`))
   if (code.looseFields.length > 0) {
@@ -367,12 +388,13 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
  * event reaches nobody, as it reached no socket before.
  */
 function reportUnjoinableChannels(ctx: TransformContext, connection: ConnectionHandler): void {
-  const joined = new Set(['user:<id>', ...joinedKinds(connection.setupUses, ctx.config)])
-  for (const handler of connection.handlers) for (const kind of joinedKinds(handler.uses, ctx.config)) joined.add(kind)
+  const staged = stagedCode(ctx)
+  const joined = new Set(['user:<id>', ...joinedKinds(connection.setupUses, ctx.config, staged)])
+  for (const handler of connection.handlers) for (const kind of joinedKinds(handler.uses, ctx.config, staged)) joined.add(kind)
   const reported = new Set<string>()
   for (const handler of connection.handlers) {
     if (!ctx.model.eventRoutes.has(handler.event)) continue
-    for (const emit of emittedKinds(handler.uses, ctx.config)) {
+    for (const emit of emittedKinds(handler.uses, ctx.config, staged)) {
       for (const kind of emit.kinds.filter((k) => !joined.has(k))) {
         const key = `${emit.event ?? ''}\0${kind}`
         if (reported.has(key)) continue
@@ -405,13 +427,13 @@ function writeHooks(
   }
   let channels = NO_CHANNELS
   if (connection) {
-    const part = channelsCode(connection, shape, ctx.config)
+    const part = channelsCode(connection, shape, ctx.config, stagedCode(ctx))
     if (connection.setupBlockers.length > 0 || part.status === 'blocked') {
       reportBlockers(ctx, 'the connection handler', [...connection.setupBlockers, ...(part.status === 'blocked' ? part.blockers : [])], connection.call)
       keep(connection.file)
     } else {
       channels = part.text
-      for (const use of liveUses(connection.setupUses)) {
+      for (const use of liveUses(connection.setupUses, stagedCode(ctx))) {
         if (use.kind !== 'handshake' || use.read.kind !== 'query') continue
         ctx.report(use.node, {
           kind: 'handlers/client-chosen-channels',
@@ -426,9 +448,9 @@ function writeHooks(
           action: 'nothing to do',
         })
       }
-      const atConnection = part.ownChannelOnly ? new Set<string>() : joinedKinds(connection.setupUses, ctx.config)
+      const atConnection = part.ownChannelOnly ? new Set<string>() : joinedKinds(connection.setupUses, ctx.config, stagedCode(ctx))
       for (const handler of connection.handlers) {
-        const missing = [...joinedKinds(handler.uses, ctx.config)].filter((kind) => !atConnection.has(kind))
+        const missing = [...joinedKinds(handler.uses, ctx.config, stagedCode(ctx))].filter((kind) => !atConnection.has(kind))
         if (missing.length === 0 || !ctx.model.eventRoutes.has(handler.event)) continue
         ctx.report(handler.call, {
           kind: 'handlers/can-subscribe',
@@ -445,7 +467,7 @@ function writeHooks(
   const imports = [
     `import type { H3Event } from 'h3'`,
     `import type { SSEUser } from '../sse/types'`,
-    ...shared.importsFor(refs, body, hooksFile),
+    ...shared.importsFor(refs, body, hooksFile, [middleware.fn, ...(connection?.setup ?? [])].flatMap((root) => stagedCode(ctx).helperImports(root))),
   ]
   const text = ctx.applyStyle(`${imports.join('\n')}\n\n${body}`, ctx.styleOf())
   const current = ctx.changes.currentText(hooksFile)

@@ -1,6 +1,7 @@
 import type { LoadedRepo } from '../project/load.js'
 import { MigrationError } from '../project/errors.js'
 import { replaceUnitText, unitKind, unitText, type LiveUnit } from '../project/unit.js'
+import { FileEdits, type EditOptions, type TextEdit } from './edits.js'
 import { editDependencies, listsDependency } from './package-json.js'
 import type { ChangeMeta, ChangeSet, DeleteOptions, DependencyEdits, FileChange } from './types.js'
 
@@ -21,8 +22,9 @@ function addMeta(list: ChangeMeta[], meta: ChangeMeta): void {
 }
 
 /**
- * The in-memory ChangeSet. Script files (.ts/.js/.vue) live in their ts-morph units, so text writes
- * and ts-morph edits of one file always compose; every other file is staged here.
+ * The in-memory ChangeSet. Text edits of any file are composed per file (`FileEdits`). Whole-file
+ * writes of script files (.ts/.js/.vue) go into their ts-morph units, so they compose with the
+ * ts-morph edits of the transforms not yet on text edits; every other file is staged here.
  */
 export class StagedChanges implements ChangeSet {
   readonly dependencies: DependencyEdits = { remove: [], add: [] }
@@ -30,6 +32,7 @@ export class StagedChanges implements ChangeSet {
   /** Unit path → its text when deleted (a later ts-morph edit of a deleted file is a conflict). */
   private readonly deletedUnits = new Map<string, string>()
   private readonly unitMeta = new Map<string, ChangeMeta[]>()
+  private readonly edits = new Map<string, FileEdits>()
 
   constructor(private readonly repo: LoadedRepo) {}
 
@@ -38,6 +41,8 @@ export class StagedChanges implements ChangeSet {
   }
 
   private baseText(path: string): string | undefined {
+    const edits = this.edits.get(path)
+    if (edits) return this.editedText(path, edits)
     const staged = this.files.get(path)
     if (staged) return staged.text
     // Reading parses nothing: a file no one parsed has no ts-morph edits, so its text is the one on disk.
@@ -49,6 +54,43 @@ export class StagedChanges implements ChangeSet {
   currentText(path: string): string | undefined {
     const text = this.baseText(path)
     return path === PACKAGE_JSON && text !== undefined ? editDependencies(text, this.dependencyChange()) : text
+  }
+
+  /** The composed text of a file with text edits; its unit must not have been edited through ts-morph too. */
+  private editedText(path: string, edits: FileEdits): string {
+    const unit = this.repo.units.get(path)
+    if (unit && unitText(unit) !== unit.originalText) {
+      throw new MigrationError(`conflicting edits of ${path}: ${edits.metas.map((m) => m.transform).join(', ')} staged text edits, and a transform edited its ts-morph tree`)
+    }
+    return edits.text()
+  }
+
+  edit(path: string, edit: TextEdit, meta: ChangeMeta, options?: EditOptions): void {
+    let edits = this.edits.get(path)
+    if (!edits) {
+      if (this.files.has(path) || this.deletedUnits.has(path)) {
+        throw new MigrationError(`${meta.transform}: cannot edit ${path}: another transform ${this.files.get(path)?.text === undefined ? 'deleted' : 'rewrote'} it`)
+      }
+      const unit = this.repo.liveUnit(path)
+      const original = unit ? unit.originalText : this.repo.readText(path)
+      if (original === undefined) throw new MigrationError(`${meta.transform}: cannot edit ${path}: no such file`)
+      if (unit && unitText(unit) !== original) throw new MigrationError(`${meta.transform}: cannot edit ${path}: another transform edited its ts-morph tree`)
+      this.edits.set(path, (edits = new FileEdits(path, original)))
+    }
+    edits.add(edit, meta, options)
+    addMeta(this.metaOf(path), meta)
+  }
+
+  slice(path: string, start: number, end: number): string {
+    const edits = this.edits.get(path)
+    if (edits) return edits.slice(start, end)
+    const text = this.repo.units.get(path)?.originalText ?? this.repo.readText(path)
+    if (text === undefined) throw new MigrationError(`cannot read ${path}: no such file`)
+    return text.slice(start, end)
+  }
+
+  isEdited(path: string, start: number, end: number): boolean {
+    return this.edits.get(path)?.covers(start, end) ?? false
   }
 
   create(path: string, text: string, meta: ChangeMeta): void {
@@ -74,6 +116,7 @@ export class StagedChanges implements ChangeSet {
       )
     }
     if (text === current) return
+    if (this.edits.has(path)) throw new MigrationError(`${meta.transform}: conflicting edits of ${path}: a whole-file write of a file with staged text edits`)
     const unit = this.unit(path)
     if (unit) {
       replaceUnitText(this.repo.project, unit, text)
@@ -96,9 +139,10 @@ export class StagedChanges implements ChangeSet {
     // Superseded edits never reach the disk, so their reasons would only mislead the report.
     const kept = edited ? [] : [...((unit ? this.unitMeta.get(path) : this.files.get(path)?.meta) ?? [])]
     addMeta(kept, meta)
+    this.edits.delete(path)
     // A unit keeps the text it is deleted with: `collect` fails if a later ts-morph edit changes it.
     if (unit) {
-      this.deletedUnits.set(path, current)
+      this.deletedUnits.set(path, unitText(unit))
       this.unitMeta.set(path, kept)
     } else {
       this.files.set(path, { text: undefined, meta: kept })
@@ -168,15 +212,16 @@ export class StagedChanges implements ChangeSet {
         changes.push({ kind: 'delete', path, before: unit.originalText, meta })
         continue
       }
-      const text = unitText(unit)
+      const edits = this.edits.get(path)
+      const text = edits ? this.editedText(path, edits) : unitText(unit)
       if (text !== unit.originalText) changes.push({ kind: 'update', path, before: unit.originalText, text, meta })
     }
-    const paths = new Set(this.files.keys())
+    const paths = new Set([...this.files.keys(), ...[...this.edits.keys()].filter((path) => !this.repo.units.has(path))])
     if (this.dependencies.remove.length + this.dependencies.add.length > 0) paths.add(PACKAGE_JSON)
     for (const path of paths) {
       const before = this.repo.readText(path)
       const text = this.currentText(path)
-      const meta = [...(this.files.get(path)?.meta ?? [])]
+      const meta = [...(this.files.get(path)?.meta ?? this.unitMeta.get(path) ?? [])]
       if (path === PACKAGE_JSON) {
         for (const dep of [...this.dependencies.remove, ...this.dependencies.add]) addMeta(meta, dep.meta)
       }

@@ -1,3 +1,7 @@
+import type { EditOptions, TextEdit } from './edits.js'
+
+export type { EditOptions, TextEdit } from './edits.js'
+
 /** Who staged a change and why; shown in dry-run headers and the JSON report. */
 export interface ChangeMeta {
   transform: string
@@ -21,12 +25,24 @@ export interface DependencyEdits {
 
 /**
  * Every change a run would make, staged in memory. Dry-run, --patch, --check and apply all render
- * the same ChangeSet. Edits to .ts/.js/.vue units are made through ts-morph on `unit.scripts[*].sourceFile`
- * and collected by the engine at the end; everything else goes through the methods below.
+ * the same ChangeSet. Transforms stage text edits against a file's original text (`edit`), which the
+ * ChangeSet composes into each file's final text once; whole files are created, written or deleted.
+ * Until every transform stages edits, some still edit .ts/.js/.vue units through ts-morph on
+ * `unit.scripts[*].sourceFile`; a file edited both ways is a conflict.
  */
 export interface ChangeSet {
   /** The text a path will have after the changes staged so far (undefined: absent or deleted). */
   currentText(path: string): string | undefined
+  /**
+   * Stage an edit of `[start, end)` of the file's original text: the snapshot the analysis read, in
+   * whole-file offsets for a .vue file (see `fileRange`). Fails loudly when it overlaps an edit staged
+   * earlier, unless `supersedes` and the earlier edits lie inside it.
+   */
+  edit(path: string, edit: TextEdit, meta: ChangeMeta, options?: EditOptions): void
+  /** The composed text of `[start, end)` of the original: that code with the edits staged inside it. */
+  slice(path: string, start: number, end: number): string
+  /** True when a staged edit replaced or removed `[start, end)` of the original: the code there is gone. */
+  isEdited(path: string, start: number, end: number): boolean
   /** Stage a new file. Fails loudly if the path exists with other content or another transform created it differently. */
   create(path: string, text: string, meta: ChangeMeta): void
   /**

@@ -1,7 +1,7 @@
 import { ts } from 'ts-morph'
 import { describe, expect, it } from 'vitest'
-import { addSseRedisUrl, removeSocketIoFromNuxtConfig } from '../../src/analysis/server/config-edit.js'
-import { addEnvLine, removeSocketIoEnv } from '../../src/analysis/server/env-edit.js'
+import { addSseRedisUrl, removeSocketIoFromNuxtConfig } from '../../transforms/server/config-edit.js'
+import { addEnvLine, removeSocketIoEnv } from '../../transforms/server/env-edit.js'
 
 const config = `export default defineNuxtConfig({
   compatibilityDate: '2025-07-15',

@@ -41,14 +41,14 @@ function feedsSocketRequest(statement: Statement, requestKeys: readonly string[]
  * Statements of the file holding the connection handler that have nothing to do with Socket.IO: no io server in
  * them, and not only used by code that has one. Deleting the file would lose them, so it is kept when any exist.
  */
-export function unrelatedStatements(file: SourceFile, server: ServerModel, requestKeys: readonly string[]): Statement[] {
+export function unrelatedStatements(file: SourceFile, server: ServerModel, requestKeys: readonly string[], isGone: (node: Node) => boolean): Statement[] {
   const markers = [
     ...server.accesses.map((a) => a.node),
     ...server.holders,
     ...server.augmentations.map((a) => a.node),
     ...server.connectionHandlers,
     ...server.middlewares,
-  ].filter((node) => !node.wasForgotten() && node.getSourceFile() === file)
+  ].filter((node) => node.getSourceFile() === file && !isGone(node))
   const plugin = pluginBody(file)
   const candidates = [
     ...file.getStatements().filter((s) => !Node.isImportDeclaration(s) && s !== plugin?.container),
@@ -56,7 +56,7 @@ export function unrelatedStatements(file: SourceFile, server: ServerModel, reque
   ]
   // Variables that exist only for the server (`const engine = new Engine()`) and what uses them (the Nitro
   // route of Socket.IO's Nuxt recipe that hands requests to that engine) are its plumbing.
-  const plumbing = plumbingVariables(file, server)
+  const plumbing = plumbingVariables(file, server, isGone)
   const related = new Set(candidates.filter((s) => isSocketLog(s) || feedsSocketRequest(s, requestKeys) || usesAny(s, plumbing) || markers.some((m) => isWithin(m, s))))
   // A declaration only used by Socket.IO code here (or by nothing) goes with it; one used by another file stays.
   // A statement that only runs such code (`const ok = await initSocket()`, a retry in a `ready` hook) goes too.

@@ -7,6 +7,7 @@ import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
 import { accessCheckedBefore } from '../../src/analysis/handlers/access-check.js'
 import { renamedEventLiteral } from '../../src/analysis/stream-events.js'
 import { channelExpression, channelOf, emitCall } from './channels.js'
+import type { StagedCode } from './staged-code.js'
 import { indentOf, renderChildren, type Replacements } from './render.js'
 import { replaceSocketIoTypes } from './socket-types.js'
 
@@ -32,9 +33,9 @@ export interface RewriteResult {
 /** Where the code runs after the migration: a POST route for a handler, `channelsForConnection` for connection setup. */
 export type RewriteTarget = 'route' | 'connection'
 
-/** The uses whose nodes still exist: an earlier transform (server-emits) may have rewritten code around some. */
-export function liveUses<T extends SocketUse>(uses: readonly T[]): T[] {
-  return uses.filter((use) => !use.node.wasForgotten())
+/** The uses whose code still exists: an earlier transform (server-emits) may have rewritten code around some. */
+export function liveUses<T extends SocketUse>(uses: readonly T[], staged: StagedCode): T[] {
+  return uses.filter((use) => !staged.isGone(use.node))
 }
 
 /** An emit's arguments as the route writes them: the event under its stream name, the rest rendered. */
@@ -99,9 +100,10 @@ export function rewriteUses(
   fn: Node,
   names: RewriteNames,
   config: MigrationConfig,
+  staged: StagedCode,
   statuses: AppStatuses = { accessDenied: 400 },
 ): RewriteResult {
-  const replacements: Replacements = new Map()
+  const replacements: Replacements = staged.rewritten()
   const blockers: Blocker[] = []
   const dropped: Node[] = []
   const needs: RewriteResult['needs'] = { connectionId: 'none', aliases: new Map() }

@@ -6,6 +6,7 @@ import type { AuthShape, LightAuth } from './auth.js'
 import { ownerOf } from './auth.js'
 import { eventMapPayload, payloadLines, positionalLines, zodPayloadRead } from './payload.js'
 import { indent, mentions, relabelLogs, renderNode, renderStatements, type Replacements } from './render.js'
+import type { StagedCode } from './staged-code.js'
 import { liveUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
 import { isPropertyName } from '../../src/analysis/server/syntax.js'
 import { freeName } from '../../src/text/free-name.js'
@@ -68,13 +69,15 @@ export interface RouteScope {
   lightAuth?: LightAuth
   /** The app validates request bodies with zod: the route does too. */
   validation?: ZodBodyValidation
+  /** The handler's code with the edits of earlier transforms. */
+  staged: StagedCode
 }
 
 /** The route; with `light`, undefined when the handler reads more of the user than its id. */
 function renderRoute(handler: SocketHandler, shape: AuthShape, config: MigrationConfig, scope: RouteScope, light?: LightAuth): RouteCode | undefined {
   const { eventsType } = scope
   // Uses inside code an earlier transform rewrote (emits) are gone; the rewritten text is rendered as it is.
-  const uses = liveUses(handler.uses)
+  const uses = liveUses(handler.uses, scope.staged)
   const taken = new Set(handler.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
   const keys = new Map<string, string>()
@@ -91,7 +94,7 @@ function renderRoute(handler: SocketHandler, shape: AuthShape, config: Migration
     binding,
     owner: () => (light ? (idName === 'userId' ? '{ userId }' : `{ userId: ${idName} }`) : ownerOf(shape, binding)),
   }
-  const result = rewriteUses(uses, 'route', handler.fn, names, config, scope.statuses)
+  const result = rewriteUses(uses, 'route', handler.fn, names, config, scope.staged, scope.statuses)
   if (light) {
     const covered = useIdField(handler, scope.aliases, light, idName, result.replacements)
     // An alias read only as `user.id` is now the id field: the auth line need not bind it.

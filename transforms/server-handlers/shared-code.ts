@@ -2,6 +2,7 @@ import path from 'node:path'
 import { Node, SyntaxKind, type Identifier, type Statement } from 'ts-morph'
 import { isHoistable, isModuleLevel, referencedDeclaration } from '../../src/analysis/handlers/scope.js'
 import { indentOf, mentions } from './render.js'
+import type { HelperImport } from './staged-code.js'
 
 /** A relative import specifier as seen from another file; aliases (`#server/`, `~~/`) and packages stay as they are. */
 export function respecify(specifier: string, fromFile: string, toFile: string): string {
@@ -35,10 +36,16 @@ export class SharedCode {
     readonly earlier?: { file: string; exports: ReadonlyMap<string, string> },
   ) {}
 
-  /** Import lines for `toFile` covering the refs whose names still appear in `text`. */
-  importsFor(refs: Identifier[], text: string, toFile: string): string[] {
+  /**
+   * Import lines for `toFile` covering the refs whose names still appear in `text`, and the SSE
+   * helpers of emits an earlier transform rewrote in the code (imported as the plugin imports them).
+   */
+  importsFor(refs: Identifier[], text: string, toFile: string, helpers: readonly HelperImport[] = []): string[] {
     const imports = new Map<string, ImportEntry>()
     const entry = (spec: string) => imports.get(spec) ?? imports.set(spec, { named: new Map() }).get(spec)!
+    for (const helper of helpers) {
+      if (mentions(text, helper.name)) entry(respecify(helper.specifier, this.pluginFile, toFile)).named.set(helper.name, { text: helper.name, typeOnly: false })
+    }
     for (const ref of refs) {
       const name = ref.getText()
       if (!mentions(text, name)) continue

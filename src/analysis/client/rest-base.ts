@@ -1,7 +1,7 @@
 // How the app's browser code builds the URLs of its own REST calls.
 import { Node, SyntaxKind, ts, type CallExpression } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
-import { configObject, objectAt, property } from '../server/config-edit.js'
+import { configObject, objectAt, property } from '../server/nuxt-config.js'
 import { declarationOf } from './syntax.js'
 import { unwrapExpression } from '../../ast/expression.js'
 import { descendantsOfKind } from '../../ast/walk.js'

@@ -8,7 +8,8 @@ import { unwrapExpression } from '../../ast/expression.js'
 import type { EmitSite } from './types.js'
 
 /** The SSE emit helpers generated code may call (see src/runtime/README.md). */
-export type SseHelper = 'emitToRoom' | 'emitToUser' | 'emitToChannel' | 'broadcast' | 'roomChannel' | 'userChannel'
+export const SSE_HELPERS = ['emitToRoom', 'emitToUser', 'emitToChannel', 'broadcast', 'roomChannel', 'userChannel'] as const
+export type SseHelper = (typeof SSE_HELPERS)[number]
 
 export type EmitPlan =
   /** `cautions`: migrated, but something to check by hand. */
@@ -28,8 +29,8 @@ const CHANNEL_OF: Record<RoomRule['helper'], SseHelper> = { emitToRoom: 'roomCha
  * The SSE call replacing one Socket.IO emit, or why there is no clear equivalent.
  * `io.to(`room:${id}`).emit(e, d)` → `emitToRoom(id, e, d)`; unions → one call; `io.emit` → `broadcast`.
  */
-export function planEmit(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
-  const plan = planEmitCall(site, rules)
+export function planEmit(site: EmitSite, rules: readonly RoomRule[], textOf: (node: Node) => string = (node) => node.getText()): EmitPlan {
+  const plan = planEmitCall(site, rules, textOf)
   if (!plan.ok) return plan
   return { ...plan, cautions: [...deliveryCautions(site), ...renamedEventCautions(site), ...plan.cautions] }
 }
@@ -65,14 +66,15 @@ function isOwnSocketId(text: string): boolean {
   return /^socket\.id$/.test(text)
 }
 
-function planEmitCall(site: EmitSite, rules: readonly RoomRule[]): EmitPlan {
+/** `textOf`: the code of an argument as it will be (an emit nested in it may be rewritten already). */
+function planEmitCall(site: EmitSite, rules: readonly RoomRule[], textOf: (node: Node) => string): EmitPlan {
   const unsupported = unsupportedReason(site)
   if (unsupported) return { ok: false, problem: unsupported }
-  const except = site.except.map((node) => node.getText())
+  const except = site.except.map(textOf)
   const exceptProblem = site.except.map(exceptReason).find((reason) => reason !== undefined)
   if (exceptProblem) return { ok: false, problem: exceptProblem }
-  const event = renamedEventLiteral(site.event)?.text ?? site.event!.getText()
-  const data = site.data[0]?.getText()
+  const event = renamedEventLiteral(site.event)?.text ?? textOf(site.event!)
+  const data = site.data[0] && textOf(site.data[0])
   const options = except.length === 0 ? undefined : `{ except: ${except.length === 1 ? except[0] : `[${except.join(', ')}]`} }`
   const tail = [event, data ?? (options ? 'undefined' : undefined), options].filter((part) => part !== undefined).join(', ')
 

@@ -4,6 +4,9 @@ import type { ServerModel } from './types.js'
 import { localDeclarations, referencesInFile } from '../../ast/scope.js'
 import { descendantsOfKind, identifiers } from '../../ast/walk.js'
 
+/** True for code the transforms so far rewrote or removed (the analysis reads the unedited snapshot). */
+export type IsGone = (node: Node) => boolean
+
 /** Route files that exist only to serve the Socket.IO / WebSocket endpoint (PATTERNS.md §8). Paths are relative to the server dir. */
 const SOCKET_ROUTE = /^(routes|api)\/(socket\.io|socket|websocket|ws)(\.[cm]?[jt]s|\/.*)$/
 
@@ -77,10 +80,10 @@ function isSocketIoStub(file: SourceFile): boolean {
  * and statements (or handler bodies) that read, store or return the io server. Such a file is dead
  * once the server is gone (a socket middleware, a getter module, a singleton module).
  */
-export function isIoOnlyFile(file: SourceFile, model: ServerModel): boolean {
-  const ioNodes = ioNodesOf(file, model)
+export function isIoOnlyFile(file: SourceFile, model: ServerModel, isGone: IsGone = () => false): boolean {
+  const ioNodes = ioNodesOf(file, model, isGone)
   if (ioNodes.length === 0) return false
-  const plumbing = socketPlumbing(file, model, ioNodes)
+  const plumbing = socketPlumbing(file, model, ioNodes, isGone)
   return file.getStatements().every((statement) => isIoOnlyStatement(statement, ioNodes, plumbing))
 }
 
@@ -93,7 +96,7 @@ const SOCKET_PACKAGES = /^(socket\.io|engine\.io|@socket\.io\/.*)$/
  * variables initialized from those or from io
  * (`const engine = new Engine()`, `const attach = () => io.attach(server)`). Statements using them are io plumbing too.
  */
-function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): Set<Node> {
+function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[], isGone: IsGone): Set<Node> {
   const plumbing = new Set<Node>()
   for (const declaration of file.getImportDeclarations()) {
     if (!SOCKET_PACKAGES.test(declaration.getModuleSpecifierValue())) continue
@@ -104,7 +107,7 @@ function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): 
     if (namespace) plumbing.add(namespace)
   }
   for (const site of model.sites) {
-    if (site.creation.wasForgotten() || site.creation.getSourceFile() !== file) continue
+    if (site.creation.getSourceFile() !== file || isGone(site.creation)) continue
     for (const argument of site.creation.getArguments()) {
       const target = unwrapExpression(argument)
       if (!Node.isIdentifier(target)) continue
@@ -131,8 +134,8 @@ function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[]): 
  * The variables of `file` that exist only for the Socket.IO server (see `socketPlumbing`, without the
  * import bindings): the engine of Socket.IO's Nuxt recipe, the Redis clients of its adapter.
  */
-export function plumbingVariables(file: SourceFile, model: ServerModel): Set<Node> {
-  const plumbing = socketPlumbing(file, model, ioNodesOf(file, model))
+export function plumbingVariables(file: SourceFile, model: ServerModel, isGone: IsGone = () => false): Set<Node> {
+  const plumbing = socketPlumbing(file, model, ioNodesOf(file, model, isGone), isGone)
   return new Set([...plumbing].filter((declaration) => Node.isVariableDeclaration(declaration)))
 }
 
@@ -144,14 +147,14 @@ export function usesAny(node: Node, declarations: Set<Node>): boolean {
   )
 }
 
-function ioNodesOf(file: SourceFile, model: ServerModel): Node[] {
+function ioNodesOf(file: SourceFile, model: ServerModel, isGone: IsGone): Node[] {
   const nodes: Node[] = [
     ...model.accesses.map((access) => access.node),
     ...model.stores.map((store) => store.node),
     ...model.holders,
     ...model.getters.map((getter) => getter.declaration),
   ]
-  return nodes.filter((node) => !node.wasForgotten() && node.getSourceFile() === file)
+  return nodes.filter((node) => node.getSourceFile() === file && !isGone(node))
 }
 
 function isIoOnlyStatement(statement: Statement, ioNodes: Node[], plumbing: Set<Node>): boolean {

@@ -1,5 +1,6 @@
 import { ts } from 'ts-morph'
-import { propertyRemoval } from '../../ast/object-literal.js'
+import { configObject, nameOf, objectAt, property } from '../../src/analysis/server/nuxt-config.js'
+import { propertyRemoval } from '../../src/ast/object-literal.js'
 
 /** Upper bound of removal passes over nuxt.config (each pass removes one property). */
 const MAX_PASSES = 50
@@ -12,45 +13,6 @@ export interface NuxtConfigEditOptions {
   removeWebsocketFlag: boolean
   /** True when no code left after the migration reads this runtime-config key. */
   isKeyUnused(key: string): boolean
-}
-
-interface Edit {
-  start: number
-  end: number
-  text: string
-}
-
-/** The object passed to `defineNuxtConfig({...})` or exported as `export default {...}`. */
-export function configObject(file: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
-  for (const statement of file.statements) {
-    if (!ts.isExportAssignment(statement)) continue
-    let expression: ts.Expression = statement.expression
-    if (ts.isCallExpression(expression) && expression.arguments[0]) expression = expression.arguments[0]
-    if (ts.isObjectLiteralExpression(expression)) return expression
-  }
-  return undefined
-}
-
-function nameOf(property: ts.ObjectLiteralElementLike, file: ts.SourceFile): string | undefined {
-  const name = property.name
-  if (!name) return undefined
-  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text
-  return name.getText(file)
-}
-
-export function property(object: ts.ObjectLiteralExpression, name: string, file: ts.SourceFile): ts.PropertyAssignment | undefined {
-  return object.properties.find(
-    (candidate): candidate is ts.PropertyAssignment => ts.isPropertyAssignment(candidate) && nameOf(candidate, file) === name,
-  )
-}
-
-export function objectAt(object: ts.ObjectLiteralExpression | undefined, path: string[], file: ts.SourceFile): ts.ObjectLiteralExpression | undefined {
-  let current = object
-  for (const name of path) {
-    const next = current ? property(current, name, file)?.initializer : undefined
-    current = next && ts.isObjectLiteralExpression(next) ? next : undefined
-  }
-  return current
 }
 
 /** One removal to make in the config, with the parent objects it may leave empty. */
