@@ -1,3 +1,5 @@
+import type { Node } from 'ts-morph'
+
 /**
  * Something a transform could not migrate (or deliberately dropped). The code is left untouched and
  * the follow-up is printed in the summary, the JSON report and as a CI annotation.
@@ -26,6 +28,9 @@ export interface FollowUp {
    */
   severity: 'warning' | 'security' | 'error' | 'info'
 }
+
+/** Where a follow-up points: a ts-morph node (in a .ts file or a .vue script block) or an explicit place. */
+export type FollowUpTarget = Node | { file: string; line: number; column?: number; code?: string }
 
 export interface FollowUpInput {
   kind: string

@@ -1,8 +1,6 @@
 import { Node } from 'ts-morph'
-import type { FollowUp, FollowUpInput } from '../followups.js'
-import type { FollowUpTarget } from '../transform.js'
+import type { FollowUp, FollowUpInput, FollowUpTarget } from '../followups.js'
 import { MigrationError } from './errors.js'
-import type { LoadedRepo } from './load.js'
 import type { Repo, SourceUnit } from './types.js'
 import type { LiveUnit } from './unit.js'
 
@@ -18,7 +16,7 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 /** A follow-up at a node or an explicit place; lines inside .vue script blocks are mapped to the file. */
-export function locateFollowUp(repo: LoadedRepo, transform: string, target: FollowUpTarget, input: FollowUpInput): FollowUp {
+export function locateFollowUp(repo: Pick<Repo, 'unitOf'>, transform: string, target: FollowUpTarget, input: FollowUpInput): FollowUp {
   const base = { kind: input.kind, transform, reason: input.reason, action: input.action, severity: input.severity ?? 'warning' }
   if (!Node.isNode(target)) {
     return { ...base, file: target.file, line: target.line, column: target.column ?? 1, code: firstLine(target.code ?? '') }
