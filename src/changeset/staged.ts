@@ -1,5 +1,5 @@
 import type { LoadedRepo } from '../project/load.js'
-import { MigrationError } from '../project/errors.js'
+import { MigrationError } from '../errors.js'
 import { replaceUnitText, unitKind, unitText, type LiveUnit } from '../project/unit.js'
 import { editDependencies, listedDependencies } from './package-json.js'
 import type { ChangeMeta, ChangeSet, DeleteOptions, DependencyEdits, FileChange } from './types.js'

@@ -1,6 +1,6 @@
 import { Node } from 'ts-morph'
 import type { FollowUp, FollowUpInput, FollowUpTarget } from '../followups.js'
-import { MigrationError } from './errors.js'
+import { MigrationError } from '../errors.js'
 import type { Repo, SourceUnit } from './types.js'
 import type { LiveUnit } from './unit.js'
 

@@ -4,7 +4,7 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import type { FileChange } from '../changeset/types.js'
 import type { FollowUp } from '../followups.js'
-import { InputError } from '../project/errors.js'
+import { InputError } from '../errors.js'
 
 /** The app's own checks, in the order they run on each copy. */
 export const APP_CHECK_PHASES = ['prepare', 'typecheck', 'build'] as const
