@@ -4,7 +4,7 @@ import { removeSocketIoFromNuxtConfig } from '../src/analysis/server/config-edit
 import { removeSocketIoEnv } from '../src/analysis/server/env-edit.js'
 import { isGuard, referencesOf } from '../src/analysis/server/cleanup.js'
 import { isIoOnlyFile, isSocketRoutePath, judgeSocketRoute } from '../src/analysis/server/socket-files.js'
-import { firstLine, parentThroughWrappers } from '../src/analysis/server/syntax.js'
+import { firstLineOfNode, parentThroughWrappers } from '../src/analysis/server/syntax.js'
 import type { IoAccess, IoAugmentation, ServerModel } from '../src/analysis/server/types.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
@@ -48,7 +48,7 @@ export const removeSocketIo: Transform = {
     const keptForHandlers = ctx.model.handlers.connections.some((connection) => !deleted(connection.file))
     removeSocketRoutes(ctx, remove, keptForHandlers)
     // Code that still uses the server after the other transforms keeps it alive: nothing it needs goes.
-    const leftovers = liveUses(server, deleted)
+    const leftovers = remainingIoAccesses(server, deleted)
     if (leftovers.length === 0) removeDeadIoModules(ctx, server, deleted, remove)
     const serverGone = leftovers.length === 0 && server.sites.every((site) => deleted(site.file))
     if (serverGone) {
@@ -112,7 +112,7 @@ function removeSocketRoutes(ctx: TransformContext, remove: (file: string, reason
       remove(file, 'Socket.IO route stub: the SSE endpoint replaces it')
     } else if (verdict.action === 'keep' && ctx.model.usesSocketIO) {
       // Only worth a note while the app is being moved off Socket.IO (not on a second run).
-      ctx.report({ file, line: 1, code: firstLine(script.sourceFile.getStatements()[0] ?? script.sourceFile) }, {
+      ctx.report({ file, line: 1, code: firstLineOfNode(script.sourceFile.getStatements()[0] ?? script.sourceFile) }, {
         kind: verdict.kind,
         reason: `${verdict.reason}, so it is kept`,
         action: 'Nothing to do for the SSE migration; delete it yourself if nothing uses it any more',
@@ -137,7 +137,7 @@ function removeDeadIoModules(
   remove: (file: string, reason: string) => void,
 ): void {
   const serverDir = serverDirOf(ctx)
-  const issue4Files = new Set([...server.connectionHandlers, ...server.middlewares].map((call) => ctx.repo.unitOf(call.getSourceFile())?.path))
+  const connectionAndMiddlewareFiles = new Set([...server.connectionHandlers, ...server.middlewares].map((call) => ctx.repo.unitOf(call.getSourceFile())?.path))
   const candidates = new Set<string>([
     ...server.getters.map((getter) => getter.file),
     ...server.stores.map((store) => store.file),
@@ -145,7 +145,7 @@ function removeDeadIoModules(
     ...server.holders.map((holder) => ctx.repo.unitOf(holder.getSourceFile())?.path ?? ''),
   ])
   for (const file of [...candidates].sort()) {
-    if (!file || deleted(file) || issue4Files.has(file)) continue
+    if (!file || deleted(file) || connectionAndMiddlewareFiles.has(file)) continue
     const unit = ctx.repo.getUnit(file)
     const script = unit?.scripts[0]
     if (!unit || unit.kind === 'vue' || !script || !isIoOnlyFile(script.sourceFile, server)) continue
@@ -309,7 +309,7 @@ function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel,
  * the emit transform could not migrate (reported emits, io passed around). Creation files and the
  * connection handler belong to the handler transform; stores and getter bodies only pass io along.
  */
-function liveUses(server: ServerModel, deleted: (file: string) => boolean): IoAccess[] {
+function remainingIoAccesses(server: ServerModel, deleted: (file: string) => boolean): IoAccess[] {
   const creationFiles = new Set(server.sites.map((site) => site.file))
   const plumbing = [...server.connectionHandlers, ...server.middlewares, ...server.getters.map((getter) => getter.declaration)]
   return server.accesses.filter((access) => {

@@ -11,7 +11,7 @@ import type { Transform, TransformContext } from '../src/transform.js'
 import { authShape, lightHttpAuth, type AuthShape, type LightAuth } from './server-handlers/auth.js'
 import { authenticateCode, channelsCode, emittedKinds, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
 import { routeCode } from './server-handlers/route.js'
-import { liveUses, type AppStatuses } from './server-handlers/rewrite.js'
+import { unforgottenUses, type AppStatuses } from './server-handlers/rewrite.js'
 import { unrelatedStatements } from './server-handlers/leftovers.js'
 import { SharedCode } from './server-handlers/shared-code.js'
 
@@ -141,7 +141,7 @@ function deletePlugin(ctx: TransformContext, file: string): void {
 function reportClientSentIds(ctx: TransformContext, middlewares: AuthMiddleware[], connections: ConnectionHandler[]): void {
   const reads = [
     ...middlewares.flatMap((m) => m.reads),
-    ...liveUses(connections.flatMap((c) => [...c.setupUses, ...c.handlers.flatMap((h) => h.uses)])).flatMap((u) => (u.kind === 'handshake' ? [u.read] : [])),
+    ...unforgottenUses(connections.flatMap((c) => [...c.setupUses, ...c.handlers.flatMap((h) => h.uses)])).flatMap((u) => (u.kind === 'handshake' ? [u.read] : [])),
   ].filter((read) => !read.node.wasForgotten())
   for (const read of reads) {
     if (read.kind === 'header' || !isClientSentId(read.name)) continue
@@ -410,7 +410,7 @@ function writeHooks(
       keep(connection.file)
     } else {
       channels = part.channels!
-      for (const use of liveUses(connection.setupUses)) {
+      for (const use of unforgottenUses(connection.setupUses)) {
         if (use.kind !== 'handshake' || use.read.kind !== 'query') continue
         ctx.report(use.node, {
           kind: 'handlers/client-chosen-channels',

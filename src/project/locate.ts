@@ -4,7 +4,7 @@ import { MigrationError } from '../errors.js'
 import type { Repo, SourceUnit } from './types.js'
 import type { LiveUnit } from './unit.js'
 
-function firstLine(text: string): string {
+function codeExcerpt(text: string): string {
   const line = text.split('\n')[0]?.trim() ?? ''
   return line.length > 120 ? `${line.slice(0, 117)}...` : line
 }
@@ -19,11 +19,11 @@ export function lineColumn(text: string, offset: number): { line: number; column
 export function locateFollowUp(repo: Pick<Repo, 'unitOf'>, transform: string, target: FollowUpTarget, input: FollowUpInput): FollowUp {
   const base = { kind: input.kind, transform, reason: input.reason, action: input.action, severity: input.severity ?? 'warning' }
   if (!Node.isNode(target)) {
-    return { ...base, file: target.file, line: target.line, column: target.column ?? 1, code: firstLine(target.code ?? '') }
+    return { ...base, file: target.file, line: target.line, column: target.column ?? 1, code: codeExcerpt(target.code ?? '') }
   }
   const place = nodeLocation(repo, target)
   if (!place) throw new MigrationError(`${transform}: follow-up on a node outside the repo (${target.getSourceFile().getFilePath()})`)
-  return { ...base, ...place, code: firstLine(target.getText()) }
+  return { ...base, ...place, code: codeExcerpt(target.getText()) }
 }
 
 /** Repo-relative file and 1-based line and column of a node; lines inside .vue script blocks are mapped to the file. */

@@ -6,7 +6,7 @@ import { isHoistable, isWithin } from '../../src/analysis/handlers/scope.js'
 import { renderAuthenticate, reuseHttpAuth, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
 import { indent, mentions, relabelLogs, renderChildren, renderNode, renderStatements, type Replacements } from './render.js'
-import { liveUses, rewriteUses, type RewriteResult } from './rewrite.js'
+import { unforgottenUses, rewriteUses, type RewriteResult } from './rewrite.js'
 import { authLine, freeName } from './route.js'
 import { eventName } from '../../src/analysis/event-name.js'
 
@@ -75,7 +75,7 @@ export function authenticateCode(
 /** The kinds of channel some joins produce: a configured helper, or the literal prefix of another channel name. */
 export function joinedKinds(uses: SocketUse[], config: MigrationConfig): Set<string> {
   const kinds = new Set<string>()
-  for (const use of liveUses(uses)) {
+  for (const use of unforgottenUses(uses)) {
     if (use.kind === 'join') for (const room of use.rooms) kinds.add(channelKind(room, config))
   }
   return kinds
@@ -84,7 +84,7 @@ export function joinedKinds(uses: SocketUse[], config: MigrationConfig): Set<str
 /** `socket.to(room).emit(...)` calls of some uses, each with the kinds of channel it emits to. */
 export function emittedKinds(uses: SocketUse[], config: MigrationConfig): { node: Node; event: string | undefined; kinds: string[] }[] {
   const emits: { node: Node; event: string | undefined; kinds: string[] }[] = []
-  for (const use of liveUses(uses)) {
+  for (const use of unforgottenUses(uses)) {
     if (use.kind !== 'emit-others' || use.rooms.length === 0) continue
     const [event] = use.args
     emits.push({ node: use.node, event: eventName(event), kinds: use.rooms.map((room) => channelKind(room, config)) })
@@ -117,7 +117,7 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   const keys = new Map<string, string>()
   const binding = (key: string) => keys.get(key) ?? keys.set(key, key).get(key)!
   const names = { event: eventName, connectionId: 'connectionId', binding, owner: () => '' }
-  const setupUses = liveUses(connection.setupUses)
+  const setupUses = unforgottenUses(connection.setupUses)
   const result = rewriteUses(setupUses, 'connection', connection.fn, names, config)
   // The alias declarations (`const userId = socket.data.userId`) become the destructuring at the top.
   const aliases = new Map<string, string>(result.needs.aliases)

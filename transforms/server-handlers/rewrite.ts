@@ -33,7 +33,7 @@ export interface RewriteResult {
 export type RewriteTarget = 'route' | 'connection'
 
 /** The uses whose nodes still exist: an earlier transform (server-emits) may have rewritten code around some. */
-export function liveUses<T extends SocketUse>(uses: readonly T[]): T[] {
+export function unforgottenUses<T extends SocketUse>(uses: readonly T[]): T[] {
   return uses.filter((use) => !use.node.wasForgotten())
 }
 

@@ -6,7 +6,7 @@ import type { AuthShape, LightAuth } from './auth.js'
 import { ownerOf } from './auth.js'
 import { eventMapPayload, payloadLines, positionalLines, zodPayloadRead } from './payload.js'
 import { indent, mentions, relabelLogs, renderNode, renderStatements, type Replacements } from './render.js'
-import { liveUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
+import { unforgottenUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
 import { isPropertyName } from '../../src/analysis/server/syntax.js'
 
 /** A name not used by the code it is added to. */
@@ -79,7 +79,7 @@ export interface RouteScope {
 function renderRoute(handler: SocketHandler, shape: AuthShape, config: MigrationConfig, scope: RouteScope, light?: LightAuth): RouteCode | undefined {
   const { eventsType } = scope
   // Uses inside code an earlier transform rewrote (emits) are gone; the rewritten text is rendered as it is.
-  const uses = liveUses(handler.uses)
+  const uses = unforgottenUses(handler.uses)
   const taken = new Set(handler.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
   const keys = new Map<string, string>()

@@ -20,7 +20,7 @@ export function importHelpers(repo: Repo, model: ServerModel, file: SourceFile, 
   const declarations = file.getImportDeclarations()
   const specifierOf = (declaration: (typeof declarations)[number]): string => declaration.getModuleSpecifierValue()
   const existing = declarations.find((declaration) => {
-    const target = model.resolveImport(file, specifierOf(declaration))
+    const target = model.resolveImportSourceFile(file, specifierOf(declaration))
     return target !== undefined && /\/utils\/sse\.(ts|js|mts|mjs)$/.test(target.getFilePath()) && !declaration.isTypeOnly()
   }) ?? declarations.find((declaration) => AUTO_IMPORT_HUBS.has(specifierOf(declaration)) && !declaration.isTypeOnly())
   if (existing) {
@@ -30,7 +30,7 @@ export function importHelpers(repo: Repo, model: ServerModel, file: SourceFile, 
     return
   }
   const utilImport = declarations.find((declaration) => {
-    const target = model.resolveImport(file, specifierOf(declaration))
+    const target = model.resolveImportSourceFile(file, specifierOf(declaration))
     return target !== undefined && repo.relative(target.getFilePath()).startsWith(utilsDir)
   })
   if (!utilImport) return

@@ -196,5 +196,5 @@ export interface ServerModel {
   /** True when the declaration node (variable, parameter, object property, binding element, getter function) holds or returns the io server. */
   isIoHolder(node: Node): boolean
   /** The source file an import declaration refers to, resolving relative paths and Nuxt aliases (`~~/`, `~/`, `@/`, `#server/`). */
-  resolveImport(from: SourceFile, specifier: string): SourceFile | undefined
+  resolveImportSourceFile(from: SourceFile, specifier: string): SourceFile | undefined
 }
