@@ -1,3 +1,4 @@
+import type { Node } from 'ts-morph'
 import { FOLLOW_UP_CATALOGUE, type CaseSeverityKind, type FollowUpKind, type FollowUpSeverity, type SeverityArgument, type SeverityOf } from './followup-catalogue.js'
 
 /**
@@ -23,6 +24,9 @@ export interface FollowUp {
   /** The catalogue's severity of the kind (for a kind with several, the one its reporter chose). */
   severity: FollowUpSeverity
 }
+
+/** Where a follow-up points: a ts-morph node (in a .ts file or a .vue script block) or an explicit place. */
+export type FollowUpTarget = Node | { file: string; line: number; column?: number; code?: string }
 
 /**
  * What a reporter says: the kind, the specific reason and action; a severity only for the kinds

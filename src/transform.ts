@@ -1,13 +1,11 @@
-import type { Node } from 'ts-morph'
 import type { Repo } from './project/types.js'
 import type { ChangeSet } from './changeset/types.js'
 import type { SocketModel } from './analysis/model.js'
 import type { MigrationConfig } from './config/types.js'
-import type { FollowUpInput } from './followups.js'
+import type { FollowUpInput, FollowUpTarget } from './followups.js'
 import type { CodeStyle } from './style/types.js'
 
-/** Where a follow-up points: a ts-morph node (in a .ts file or a .vue script block) or an explicit place. */
-export type FollowUpTarget = Node | { file: string; line: number; column?: number; code?: string }
+export type { FollowUpTarget }
 
 export interface TransformContext {
   repo: Repo

@@ -6,7 +6,7 @@ import { isGuard, referencesOf } from '../src/analysis/server/cleanup.js'
 import { isIoOnlyFile, isSocketRoutePath, judgeSocketRoute, type IsGone } from '../src/analysis/server/socket-files.js'
 import { fileRange, isEditedNode } from '../src/changeset/ranges.js'
 import { removeImports, unusedImports } from './shared/unused-imports.js'
-import { firstLine, parentThroughWrappers } from '../src/analysis/server/syntax.js'
+import { firstLineOfNode, parentThroughWrappers } from '../src/analysis/server/syntax.js'
 import type { IoAccess, IoAugmentation, ServerModel } from '../src/analysis/server/types.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
@@ -52,7 +52,7 @@ export const removeSocketIo: Transform = {
     removeSocketRoutes(ctx, remove, keptForHandlers)
     // Code that still uses the server after the other transforms keeps it alive: nothing it needs goes.
     const isGone = (node: Node) => isEditedNode(ctx.repo, ctx.changes, node)
-    const leftovers = liveUses(server, deleted, isGone)
+    const leftovers = remainingIoAccesses(server, deleted, isGone)
     if (leftovers.length === 0) removeDeadIoModules(ctx, server, deleted, remove, isGone)
     const serverGone = leftovers.length === 0 && server.sites.every((site) => deleted(site.file))
     if (serverGone) {
@@ -115,7 +115,7 @@ function removeSocketRoutes(ctx: TransformContext, remove: (file: string, reason
       remove(file, 'Socket.IO route stub: the SSE endpoint replaces it')
     } else if (verdict.action === 'keep' && ctx.model.usesSocketIO) {
       // Only worth a note while the app is being moved off Socket.IO (not on a second run).
-      ctx.report({ file, line: 1, code: firstLine(script.sourceFile.getStatements()[0] ?? script.sourceFile) }, {
+      ctx.report({ file, line: 1, code: firstLineOfNode(script.sourceFile.getStatements()[0] ?? script.sourceFile) }, {
         kind: verdict.kind,
         reason: `${verdict.reason}, so it is kept`,
         action: 'Nothing to do for the SSE migration; delete it yourself if nothing uses it any more',
@@ -140,7 +140,7 @@ function removeDeadIoModules(
   isGone: IsGone,
 ): void {
   const serverDir = serverDirOf(ctx)
-  const issue4Files = new Set([...server.connectionHandlers, ...server.middlewares].map((call) => ctx.repo.unitOf(call.getSourceFile())?.path))
+  const connectionAndMiddlewareFiles = new Set([...server.connectionHandlers, ...server.middlewares].map((call) => ctx.repo.unitOf(call.getSourceFile())?.path))
   const candidates = new Set<string>([
     ...server.getters.map((getter) => getter.file),
     ...server.stores.map((store) => store.file),
@@ -148,7 +148,7 @@ function removeDeadIoModules(
     ...server.holders.map((holder) => ctx.repo.unitOf(holder.getSourceFile())?.path ?? ''),
   ])
   for (const file of [...candidates].sort()) {
-    if (!file || deleted(file) || issue4Files.has(file)) continue
+    if (!file || deleted(file) || connectionAndMiddlewareFiles.has(file)) continue
     const unit = ctx.repo.getUnit(file)
     const script = unit?.scripts[0]
     if (!unit || unit.kind === 'vue' || !script || !isIoOnlyFile(script.sourceFile, server, isGone)) continue
@@ -310,7 +310,7 @@ function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel,
  * the emit transform could not migrate (reported emits, io passed around). Creation files and the
  * connection handler belong to the handler transform; stores and getter bodies only pass io along.
  */
-function liveUses(server: ServerModel, deleted: (file: string) => boolean, isGone: IsGone): IoAccess[] {
+function remainingIoAccesses(server: ServerModel, deleted: (file: string) => boolean, isGone: IsGone): IoAccess[] {
   const creationFiles = new Set(server.sites.map((site) => site.file))
   const plumbing = [...server.connectionHandlers, ...server.middlewares, ...server.getters.map((getter) => getter.declaration)]
   return server.accesses.filter((access) => {

@@ -11,7 +11,7 @@ import type { Transform, TransformContext } from '../src/transform.js'
 import { authShape, lightHttpAuth, type AuthShape, type LightAuth } from './server-handlers/auth.js'
 import { authenticateCode, channelsCode, emittedKinds, httpAuthenticateCode, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
 import { routeCode } from './server-handlers/route.js'
-import { liveUses, type AppStatuses } from './server-handlers/rewrite.js'
+import { unrewrittenUses, type AppStatuses } from './server-handlers/rewrite.js'
 import { stagedCode, type StagedCode } from './server-handlers/staged-code.js'
 import { statementRemoval } from './shared/statement-edits.js'
 import { fileRange } from '../src/changeset/ranges.js'
@@ -173,7 +173,7 @@ function reportClientSentIds(ctx: TransformContext, middlewares: AuthMiddleware[
   const staged = stagedCode(ctx)
   const reads = [
     ...middlewares.flatMap((m) => m.reads),
-    ...liveUses(connections.flatMap((c) => [...c.setupUses, ...c.handlers.flatMap((h) => h.uses)]), staged).flatMap((u) => (u.kind === 'handshake' ? [u.read] : [])),
+    ...unrewrittenUses(connections.flatMap((c) => [...c.setupUses, ...c.handlers.flatMap((h) => h.uses)]), staged).flatMap((u) => (u.kind === 'handshake' ? [u.read] : [])),
   ].filter((read) => !staged.isGone(read.node))
   for (const read of reads) {
     if (read.kind === 'header' || !isClientSentId(read.name)) continue
@@ -433,7 +433,7 @@ function writeHooks(
       keep(connection.file)
     } else {
       channels = part.text
-      for (const use of liveUses(connection.setupUses, stagedCode(ctx))) {
+      for (const use of unrewrittenUses(connection.setupUses, stagedCode(ctx))) {
         if (use.kind !== 'handshake' || use.read.kind !== 'query') continue
         ctx.report(use.node, {
           kind: 'handlers/client-chosen-channels',

@@ -1,7 +1,7 @@
+import type { CallExpression } from 'ts-morph'
 import type { ServerModel } from './server/types.js'
 import type { HandlerModel } from './handlers/types.js'
 import type { ClientModel } from './client/types.js'
-import type { KeptEmits } from './handlers/room-coupling.js'
 
 /**
  * One client→server event and the POST route that replaces it. Computed once by the analysis from
@@ -48,6 +48,9 @@ export interface Withdrawal {
   reason: string
   defect: boolean
 }
+
+/** Emits that must stay on Socket.IO, each with why: a clause completing "this emit …". */
+export type KeptEmits = ReadonlyMap<CallExpression, string>
 
 /** The one model of the repo's Socket.IO usage. Built once by `analyse()`; transforms only read it. */
 export interface SocketModel {

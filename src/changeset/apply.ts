@@ -12,7 +12,7 @@ import {
   type Stats,
 } from 'node:fs'
 import path from 'node:path'
-import { MigrationError } from '../project/errors.js'
+import { MigrationError } from '../errors.js'
 import type { FileChange } from './types.js'
 
 export const STATE_DIR = '.tutor-sse-migrate'

@@ -1,21 +1,6 @@
 import MagicString from 'magic-string'
-import { MigrationError } from '../project/errors.js'
-import type { ChangeMeta } from './types.js'
-
-/** Replace `[start, end)` of a file's original text with `text`; `start === end` inserts, `text === ''` removes. */
-export interface TextEdit {
-  start: number
-  end: number
-  text: string
-}
-
-export interface EditOptions {
-  /**
-   * The edit replaces a range that holds edits staged earlier, and its text already carries them (it was
-   * built from `slice`, or it removes that code on purpose): those edits are dropped instead of conflicting.
-   */
-  supersedes?: boolean
-}
+import { MigrationError } from '../errors.js'
+import type { ChangeMeta, EditOptions, TextEdit } from './types.js'
 
 interface StagedEdit extends TextEdit {
   meta: ChangeMeta

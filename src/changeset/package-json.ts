@@ -1,5 +1,5 @@
 import { ts } from 'ts-morph'
-import { MigrationError } from '../project/errors.js'
+import { MigrationError } from '../errors.js'
 import { propertyRemoval } from '../ast/object-literal.js'
 
 export const DEPENDENCY_SECTIONS = ['dependencies', 'devDependencies', 'peerDependencies', 'optionalDependencies'] as const

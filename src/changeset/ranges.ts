@@ -1,5 +1,5 @@
 import type { Node, SourceFile } from 'ts-morph'
-import { MigrationError } from '../project/errors.js'
+import { MigrationError } from '../errors.js'
 import type { Repo } from '../project/types.js'
 import type { ChangeSet } from './types.js'
 

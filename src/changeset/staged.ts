@@ -1,9 +1,9 @@
 import type { LoadedRepo } from '../project/load.js'
-import { MigrationError } from '../project/errors.js'
+import { MigrationError } from '../errors.js'
 import { replaceUnitText, unitKind, unitText, type LiveUnit } from '../project/unit.js'
-import { FileEdits, type EditOptions, type TextEdit } from './edits.js'
+import { FileEdits } from './edits.js'
 import { editDependencies, listsDependency } from './package-json.js'
-import type { ChangeMeta, ChangeSet, DeleteOptions, DependencyEdits, FileChange } from './types.js'
+import type { ChangeMeta, ChangeSet, DeleteOptions, DependencyEdits, EditOptions, FileChange, TextEdit } from './types.js'
 
 const PACKAGE_JSON = 'package.json'
 

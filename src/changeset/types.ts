@@ -1,6 +1,17 @@
-import type { EditOptions, TextEdit } from './edits.js'
+/** Replace `[start, end)` of a file's original text with `text`; `start === end` inserts, `text === ''` removes. */
+export interface TextEdit {
+  start: number
+  end: number
+  text: string
+}
 
-export type { EditOptions, TextEdit } from './edits.js'
+export interface EditOptions {
+  /**
+   * The edit replaces a range that holds edits staged earlier, and its text already carries them (it was
+   * built from `slice`, or it removes that code on purpose): those edits are dropped instead of conflicting.
+   */
+  supersedes?: boolean
+}
 
 /** Who staged a change and why; shown in dry-run headers and the JSON report. */
 export interface ChangeMeta {

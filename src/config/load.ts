@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { InputError } from '../project/errors.js'
+import { InputError } from '../errors.js'
 import { defaultConfig, type EventRouteConfig, type MigrationConfig, type RoomRule } from './types.js'
 
 export const CONFIG_FILE = 'tutor-sse-migrate.config.json'

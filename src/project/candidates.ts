@@ -15,7 +15,7 @@ export interface CandidateInput {
   /** Repo-relative directories whose files' exports are auto-imported by name. */
   autoImportDirs: readonly string[]
   /** Where an import specifier of a file points, repo-relative; undefined for packages. */
-  resolveImport(fromPath: string, specifier: string): string | undefined
+  resolveImportPath(fromPath: string, specifier: string): string | undefined
   /** Phase 1 and the import specifiers, when already computed while the files were read (prefetch.ts). */
   precomputed?: ReadonlyMap<string, TextFacts>
 }
@@ -134,7 +134,7 @@ export function selectCandidates(input: CandidateInput): Set<string> {
       if (selected.has(file)) continue
       const imports = specifiers(file, text).some((specifier) => {
         if (!stems.has(specifierStem(specifier))) return false
-        const target = input.resolveImport(file, specifier)
+        const target = input.resolveImportPath(file, specifier)
         return target !== undefined && selected.has(target)
       })
       if (imports || uses?.test(text)) added.push(file)

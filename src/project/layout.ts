@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { ts } from 'ts-morph'
-import { InputError } from './errors.js'
+import { InputError } from '../errors.js'
 import type { NuxtLayout } from './types.js'
 
 const NUXT_CONFIG_NAMES = ['nuxt.config.ts', 'nuxt.config.js', 'nuxt.config.mjs']

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { Project, ts, type SourceFile } from 'ts-morph'
 import { fixedSeverity, type FollowUp } from '../followups.js'
 import { readContent } from './content.js'
-import { InputError } from './errors.js'
+import { InputError } from '../errors.js'
 import { detectLayout, toPosix } from './layout.js'
 import { selectCandidates, type TextFacts } from './candidates.js'
 import { mayUseSocketIO } from './prefilter.js'
@@ -188,7 +188,7 @@ export class LoadedRepo implements Repo {
     for (const block of unit.scripts) this.unitsByFilePath.set(block.sourceFile.getFilePath(), unit)
   }
 
-  resolveImport(fromPath: string, specifier: string): string | undefined {
+  resolveImportPath(fromPath: string, specifier: string): string | undefined {
     const resolved = this.resolver.resolve(specifier, this.absolute(fromPath))?.resolvedFileName
     if (!resolved) return undefined
     const rel = this.relative(resolved)
@@ -230,7 +230,7 @@ export class LoadedRepo implements Repo {
     const selected = selectCandidates({
       texts,
       autoImportDirs: this.autoImportDirs(),
-      resolveImport: (from, specifier) => this.resolveImport(from, specifier),
+      resolveImportPath: (from, specifier) => this.resolveImportPath(from, specifier),
       precomputed,
     })
     this.stats.scanned = this.files.length
@@ -287,7 +287,7 @@ function assertParses(unit: LiveUnit): void {
   }
 }
 
-function readPackageJson(layout: NuxtLayout): void {
+function assertPackageJsonParses(layout: NuxtLayout): void {
   const text = readFileSync(layout.packageJsonPath, 'utf8')
   try {
     JSON.parse(text)
@@ -308,7 +308,7 @@ function scriptSubtree(pattern: string): { dir: string; extensions: Set<string> 
 /** Loads a Nuxt repo: layout, scan, pre-filter, ts-morph units. Throws InputError for bad input. */
 export function loadRepo(dir: string, options: LoadOptions = {}): LoadedRepo {
   const layout = detectLayout(dir)
-  readPackageJson(layout)
+  assertPackageJsonParses(layout)
   const scanner = createScanner(layout.rootDir)
   const resolver = createRepoResolver(() => project.getCompilerOptions())
   let repo: LoadedRepo | undefined

@@ -1,12 +1,10 @@
 import { Node } from 'ts-morph'
-import { severityOf, type FollowUp, type FollowUpInput } from '../followups.js'
-import type { FollowUpTarget } from '../transform.js'
-import { MigrationError } from './errors.js'
-import type { LoadedRepo } from './load.js'
+import { severityOf, type FollowUp, type FollowUpInput, type FollowUpTarget } from '../followups.js'
+import { MigrationError } from '../errors.js'
 import type { Repo, SourceUnit } from './types.js'
 import type { LiveUnit } from './unit.js'
 
-function firstLine(text: string): string {
+function codeExcerpt(text: string): string {
   const line = text.split('\n')[0]?.trim() ?? ''
   return line.length > 120 ? `${line.slice(0, 117)}...` : line
 }
@@ -18,14 +16,14 @@ export function lineColumn(text: string, offset: number): { line: number; column
 }
 
 /** A follow-up at a node or an explicit place; lines inside .vue script blocks are mapped to the file. */
-export function locateFollowUp(repo: LoadedRepo, transform: string, target: FollowUpTarget, input: FollowUpInput): FollowUp {
+export function locateFollowUp(repo: Pick<Repo, 'unitOf'>, transform: string, target: FollowUpTarget, input: FollowUpInput): FollowUp {
   const base = { kind: input.kind, transform, reason: input.reason, action: input.action, severity: severityOf(input) }
   if (!Node.isNode(target)) {
-    return { ...base, file: target.file, line: target.line, column: target.column ?? 1, code: firstLine(target.code ?? '') }
+    return { ...base, file: target.file, line: target.line, column: target.column ?? 1, code: codeExcerpt(target.code ?? '') }
   }
   const place = nodeLocation(repo, target)
   if (!place) throw new MigrationError(`${transform}: follow-up on a node outside the repo (${target.getSourceFile().getFilePath()})`)
-  return { ...base, ...place, code: firstLine(target.getText()) }
+  return { ...base, ...place, code: codeExcerpt(target.getText()) }
 }
 
 /** Repo-relative file and 1-based line and column of a node; lines inside .vue script blocks are mapped to the file. */

@@ -58,7 +58,7 @@ export interface Repo {
    * `#shared` included), as a repo-relative path; undefined for packages and files outside the repo.
    * Pair with `getUnit` to parse the target.
    */
-  resolveImport(fromPath: string, specifier: string): string | undefined
+  resolveImportPath(fromPath: string, specifier: string): string | undefined
   /** Absolute path → repo-relative posix path. */
   relative(absPath: string): string
 }

@@ -1,5 +1,5 @@
 import type { Project, SourceFile } from 'ts-morph'
-import { MigrationError } from './errors.js'
+import { MigrationError } from '../errors.js'
 import type { ScriptBlock, SourceUnit } from './types.js'
 import { findSfcScripts, spliceBlocks, virtualBlockPath } from './vue.js'
 import { replaceFileText } from '../ast/edit.js'

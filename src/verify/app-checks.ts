@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks'
 import type { FileChange } from '../changeset/types.js'
 import { fixedSeverity, type FollowUp } from '../followups.js'
 import type { FollowUpKind } from '../followup-catalogue.js'
-import { InputError } from '../project/errors.js'
+import { InputError } from '../errors.js'
 
 /** The app's own checks, in the order they run on each copy. */
 export const APP_CHECK_PHASES = ['prepare', 'typecheck', 'build'] as const

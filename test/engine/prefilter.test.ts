@@ -55,7 +55,7 @@ describe('candidate selection (phase 2)', () => {
       ...selectCandidates({
         texts: new Map(Object.entries(texts)),
         autoImportDirs: ['app/composables', 'app/utils', 'app/stores', 'server/utils', 'shared/utils'],
-        resolveImport: (from, specifier) => resolve[`${from} ${specifier}`],
+        resolveImportPath: (from, specifier) => resolve[`${from} ${specifier}`],
       }),
     ].sort()
 

@@ -5,8 +5,9 @@ import { createApp, defineEventHandler, toNodeListener } from 'h3'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import eventsHandler from '../../src/runtime/server/api/chat/events.get'
 import { emitToUser, readBearerToken } from '../../src/runtime/server/utils/sse'
-import { Connection, encodeFrame } from '../../src/runtime/server/sse/connection'
-import { useSSERuntime, type SSERuntime } from '../../src/runtime/server/sse/runtime'
+import { Connection } from '../../src/runtime/server/sse/connection'
+import { encodeFrame } from '../../src/runtime/server/sse/frame'
+import { useSSERuntime } from '../../src/runtime/server/sse/runtime'
 import { startTestServer, userFromToken, type TestServer } from './helpers/app'
 
 vi.mock('../../src/runtime/server/utils/sse-hooks', () => import('./helpers/hooks'))
@@ -241,8 +242,7 @@ describe('the bytes on the wire', () => {
       end: () => written.push('<end>'),
       destroy: () => written.push('<destroy>'),
     })
-    const runtime = { config: { maxQueueBytes: 100 } } as unknown as SSERuntime
-    const connection = new Connection('c1', { id: 1 }, '1', res as unknown as ServerResponse, runtime, ['user:1'])
+    const connection = new Connection('c1', { id: 1 }, '1', res as unknown as ServerResponse, 100, ['user:1'])
     connection.start()
     connection.writeNow('event: a\ndata: 1\n\n')
     connection.finishReplay([], undefined, () => true)

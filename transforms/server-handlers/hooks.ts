@@ -7,7 +7,7 @@ import { renderAuthenticate, reuseHttpAuth, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
 import { indent, mentions, relabelLogs, renderChildren, renderNode, renderStatements, type Replacements } from './render.js'
 import type { StagedCode } from './staged-code.js'
-import { liveUses, rewriteUses, type RewriteResult } from './rewrite.js'
+import { unrewrittenUses, rewriteUses, type RewriteResult } from './rewrite.js'
 import { authLine } from './route.js'
 import { freeName } from '../../src/text/free-name.js'
 import { eventName } from '../../src/analysis/event-name.js'
@@ -109,7 +109,7 @@ export function httpAuthenticateCode(util: HttpAuthUtil): string | undefined {
 /** The kinds of channel some joins produce: a configured helper, or the literal prefix of another channel name. */
 export function joinedKinds(uses: SocketUse[], config: MigrationConfig, staged: StagedCode): Set<string> {
   const kinds = new Set<string>()
-  for (const use of liveUses(uses, staged)) {
+  for (const use of unrewrittenUses(uses, staged)) {
     if (use.kind === 'join') for (const room of use.rooms) kinds.add(channelKind(room, config))
   }
   return kinds
@@ -118,7 +118,7 @@ export function joinedKinds(uses: SocketUse[], config: MigrationConfig, staged: 
 /** `socket.to(room).emit(...)` calls of some uses, each with the kinds of channel it emits to. */
 export function emittedKinds(uses: SocketUse[], config: MigrationConfig, staged: StagedCode): { node: Node; event: string | undefined; kinds: string[] }[] {
   const emits: { node: Node; event: string | undefined; kinds: string[] }[] = []
-  for (const use of liveUses(uses, staged)) {
+  for (const use of unrewrittenUses(uses, staged)) {
     if (use.kind !== 'emit-others' || use.rooms.length === 0) continue
     const [event] = use.args
     emits.push({ node: use.node, event: eventName(event), kinds: use.rooms.map((room) => channelKind(room, config)) })
@@ -151,7 +151,7 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   const keys = new Map<string, string>()
   const binding = (key: string) => keys.get(key) ?? keys.set(key, key).get(key)!
   const names = { event: eventName, connectionId: 'connectionId', binding, owner: () => '' }
-  const setupUses = liveUses(connection.setupUses, staged)
+  const setupUses = unrewrittenUses(connection.setupUses, staged)
   const result = rewriteUses(setupUses, 'connection', connection.fn, names, config, staged)
   if (result.blockers.length > 0) return { status: 'blocked', blockers: result.blockers }
   // The alias declarations (`const userId = socket.data.userId`) become the destructuring at the top.

@@ -33,8 +33,8 @@ export interface RewriteResult {
 /** Where the code runs after the migration: a POST route for a handler, `channelsForConnection` for connection setup. */
 export type RewriteTarget = 'route' | 'connection'
 
-/** The uses whose code still exists: an earlier transform (server-emits) may have rewritten code around some. */
-export function liveUses<T extends SocketUse>(uses: readonly T[], staged: StagedCode): T[] {
+/** The uses no earlier transform rewrote: server-emits stages its rewrites of emits, and a use inside one is gone. */
+export function unrewrittenUses<T extends SocketUse>(uses: readonly T[], staged: StagedCode): T[] {
   return uses.filter((use) => !staged.isGone(use.node))
 }
 

@@ -7,7 +7,7 @@ import { ownerOf } from './auth.js'
 import { eventMapPayload, payloadLines, positionalLines, zodPayloadRead } from './payload.js'
 import { indent, mentions, relabelLogs, renderNode, renderStatements, type Replacements } from './render.js'
 import type { StagedCode } from './staged-code.js'
-import { liveUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
+import { unrewrittenUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
 import { isPropertyName } from '../../src/analysis/server/syntax.js'
 import { freeName } from '../../src/text/free-name.js'
 
@@ -77,7 +77,7 @@ export interface RouteScope {
 function renderRoute(handler: SocketHandler, shape: AuthShape, config: MigrationConfig, scope: RouteScope, light?: LightAuth): RouteCode | undefined {
   const { eventsType } = scope
   // Uses inside code an earlier transform rewrote (emits) are gone; the rewritten text is rendered as it is.
-  const uses = liveUses(handler.uses, scope.staged)
+  const uses = unrewrittenUses(handler.uses, scope.staged)
   const taken = new Set(handler.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
   const keys = new Map<string, string>()

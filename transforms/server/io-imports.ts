@@ -27,12 +27,12 @@ export function helperImportSource(repo: Repo, model: ServerModel, file: SourceF
   const declarations = file.getImportDeclarations()
   const specifierOf = (declaration: ImportDeclaration): string => declaration.getModuleSpecifierValue()
   const existing = declarations.find((declaration) => {
-    const target = model.resolveImport(file, specifierOf(declaration))
+    const target = model.resolveImportSourceFile(file, specifierOf(declaration))
     return target !== undefined && /\/utils\/sse\.(ts|js|mts|mjs)$/.test(target.getFilePath()) && !declaration.isTypeOnly()
   }) ?? declarations.find((declaration) => AUTO_IMPORT_HUBS.has(specifierOf(declaration)) && !declaration.isTypeOnly())
   if (existing) return { kind: 'existing', declaration: existing }
   const utilImport = declarations.find((declaration) => {
-    const target = model.resolveImport(file, specifierOf(declaration))
+    const target = model.resolveImportSourceFile(file, specifierOf(declaration))
     return target !== undefined && repo.relative(target.getFilePath()).startsWith(utilsDir)
   })
   if (!utilImport) return undefined

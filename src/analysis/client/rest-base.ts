@@ -3,20 +3,12 @@ import { Node, SyntaxKind, ts, type CallExpression } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import { configObject, objectAt, property } from '../server/nuxt-config.js'
 import { declarationOf } from './syntax.js'
+import type { RestBase } from './types.js'
 import { unwrapExpression } from '../../ast/expression.js'
 import { descendantsOfKind } from '../../ast/walk.js'
 
 /** The app's requests whose first argument is the URL. */
 const REQUESTS = new Set(['$fetch', '$fetch.raw', 'useFetch', 'useLazyFetch', 'fetch'])
-
-/**
- * `runtimeConfig.public.<key>`, the base the app's REST calls start their URLs with
- * (`${config.public.apiBase}/chat/rooms`), when it stands for this app's `server/api`: so URLs of
- * the generated routes are built the same way and follow the app when the base is configured.
- */
-export interface RestBase {
-  key: string
-}
 
 /** A REST call of the app: which public runtime-config key its URL starts with, and the path after it. */
 interface BasedCall {

@@ -1,8 +1,6 @@
 // Owned by the client analysis (issue 6): how the app's browser code uses socket.io-client.
 import type { CallExpression, ImportDeclaration, Node, PropertyAccessExpression, TypeReferenceNode } from 'ts-morph'
 import type { ScriptBlock, SourceUnit } from '../../project/types.js'
-import type { UnrecognisedSocketCall } from './unrecognised.js'
-import type { RestBase } from './rest-base.js'
 
 /** What an expression evaluates to: the socket itself, or a Vue ref whose `.value` is the socket. */
 export type SocketKind = 'socket' | 'ref'
@@ -77,6 +75,25 @@ export interface ClientScript {
   rawTypes: TypeReferenceNode[]
   provided: ProvidedSocketUse[]
   unsupported: UnsupportedClientUse[]
+}
+
+/** A Socket.IO call in browser code on something the client analysis does not know to be a socket. */
+export interface UnrecognisedSocketCall {
+  call: CallExpression
+  /** Repo-relative file and 1-based line. */
+  file: string
+  line: number
+  event: string
+  direction: 'hears' | 'sends'
+}
+
+/**
+ * `runtimeConfig.public.<key>`, the base the app's REST calls start their URLs with
+ * (`${config.public.apiBase}/chat/rooms`), when it stands for this app's `server/api`: so URLs of
+ * the generated routes are built the same way and follow the app when the base is configured.
+ */
+export interface RestBase {
+  key: string
 }
 
 export interface ClientModel {

@@ -2,18 +2,8 @@ import { Node, SyntaxKind, type CallExpression } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import { eventName } from '../event-name.js'
 import { descendantsOfKind } from '../../ast/walk.js'
-import type { ClientModel } from './types.js'
+import type { ClientModel, UnrecognisedSocketCall } from './types.js'
 import { nodeLocation } from '../../project/locate.js'
-
-/** A Socket.IO call in browser code on something the client analysis does not know to be a socket. */
-export interface UnrecognisedSocketCall {
-  call: CallExpression
-  /** Repo-relative file and 1-based line. */
-  file: string
-  line: number
-  event: string
-  direction: 'hears' | 'sends'
-}
 
 const HEARS = new Set(['on', 'once'])
 const SENDS = new Set(['emit', 'emitWithAck'])

@@ -1,11 +1,11 @@
 import { Node } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import type { ServerModel } from '../server/types.js'
-import type { AuthMiddleware, ConnectionHandler, HandlerModel } from './types.js'
+import type { AuthMiddleware, ConnectionHandler, HandlerModel, SelfIdentification } from './types.js'
 import { analyseMiddleware } from './middleware.js'
 import { analyseConnection } from './connection.js'
 import { findHttpAuth } from './http-auth.js'
-import { findSelfIdentification, type SelfIdentification } from './self-identification.js'
+import { findSelfIdentification } from './self-identification.js'
 
 export { buildEventRoutes } from './event-routes.js'
 

@@ -3,8 +3,8 @@ import type { MigrationConfig } from '../../config/types.js'
 import type { EmitSite, ServerModel } from '../server/types.js'
 import { unwrapExpression } from '../../ast/expression.js'
 import type { ConnectionHandler, HandlerModel, SocketHandler } from './types.js'
-import type { Withdrawal } from '../model.js'
-import type { UnrecognisedSocketCall } from '../client/unrecognised.js'
+import type { KeptEmits, Withdrawal } from '../model.js'
+import type { UnrecognisedSocketCall } from '../client/types.js'
 import { eventName } from '../event-name.js'
 import { declarationsOf } from '../symbols.js'
 
@@ -30,9 +30,6 @@ export function roomKind(room: Node): string {
 function mayMatch(emitted: string, joined: string): boolean {
   return joined === ANY || emitted.startsWith(joined) || joined.startsWith(emitted)
 }
-
-/** Emits that must stay on Socket.IO, each with why: a clause completing "this emit …". */
-export type KeptEmits = ReadonlyMap<CallExpression, string>
 
 /** Where browser code the tool does not migrate sends or hears an event, as `file:line`. */
 export type UnrecognisedClientUses = { heard: ReadonlyMap<string, string>; sent: ReadonlyMap<string, string> }

@@ -1,23 +1,10 @@
 import { Node, SyntaxKind, type Statement } from 'ts-morph'
 import type { MigrationConfig, RoomRule } from '../../config/types.js'
-import type { HandlerModel, SocketHandler } from './types.js'
+import type { HandlerModel, SelfIdentification, SocketHandler } from './types.js'
 import { isConsoleCall } from './connection.js'
 import { referencedDeclaration } from './scope.js'
 import { roomKind } from './room-coupling.js'
 import { unwrapExpression } from '../../ast/expression.js'
-
-/**
- * A handler by which the client says who it is (`socket.on('join-user', (userId) => { socket.join(userId);
- * socket.data.userId = userId })`): it joins a room named by the value the client sends and/or stores
- * that value on the socket, and does nothing else but log.
- */
-export interface SelfIdentification {
-  handler: SocketHandler
-  /** The literal prefix of the room it joins (`''` for `socket.join(userId)`), undefined when it joins none. */
-  roomPrefix?: string
-  /** The socket data keys it stores the value under (`userId`). */
-  storedKeys: string[]
-}
 
 /**
  * The app's self-identification handler, when there is exactly one and nothing else joins rooms its

@@ -1,5 +1,4 @@
 // Owned by the handlers/auth analysis (issue 4).
-import type { SelfIdentification } from './self-identification.js'
 import type { ArrowFunction, CallExpression, Expression, FunctionExpression, Node, ParameterDeclaration, Statement } from 'ts-morph'
 
 export type HandlerFunction = ArrowFunction | FunctionExpression
@@ -155,4 +154,17 @@ export interface HandlerModel {
   httpAuth?: HttpAuthUtil
   /** The handler by which the client says who it is, replaced by the app's HTTP auth (only without a middleware). */
   selfIdentification?: SelfIdentification
+}
+
+/**
+ * A handler by which the client says who it is (`socket.on('join-user', (userId) => { socket.join(userId);
+ * socket.data.userId = userId })`): it joins a room named by the value the client sends and/or stores
+ * that value on the socket, and does nothing else but log.
+ */
+export interface SelfIdentification {
+  handler: SocketHandler
+  /** The literal prefix of the room it joins (`''` for `socket.join(userId)`), undefined when it joins none. */
+  roomPrefix?: string
+  /** The socket data keys it stores the value under (`userId`). */
+  storedKeys: string[]
 }

@@ -1,42 +1,16 @@
-import path from 'node:path'
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import type { Repo } from '../../project/types.js'
 import { declarationsOf as symbolDeclarations, exportedDeclarations } from '../symbols.js'
 
-const EXTENSIONS = ['', '.ts', '.mts', '.js', '.mjs', '/index.ts', '/index.js']
-
-/** Candidate repo-relative paths for a module specifier: relative paths and the Nuxt aliases. */
-function candidateBases(repo: Repo, fromPath: string, specifier: string): string[] {
-  const { rootDir, srcDir, serverDir } = repo.layout
-  const fromDir = path.posix.dirname(fromPath)
-  if (specifier.startsWith('./') || specifier.startsWith('../')) return [path.posix.join(fromDir, specifier)]
-  const alias = /^(~~|@@|~|@|#server)\/(.*)$/.exec(specifier)
-  if (!alias) return []
-  const [, prefix, rest = ''] = alias
-  const base = prefix === '~~' || prefix === '@@' ? rootDir : prefix === '#server' ? serverDir : srcDir
-  return [path.posix.join(repo.relative(base), rest)]
-}
-
 /**
- * The source file a module specifier refers to. Uses the repo's own files, so it works whether or
- * not the ts-morph project knows Nuxt's path aliases. Package imports resolve to undefined.
+ * The source file a module specifier refers to, through the repo's resolver (relative paths and every
+ * Nuxt alias). Package imports, .vue files and files outside the scan resolve to undefined.
  */
 export function resolveModule(repo: Repo, from: SourceFile, specifier: string): SourceFile | undefined {
-  const unit = repo.unitOf(from)
-  const fromPath = unit?.path ?? repo.relative(from.getFilePath())
-  for (const base of candidateBases(repo, fromPath, specifier)) {
-    // `./socket.js` written for NodeNext resolves to `./socket.ts`
-    const stems = /\.(m?js)$/.test(base) ? [base, base.replace(/\.m?js$/, '')] : [base]
-    for (const stem of stems) {
-      for (const extension of EXTENSIONS) {
-        const candidate = path.posix.normalize(stem + extension).replace(/^\.\//, '')
-        const target = repo.getUnit(candidate)
-        const script = target?.scripts[0]
-        if (target && target.kind !== 'vue' && script) return script.sourceFile
-      }
-    }
-  }
-  return undefined
+  const fromPath = repo.unitOf(from)?.path ?? repo.relative(from.getFilePath())
+  const targetPath = repo.resolveImportPath(fromPath, specifier)
+  const target = targetPath === undefined ? undefined : repo.getUnit(targetPath)
+  return target && target.kind !== 'vue' ? target.scripts[0]?.sourceFile : undefined
 }
 
 /**

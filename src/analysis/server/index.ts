@@ -36,7 +36,7 @@ export function analyseServer(ctx: AnalysisContext): ServerModel {
     socketIoImporters: [],
     isIoExpression: (node) => resolver.isIo(node),
     isIoHolder: (node) => resolver.holders.has(node) || resolver.getters.has(node),
-    resolveImport: (from, specifier) => resolveModule(repo, from, specifier),
+    resolveImportSourceFile: (from, specifier) => resolveModule(repo, from, specifier),
   }
 
   const creations: { node: NewExpression; file: string }[] = []

@@ -81,7 +81,7 @@ export function memberObject(node: Node): Node | undefined {
 }
 
 /** First line of a node's text, trimmed, for messages. */
-export function firstLine(node: Node): string {
+export function firstLineOfNode(node: Node): string {
   const line = node.getText().split('\n')[0] ?? ''
   return line.trim().slice(0, 120)
 }

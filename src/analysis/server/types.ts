@@ -195,6 +195,6 @@ export interface ServerModel {
   isIoExpression(node: Node): boolean
   /** True when the declaration node (variable, parameter, object property, binding element, getter function) holds or returns the io server. */
   isIoHolder(node: Node): boolean
-  /** The source file an import declaration refers to, resolving relative paths and Nuxt aliases (`~~/`, `~/`, `@/`, `#server/`). */
-  resolveImport(from: SourceFile, specifier: string): SourceFile | undefined
+  /** The source file an import specifier of a file refers to (relative paths and every Nuxt alias); undefined for packages and .vue files. */
+  resolveImportSourceFile(from: SourceFile, specifier: string): SourceFile | undefined
 }

@@ -1,29 +1,7 @@
 import { ServerResponse } from 'node:http'
 import type { Socket } from 'node:net'
-import type { SSERuntime } from './runtime'
-import { encodeEvent } from './frame'
+import { encodeEvent, encodeFrame, type Frame } from './frame'
 import type { LogEntry, SSEUser } from './types'
-
-/**
- * One event's bytes, encoded once per emit and shared by every connection: `data` is the SSE text,
- * `chunked` the same bytes as one HTTP/1.1 chunk (`<hex size>\r\n<data>\r\n`). `data` is a view
- * into `chunked`, so both cost one allocation.
- */
-export interface Frame {
-  readonly data: Buffer
-  readonly chunked: Buffer
-}
-
-/** `text` must not be empty: an empty chunk would end a chunked body (every SSE frame has content). */
-export function encodeFrame(text: string): Frame {
-  const size = Buffer.byteLength(text)
-  const head = `${size.toString(16)}\r\n`
-  const chunked = Buffer.allocUnsafe(head.length + size + 2)
-  chunked.write(head, 0, 'latin1')
-  chunked.write(text, head.length, 'utf8')
-  chunked.write('\r\n', head.length + size, 'latin1')
-  return { data: chunked.subarray(head.length, head.length + size), chunked }
-}
 
 /**
  * How a connection's bytes reach the client. `res.write` on an HTTP/1.1 response corks the socket,
@@ -97,8 +75,8 @@ export class Connection {
     readonly user: SSEUser,
     readonly userKey: string,
     readonly res: ServerResponse,
-    /** The runtime that holds it (a test may run several): its hub, broker and limits. */
-    readonly runtime: SSERuntime,
+    /** Unsent bytes beyond which the client is dropped (the runtime's `maxQueueBytes`). */
+    private readonly maxQueueBytes: number,
     channels: Iterable<string>,
   ) {
     this.channels = [...new Set(channels)]
@@ -137,7 +115,7 @@ export class Connection {
       this.held ??= []
       this.held.push({ frame, id })
       this.heldBytes += frame.data.length
-      if (this.heldBytes > this.runtime.config.maxQueueBytes) this.drop()
+      if (this.heldBytes > this.maxQueueBytes) this.drop()
       return
     }
     if (this.replayedUpTo && id !== undefined) {
@@ -155,7 +133,7 @@ export class Connection {
    * the send queue, so a client that missed more than the queue holds still gets all of it.
    */
   async finishReplay(replayed: readonly ReplayItem[], cursor: string | undefined, isAfter: (id: string, cursor: string) => boolean): Promise<void> {
-    const max = this.runtime.config.maxQueueBytes
+    const max = this.maxQueueBytes
     let lastId = cursor
     for (const item of replayed) {
       if (this.closed) return
@@ -229,7 +207,7 @@ export class Connection {
 
   private write(frame: Frame): void {
     if (this.closed) return
-    const max = this.runtime.config.maxQueueBytes
+    const max = this.maxQueueBytes
     const socket = this.mode === 'response' ? null : this.res.socket
     if (!socket) {
       if (this.res.writableLength + frame.data.length > max) return this.drop()

@@ -47,6 +47,27 @@ export function encodeRetry(ms: number): string {
 
 export const HEARTBEAT = ':\n\n'
 
+/**
+ * One event's bytes, encoded once per emit and shared by every connection: `data` is the SSE text,
+ * `chunked` the same bytes as one HTTP/1.1 chunk (`<hex size>\r\n<data>\r\n`). `data` is a view
+ * into `chunked`, so both cost one allocation.
+ */
+export interface Frame {
+  readonly data: Buffer
+  readonly chunked: Buffer
+}
+
+/** `text` must not be empty: an empty chunk would end a chunked body (every SSE frame has content). */
+export function encodeFrame(text: string): Frame {
+  const size = Buffer.byteLength(text)
+  const head = `${size.toString(16)}\r\n`
+  const chunked = Buffer.allocUnsafe(head.length + size + 2)
+  chunked.write(head, 0, 'latin1')
+  chunked.write(text, head.length, 'utf8')
+  chunked.write('\r\n', head.length + size, 'latin1')
+  return { data: chunked.subarray(head.length, head.length + size), chunked }
+}
+
 export function isEntitled(target: Target, connectionId: string, channels: readonly string[]): boolean {
   switch (target.kind) {
     case 'connection':

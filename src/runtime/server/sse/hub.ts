@@ -1,6 +1,6 @@
 import type { BrokerSink, ControlMessage } from './broker'
-import { encodeFrame, type Connection, type Frame } from './connection'
-import { HEARTBEAT, encodeCursor, encodeEvent } from './frame'
+import type { Connection } from './connection'
+import { HEARTBEAT, encodeCursor, encodeEvent, encodeFrame, type Frame } from './frame'
 import type { LogEntry, SessionState, Target } from './types'
 
 /**

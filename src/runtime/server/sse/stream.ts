@@ -90,7 +90,7 @@ function isAfter(id: string, cursor: string): boolean {
  * The open streams by response, for `onStreamEnd`. One shared listener function and a weak entry
  * per stream cost less than a closure (and its context) per stream; the entry goes with the response.
  */
-const streams = new WeakMap<ServerResponse, Connection>()
+const streams = new WeakMap<ServerResponse, { connection: Connection; runtime: SSERuntime }>()
 
 /**
  * A stream's response closed (client gone, socket error, `res.end()` on a kept-alive socket,
@@ -98,20 +98,21 @@ const streams = new WeakMap<ServerResponse, Connection>()
  * unhandled one. Removes the connection from every index and saves its session.
  */
 function onStreamEnd(this: ServerResponse): void {
-  const connection = streams.get(this)
+  const stream = streams.get(this)
   this.off('close', onStreamEnd)
   this.off('error', onStreamEnd)
-  if (!connection) return
+  if (!stream) return
   streams.delete(this)
+  const { connection, runtime } = stream
   connection.close()
-  const { hub, broker } = connection.runtime
+  const { hub, broker } = runtime
   hub.remove(connection)
   if (connection.forget) {
     broker.deleteSession(connection.id).catch((error: unknown) => logError('deleting a session', error))
     return
   }
   // The session outlives the stream for `sessionTtlMs`, so a reconnect can resume it.
-  if (!connection.runtime.closing && !hub.connections.has(connection.id)) {
+  if (!runtime.closing && !hub.connections.has(connection.id)) {
     broker.saveSession({ connectionId: connection.id, user: connection.user, channels: connection.channels }).catch((error: unknown) => logError('saving a session', error))
   }
 }
@@ -160,7 +161,7 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   if (req.destroyed || res.destroyed || res.writableEnded) return
   // Shutdown may have begun while the hooks ran: the closed runtime's hub is not watched any more.
   refuseWhileClosing(event, runtime)
-  const connection = new Connection(connectionId, user, key, res, runtime, channels)
+  const connection = new Connection(connectionId, user, key, res, config.maxQueueBytes, channels)
 
   hub.connections.get(connectionId)?.close()
   const open = hub.userConnections(key).filter((c) => c.id !== connectionId)
@@ -181,7 +182,7 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   res.flushHeaders()
   connection.start()
 
-  streams.set(res, connection)
+  streams.set(res, { connection, runtime })
   res.on('close', onStreamEnd)
   res.on('error', onStreamEnd)
 
