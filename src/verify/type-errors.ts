@@ -9,7 +9,7 @@ import { autoImportedNames, isAutoImportPath } from './known-names.js'
 import type { RunnableFinding } from './runnable.js'
 import { isScriptPath } from './script-views.js'
 import { typeCheckOptions } from './type-options.js'
-import { buildProgram, createSideResolver, SourceCache, vueViewPath, type RepoSide } from './type-program.js'
+import { buildProgram, createSideResolver, SourceCache, vueViewPath, type RepoSide, type SideResolver } from './type-program.js'
 
 /** The loaded repo, as far as the type check reads it. */
 export interface TypeCheckRepo {
@@ -157,7 +157,8 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
 
   const targets = new Set(changes.filter((change) => change.kind !== 'create' && isScriptPath(change.path)).map((change) => change.path))
   const autoImported = new Map([...targets].filter(isAutoImportPath).map((target) => [target, autoImportedNames(target, before.text(target) ?? '')]))
-  const importers = directImporters(before, createSideResolver(before, options), targets, autoImported)
+  const beforeResolver = createSideResolver(before, options)
+  const importers = directImporters(before, beforeResolver, targets, autoImported)
   const paths = [...new Set([...checked.map((change) => change.path), ...[...importers.keys()].filter((file) => after.files.has(file))])]
   const fileName = (relPath: string) => {
     const abs = path.posix.join(rootDir, relPath)
@@ -185,6 +186,7 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
     const earlier = beforeProgram && before.files.has(file) ? diagnosticsOf(beforeProgram, fileName(file), rootDir) : []
     const lines = (after.text(file) ?? '').split('\n')
     for (const diagnostic of newDiagnostics(found, earlier)) {
+      if (importsWhatWasMissing(diagnostic, path.posix.join(rootDir, file), beforeResolver)) continue
       const through = changeOf.has(file) ? '' : ` (it uses ${[...(importers.get(file) ?? [])].join(', ')}, which the plan changes)`
       findings.push({
         kind: 'verify/type-error',
@@ -199,6 +201,19 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
   }
   verbose(`verify: type-checked ${paths.length} files as the plan leaves them (${importers.size} importers among them) and ${recheck.length} as they were, options from ${source}: ${findings.length} new errors, ${Math.round(performance.now() - started)} ms`)
   return findings.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column)
+}
+
+const CANNOT_FIND_MODULE = 2307
+
+/**
+ * `Cannot find module 'x'` where `x` did not resolve before the migration either: code that imported a
+ * missing module was moved (a handler into its route), and it is as broken as it was. A module that
+ * resolved before is one the plan deleted, which counts.
+ */
+function importsWhatWasMissing(diagnostic: Diagnostic, fromFile: string, resolveBefore: SideResolver): boolean {
+  if (diagnostic.code !== CANNOT_FIND_MODULE) return false
+  const specifier = /'([^']+)'/.exec(diagnostic.message)?.[1]
+  return specifier !== undefined && resolveBefore.resolve(specifier, fromFile).kind !== 'file'
 }
 
 /** A type error kept by `--force`: the app's own type check fails there. */

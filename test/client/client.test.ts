@@ -890,6 +890,7 @@ export function useFeed() {
     socket.off('message')
     socket.removeAllListeners('disconnect')
     socket.removeAllListeners()
+    socket.off()
   }
   return { stop }
 }
@@ -900,6 +901,7 @@ export function useFeed() {
     socket.removeAllListeners('connect')
     socket.off('message')
     socket.removeAllListeners('disconnect')
+    socket.removeAllListeners()
     socket.removeAllListeners()
   }`)
     expect(followUps.filter((f) => f.severity !== 'info')).toEqual([])

@@ -229,8 +229,40 @@ describe('socket.on handlers → POST routes', () => {
     expect(note).toContain(`if (typeof note?.roomId !== 'number') {\n    throw createError({ statusCode: 400, message: 'roomId must be a number' })`)
     expect(note).toContain(`if (note?.text !== undefined && typeof note.text !== 'string') {`)
     expect(note).not.toContain('tags must')
-    expect(files.get('server/api/chat/raw.post.ts')).toContain('const anything = await readChatBody(event)\n\n')
+    expect(files.get('server/api/chat/raw.post.ts')).toContain('const anything = await readChatBody<any>(event)\n\n')
     expect(files.get('server/api/chat/pick.post.ts')).toContain(`if (typeof roomId !== 'string') {`)
+  })
+
+  it('drops a @ts-expect-error that spoke of socket code the route rewrote, and keeps one above code it did not touch', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        connection: `    socket.on('go_online', async () => {
+      // @ts-expect-error the handshake context is not typed
+      const { profile } = socket.request.context.auth
+      // @ts-expect-error untyped helper
+      await markOnline(profile.id, 1)
+      socket.broadcast.emit('online', profile.id)
+    })`,
+      }),
+    })
+    const route = files.get('server/api/chat/go-online.post.ts')!
+    expect(route).toContain('  const { profile } = event.context.auth\n')
+    expect(route).not.toContain('the handshake context is not typed')
+    expect(route).toContain('  // @ts-expect-error untyped helper\n  await markOnline(profile.id, 1)')
+  })
+
+  it('binds the user\'s id under another name where the handler has an `id` of its own', async () => {
+    const { files } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        connection: `    socket.on('leaveRoom', (id) => {
+      socket.leave(id)
+    })`,
+      }),
+    })
+    const route = files.get('server/api/chat/leave-room.post.ts')!
+    expect(route).toContain('const { id: userId } = await authenticateSSE(event)')
+    expect(route).toContain('const id = await readChatBody<any>(event)')
+    expect(route).toContain('await unsubscribe(connectionId, id, { userId })')
   })
 
   it('names routes after snake-, kebab- and dot-case events and follows the per-event config', async () => {

@@ -59,6 +59,11 @@ export function rewriteMember(ed: ScriptEditor, use: SocketMemberUse): void {
 
 function rewriteListener(ed: ScriptEditor, use: SocketMemberUse, call: CallExpression): void {
   const [eventArg, handler] = call.getArguments()
+  if (use.name === 'off' && !eventArg) {
+    // Socket.IO's `off()` drops every listener; the stream's `off` needs an event, its removeAllListeners() does that.
+    ed.replace(use.access.getNameNode(), 'removeAllListeners')
+    return
+  }
   const event = eventName(eventArg)
   const signal = event === undefined ? undefined : LIFECYCLE[event]
   if (!signal) {

@@ -85,7 +85,8 @@ export function payloadLines(param: ParameterDeclaration, eventName: string, bod
   const typeNode = param.getTypeNode()
   const typeText = typeNode?.getText() ?? mapped?.text
   const type = payloadType(param, mapped)
-  const typeArg = typeText ? `<${typeText}>` : ''
+  // An untyped handler parameter was `any` (Socket.IO's default listener type): the body stays `any`, as it was.
+  const typeArg = `<${typeText ?? 'any'}>`
   const nameNode = param.getNameNode()
   const isIdentifier = Node.isIdentifier(nameNode)
   const target = isIdentifier ? nameNode.getText() : bodyName

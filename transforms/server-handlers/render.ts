@@ -39,15 +39,18 @@ export function renderStatements(statements: Node[], replacements: Replacements)
   for (const statement of statements) {
     const text = renderNode(statement, replacements)
     if (text === '') continue
-    parts.push(leadingComments(statement) + text)
+    parts.push(leadingComments(statement, text !== statement.getText()) + text)
     if (hasBlankLineAfter(statement)) parts.push('')
   }
   while (parts.at(-1) === '') parts.pop()
   return dedent(parts.join('\n'), columnOf(statements[0]))
 }
 
-function leadingComments(node: Node): string {
-  const comments = node.getLeadingCommentRanges().map((range) => range.getText())
+/** `// @ts-expect-error` and `// @ts-ignore` above code the migration rewrote spoke of the old code. */
+const TS_DIRECTIVE = /^\/\/\s*@ts-(?:expect-error|ignore)\b/
+
+function leadingComments(node: Node, rewritten: boolean): string {
+  const comments = node.getLeadingCommentRanges().map((range) => range.getText()).filter((comment) => !(rewritten && TS_DIRECTIVE.test(comment)))
   return comments.length ? comments.join(`\n${' '.repeat(columnOf(node))}`) + `\n${' '.repeat(columnOf(node))}` : ''
 }
 

@@ -1,4 +1,4 @@
-import { Node } from 'ts-morph'
+import { Node, SyntaxKind } from 'ts-morph'
 import { zodImportLine, type ZodBodyValidation } from '../../src/analysis/handlers/body-validation.js'
 import type { SocketHandler } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
@@ -83,8 +83,25 @@ function renderRoute(handler: SocketHandler, shape: AuthShape, config: Migration
   const keys = new Map<string, string>()
   // A connection-scope alias (`const uid = socket.data.userId`) already names the key in this body.
   const aliasOf = new Map(uses.flatMap((u) => (u.kind === 'data' && Node.isIdentifier(u.node) ? [[u.key, u.node.getText()] as const] : [])))
-  const binding = (key: string) =>
-    aliasOf.get(key) ?? keys.get(key) ?? keys.set(key, freeName(key, new Set([...taken].filter((t) => t !== key)))).get(key)!
+  // A local copy of the key (`const userId = socket.data.userId`) joins the auth line under its name;
+  // any other declaration of that name (the client's payload, `const id = …` of its own) keeps it, and
+  // the user's value is bound under another.
+  const readsSocketData = (initializer: Node | undefined) =>
+    initializer !== undefined && uses.some((use) => use.kind === 'data' && use.node.getStart() >= initializer.getStart() && use.node.getEnd() <= initializer.getEnd())
+  const ownNames = new Set(
+    handler.fn
+      .getDescendants()
+      .filter((node) => Node.isParameterDeclaration(node) || Node.isBindingElement(node) || (Node.isVariableDeclaration(node) && !readsSocketData(node.getInitializer())) || Node.isFunctionDeclaration(node))
+      .flatMap((node) => {
+        const name = (node as Node & { getNameNode(): Node | undefined }).getNameNode()
+        return name && Node.isIdentifier(name) ? [name.getText()] : []
+      }),
+  )
+  const bindingName = (key: string) => {
+    if (!ownNames.has(key)) return freeName(key, new Set([...taken].filter((t) => t !== key)))
+    return freeName(key === 'id' ? 'userId' : key, new Set([...taken, ...ownNames]))
+  }
+  const binding = (key: string) => aliasOf.get(key) ?? keys.get(key) ?? keys.set(key, bindingName(key)).get(key)!
   // Property names (`{ userId: user.id }`) do not clash with a local of that name.
   const bound = new Set(handler.fn.getDescendants().filter((n) => Node.isIdentifier(n) && !isPropertyName(n)).map((n) => n.getText()))
   const idName = light ? freeName(light.idField, bound) : ''
