@@ -241,6 +241,11 @@ export const FOLLOW_UP_CATALOGUE = {
     meaning: 'a disconnect handler only logged; the SSE runtime cleans up closed streams itself',
     todo: 'nothing',
   },
+  'handlers/disconnect-moved': {
+    severity: 'info',
+    meaning: 'a disconnect handler\'s code now runs in `connectionClosed` (server/utils/sse-hooks.ts), once per stream that ends, as it ran once per socket',
+    todo: 'nothing, unless it should run only when the user\'s last stream ends: then check the user\'s other streams there',
+  },
   'handlers/connection-log-dropped': {
     severity: 'info',
     meaning: 'a connection log printed the Socket.IO socket id, which no longer exists',

@@ -9,7 +9,8 @@ import { isClientSentId } from '../src/analysis/handlers/socket-uses.js'
 import type { ChangeMeta } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { authShape, lightHttpAuth, type AuthShape, type LightAuth } from './server-handlers/auth.js'
-import { authenticateCode, channelsCode, emittedKinds, httpAuthenticateCode, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
+import { authenticateCode, channelsCode, closedCode, emittedKinds, httpAuthenticateCode, joinedKinds, NO_CHANNELS } from './server-handlers/hooks.js'
+import { STREAM_ROUTE, targetPath, withConnectionClosed } from './sse-runtime.js'
 import { routeCode } from './server-handlers/route.js'
 import { unrewrittenUses, type AppStatuses } from './server-handlers/rewrite.js'
 import { stagedCode, type StagedCode } from './server-handlers/staged-code.js'
@@ -65,9 +66,15 @@ export const serverHandlers: Transform = {
     const sharedFor = (file: string) => sharedCode.get(file) ?? sharedCode.set(file, new SharedCode(file, utilFile, earlier)).get(file)!
     /** Handlers whose event now goes to a route, or nowhere (a keep-alive): a kept plugin must not handle them too. */
     const moved: SocketHandler[] = []
+    /** `disconnect` handlers that do work, for `connectionClosed` in the hooks written below. */
+    const closing: SocketHandler[] = []
     for (const connection of connections) {
       const handlerContext = { shape, shared: sharedFor(connection.file), eventsType: clientEventsType(ctx, connection), aliases: connection.dataAliases, statuses, lightAuth: auth?.lightAuth, validation, staged: stagedCode(ctx) }
       for (const handler of connection.handlers) {
+        if (handler.kind === 'disconnect' && !handler.onlyLogs && middleware && auth) {
+          closing.push(handler)
+          continue
+        }
         const outcome = migrateHandler(ctx, handler, handlerContext)
         if (outcome === 'kept') keep(connection.file)
         // A dropped event (a keep-alive) is gone from the client too; a log-only disconnect handler still runs on the kept socket.
@@ -75,7 +82,7 @@ export const serverHandlers: Transform = {
       }
     }
     if (middleware && auth) {
-      writeHooks(ctx, middleware, auth, connections, keep, sharedFor(middleware.file))
+      writeHooks(ctx, middleware, auth, connections, keep, sharedFor(middleware.file), { handlers: closing, moved: (handler) => moved.push(handler) })
     } else {
       for (const connection of connections) {
         const joins = connection.setupUses.filter((u) => u.kind === 'join')
@@ -418,6 +425,7 @@ function writeHooks(
   connections: ConnectionHandler[],
   keep: (file: string) => void,
   shared: SharedCode,
+  closing: { handlers: SocketHandler[]; moved(handler: SocketHandler): void },
 ): void {
   const { shape } = auth
   const [connection, ...others] = connections
@@ -461,19 +469,64 @@ function writeHooks(
       reportUnjoinableChannels(ctx, connection)
     }
   }
-  const refs = [middleware.fn, ...(connection?.setup ?? [])].flatMap(moduleReferences)
+  const closed = closedHook(ctx, closing, channels, keep)
+  const roots = [middleware.fn, ...(connection?.setup ?? []), ...(closed ? [closed.handler.fn] : [])]
+  const refs = roots.flatMap(moduleReferences)
   const hooksFile = path.posix.join(serverDirOf(ctx), 'utils', 'sse-hooks.ts')
-  const body = `${auth.authenticate}\n\n${channels}\n`
+  const body = `${auth.authenticate}\n\n${channels}\n${closed ? `\n${closed.text}\n` : ''}`
   const imports = [
     `import type { H3Event } from 'h3'`,
     `import type { SSEUser } from '../sse/types'`,
-    ...shared.importsFor(refs, body, hooksFile, [middleware.fn, ...(connection?.setup ?? [])].flatMap((root) => stagedCode(ctx).helperImports(root))),
+    ...shared.importsFor(refs, body, hooksFile, roots.flatMap((root) => stagedCode(ctx).helperImports(root))),
   ]
   const text = ctx.applyStyle(`${imports.join('\n')}\n\n${body}`, ctx.styleOf())
   const current = ctx.changes.currentText(hooksFile)
   const reason = 'the auth of the `io.use` middleware and the joins of the connection handler'
   if (current === undefined) ctx.changes.create(hooksFile, text, meta(reason))
   else ctx.changes.write(hooksFile, text, current, meta(reason))
+}
+
+/**
+ * `connectionClosed` from the (first) `disconnect` handler that does work, with the stream route
+ * passing it to the runtime; undefined (reported, the handler kept) when it cannot move.
+ */
+function closedHook(
+  ctx: TransformContext,
+  closing: { handlers: SocketHandler[]; moved(handler: SocketHandler): void },
+  channels: string,
+  keep: (file: string) => void,
+): { handler: SocketHandler; text: string } | undefined {
+  const [handler, ...others] = closing.handlers
+  for (const other of others) {
+    reportBlockers(ctx, `the \`${other.event}\` handler`, [{ node: other.call, reason: 'a second `disconnect` handler; only the first became `connectionClosed`' }])
+    keep(other.file)
+  }
+  if (!handler) return undefined
+  const part = closedCode(handler, ctx.config, stagedCode(ctx), channels.includes('type ChatUser ='))
+  const route = targetPath(ctx, STREAM_ROUTE)
+  const current = ctx.changes.currentText(route)
+  const wired = current === undefined ? undefined : withConnectionClosed(current)
+  if (part.status === 'blocked' || !wired) {
+    const blockers = part.status === 'blocked' ? part.blockers : [{ node: handler.call, reason: `${route} is not the SSE runtime's stream route, so nothing would call \`connectionClosed\`` }]
+    reportBlockers(ctx, `the \`${handler.event}\` handler`, blockers, handler.call)
+    keep(handler.file)
+    return undefined
+  }
+  ctx.changes.write(route, wired, current, meta('the stream route passes `connectionClosed` to the runtime'))
+  for (const log of part.droppedLogs) {
+    ctx.report(log, {
+      kind: 'handlers/connection-log-dropped',
+      reason: `this log of the \`${handler.event}\` handler prints the Socket.IO socket id, which no longer exists; the SSE runtime logs streams itself`,
+      action: 'nothing to do',
+    })
+  }
+  ctx.report(handler.call, {
+    kind: 'handlers/disconnect-moved',
+    reason: `the \`${handler.event}\` handler's code now runs in \`connectionClosed\` (server/utils/sse-hooks.ts), once for each stream that ends; a user with two tabs open has two streams, as they had two sockets`,
+    action: 'nothing to do, unless it should run only when the user\'s last stream ends',
+  })
+  closing.moved(handler)
+  return { handler, text: part.text }
 }
 
 /** server/utils/sse-hooks.ts with no middleware to migrate: `authenticateSSE` calls the app's HTTP auth util. */

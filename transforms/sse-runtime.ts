@@ -18,6 +18,28 @@ const REDIS_FILES = new Set(['server/sse/redis-broker.ts', REDIS_PLUGIN])
 /** The runtime file the app fills in with its own auth and channels. */
 const APP_HOOKS = 'server/utils/sse-hooks.ts'
 
+/** The stream route, which passes the app's hooks to the runtime. */
+export const STREAM_ROUTE = 'server/api/chat/events.get.ts'
+
+/**
+ * The stream route of an app whose hooks export `connectionClosed` (its Socket.IO `disconnect` handler did
+ * work): it imports and passes that hook too. Undefined when the text is not the runtime's route.
+ */
+export function withConnectionClosed(route: string): string | undefined {
+  const imported = /\{ authenticateSSE, canSubscribe, channelsForConnection \}/
+  const passed = /\{ authenticateSSE, channelsForConnection, canSubscribe \}/
+  if (!imported.test(route) || !passed.test(route)) return undefined
+  return route
+    .replace(imported, '{ authenticateSSE, canSubscribe, channelsForConnection, connectionClosed }')
+    .replace(passed, '{ authenticateSSE, channelsForConnection, canSubscribe, connectionClosed }')
+}
+
+/** True when the app's hooks file (as this run leaves it so far) exports `connectionClosed`. */
+function exportsConnectionClosed(ctx: TransformContext): boolean {
+  const hooks = ctx.changes.currentText(targetPath(ctx, APP_HOOKS))
+  return hooks !== undefined && /^export\s+(?:async\s+)?function\s+connectionClosed\b/m.test(hooks)
+}
+
 /** The style the runtime is written in: a repo with this style gets the files byte for byte. */
 const RUNTIME_STYLE: CodeStyle = { quote: "'", semicolons: false, indent: '  ' }
 
@@ -78,7 +100,9 @@ export const sseRuntime: Transform = {
       const target = targetPath(ctx, file)
       const source = file === REDIS_PLUGIN && redis.factory ? appRedisPlugin(redis.factory, target) : readFileSync(path.join(ctx.runtimeDir, file), 'utf8')
       // The formatter would only add noise (`{ }`) to code already in the repo's style.
-      const text = sameStyle(style, RUNTIME_STYLE) ? source : ctx.applyStyle(source, style)
+      const styled = sameStyle(style, RUNTIME_STYLE) ? source : ctx.applyStyle(source, style)
+      // A later run finds the route the run that wrote `connectionClosed` left.
+      const text = file === STREAM_ROUTE && exportsConnectionClosed(ctx) ? (withConnectionClosed(styled) ?? styled) : styled
       const current = ctx.changes.currentText(target)
       if (current === text) continue
       // The hooks are the app's to edit (auth, channels): once there, they are never compared.

@@ -5,6 +5,7 @@ import type { ClientScript } from '../../src/analysis/client/types.js'
 import { routeFor } from './routes.js'
 import { LIFECYCLE } from './lifecycle-pair.js'
 import { eventName } from '../../src/analysis/event-name.js'
+import { isEditedNode } from '../../src/changeset/ranges.js'
 
 /** An event the client goes on sending or hearing over Socket.IO, and why. */
 export interface KeptEvent {
@@ -38,7 +39,8 @@ export function keptOnSocketIO(ctx: TransformContext): KeptSocketIO | undefined 
   const uses = clientEvents(ctx)
   const events = eventsKeptOnSocketIO(ctx, uses)
   const lifecycle = ctx.model.handlers.handlers
-    .filter((handler) => handler.kind === 'disconnect' && !handler.onlyLogs)
+    // One that moved to `connectionClosed` went with its plugin, or out of the plugin that stays.
+    .filter((handler) => handler.kind === 'disconnect' && !handler.onlyLogs && ctx.changes.currentText(handler.file) !== undefined && !isEditedNode(ctx.repo, ctx.changes, handler.call))
     .map((handler) => `the server's \`${handler.event}\` handler, which stays, runs when the socket goes away`)
   if (events.length === 0 && lifecycle.length === 0) return undefined
   const keptNames = new Set(events.map((kept) => kept.event))

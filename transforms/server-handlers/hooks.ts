@@ -1,8 +1,8 @@
 import { Node } from 'ts-morph'
-import type { AuthMiddleware, ConnectionHandler, HttpAuthUtil, SocketUse } from '../../src/analysis/handlers/types.js'
+import type { AuthMiddleware, Blocker, ConnectionHandler, HttpAuthUtil, SocketHandler, SocketUse } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
 import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
-import { isHoistable, isWithin } from '../../src/analysis/handlers/scope.js'
+import { isHoistable, isModuleLevel, isWithin, moduleReferences, referencedDeclaration } from '../../src/analysis/handlers/scope.js'
 import { renderAuthenticate, reuseHttpAuth, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
 import { indent, mentions, relabelLogs, renderChildren, renderNode, renderStatements, type Replacements } from './render.js'
@@ -265,4 +265,63 @@ function gateLogs(setup: Node[], replacements: Replacements, flag: string): bool
     gated = true
   }
   return gated
+}
+
+/** `connectionClosed`, or why it cannot be written. */
+export type ClosedCode =
+  | BlockedHook
+  | {
+      status: 'written'
+      text: string
+      /** Logs dropped because they print the socket id. */
+      droppedLogs: Node[]
+    }
+
+/**
+ * The `disconnect` handler's code as `connectionClosed(user)`: the socket data it reads is the stream's
+ * user, as in `channelsForConnection`. `userType`: the `ChatUser` alias is already declared above.
+ */
+export function closedCode(handler: SocketHandler, config: MigrationConfig, staged: StagedCode, userType: boolean): ClosedCode {
+  const blockers = [...handler.blockers, ...closedBlockers(handler)]
+  if (blockers.length > 0) return { status: 'blocked', blockers }
+  const keys = new Map<string, string>()
+  const binding = (key: string) => keys.get(key) ?? keys.set(key, key).get(key)!
+  const names = { event: 'event', connectionId: 'connectionId', binding, owner: () => '' }
+  const result = rewriteUses(unrewrittenUses(handler.uses, staged), 'disconnect', handler.fn, names, config, staged)
+  if (result.blockers.length > 0) return { status: 'blocked', blockers: result.blockers }
+  const body = handler.fn.getBody()
+  const code = relabelLogs(Node.isBlock(body) ? renderStatements(body.getStatements(), result.replacements) : renderNode(body, result.replacements))
+  const aliases = new Map(result.needs.aliases)
+  for (const name of aliases.keys()) if (!mentions(code, name)) aliases.delete(name)
+  const user = keys.has('user') || aliases.has('user') ? 'sseUser' : 'user'
+  const destructure = keys.size + aliases.size > 0 ? [authLine(keys, aliases, `${user} as ChatUser`).replace('= await ', '= ')] : []
+  return {
+    status: 'written',
+    text: [
+      ...(destructure.length && !userType ? ['type ChatUser = Awaited<ReturnType<typeof authenticateSSE>>', ''] : []),
+      '/** Once per stream that ends, as the former Socket.IO `disconnect` handler ran once per socket: its code. */',
+      `export async function connectionClosed(${destructure.length ? user : `_${user}`}: SSEUser): Promise<void> {`,
+      indent([...destructure, code].join('\n'), '  '),
+      '}',
+    ].join('\n'),
+    droppedLogs: result.dropped,
+  }
+}
+
+/** What a `disconnect` handler may do on a socket but not in a hook that only gets the user. */
+function closedBlockers(handler: SocketHandler): Blocker[] {
+  const blockers: Blocker[] = []
+  for (const param of handler.fn.getParameters()) {
+    const name = param.getNameNode()
+    const read = Node.isIdentifier(name) && name.findReferencesAsNodes().some((ref) => ref !== name && isWithin(ref, handler.fn))
+    if (read || !Node.isIdentifier(name)) blockers.push({ node: param, reason: `reads the disconnect reason (\`${param.getText()}\`), which an ended SSE stream does not give` })
+  }
+  for (const ref of moduleReferences(handler.fn)) {
+    const decl = referencedDeclaration(ref)
+    if (!Node.isVariableDeclaration(decl) || !isModuleLevel(decl)) continue
+    const initializer = decl.getInitializer()
+    if (Node.isArrowFunction(initializer) || Node.isFunctionExpression(initializer)) continue
+    blockers.push({ node: ref, reason: `uses \`${ref.getText()}\`, state of the Socket.IO module (line ${decl.getStartLineNumber()}), which \`connectionClosed\` in another file does not share` })
+  }
+  return blockers
 }

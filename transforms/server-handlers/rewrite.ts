@@ -30,8 +30,11 @@ export interface RewriteResult {
   dropped: Node[]
 }
 
-/** Where the code runs after the migration: a POST route for a handler, `channelsForConnection` for connection setup. */
-export type RewriteTarget = 'route' | 'connection'
+/**
+ * Where the code runs after the migration: a POST route for a handler, `channelsForConnection` for connection
+ * setup, `connectionClosed` for a `disconnect` handler (no request, and the stream is already gone).
+ */
+export type RewriteTarget = 'route' | 'connection' | 'disconnect'
 
 /** The uses no earlier transform rewrote: server-emits stages its rewrites of emits, and a use inside one is gone. */
 export function unrewrittenUses<T extends SocketUse>(uses: readonly T[], staged: StagedCode): T[] {
@@ -148,10 +151,12 @@ export function rewriteUses(
         break
       }
       case 'id': {
-        if (target === 'connection') {
+        if (target !== 'route') {
           const log = use.node.getFirstAncestor((a) => Node.isExpressionStatement(a) && isConsoleCall(a.getExpression()))
           if (log) dropped.push(log)
-          else blockers.push({ node: use.node, reason: '`socket.id` at connection time has no equivalent before the SSE stream exists' })
+          else blockers.push({ node: use.node, reason: target === 'connection'
+            ? '`socket.id` at connection time has no equivalent before the SSE stream exists'
+            : 'uses `socket.id` when the client goes away; `connectionClosed` gets the user, not the stream\'s id' })
           break
         }
         need('optional')
@@ -160,6 +165,10 @@ export function rewriteUses(
       }
       case 'handshake': {
         const read = use.read
+        if (target === 'disconnect') {
+          blockers.push({ node: use.node, reason: `reads \`${use.node.getText()}\` when the client goes away; \`connectionClosed\` has no request` })
+          break
+        }
         // Headers and the h3 context (set by the app's server middleware) come with every request, not only the handshake.
         if (target === 'route' && read.kind !== 'header' && read.kind !== 'context') {
           blockers.push({ node: use.node, reason: `reads \`${use.node.getText()}\` from the handshake, which a later request does not carry` })
@@ -174,6 +183,10 @@ export function rewriteUses(
       }
       case 'emit-self': {
         const statement = ownStatement(use.node)
+        if (target === 'disconnect') {
+          blockers.push({ node: use.node, reason: 'emits to the connection that just went away' })
+          break
+        }
         if (target === 'connection' || !statement) {
           blockers.push({ node: use.node, reason: target === 'connection'
             ? 'emits to the new connection at connect time; the SSE stream sends its own `connected` event'
@@ -189,7 +202,7 @@ export function rewriteUses(
       }
       case 'emit-error': {
         const statement = ownStatement(use.node) ?? (Node.isReturnStatement(use.node.getParent()) ? use.node.getParent() : undefined)
-        if (target === 'connection' || !statement) {
+        if (target !== 'route' || !statement) {
           blockers.push({ node: use.node, reason: 'emits an `error` event where no HTTP response can carry it' })
           break
         }
@@ -203,6 +216,11 @@ export function rewriteUses(
           blockers.push({ node: use.node, reason: 'broadcasts from the connection handler; the SSE stream has no connect hook that emits' })
           break
         }
+        // The stream that went away receives nothing any more: no `except` needed.
+        if (target === 'disconnect') {
+          replacements.set(use.node, (render) => emitCall(use.rooms.map((room) => channelOf(room, config, render)), emitArguments(use.args, render)))
+          break
+        }
         need('optional')
         replacements.set(use.node, (render) => {
           const channels = use.rooms.map((room) => channelOf(room, config, render))
@@ -212,6 +230,10 @@ export function rewriteUses(
       }
       case 'join':
       case 'leave': {
+        if (target === 'disconnect') {
+          blockers.push({ node: use.node, reason: `\`socket.${use.kind}\` when the client goes away; the runtime drops an ended stream's channels itself` })
+          break
+        }
         if (target === 'connection') {
           if (use.kind === 'leave' || !ownStatement(use.node)) {
             blockers.push({ node: use.node, reason: `\`socket.${use.kind}\` at connection time is not a plain join statement` })

@@ -90,7 +90,19 @@ function isAfter(id: string, cursor: string): boolean {
  * The open streams by response, for `onStreamEnd`. One shared listener function and a weak entry
  * per stream cost less than a closure (and its context) per stream; the entry goes with the response.
  */
-const streams = new WeakMap<ServerResponse, { connection: Connection; runtime: SSERuntime }>()
+const streams = new WeakMap<ServerResponse, { connection: Connection; runtime: SSERuntime; closed: SSEHooks['connectionClosed'] }>()
+
+/**
+ * The app's `connectionClosed` for one ended stream. Teardown never waits for it and never sees it
+ * fail: an async hook runs on while other streams end, and a throw or rejection is logged.
+ */
+async function runConnectionClosed(hook: NonNullable<SSEHooks['connectionClosed']>, user: SSEUser): Promise<void> {
+  try {
+    await hook(user)
+  } catch (error) {
+    logError('in connectionClosed', error)
+  }
+}
 
 /**
  * A stream's response closed (client gone, socket error, `res.end()` on a kept-alive socket,
@@ -103,10 +115,11 @@ function onStreamEnd(this: ServerResponse): void {
   this.off('error', onStreamEnd)
   if (!stream) return
   streams.delete(this)
-  const { connection, runtime } = stream
+  const { connection, runtime, closed } = stream
   connection.close()
   const { hub, broker } = runtime
   hub.remove(connection)
+  if (closed) void runConnectionClosed(closed, connection.user)
   if (connection.forget) {
     broker.deleteSession(connection.id).catch((error: unknown) => logError('deleting a session', error))
     return
@@ -182,7 +195,8 @@ export async function handleEventStream(event: H3Event, hooks: SSEHooks, runtime
   res.flushHeaders()
   connection.start()
 
-  streams.set(res, { connection, runtime })
+  // The hook itself, not the hooks object: an idle stream keeps as little as it can.
+  streams.set(res, { connection, runtime, closed: hooks.connectionClosed })
   res.on('close', onStreamEnd)
   res.on('error', onStreamEnd)
 

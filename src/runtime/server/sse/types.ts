@@ -41,4 +41,6 @@ export interface SSEHooks {
   authenticateSSE(event: H3Event): Promise<SSEUser>
   channelsForConnection(event: H3Event, user: SSEUser): Promise<string[]>
   canSubscribe(user: SSEUser, channel: string): Promise<boolean>
+  /** Once per stream that ended, however it ended: the app's clean-up (what a Socket.IO `disconnect` handler did). */
+  connectionClosed?(user: SSEUser): Promise<void> | void
 }
