@@ -145,7 +145,7 @@ function removeDeadIoModules(
     ...server.getters.map((getter) => getter.file),
     ...server.stores.map((store) => store.file),
     ...server.sites.filter((site) => site.kind === 'middleware').map((site) => site.file),
-    ...server.holders.map((holder) => ctx.repo.unitOf(holder.getSourceFile())?.path ?? ''),
+    ...[...server.holders, ...server.containers].map((holder) => ctx.repo.unitOf(holder.getSourceFile())?.path ?? ''),
   ])
   for (const file of [...candidates].sort()) {
     if (!file || deleted(file) || connectionAndMiddlewareFiles.has(file)) continue
@@ -163,7 +163,8 @@ function isReferencedElsewhere(ctx: TransformContext, file: string, exportNames:
   const names = [...exportNames].filter((name) => name !== 'default')
   const stem = path.posix.basename(file).replace(/\.[cm]?[jt]s$/, '')
   const wordsPattern = names.length > 0 ? new RegExp(`\\b(${names.map(escapeRegExp).join('|')})\\b`) : undefined
-  const importPattern = new RegExp(`from\\s+['"][^'"]*/${escapeRegExp(stem)}(\\.[cm]?[jt]s)?['"]`)
+  // `from '…/stem'`, and a bare `import '…/stem'` or `import('…/stem')`, which would dangle once the file goes.
+  const importPattern = new RegExp(`(from|import)\\s*\\(?\\s*['"][^'"]*/${escapeRegExp(stem)}(\\.[cm]?[jt]s)?['"]`)
   return filesThatMayContain(ctx.repo, [...names, stem]).some((other) => {
     if (other === file || deleted(other)) return false
     const text = ctx.changes.currentText(other) ?? ''

@@ -125,7 +125,7 @@ function servesIo(repo: Repo, model: ServerModel, binding: Node, module: string)
   const name = Node.isImportSpecifier(binding) ? binding.getName() : undefined
   if (name === 'useNitroApp') return true
   const targets = followImport(repo, binding) ?? []
-  return targets.some((target) => model.isIoHolder(target) || holdsIoProperty(model, target))
+  return targets.some((target) => model.isIoHolder(target) || model.isIoContainer(target) || holdsIoProperty(model, target))
 }
 
 /** `export default { io: null as Server | null }` */

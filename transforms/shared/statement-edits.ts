@@ -9,7 +9,8 @@ import type { TextEdit } from '../../src/changeset/types.js'
 
 /**
  * Removes a statement, or a run of adjacent statements from `statement` to `last`: after a previous
- * statement, from its end to the next statement (or the removed one's end); first, up to the next one.
+ * statement, from its end to the next statement (or the removed one's end), keeping the blank line
+ * after the imports; first, up to the next one.
  */
 export function statementRemoval(statement: Node, last: Node = statement): TextEdit {
   const previous = statement.getPreviousSibling()
@@ -19,7 +20,10 @@ export function statementRemoval(statement: Node, last: Node = statement): TextE
     const text = statement.getSourceFile().getFullText()
     const nextStart = next.getStart(true)
     const lineStart = text.lastIndexOf('\n', nextStart - 1) + 1
-    return { start: previous.getEnd(), end: nextStart, text: `\n${text.slice(lineStart, nextStart).match(/^[ \t]*/)![0]}` }
+    // The blank line that set the imports off from the body stays when the last import goes.
+    const endsImports = Node.isImportDeclaration(last) && !Node.isImportDeclaration(next)
+    const breaks = endsImports && /^[ \t]*\r?\n[ \t]*\r?\n/.test(text.slice(last.getEnd(), nextStart)) ? '\n\n' : '\n'
+    return { start: previous.getEnd(), end: nextStart, text: `${breaks}${text.slice(lineStart, nextStart).match(/^[ \t]*/)![0]}` }
   }
   return { start: statement.getStart(), end: next ? next.getStart(true) : last.getEnd(), text: '' }
 }

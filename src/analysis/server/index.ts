@@ -21,6 +21,7 @@ export function analyseServer(ctx: AnalysisContext): ServerModel {
   const files = withImportedFiles(repo, unitFiles)
   const resolver = new IoResolver(repo, files)
   resolver.solve()
+  const containers = resolver.containers()
 
   const model: ServerModel = {
     sites: [],
@@ -33,9 +34,11 @@ export function analyseServer(ctx: AnalysisContext): ServerModel {
     augmentations: [],
     getters: [],
     holders: [...resolver.holders],
+    containers,
     socketIoImporters: [],
     isIoExpression: (node) => resolver.isIo(node),
     isIoHolder: (node) => resolver.holders.has(node) || resolver.getters.has(node),
+    isIoContainer: (node) => containers.includes(Node.isExportAssignment(node) ? unwrapExpression(node.getExpression()) : node),
     resolveImportSourceFile: (from, specifier) => resolveModule(repo, from, specifier),
   }
 

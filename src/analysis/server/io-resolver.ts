@@ -29,6 +29,26 @@ export class IoResolver {
   readonly stores = new Map<Node, string>()
   private readonly objectIds = new Map<Node, number>()
 
+  /**
+   * Module-level objects that exist to hold the server (every property of theirs carries it, or they
+   * start empty): `const holder: { io?: Server } = { io: undefined }`, `export default { io: null as
+   * Server | null }`. Each is named by its variable declaration, or by the literal when it has none.
+   */
+  containers(): Node[] {
+    const result: Node[] = []
+    for (const [literal, id] of this.objectIds) {
+      if (!Node.isObjectLiteralExpression(literal)) continue
+      const carries = (name: string) => this.channels.has(`object:${id}:${name}`)
+      if (![...this.channels].some((channel) => channel.startsWith(`object:${id}:`))) continue
+      const onlyIo = literal.getProperties().every(
+        (property) => (Node.isPropertyAssignment(property) || Node.isShorthandPropertyAssignment(property)) && carries(property.getName()),
+      )
+      const container = containerOf(literal)
+      if (onlyIo && container) result.push(container)
+    }
+    return result
+  }
+
   constructor(
     private readonly repo: Repo,
     readonly files: readonly SourceFile[],
@@ -357,6 +377,15 @@ function objectLiteralOf(declaration: Node): Node | undefined {
     return expression && Node.isObjectLiteralExpression(expression) ? expression : undefined
   }
   return undefined
+}
+
+/** What names a module-level object literal: the variable it initialises, or the literal of `export default { ... }`. */
+function containerOf(literal: Node): Node | undefined {
+  const outer = literal.getParentWhile((node) => Node.isAsExpression(node) || Node.isSatisfiesExpression(node) || Node.isParenthesizedExpression(node)) ?? literal
+  const parent = outer.getParent()
+  if (Node.isExportAssignment(parent)) return literal
+  const isModuleLevel = Node.isVariableDeclaration(parent) && Node.isSourceFile(parent.getVariableStatement()?.getParent())
+  return isModuleLevel ? parent : undefined
 }
 
 /** The name of a `var` declared in a `declare global { ... }` block, when one of the declarations is one. */

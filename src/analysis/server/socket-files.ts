@@ -106,6 +106,8 @@ function socketPlumbing(file: SourceFile, model: ServerModel, ioNodes: Node[], i
     const namespace = declaration.getNamespaceImport()
     if (namespace) plumbing.add(namespace)
   }
+  // `export default holder` only hands out the object that holds the server.
+  for (const container of model.containers) if (container.getSourceFile() === file && !isGone(container)) plumbing.add(container)
   for (const site of model.sites) {
     if (site.creation.getSourceFile() !== file || isGone(site.creation)) continue
     for (const argument of site.creation.getArguments()) {
@@ -152,6 +154,7 @@ function ioNodesOf(file: SourceFile, model: ServerModel, isGone: IsGone): Node[]
     ...model.accesses.map((access) => access.node),
     ...model.stores.map((store) => store.node),
     ...model.holders,
+    ...model.containers,
     ...model.getters.map((getter) => getter.declaration),
   ]
   return nodes.filter((node) => node.getSourceFile() === file && !isGone(node))

@@ -189,12 +189,16 @@ export interface ServerModel {
   getters: IoGetter[]
   /** Variable / parameter / property declarations that hold the server (the `io` in `const io = new Server()`). */
   holders: Node[]
+  /** Module-level objects that only hold the server in their properties (`const holder: { io?: Server } = {}`), by variable declaration (or the literal of `export default { ... }`). */
+  containers: Node[]
   /** Repo-relative files that import `socket.io` (the server package). */
   socketIoImporters: string[]
   /** True when `node` (ignoring parentheses, `as` casts, `!` and `satisfies`) evaluates to the io server. Works on any node, also after edits. */
   isIoExpression(node: Node): boolean
   /** True when the declaration node (variable, parameter, object property, binding element, getter function) holds or returns the io server. */
   isIoHolder(node: Node): boolean
+  /** True for one of `containers`, or the `export default` of one. */
+  isIoContainer(node: Node): boolean
   /** The source file an import specifier of a file refers to (relative paths and every Nuxt alias); undefined for packages and .vue files. */
   resolveImportSourceFile(from: SourceFile, specifier: string): SourceFile | undefined
 }
