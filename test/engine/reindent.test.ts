@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { Project, SyntaxKind } from 'ts-morph'
-import { isInString, reindent, reindentEdits, textLinesOf } from '../../transforms/shared/reindent.js'
+import { indentBlock, isInString, moveCode, reindent, reindentEdits } from '../../transforms/shared/reindent.js'
 
 const apply = (text: string, edits: { start: number; end: number; text: string }[]) =>
   [...edits].sort((a, b) => b.start - a.start).reduce((out, edit) => out.slice(0, edit.start) + edit.text + out.slice(edit.end), text)
@@ -15,8 +15,22 @@ describe('re-indenting moved code', () => {
     const code = "const x = f({\n      note: `one\n  two`,\n    })\n"
     const file = new Project({ useInMemoryFileSystem: true }).createSourceFile('/a.ts', code)
     const object = file.getFirstDescendantByKindOrThrow(SyntaxKind.ObjectLiteralExpression)
-    expect(reindent(object.getText(), '    ', '  ', textLinesOf(object))).toBe("{\n    note: `one\n  two`,\n  }")
+    expect(moveCode(object.getText(), { line: '    ' }, { line: '  ' })).toBe("{\n    note: `one\n  two`,\n  }")
     const edits = reindentEdits(code, object.getStart(), object.getEnd(), '    ', '  ', (offset) => isInString(file, offset))
     expect(apply(code, edits)).toBe("const x = f({\n    note: `one\n  two`,\n  })\n")
+  })
+
+  it('writes the moved lines in the indent unit of the file they land in, leaving template literal lines alone', () => {
+    const body = "if (a) {\n        for (const b of c) {\n            log(`one\n    two ${b}\n        three`)\n        }\n        /**\n         * why\n         */\n    }"
+    const twoSpaces = "if (a) {\n    for (const b of c) {\n      log(`one\n    two ${b}\n        three`)\n    }\n    /**\n     * why\n     */\n  }"
+    expect(moveCode(body, { line: '    ', unit: '    ' }, { line: '  ', unit: '  ' })).toBe(twoSpaces)
+    const tabs = "if (a) {\n\t\tfor (const b of c) {\n\t\t\tlog(`one\n    two ${b}\n        three`)\n\t\t}\n\t\t/**\n\t\t * why\n\t\t */\n\t}"
+    expect(moveCode(body, { line: '    ', unit: '    ' }, { line: '\t', unit: '\t' })).toBe(tabs)
+    expect(moveCode(tabs, { line: '\t', unit: '\t' }, { line: '  ', unit: '  ' })).toBe(twoSpaces)
+  })
+
+  it('indents a block line by line, template literal lines and nested template expressions included', () => {
+    const code = "const a = `x ${f({ b: `in\n  side` })}\n  y`\nreturn {\n  a,\n}"
+    expect(indentBlock(code, '\t')).toBe("\tconst a = `x ${f({ b: `in\n  side` })}\n  y`\n\treturn {\n\t  a,\n\t}")
   })
 })
