@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest'
 import { Project, SyntaxKind } from 'ts-morph'
-import { indentBlock, isInString, moveCode, reindent, reindentEdits } from '../../transforms/shared/reindent.js'
+import { indentBlock, isInString, moveCode, reindentEdits } from '../../transforms/shared/reindent.js'
 
 const apply = (text: string, edits: { start: number; end: number; text: string }[]) =>
   [...edits].sort((a, b) => b.start - a.start).reduce((out, edit) => out.slice(0, edit.start) + edit.text + out.slice(edit.end), text)
 
 describe('re-indenting moved code', () => {
   it('re-bases the lines after the first on the target line, keeping their relative indentation', () => {
-    expect(reindent("{\n      a: 1,\n      b: [\n        2,\n      ],\n    }", '    ', '  ')).toBe("{\n    a: 1,\n    b: [\n      2,\n    ],\n  }")
-    expect(reindent('{\n\t\t\ta,\n\t\t}', '\t\t', '\t')).toBe('{\n\t\ta,\n\t}')
+    expect(moveCode("{\n      a: 1,\n      b: [\n        2,\n      ],\n    }", { line: '    ' }, { line: '  ' })).toBe("{\n    a: 1,\n    b: [\n      2,\n    ],\n  }")
+    expect(moveCode('{\n\t\t\ta,\n\t\t}', { line: '\t\t' }, { line: '\t' })).toBe('{\n\t\ta,\n\t}')
   })
 
   it('leaves lines that start inside a template literal alone', () => {

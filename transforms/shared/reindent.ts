@@ -34,18 +34,11 @@ export function indentUnitOf(file: SourceFile): string {
 }
 
 /**
- * `text` (code that started on a line indented `from`) for a line indented `to`. `isText(index)`: the
- * line after the `index`-th line break starts inside a string, so it is left alone. A line indented
- * less than `from` (already outdented by hand) keeps its own indentation.
- */
-export function reindent(text: string, from: string, to: string, isText: (index: number) => boolean = () => false): string {
-  return moveCode(text, { line: from }, { line: to }, isText)
-}
-
-/**
  * Code (its first line already where it lands) moved from a line indented `from` to one indented
  * `to`: each further line's depth beyond `from.line`, counted in `from.unit`, is written in `to.unit`
- * after `to.line`. Lines inside strings (by default found in `text` itself) stay as they are.
+ * after `to.line`. `isText(index)`: the line after the `index`-th line break starts inside a string
+ * (by default found in `text` itself), so it is left alone. A line indented less than `from.line`
+ * (already outdented by hand) keeps its own indentation.
  */
 export function moveCode(text: string, from: Indentation, to: Indentation, isText: (index: number) => boolean = textLinesIn(text)): string {
   const convert = from.unit !== undefined && to.unit !== undefined && from.unit !== to.unit
