@@ -39,7 +39,7 @@ export const serverHandlers: Transform = {
     const middleware = pickMiddleware(ctx, middlewares, keep)
     reportClientSentIds(ctx, middlewares, connections)
     const httpAuth = middleware ? undefined : ctx.model.handlers.httpAuth
-    const httpAuthenticate = httpAuth && connections.length > 0 ? httpAuthenticateCode(httpAuth) : undefined
+    const httpAuthenticate = httpAuth && connections.length > 0 ? httpAuthenticateCode(httpAuth, ctx.styleOf().indent) : undefined
     if (httpAuth && httpAuthenticate) {
       writeHttpAuthHooks(ctx, httpAuth, httpAuthenticate)
       ctx.report(connections[0]!.call, {
@@ -63,7 +63,7 @@ export const serverHandlers: Transform = {
     const statuses = appStatuses(ctx)
     const validation = connections.length > 0 ? findZodBodyValidation(ctx.repo) : undefined
     const sharedCode = new Map<string, SharedCode>()
-    const sharedFor = (file: string) => sharedCode.get(file) ?? sharedCode.set(file, new SharedCode(file, utilFile, earlier)).get(file)!
+    const sharedFor = (file: string) => sharedCode.get(file) ?? sharedCode.set(file, new SharedCode(file, utilFile, ctx.styleOf().indent, earlier)).get(file)!
     /** Handlers whose event now goes to a route, or nowhere (a keep-alive): a kept plugin must not handle them too. */
     const moved: SocketHandler[] = []
     /** `disconnect` handlers that do work, for `connectionClosed` in the hooks written below. */
@@ -91,7 +91,7 @@ export const serverHandlers: Transform = {
           ...joins.map((j) => ({ node: j.node, reason: 'joins a room at connection time, and there is no migrated auth to tell whose channels they are' })),
         ]
         // Without a migrated middleware there is no sse-hooks.ts for connection-time code to move to.
-        const part = blockers.length > 0 ? undefined : channelsCode(connection, shape, ctx.config, stagedCode(ctx))
+        const part = blockers.length > 0 ? undefined : channelsCode(connection, shape, ctx.config, stagedCode(ctx), ctx.styleOf().indent)
         // Connection logs alone go with the plugin: the SSE runtime logs streams itself.
         const work = connection.setup.filter((statement) => !(Node.isExpressionStatement(statement) && isConsoleCall(statement.getExpression())))
         if (part && (part.status === 'blocked' || (part.text !== NO_CHANNELS && work.length > 0))) {
@@ -284,7 +284,7 @@ function migrateHandler(ctx: TransformContext, handler: SocketHandler, { shape, 
     })
     return 'routed'
   }
-  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases, statuses, lightAuth, validation, staged })
+  const code = routeCode(handler, shape, ctx.config, { eventsType, aliases, statuses, lightAuth, validation, staged, unit: ctx.styleOf().indent })
   if (code.blockers.length > 0) {
     reportBlockers(ctx, `the \`${handler.event}\` handler`, code.blockers, handler.call)
     return 'kept'
@@ -366,7 +366,7 @@ function planAuth(ctx: TransformContext, middleware: AuthMiddleware): { shape: A
     return undefined
   }
   const httpAuth = ctx.model.handlers.httpAuth
-  const auth = authenticateCode(middleware, shape, ctx.config, httpAuth)
+  const auth = authenticateCode(middleware, shape, ctx.config, ctx.styleOf().indent, httpAuth)
   if (auth.status === 'blocked') {
     reportBlockers(ctx, 'the `io.use` auth middleware', auth.blockers, middleware.call)
     return undefined
@@ -435,7 +435,7 @@ function writeHooks(
   }
   let channels = NO_CHANNELS
   if (connection) {
-    const part = channelsCode(connection, shape, ctx.config, stagedCode(ctx))
+    const part = channelsCode(connection, shape, ctx.config, stagedCode(ctx), ctx.styleOf().indent)
     if (connection.setupBlockers.length > 0 || part.status === 'blocked') {
       reportBlockers(ctx, 'the connection handler', [...connection.setupBlockers, ...(part.status === 'blocked' ? part.blockers : [])], connection.call)
       keep(connection.file)
@@ -502,7 +502,7 @@ function closedHook(
     keep(other.file)
   }
   if (!handler) return undefined
-  const part = closedCode(handler, ctx.config, stagedCode(ctx), channels.includes('type ChatUser ='))
+  const part = closedCode(handler, ctx.config, stagedCode(ctx), channels.includes('type ChatUser ='), ctx.styleOf().indent)
   const route = targetPath(ctx, STREAM_ROUTE)
   const current = ctx.changes.currentText(route)
   const wired = current === undefined ? undefined : withConnectionClosed(current)

@@ -2,7 +2,8 @@ import { Node, SyntaxKind, type CallExpression, type ObjectLiteralExpression } f
 import { stringValue } from '../../src/analysis/client/syntax.js'
 import type { SocketCreation } from '../../src/analysis/client/types.js'
 import type { KeptSocketIO } from './kept.js'
-import { indentationOf, type ScriptEditor } from './editor.js'
+import type { ScriptEditor } from './editor.js'
+import { indentOf } from '../shared/reindent.js'
 import { streamBaseURL } from './rest-urls.js'
 import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
 import { isDeclaredInFile } from '../../src/ast/scope.js'
@@ -87,7 +88,7 @@ function streamCallFrom(options: StreamOptions, { baseURL, hoisted, detached = f
 function optionsLayout(ed: ScriptEditor, call: CallExpression, statement: Node | undefined): StreamCallContext['multiline'] {
   const object = call.getArguments().find((arg) => Node.isObjectLiteralExpression(arg))
   if (!object || !object.getText().includes('\n')) return undefined
-  return { indent: indentationOf(statement ?? call), unit: ed.style.indent, trailingComma: /,\s*}$/.test(object.getText()) }
+  return { indent: indentOf(statement ?? call), unit: ed.style.indent, trailingComma: /,\s*}$/.test(object.getText()) }
 }
 
 /** `useChatSSE({ ..., socketIO: { socket: io(...), events: [...] } })`, one option per line when the io() call spans lines. */
@@ -162,7 +163,7 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
     ...(multiline ? { multiline } : {}),
   })
   if (!keptSocket) rememberDroppedNames(ed, call, token)
-  if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
+  if (hoisted && statement) ed.insert(statement.getStart(), `${hoisted.declaration}${ed.style.semicolons ? ';' : ''}\n${indentOf(statement)}`)
   if (creation.reactiveContainer) ed.vueNames.add('markRaw')
   const streamText = creation.reactiveContainer ? `markRaw(${stream.text})` : stream.text
   const connectAfter = stream.autoConnect ? connectStatementFor(call) : undefined
@@ -181,7 +182,7 @@ export function rewriteCreation(ed: ScriptEditor, creation: SocketCreation): voi
  */
 function keepSocket(ed: ScriptEditor, kept: KeptSocketIO, call: CallExpression, statement: Node | undefined): KeptSocketOption {
   reportKeptSocket(ed, kept, call)
-  return { socket: call.getText(), events: kept.events.map((event) => ed.quote(event.event)), indent: indentationOf(statement ?? call), unit: ed.style.indent }
+  return { socket: call.getText(), events: kept.events.map((event) => ed.quote(event.event)), indent: indentOf(statement ?? call), unit: ed.style.indent }
 }
 
 function reportKeptSocket(ed: ScriptEditor, kept: KeptSocketIO, call: CallExpression): void {
@@ -229,14 +230,14 @@ function rewriteReturned(ed: ScriptEditor, call: CallExpression, streamText: str
   const name = freeName('stream', taken)
   const lines = (indent: string): string => `const ${name} = ${streamText}${semi}\n${indent}${name}.connect()${semi}\n${indent}return ${name}${semi}`
   if (parent && Node.isArrowFunction(parent) && parent.getBody() === value) {
-    const indent = indentationOf(parent.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? parent)
+    const indent = indentOf(parent.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? parent)
     ed.replace(value, `{\n${indent}${ed.style.indent}${lines(indent + ed.style.indent)}\n${indent}}`)
     return true
   }
   // `return io()`, `provide(key, io())`: created and connected just before the statement that uses it.
   const statement = unconditionalStatement(call)
   if (!statement) return false
-  const indent = indentationOf(statement)
+  const indent = indentOf(statement)
   ed.insert(statement.getStart(), `const ${name} = ${streamText}${semi}\n${indent}${name}.connect()${semi}\n${indent}`)
   ed.replace(call, name)
   return true
@@ -287,12 +288,12 @@ function rewriteLazyInit(ed: ScriptEditor, call: CallExpression, streamText: str
     `if (!${holder}) {\n${indent}${unit}${holder} = ${streamText}${semi}\n${indent}${unit}${holder}.connect()${semi}\n${indent}}\n${indent}return ${holder}${semi}`
   const parent = outer.getParent()
   if (parent && Node.isArrowFunction(parent) && parent.getBody() === outer) {
-    const indent = indentationOf(parent.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? parent)
+    const indent = indentOf(parent.getFirstAncestorByKind(SyntaxKind.VariableStatement) ?? parent)
     ed.replace(outer, `{\n${indent}${unit}${init(indent + unit)}\n${indent}}`)
     return true
   }
   if (parent && Node.isReturnStatement(parent)) {
-    ed.replace(parent, init(indentationOf(parent)))
+    ed.replace(parent, init(indentOf(parent)))
     return true
   }
   return false

@@ -13,6 +13,7 @@ import type { FollowUpTarget, TransformContext } from '../../src/transform.js'
 import { identifierNames, identifiers } from '../../src/ast/walk.js'
 import { freeName } from '../../src/text/free-name.js'
 import { statementCut } from './statement-removal.js'
+import { indentOf } from '../shared/reindent.js'
 
 /** The shared stream's type, exported by the runtime composable the sse-runtime transform installs in the app dir. */
 export const STREAM_TYPE = 'ChatSSE'
@@ -87,7 +88,7 @@ export class ScriptEditor {
 
   /** Adds a statement on its own line after another, with the same indentation. */
   insertStatementAfter(statement: Node, code: string): void {
-    this.insert(statement.getEnd(), `\n${indentationOf(statement)}${code}${this.style.semicolons ? ';' : ''}`)
+    this.insert(statement.getEnd(), `\n${indentOf(statement)}${code}${this.style.semicolons ? ';' : ''}`)
   }
 
   /** Removes a statement (or an object member, with its comma) with its line. */
@@ -218,13 +219,6 @@ export class ScriptEditor {
   reportAt<K extends FollowUpKind>(target: FollowUpTarget, kind: K, reason: string, action: string, ...severity: SeverityArgument<K>): void {
     if (!this.muted) this.ctx.report(target, followUpInput(kind, reason, action, ...severity))
   }
-}
-
-/** The whitespace before a node on its line. */
-export function indentationOf(node: Node): string {
-  const text = node.getSourceFile().getFullText()
-  const lineStart = text.lastIndexOf('\n', node.getStart() - 1) + 1
-  return /^[ \t]*/.exec(text.slice(lineStart, node.getStart()))![0]
 }
 
 /** In the order of the text: at one position insertions in staging order, then the edit that replaces text from there. */

@@ -1,6 +1,7 @@
 import { Node, type Block, type CallExpression, type ObjectLiteralExpression, type SourceFile } from 'ts-morph'
 import type { SocketMemberUse } from '../../src/analysis/client/types.js'
-import { indentationOf, type ScriptEditor } from './editor.js'
+import type { ScriptEditor } from './editor.js'
+import { indentOf } from '../shared/reindent.js'
 import { LIFECYCLE, type LifecyclePair } from './lifecycle-pair.js'
 import { identifierNames } from '../../src/ast/walk.js'
 import { eventName } from '../../src/analysis/event-name.js'
@@ -36,7 +37,7 @@ function addDataEntries(ed: ScriptEditor, data: ObjectLiteralExpression, entries
   const last = props.at(-1)
   const multiline = data.getText().includes('\n')
   if (multiline && last) {
-    const lines = entries.map((entry) => `\n${indentationOf(last)}${entry}`)
+    const lines = entries.map((entry) => `\n${indentOf(last)}${entry}`)
     const trailingComma = data.getText().replace(/\s*}$/, '').endsWith(',')
     if (trailingComma) ed.insert(last.getEnd() + 1, lines.map((line) => `${line},`).join(''))
     else ed.insert(last.getEnd(), `,${lines.join(',')}`)
@@ -44,11 +45,11 @@ function addDataEntries(ed: ScriptEditor, data: ObjectLiteralExpression, entries
   }
   const all = [...props.map((p) => p.getText()), ...entries]
   const inline = `{ ${all.join(', ')} }`
-  if (indentationOf(data).length + inline.length <= MAX_INLINE) {
+  if (indentOf(data).length + inline.length <= MAX_INLINE) {
     ed.replace(data, inline)
     return
   }
-  const outer = indentationOf(data)
+  const outer = indentOf(data)
   ed.replace(data, `{\n${all.map((p) => `${outer}${ed.style.indent}${p},`).join('\n')}\n${outer}}`)
 }
 
@@ -82,7 +83,7 @@ function declareRemover(ed: ScriptEditor, on: CallExpression, off: CallExpressio
   if (block) {
     const statement = block.getStatements().find((s) => s.getStart() <= Math.min(on.getStart(), off.getStart()) && s.getEnd() >= Math.min(on.getStart(), off.getStart()))
     if (!statement) return undefined
-    ed.insert(statement.getStart(), `let ${name}${ts ? ': (() => void) | undefined' : ''}${ed.style.semicolons ? ';' : ''}\n${indentationOf(statement)}`)
+    ed.insert(statement.getStart(), `let ${name}${ts ? ': (() => void) | undefined' : ''}${ed.style.semicolons ? ';' : ''}\n${indentOf(statement)}`)
     return name
   }
   const data = optionsData(on)

@@ -2,7 +2,8 @@ import { Node, SyntaxKind } from 'ts-morph'
 import { listenerGroups, loadersOf, type ListenerGroup, type Loader } from '../../src/analysis/client/reloads.js'
 import { localDeclarations } from '../../src/ast/scope.js'
 import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
-import { indentationOf, type ScriptEditor } from './editor.js'
+import type { ScriptEditor } from './editor.js'
+import { indentOf } from '../shared/reindent.js'
 import { freeName } from '../../src/text/free-name.js'
 
 /** Longest line a reload loop is kept on; longer ones get braces. */
@@ -34,7 +35,7 @@ export function wireReset(ed: ScriptEditor): void {
 function writeReset(ed: ScriptEditor, group: ListenerGroup, loaders: Loader[]): void {
   const semi = ed.style.semicolons ? ';' : ''
   const unit = ed.style.indent
-  const indent = indentationOf(group.last)
+  const indent = indentOf(group.last)
   const inner = indent + unit
   const statements = loaders.map((loader) => reloadStatement(ed, loader, group.last, inner))
   const access = group.listeners[0]!.access

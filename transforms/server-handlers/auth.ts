@@ -141,7 +141,7 @@ export interface AuthenticateResult {
  * The middleware body as `authenticateSSE(event)`: handshake reads become request reads, `socket.data.k = v`
  * becomes `const k = v`, `next()` returns the user, `next(new Error(m))` throws a 401 with the same message.
  */
-export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape, config: MigrationConfig, eventName: string): AuthenticateResult {
+export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape, config: MigrationConfig, eventName: string, unit: string): AuthenticateResult {
   const replacements: Replacements = new Map()
   const blockers: Blocker[] = []
   const droppedQuery: Node[] = []
@@ -220,7 +220,7 @@ export function renderAuthenticate(middleware: AuthMiddleware, shape: AuthShape,
   replaceSocketIoTypes(middleware.fn, replacements, blockers)
   const body = middleware.fn.getBody()
   const statements = Node.isBlock(body) ? body.getStatements() : []
-  return { body: renderStatements(statements, replacements), blockers, droppedQuery }
+  return { body: renderStatements(statements, replacements, unit), blockers, droppedQuery }
 }
 
 /**

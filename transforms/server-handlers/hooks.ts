@@ -5,7 +5,8 @@ import { isConsoleCall } from '../../src/analysis/handlers/connection.js'
 import { isHoistable, isModuleLevel, isWithin, moduleReferences, referencedDeclaration } from '../../src/analysis/handlers/scope.js'
 import { renderAuthenticate, reuseHttpAuth, type AuthShape } from './auth.js'
 import { channelExpression, channelOf } from './channels.js'
-import { indent, mentions, relabelLogs, renderChildren, renderNode, renderStatements, type Replacements } from './render.js'
+import { mentions, relabelLogs, renderChildren, renderNode, renderStatements, type Replacements } from './render.js'
+import { indentBlock } from '../shared/reindent.js'
 import type { StagedCode } from './staged-code.js'
 import { unrewrittenUses, rewriteUses, type RewriteResult } from './rewrite.js'
 import { authLine } from './route.js'
@@ -64,6 +65,7 @@ export function authenticateCode(
   middleware: AuthMiddleware,
   shape: AuthShape,
   config: MigrationConfig,
+  unit: string,
   httpAuth?: HttpAuthUtil,
 ): AuthenticateCode {
   const taken = new Set(middleware.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
@@ -73,17 +75,17 @@ export function authenticateCode(
     const text = [
       `/** Who opens the stream or calls a chat route: the same check as the app's other API routes (\`${httpAuth.name}\`). */`,
       `export async function authenticateSSE(${eventName}: H3Event) {`,
-      indent(reused, '  '),
+      indentBlock(reused, unit),
       '}',
     ].join('\n')
     return { status: 'written', text, droppedQuery: [], reused: true }
   }
-  const result = renderAuthenticate(middleware, shape, config, eventName)
+  const result = renderAuthenticate(middleware, shape, config, eventName, unit)
   if (result.blockers.length > 0) return { status: 'blocked', blockers: result.blockers }
   const text = [
     `/** Who opens the stream or calls a chat route: the checks of the former Socket.IO \`io.use\` middleware. */`,
     `export async function authenticateSSE(${eventName}: H3Event) {`,
-    indent(relabelLogs(result.body), '  '),
+    indentBlock(relabelLogs(result.body), unit),
     '}',
   ].join('\n')
   return { status: 'written', text, droppedQuery: result.droppedQuery, reused: false }
@@ -94,14 +96,14 @@ export function authenticateCode(
  * and the chat routes then know their user as the app's other API routes do. Undefined when the util
  * gives neither the user's id nor a user with an `id`, or never refuses a request itself.
  */
-export function httpAuthenticateCode(util: HttpAuthUtil): string | undefined {
+export function httpAuthenticateCode(util: HttpAuthUtil, unit: string): string | undefined {
   if (!util.yields || !util.refuses) return undefined
   const call = `${util.async ? 'await ' : ''}${util.name}(event)`
   const body = util.yields === 'id' ? [`const id = ${call}`, 'return { id }'] : [`const user = ${call}`, 'return { id: user.id, user }']
   return [
     `/** Who opens the stream or calls a chat route: the same check as the app's other API routes (\`${util.name}\`). */`,
     'export async function authenticateSSE(event: H3Event) {',
-    indent(body.join('\n'), '  '),
+    indentBlock(body.join('\n'), unit),
     '}',
   ].join('\n')
 }
@@ -145,7 +147,7 @@ function isOwnUserChannel(channel: string, shape: AuthShape, connection: Connect
  * The connection handler's setup (joins, room look-ups, access checks) as the channel list of a new stream, and
  * `canSubscribe` allowing exactly those channels, so a join route passes the same checks as the connection did.
  */
-export function channelsCode(connection: ConnectionHandler, shape: AuthShape, config: MigrationConfig, staged: StagedCode): ChannelsCode {
+export function channelsCode(connection: ConnectionHandler, shape: AuthShape, config: MigrationConfig, staged: StagedCode, unit: string): ChannelsCode {
   const taken = new Set(connection.setup.flatMap((s) => s.getDescendants()).filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
   const keys = new Map<string, string>()
@@ -179,7 +181,7 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
       result.replacements.set(statement, () => '')
     }
   }
-  const renderBody = () => relabelLogs(renderStatements(connection.setup, result.replacements))
+  const renderBody = () => relabelLogs(renderStatements(connection.setup, result.replacements, unit))
   const body = renderBody()
   if (body.trim() === '') return { status: 'written', text: NO_CHANNELS, droppedLogs: result.dropped, ownChannelOnly: false }
   for (const name of aliases.keys()) if (!mentions(body, name)) aliases.delete(name)
@@ -187,7 +189,7 @@ export function channelsCode(connection: ConnectionHandler, shape: AuthShape, co
   const user = keys.has('user') || aliases.has('user') ? 'sseUser' : 'user'
   const destructure = keys.size + aliases.size > 0 ? [authLine(keys, aliases, `${user} as ChatUser`).replace('= await ', '= ')] : []
   const functionBody = (statements: string) =>
-    indent([...destructure, 'const channels: string[] = []', statements, 'return channels'].filter((l) => l !== '').join('\n'), '  ')
+    indentBlock([...destructure, 'const channels: string[] = []', statements, 'return channels'].filter((l) => l !== '').join('\n'), unit)
   const typeLine = 'type ChatUser = Awaited<ReturnType<typeof authenticateSSE>>'
   if (usesEvent) {
     return {
@@ -281,7 +283,7 @@ export type ClosedCode =
  * The `disconnect` handler's code as `connectionClosed(user)`: the socket data it reads is the stream's
  * user, as in `channelsForConnection`. `userType`: the `ChatUser` alias is already declared above.
  */
-export function closedCode(handler: SocketHandler, config: MigrationConfig, staged: StagedCode, userType: boolean): ClosedCode {
+export function closedCode(handler: SocketHandler, config: MigrationConfig, staged: StagedCode, userType: boolean, unit: string): ClosedCode {
   const blockers = [...handler.blockers, ...closedBlockers(handler)]
   if (blockers.length > 0) return { status: 'blocked', blockers }
   const keys = new Map<string, string>()
@@ -290,7 +292,7 @@ export function closedCode(handler: SocketHandler, config: MigrationConfig, stag
   const result = rewriteUses(unrewrittenUses(handler.uses, staged), 'disconnect', handler.fn, names, config, staged)
   if (result.blockers.length > 0) return { status: 'blocked', blockers: result.blockers }
   const body = handler.fn.getBody()
-  const code = relabelLogs(Node.isBlock(body) ? renderStatements(body.getStatements(), result.replacements) : renderNode(body, result.replacements))
+  const code = relabelLogs(Node.isBlock(body) ? renderStatements(body.getStatements(), result.replacements, unit) : renderNode(body, result.replacements))
   const aliases = new Map(result.needs.aliases)
   for (const name of aliases.keys()) if (!mentions(code, name)) aliases.delete(name)
   const user = keys.has('user') || aliases.has('user') ? 'sseUser' : 'user'
@@ -301,7 +303,7 @@ export function closedCode(handler: SocketHandler, config: MigrationConfig, stag
       ...(destructure.length && !userType ? ['type ChatUser = Awaited<ReturnType<typeof authenticateSSE>>', ''] : []),
       '/** Once per stream that ends, as the former Socket.IO `disconnect` handler ran once per socket: its code. */',
       `export async function connectionClosed(${destructure.length ? user : `_${user}`}: SSEUser): Promise<void> {`,
-      indent([...destructure, code].join('\n'), '  '),
+      indentBlock([...destructure, code].join('\n'), unit),
       '}',
     ].join('\n'),
     droppedLogs: result.dropped,

@@ -1,4 +1,5 @@
 import { Node } from 'ts-morph'
+import { indentOf, indentUnitOf, moveCode } from '../shared/reindent.js'
 
 /** Renders a node's replacement; `render` renders any descendant with the other replacements applied. */
 export type Replacement = (render: (node: Node) => string) => string
@@ -33,8 +34,11 @@ export function renderChildren(node: Node, replacements: Replacements): string {
   return out + text.slice(cursor)
 }
 
-/** The statements of a block rendered, from the first statement's start to the last one's end. */
-export function renderStatements(statements: Node[], replacements: Replacements): string {
+/**
+ * The statements of a block rendered, from the first statement's start to the last one's end, re-indented
+ * for a first line at indentation '' in a file indented with `unit`.
+ */
+export function renderStatements(statements: Node[], replacements: Replacements, unit: string): string {
   const parts: string[] = []
   for (const statement of statements) {
     const text = renderNode(statement, replacements)
@@ -43,7 +47,12 @@ export function renderStatements(statements: Node[], replacements: Replacements)
     if (hasBlankLineAfter(statement)) parts.push('')
   }
   while (parts.at(-1) === '') parts.pop()
-  return dedent(parts.join('\n'), columnOf(statements[0]))
+  const first = statements[0]
+  if (!first) return ''
+  const from = indentOf(first)
+  // Every statement starts on a line of the block's indentation, so all of them move alike.
+  const text = parts.map((part, i) => (i === 0 || part === '' ? part : from + part)).join('\n')
+  return moveCode(text, { line: from, unit: indentUnitOf(first.getSourceFile()) }, { line: '', unit })
 }
 
 /** `// @ts-expect-error` and `// @ts-ignore` above code the migration rewrote spoke of the old code. */
@@ -51,7 +60,7 @@ const TS_DIRECTIVE = /^\/\/\s*@ts-(?:expect-error|ignore)\b/
 
 function leadingComments(node: Node, rewritten: boolean): string {
   const comments = node.getLeadingCommentRanges().map((range) => range.getText()).filter((comment) => !(rewritten && TS_DIRECTIVE.test(comment)))
-  return comments.length ? comments.join(`\n${' '.repeat(columnOf(node))}`) + `\n${' '.repeat(columnOf(node))}` : ''
+  return comments.length ? comments.join(`\n${indentOf(node)}`) + `\n${indentOf(node)}` : ''
 }
 
 /** True when the source has an empty line after the statement (kept between transplanted statements). */
@@ -59,37 +68,6 @@ function hasBlankLineAfter(node: Node): boolean {
   const text = node.getSourceFile().getFullText()
   const rest = text.slice(node.getEnd())
   return /^[ \t]*\r?\n[ \t]*\r?\n/.test(rest)
-}
-
-/** The column a node starts at (its line's indentation for a statement). */
-export function columnOf(node: Node | undefined): number {
-  if (!node) return 0
-  const text = node.getSourceFile().getFullText()
-  const lineStart = text.lastIndexOf('\n', node.getStart() - 1) + 1
-  return node.getStart() - lineStart
-}
-
-/** The indentation text of the line a node starts on. */
-export function indentOf(node: Node): string {
-  const text = node.getSourceFile().getFullText()
-  const lineStart = text.lastIndexOf('\n', node.getStart() - 1) + 1
-  return /^[ \t]*/.exec(text.slice(lineStart))![0]
-}
-
-/** Removes `columns` of leading whitespace from every line but the first (which starts at the node). */
-export function dedent(text: string, columns: number): string {
-  return text
-    .split('\n')
-    .map((line, i) => (i === 0 ? line : line.replace(new RegExp(`^[ \\t]{0,${columns}}`), '')))
-    .join('\n')
-}
-
-/** Indents every non-empty line by `indent`. */
-export function indent(text: string, indentText: string): string {
-  return text
-    .split('\n')
-    .map((line) => (line.trim() === '' ? '' : indentText + line))
-    .join('\n')
 }
 
 /** The code of a text without comments and string contents (template literal expressions are kept). */

@@ -8,7 +8,8 @@ import { accessCheckedBefore } from '../../src/analysis/handlers/access-check.js
 import { renamedEventLiteral } from '../../src/analysis/stream-events.js'
 import { channelExpression, channelOf, emitCall } from './channels.js'
 import type { StagedCode } from './staged-code.js'
-import { indentOf, renderChildren, type Replacements } from './render.js'
+import { renderChildren, type Replacements } from './render.js'
+import { indentOf } from '../shared/reindent.js'
 import { replaceSocketIoTypes } from './socket-types.js'
 
 /** Names the rewritten code uses; chosen by the caller so they do not clash with the body's own. */

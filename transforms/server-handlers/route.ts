@@ -5,7 +5,8 @@ import type { MigrationConfig } from '../../src/config/types.js'
 import type { AuthShape, LightAuth } from './auth.js'
 import { ownerOf } from './auth.js'
 import { eventMapPayload, payloadLines, positionalLines, zodPayloadRead } from './payload.js'
-import { indent, mentions, relabelLogs, renderNode, renderStatements, type Replacements } from './render.js'
+import { mentions, relabelLogs, renderNode, renderStatements, type Replacements } from './render.js'
+import { indentBlock, indentOf, indentUnitOf, moveCode } from '../shared/reindent.js'
 import type { StagedCode } from './staged-code.js'
 import { unrewrittenUses, rewriteUses, type AppStatuses, type RewriteResult } from './rewrite.js'
 import { isPropertyName } from '../../src/analysis/server/syntax.js'
@@ -71,6 +72,8 @@ export interface RouteScope {
   validation?: ZodBodyValidation
   /** The handler's code with the edits of earlier transforms. */
   staged: StagedCode
+  /** The indent unit of the route file. */
+  unit: string
 }
 
 /** The route; with `light`, undefined when the handler reads more of the user than its id. */
@@ -128,7 +131,9 @@ function renderRoute(handler: SocketHandler, shape: AuthShape, config: Migration
   }
   const body = handler.fn.getBody()
   // An expression body ran for its effect (a socket handler's return value went nowhere), so it becomes a statement.
-  const bodyText = relabelLogs(Node.isBlock(body) ? renderStatements(body.getStatements(), result.replacements) : renderNode(body, result.replacements))
+  const bodyText = relabelLogs(Node.isBlock(body)
+    ? renderStatements(body.getStatements(), result.replacements, scope.unit)
+    : moveCode(renderNode(body, result.replacements), { line: indentOf(body), unit: indentUnitOf(body.getSourceFile()) }, { line: '', unit: scope.unit }))
   // Connection-scope copies (`const user = socket.data.user`) used in rewritten code the uses no longer point into.
   const declaredHere = new Set(handler.fn.getDescendants().flatMap((n) => (Node.isVariableDeclaration(n) || Node.isParameterDeclaration(n) || Node.isBindingElement(n) ? [n.getName()] : [])))
   for (const [name, key] of scope.aliases) {
@@ -162,9 +167,9 @@ function renderRoute(handler: SocketHandler, shape: AuthShape, config: Migration
     ...(zodRead ? [zodRead.schema, ''] : []),
     doc,
     `export default defineEventHandler(async (${eventName}) => {`,
-    indent(prelude.join('\n'), '  '),
+    indentBlock(prelude.join('\n'), scope.unit),
     '',
-    indent(bodyText, '  '),
+    indentBlock(bodyText, scope.unit),
     '})',
     '',
   ].join('\n')

@@ -1,7 +1,8 @@
 import path from 'node:path'
 import { Node, SyntaxKind, type Identifier, type Statement } from 'ts-morph'
 import { isHoistable, isModuleLevel, referencedDeclaration } from '../../src/analysis/handlers/scope.js'
-import { indentOf, mentions } from './render.js'
+import { mentions } from './render.js'
+import { indentOf, indentUnitOf, moveCode } from '../shared/reindent.js'
 import type { HelperImport } from './staged-code.js'
 
 /** A relative import specifier as seen from another file; aliases (`#server/`, `~~/`) and packages stay as they are. */
@@ -33,6 +34,8 @@ export class SharedCode {
   constructor(
     readonly pluginFile: string,
     readonly utilFile: string,
+    /** The util's indent unit. */
+    readonly unit: string,
     readonly earlier?: { file: string; exports: ReadonlyMap<string, string> },
   ) {}
 
@@ -77,7 +80,7 @@ export class SharedCode {
   private earlierHolds(name: string, decl: Node): boolean {
     const text = this.earlier?.exports.get(name)
     const statement = declaringStatement(decl)
-    return text !== undefined && statement !== undefined && exportedText(statement) === text
+    return text !== undefined && statement !== undefined && exportedText(statement, this.unit) === text
   }
 
   /** Moves the module-level statement declaring `decl` (and what it needs) to the util. */
@@ -103,7 +106,7 @@ export class SharedCode {
       })
     }
     statements.sort((a, b) => a.getPos() - b.getPos())
-    const bodies = statements.map(exportedText)
+    const bodies = statements.map((statement) => exportedText(statement, this.unit))
     const refs = statements.flatMap((s) => s.getDescendants().filter((n): n is Identifier => Node.isIdentifier(n)))
     const importRefs = refs.filter((ref) => {
       const decl = referencedDeclaration(ref)
@@ -119,10 +122,12 @@ function declaringStatement(decl: Node): Statement | undefined {
   return (Node.isVariableDeclaration(decl) ? decl.getVariableStatement() : decl) as Statement | undefined
 }
 
-/** A declaration as the util holds it: exported, and a helper hoisted out of the plugin's function dedented to its first line. */
-export function exportedText(statement: Statement): string {
-  const indent = indentOf(statement)
-  const text = statement.getText().split('\n').map((line, i) => (i > 0 && line.startsWith(indent) ? line.slice(indent.length) : line)).join('\n')
+/**
+ * A declaration as the util holds it: exported, at the util's top level (a helper hoisted out of the
+ * plugin's function moves out with it) and indented with the util's `unit`.
+ */
+function exportedText(statement: Statement, unit: string): string {
+  const text = moveCode(statement.getText(), { line: indentOf(statement), unit: indentUnitOf(statement.getSourceFile()) }, { line: '', unit })
   return /^export\s/.test(text) ? text : `export ${text}`
 }
 

@@ -3,7 +3,7 @@ import { isWithin } from '../../src/analysis/handlers/scope.js'
 import { SSE_HELPERS } from '../../src/analysis/server/emit-plan.js'
 import { fileRange, isEditedNode } from '../../src/changeset/ranges.js'
 import { helperImportSource, helperSpecifier } from '../server/io-imports.js'
-import { lineIndentAt, reindent, textLinesOf } from '../shared/reindent.js'
+import { lineIndentAt, moveCode } from '../shared/reindent.js'
 import type { TransformContext } from '../../src/transform.js'
 import type { Replacement, Replacements } from './render.js'
 
@@ -54,7 +54,7 @@ export function stagedCode(ctx: TransformContext): StagedCode {
       const head = () => composed(call, call.getStart(), data.getStart())
       const source = call.getSourceFile().getFullText()
       // The argument now starts on the call's line, as server-emits re-indented it in place.
-      const moved = (text: string) => reindent(text, lineIndentAt(source, data.getStart()), lineIndentAt(source, call.getStart()), textLinesOf(data))
+      const moved = (text: string) => moveCode(text, { line: lineIndentAt(source, data.getStart()) }, { line: lineIndentAt(source, call.getStart()) })
       return [{ call, head, render: (render) => head() + moved(render(data)) + composed(call, data.getEnd(), call.getEnd()) }]
     }
     if (!isGone(call)) return []
