@@ -333,11 +333,6 @@ export const FOLLOW_UP_CATALOGUE = {
     meaning: 'the route of an event needs path parameters the payload does not provide',
     todo: 'build the URL by hand and call send(url, payload)',
   },
-  'client/ack-untyped': {
-    severity: 'warning',
-    meaning: 'an ack reads the response, which send() types `unknown`',
-    todo: 'give send<T>() the route\'s response type, or annotate the ack\'s parameter',
-  },
   'client/ack-on-success-only': {
     severity: 'info',
     meaning: 'an ack callback now runs only when the request succeeds; failures reach the `error` listeners',

@@ -97,10 +97,8 @@ function writeSend(ed: ScriptEditor, access: PropertyAccessExpression, call: Cal
   const payload = payloads[payloads.length - 1]
   const close = positional ? ']' : ''
   if (positional) ed.insert(payloads[0]!.getStart(), '[')
-  const typeArg = ack ? ackType(ack) : withAck ? awaitedType(call) : undefined
-  if (ack && !typeArg && readsResponse(ack)) {
-    ed.report(ack, 'client/ack-untyped', 'the ack reads the response, which socket.io typed `any` and send() types `unknown`', 'give send<T>() the type of the route\'s response (or annotate the ack\'s parameter)')
-  }
+  // An untyped ack got the response as socket.io's `any`; send() would give it `unknown`, so it stays `any`.
+  const typeArg = ack ? (ackType(ack) ?? (readsResponse(ack) ? 'any' : undefined)) : withAck ? awaitedType(call) : undefined
   const typed = typeArg ? `<${typeArg}>` : ''
   const reject = ack ? executorReject(call) : undefined
   const posted = !withAck && reject === undefined && resultUnused(call)
