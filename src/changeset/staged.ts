@@ -106,9 +106,9 @@ export class StagedChanges implements ChangeSet {
     }
     if (text === current) return
     if (this.unit(path)) {
-      // `basedOn` is the current text, so the new text carries every edit staged so far.
-      const original = this.repo.units.get(path)!.originalText
-      this.edit(path, { start: 0, end: original.length, text }, meta, { supersedes: true })
+      // `basedOn` is the current text, so the new text carries every edit staged so far (insertions at its edges too).
+      this.edits.delete(path)
+      this.edit(path, { start: 0, end: this.repo.units.get(path)!.originalText.length, text }, meta)
       return
     }
     if (this.edits.has(path)) throw new MigrationError(`${meta.transform}: conflicting edits of ${path}: a whole-file write of a file with staged text edits`)
