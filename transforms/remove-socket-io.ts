@@ -1,14 +1,15 @@
 import path from 'node:path'
-import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
+import { Node, SyntaxKind, type SourceFile, type VariableDeclaration } from 'ts-morph'
 import { removeSocketIoFromNuxtConfig } from './server/config-edit.js'
 import { removeSocketIoEnv } from './server/env-edit.js'
-import { isGuard, referencesOf } from '../src/analysis/server/cleanup.js'
+import { isGuard } from '../src/analysis/server/cleanup.js'
 import { isIoOnlyFile, isSocketRoutePath, judgeSocketRoute, type IsGone } from '../src/analysis/server/socket-files.js'
 import { fileRange, isEditedNode } from '../src/changeset/ranges.js'
+import { statementCut } from './shared/statement-removal.js'
 import { removeImports, unusedImports } from './shared/unused-imports.js'
 import { firstLineOfNode, parentThroughWrappers } from '../src/analysis/server/syntax.js'
 import type { IoAccess, IoAugmentation, ServerModel } from '../src/analysis/server/types.js'
-import type { ChangeMeta } from '../src/changeset/types.js'
+import type { ChangeMeta, TextEdit } from '../src/changeset/types.js'
 import type { Transform, TransformContext } from '../src/transform.js'
 import { exportedNames } from '../src/analysis/symbols.js'
 import { docMentions } from '../src/analysis/doc-mentions.js'
@@ -54,15 +55,16 @@ export const removeSocketIo: Transform = {
     const isGone = (node: Node) => isEditedNode(ctx.repo, ctx.changes, node)
     const leftovers = remainingIoAccesses(server, deleted, isGone)
     if (leftovers.length === 0) removeDeadIoModules(ctx, server, deleted, remove, isGone)
+    const cleanedImports = new Set<string>()
     const serverGone = leftovers.length === 0 && server.sites.every((site) => deleted(site.file))
     if (serverGone) {
       for (const doc of ctx.repo.glob(['docs/**/SOCKET_IO_*.md', 'SOCKET_IO_*.md'])) remove(doc, 'Socket.IO documentation')
-      removeAugmentations(server, deleted, remove, isGone)
+      for (const file of removeAugmentations(ctx, server, deleted, remove, isGone)) cleanedImports.add(file)
       editNuxtConfig(ctx, deleted)
       editEnvExamples(ctx)
       reportStaleDocs(ctx, deleted)
     }
-    removeUnusedSocketIoImports(ctx, server, deleted)
+    removeUnusedSocketIoImports(ctx, server, (file) => deleted(file) || cleanedImports.has(file))
     reportLeftovers(ctx, server, deleted, leftovers, keptForHandlers, isGone)
   },
 }
@@ -174,18 +176,24 @@ function isReferencedElsewhere(ctx: TransformContext, file: string, exportNames:
   })
 }
 
-/** `declare module 'nitropack' { interface NitroApp { io?: Server } }`, `declare global { var io }`, `declare module 'socket.io'`. */
+/**
+ * `declare module 'nitropack' { interface NitroApp { io?: Server } }`, `declare global { var io }`,
+ * `declare module 'socket.io'`, with the Socket.IO imports only they used. Returns the files it
+ * edited (their imports are cleaned up here).
+ */
 function removeAugmentations(
+  ctx: TransformContext,
   server: ServerModel,
   deleted: (file: string) => boolean,
   remove: (file: string, reason: string) => void,
   isGone: IsGone,
-): void {
+): Set<string> {
   const byFile = new Map<string, IoAugmentation[]>()
   for (const augmentation of server.augmentations) {
     if (deleted(augmentation.file) || isGone(augmentation.node)) continue
     byFile.set(augmentation.file, [...(byFile.get(augmentation.file) ?? []), augmentation])
   }
+  const edited = new Set<string>()
   for (const [file, augmentations] of byFile) {
     const sourceFile = augmentations[0]!.node.getSourceFile()
     // A types file that only declared io goes as a whole.
@@ -193,15 +201,63 @@ function removeAugmentations(
       remove(file, 'only declared the Socket.IO server type')
       continue
     }
-    const wasModule = isModule(sourceFile)
-    for (const augmentation of augmentations) removeAugmentation(augmentation)
-    for (const declaration of sourceFile.getImportDeclarations()) {
-      if (declaration.getModuleSpecifierValue() !== 'socket.io') continue
-      for (const named of declaration.getNamedImports().filter((specifier) => referencesOf(specifier).length === 0)) named.remove()
-      if (declaration.getNamedImports().length === 0 && !declaration.getDefaultImport() && !declaration.getNamespaceImport()) declaration.remove()
-    }
-    stayModule(sourceFile, wasModule)
+    const gone = new Set(augmentations.flatMap(removedByAugmentation))
+    stageRemovals(ctx, gone, meta('Socket.IO type augmentations'))
+    // Decided with the augmentations staged: a use inside them no longer keeps an import.
+    const unused = unusedImports(ctx, sourceFile, (binding, declaration) => declaration.getModuleSpecifierValue() === 'socket.io' && Node.isImportSpecifier(binding))
+    const removed = [...unused].filter(([declaration, bindings]) => bindings.length === declaration.getNamedImports().length && !declaration.getDefaultImport() && !declaration.getNamespaceImport()).map(([declaration]) => declaration)
+    // A whole import is cut with the removed augmentations next to it, as one run.
+    for (const declaration of removed) gone.add(declaration)
+    if (removed.length > 0) stageRemovals(ctx, gone, meta('unused Socket.IO imports'))
+    removeImports(ctx, sourceFile, new Map([...unused].filter(([declaration]) => !removed.includes(declaration))), meta('unused Socket.IO imports'))
+    stayModule(ctx, sourceFile, removed)
+    edited.add(file)
   }
+  return edited
+}
+
+/** The nodes an augmentation's removal takes: its io members, and each interface, `var` statement or block they leave empty. */
+function removedByAugmentation(augmentation: IoAugmentation): Node[] {
+  const block = augmentation.node
+  if (!Node.isModuleDeclaration(block)) return []
+  const gone = new Set<Node>(augmentation.members.filter((member) => Node.isVariableDeclaration(member) || Node.isPropertySignature(member) || Node.isStatement(member)))
+  for (const member of [...gone]) {
+    const parent = member.getParent()
+    if (Node.isVariableDeclaration(member)) {
+      const statement = member.getVariableStatement()
+      if (statement && statement.getDeclarations().every((declaration) => gone.has(declaration))) gone.add(statement)
+    } else if (parent && Node.isInterfaceDeclaration(parent) && parent.getMembers().every((other) => gone.has(other))) {
+      gone.add(parent)
+    }
+  }
+  if (block.getStatements().every((statement) => gone.has(statement))) gone.add(block)
+  return [...gone]
+}
+
+/**
+ * Stages the removal of the outermost `gone` nodes, a run of removed siblings as one cut (as ts-morph
+ * cut them). Staged again with more nodes, a longer run supersedes the cuts inside it.
+ */
+function stageRemovals(ctx: TransformContext, gone: ReadonlySet<Node>, changeMeta: ChangeMeta): void {
+  const staged = new Set<string>()
+  for (const node of gone) {
+    if (node.getAncestors().some((ancestor) => gone.has(ancestor))) continue
+    const cut = Node.isVariableDeclaration(node) ? declarationRemoval(node, gone) : statementCut(node, (sibling) => gone.has(sibling))
+    const range = fileRange(ctx.repo, node, cut.start, cut.end)
+    const key = `${range.start}:${range.end}`
+    if (staged.has(key)) continue
+    staged.add(key)
+    ctx.changes.edit(range.path, { start: range.start, end: range.end, text: cut.text }, changeMeta, { supersedes: true })
+  }
+}
+
+/** One declaration of a `var a, io` list that keeps others: with the comma after it, or before it when none that stays follows. */
+function declarationRemoval(declaration: VariableDeclaration, gone: ReadonlySet<Node>): TextEdit {
+  const list = declaration.getParentOrThrow().getChildrenOfKind(SyntaxKind.VariableDeclaration)
+  const index = list.indexOf(declaration)
+  const keptAfter = list.slice(index + 1).some((other) => !gone.has(other))
+  if (keptAfter) return { start: declaration.getStart(), end: list[index + 1]!.getStart(), text: '' }
+  return { start: list[index - 1]!.getEnd(), end: declaration.getEnd(), text: '' }
 }
 
 /** The file has an import or export (other than the `removed` imports), so TypeScript treats it as a module, not a global script. */
@@ -217,11 +273,14 @@ function isModule(sourceFile: SourceFile, removed: readonly Node[] = []): boolea
 }
 
 /**
- * A module that lost its last import must stay a module: as a script, its `declare module 'nitropack'`
+ * A module that loses its last import must stay a module: as a script, its `declare module 'nitropack'`
  * would replace the package's types instead of augmenting them, and its declarations would turn global.
  */
-function stayModule(sourceFile: SourceFile, wasModule: boolean): void {
-  if (wasModule && !isModule(sourceFile)) sourceFile.addStatements('export {}')
+function stayModule(ctx: TransformContext, sourceFile: SourceFile, removed: readonly Node[]): void {
+  if (!isModule(sourceFile) || isModule(sourceFile, removed)) return
+  const text = sourceFile.getFullText()
+  const range = fileRange(ctx.repo, sourceFile, text.length, text.length)
+  ctx.changes.edit(range.path, { start: range.start, end: range.end, text: text.endsWith('\n') ? 'export {}\n' : '\nexport {}\n' }, meta('unused Socket.IO imports'))
 }
 
 /** Every statement is a `socket.io` import, an empty `export {}`, or an augmentation made only of io members. */
@@ -238,24 +297,6 @@ function declaresOnlyIo(sourceFile: SourceFile, augmentations: IoAugmentation[])
       return ioMembers.has(inner)
     })
   })
-}
-
-function removeAugmentation(augmentation: IoAugmentation): void {
-  const block = augmentation.node
-  if (!Node.isModuleDeclaration(block)) return
-  for (const member of augmentation.members) {
-    if (member.wasForgotten()) continue
-    const parent = member.getParent()
-    if (Node.isVariableDeclaration(member)) {
-      const statement = member.getVariableStatement()
-      if (statement && statement.getDeclarations().length === 1) statement.remove()
-      else member.remove()
-    } else if (Node.isPropertySignature(member) || Node.isStatement(member)) {
-      member.remove()
-    }
-    if (parent && Node.isInterfaceDeclaration(parent) && parent.getMembers().length === 0) parent.remove()
-  }
-  if (block.getStatements().length === 0) block.remove()
 }
 
 /** The Socket.IO settings of nuxt.config, the websocket flag when nothing else uses WebSockets. */
@@ -286,23 +327,17 @@ function editEnvExamples(ctx: TransformContext): void {
   }
 }
 
-/** `import type { Server } from 'socket.io'` left unused in a file that stays. */
-function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel, deleted: (file: string) => boolean): void {
+/** `import type { Server } from 'socket.io'` left unused in a file that stays (and whose imports are not cleaned up yet). */
+function removeUnusedSocketIoImports(ctx: TransformContext, server: ServerModel, skip: (file: string) => boolean): void {
   for (const file of server.socketIoImporters) {
-    if (deleted(file)) continue
+    if (skip(file)) continue
     const sourceFile = ctx.repo.getUnit(file)?.scripts[0]?.sourceFile
     if (!sourceFile) continue
     const unused = unusedImports(ctx, sourceFile, (binding, declaration) =>
       declaration.getModuleSpecifierValue() === 'socket.io' && Node.isImportSpecifier(binding) && !declaration.getDefaultImport() && !declaration.getNamespaceImport())
     if (unused.size === 0) continue
     removeImports(ctx, sourceFile, unused, meta('unused Socket.IO imports'))
-    const removed = [...unused].filter(([declaration, bindings]) => bindings.length === declaration.getNamedImports().length).map(([declaration]) => declaration)
-    // A module that lost its last import must stay a module (see `stayModule`).
-    if (isModule(sourceFile) && !isModule(sourceFile, removed)) {
-      const text = sourceFile.getFullText()
-      const range = fileRange(ctx.repo, sourceFile, text.length, text.length)
-      ctx.changes.edit(range.path, { start: range.start, end: range.end, text: text.endsWith('\n') ? 'export {}\n' : '\nexport {}\n' }, meta('unused Socket.IO imports'))
-    }
+    stayModule(ctx, sourceFile, [...unused].filter(([declaration, bindings]) => bindings.length === declaration.getNamedImports().length).map(([declaration]) => declaration))
   }
 }
 

@@ -30,15 +30,6 @@ export class FileEdits {
     readonly original: string,
   ) {}
 
-  get size(): number {
-    return this.edits.length
-  }
-
-  /** The transforms whose edits are staged (for the report's per-file reasons). */
-  get metas(): ChangeMeta[] {
-    return this.edits.map((edit) => edit.meta)
-  }
-
   add(edit: TextEdit, meta: ChangeMeta, options: EditOptions = {}): void {
     const { start, end } = edit
     if (!(Number.isInteger(start) && Number.isInteger(end) && 0 <= start && start <= end && end <= this.original.length)) {

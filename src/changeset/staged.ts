@@ -1,6 +1,7 @@
 import type { LoadedRepo } from '../project/load.js'
 import { MigrationError } from '../errors.js'
-import { replaceUnitText, unitKind, unitText, type LiveUnit } from '../project/unit.js'
+import type { SourceUnit } from '../project/types.js'
+import { unitKind } from '../project/unit.js'
 import { FileEdits } from './edits.js'
 import { editDependencies, listsDependency } from './package-json.js'
 import type { ChangeMeta, ChangeSet, DeleteOptions, DependencyEdits, EditOptions, FileChange, TextEdit } from './types.js'
@@ -22,47 +23,36 @@ function addMeta(list: ChangeMeta[], meta: ChangeMeta): void {
 }
 
 /**
- * The in-memory ChangeSet. Text edits of any file are composed per file (`FileEdits`). Whole-file
- * writes of script files (.ts/.js/.vue) go into their ts-morph units, so they compose with the
- * ts-morph edits of the transforms not yet on text edits; every other file is staged here.
+ * The in-memory ChangeSet. Text edits of any file are composed per file (`FileEdits`); a whole-file
+ * write of a script file (.ts/.js/.vue) is one more edit, of its whole text, so the ts-morph trees
+ * stay as the analysis read them. Other files written, created or deleted are staged whole.
  */
 export class StagedChanges implements ChangeSet {
   readonly dependencies: DependencyEdits = { remove: [], add: [] }
   private readonly files = new Map<string, StagedFile>()
-  /** Unit path → its text when deleted (a later ts-morph edit of a deleted file is a conflict). */
-  private readonly deletedUnits = new Map<string, string>()
+  private readonly deletedUnits = new Set<string>()
   private readonly unitMeta = new Map<string, ChangeMeta[]>()
   private readonly edits = new Map<string, FileEdits>()
 
   constructor(private readonly repo: LoadedRepo) {}
 
-  private unit(path: string): LiveUnit | undefined {
-    return unitKind(path) && !this.files.has(path) ? this.repo.liveUnit(path) : undefined
+  private unit(path: string): SourceUnit | undefined {
+    return unitKind(path) && !this.files.has(path) ? this.repo.getUnit(path) : undefined
   }
 
   private baseText(path: string): string | undefined {
     const edits = this.edits.get(path)
-    if (edits) return this.editedText(path, edits)
+    if (edits) return edits.text()
     const staged = this.files.get(path)
     if (staged) return staged.text
-    // Reading parses nothing: a file no one parsed has no ts-morph edits, so its text is the one on disk.
-    const unit = this.files.has(path) ? undefined : this.repo.units.get(path)
-    if (unit) return this.deletedUnits.has(path) ? undefined : unitText(unit)
-    return this.repo.readText(path)
+    // Reading parses nothing: a file no one parsed has the text on disk.
+    if (this.deletedUnits.has(path)) return undefined
+    return this.repo.units.get(path)?.originalText ?? this.repo.readText(path)
   }
 
   currentText(path: string): string | undefined {
     const text = this.baseText(path)
     return path === PACKAGE_JSON && text !== undefined ? editDependencies(text, this.dependencyChange()) : text
-  }
-
-  /** The composed text of a file with text edits; its unit must not have been edited through ts-morph too. */
-  private editedText(path: string, edits: FileEdits): string {
-    const unit = this.repo.units.get(path)
-    if (unit && unitText(unit) !== unit.originalText) {
-      throw new MigrationError(`conflicting edits of ${path}: ${edits.metas.map((m) => m.transform).join(', ')} staged text edits, and a transform edited its ts-morph tree`)
-    }
-    return edits.text()
   }
 
   edit(path: string, edit: TextEdit, meta: ChangeMeta, options?: EditOptions): void {
@@ -71,10 +61,9 @@ export class StagedChanges implements ChangeSet {
       if (this.files.has(path) || this.deletedUnits.has(path)) {
         throw new MigrationError(`${meta.transform}: cannot edit ${path}: another transform ${this.files.get(path)?.text === undefined ? 'deleted' : 'rewrote'} it`)
       }
-      const unit = this.repo.liveUnit(path)
+      const unit = this.repo.getUnit(path)
       const original = unit ? unit.originalText : this.repo.readText(path)
       if (original === undefined) throw new MigrationError(`${meta.transform}: cannot edit ${path}: no such file`)
-      if (unit && unitText(unit) !== original) throw new MigrationError(`${meta.transform}: cannot edit ${path}: another transform edited its ts-morph tree`)
       this.edits.set(path, (edits = new FileEdits(path, original)))
     }
     edits.add(edit, meta, options)
@@ -116,14 +105,14 @@ export class StagedChanges implements ChangeSet {
       )
     }
     if (text === current) return
-    if (this.edits.has(path)) throw new MigrationError(`${meta.transform}: conflicting edits of ${path}: a whole-file write of a file with staged text edits`)
-    const unit = this.unit(path)
-    if (unit) {
-      replaceUnitText(this.repo.project, unit, text)
-      this.repo.reindex(unit)
-    } else {
-      this.files.set(path, { text, meta: this.files.get(path)?.meta ?? [] })
+    if (this.unit(path)) {
+      // `basedOn` is the current text, so the new text carries every edit staged so far (insertions at its edges too).
+      this.edits.delete(path)
+      this.edit(path, { start: 0, end: this.repo.units.get(path)!.originalText.length, text }, meta)
+      return
     }
+    if (this.edits.has(path)) throw new MigrationError(`${meta.transform}: conflicting edits of ${path}: a whole-file write of a file with staged text edits`)
+    this.files.set(path, { text, meta: this.files.get(path)?.meta ?? [] })
     addMeta(this.metaOf(path), meta)
   }
 
@@ -140,9 +129,8 @@ export class StagedChanges implements ChangeSet {
     const kept = edited ? [] : [...((unit ? this.unitMeta.get(path) : this.files.get(path)?.meta) ?? [])]
     addMeta(kept, meta)
     this.edits.delete(path)
-    // A unit keeps the text it is deleted with: `collect` fails if a later ts-morph edit changes it.
     if (unit) {
-      this.deletedUnits.set(path, unitText(unit))
+      this.deletedUnits.add(path)
       this.unitMeta.set(path, kept)
     } else {
       this.files.set(path, { text: undefined, meta: kept })
@@ -165,10 +153,6 @@ export class StagedChanges implements ChangeSet {
       throw new MigrationError(`${meta.transform}: ${name} is added as ${version} but ${known.meta.transform} adds ${known.version}`)
     }
     if (!known) this.dependencies.add.push({ name, version, dev, meta })
-  }
-
-  noteEdit(path: string, meta: ChangeMeta): void {
-    addMeta(this.metaOf(path), meta)
   }
 
   private metaOf(path: string): ChangeMeta[] {
@@ -206,14 +190,11 @@ export class StagedChanges implements ChangeSet {
     for (const [path, unit] of this.repo.units) {
       if (this.files.has(path)) continue
       const meta = this.unitMeta.get(path) ?? []
-      const deletedText = this.deletedUnits.get(path)
-      if (deletedText !== undefined) {
-        if (unitText(unit) !== deletedText) throw new MigrationError(`conflicting edits of ${path}: it is deleted but also edited`)
+      if (this.deletedUnits.has(path)) {
         changes.push({ kind: 'delete', path, before: unit.originalText, meta })
         continue
       }
-      const edits = this.edits.get(path)
-      const text = edits ? this.editedText(path, edits) : unitText(unit)
+      const text = this.edits.get(path)?.text() ?? unit.originalText
       if (text !== unit.originalText) changes.push({ kind: 'update', path, before: unit.originalText, text, meta })
     }
     const paths = new Set([...this.files.keys(), ...[...this.edits.keys()].filter((path) => !this.repo.units.has(path))])

@@ -38,8 +38,8 @@ export interface DependencyEdits {
  * Every change a run would make, staged in memory. Dry-run, --patch, --check and apply all render
  * the same ChangeSet. Transforms stage text edits against a file's original text (`edit`), which the
  * ChangeSet composes into each file's final text once; whole files are created, written or deleted.
- * Until every transform stages edits, some still edit .ts/.js/.vue units through ts-morph on
- * `unit.scripts[*].sourceFile`; a file edited both ways is a conflict.
+ * Nothing here changes the ts-morph trees of `unit.scripts[*].sourceFile`: every transform reads
+ * them as the analysis did.
  */
 export interface ChangeSet {
   /** The text a path will have after the changes staged so far (undefined: absent or deleted). */
@@ -72,7 +72,5 @@ export interface ChangeSet {
   removeDependency(name: string, meta: ChangeMeta): void
   /** Add a dependency to package.json (dependencies, or devDependencies when dev). */
   addDependency(name: string, version: string, dev: boolean, meta: ChangeMeta): void
-  /** A ts-morph-edited unit was changed on purpose by this transform (for the report's per-file reasons). */
-  noteEdit(path: string, meta: ChangeMeta): void
   readonly dependencies: DependencyEdits
 }

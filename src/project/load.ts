@@ -13,7 +13,7 @@ import { createRepoResolver, type RepoResolver } from './resolution.js'
 import { createScanner, SOURCE_EXTENSIONS, SOURCE_PATTERN, type Scanner } from './scan.js'
 import type { NuxtLayout, Repo, SourceUnit } from './types.js'
 import { lineColumn } from './locate.js'
-import { createUnit, type LiveUnit, unitKind } from './unit.js'
+import { createUnit, unitKind } from './unit.js'
 import { findSfcScripts } from './vue.js'
 
 export interface LoadOptions {
@@ -57,7 +57,7 @@ function createProject(layout: NuxtLayout, resolver: RepoResolver, textOf: (absP
 /** The repo as the analysis and the transforms see it. Only the engine reads and writes the disk. */
 export class LoadedRepo implements Repo {
   readonly files: readonly string[]
-  readonly units = new Map<string, LiveUnit>()
+  readonly units = new Map<string, SourceUnit>()
   /** Symlinks met by the scan; never parsed or written. */
   readonly symlinks: readonly string[]
   /** Problems found while loading (e.g. a non-UTF-8 file that may use Socket.IO), reported as follow-ups. */
@@ -69,7 +69,7 @@ export class LoadedRepo implements Repo {
   readonly snapshots = new Map<string, string | Buffer | null>()
   /** Counts for `--verbose`: files scanned, files the pre-filter selected (parsed on demand ones come on top). */
   readonly stats = { scanned: 0, candidates: 0 }
-  private readonly unitsByFilePath = new Map<string, LiveUnit>()
+  private readonly unitsByFilePath = new Map<string, SourceUnit>()
   private readonly fileSet: Set<string>
   private realRoot: string | undefined
 
@@ -162,12 +162,8 @@ export class LoadedRepo implements Repo {
     return this.scanner.glob(pattern).files
   }
 
-  getUnit(relPath: string): SourceUnit | undefined {
-    return this.liveUnit(relPath)
-  }
-
   /** Parses a scanned source file (once). Undefined for files that are not scanned scripts or not UTF-8. */
-  liveUnit(relPath: string): LiveUnit | undefined {
+  getUnit(relPath: string): SourceUnit | undefined {
     const known = this.units.get(relPath)
     if (known) return known
     if (!this.fileSet.has(relPath) || !unitKind(relPath)) return undefined
@@ -175,17 +171,12 @@ export class LoadedRepo implements Repo {
     return typeof text === 'string' ? this.addUnit(relPath, text) : undefined
   }
 
-  private addUnit(relPath: string, text: string): LiveUnit {
+  private addUnit(relPath: string, text: string): SourceUnit {
     const unit = createUnit(this.project, relPath, this.absolute(relPath), text)
     assertParses(unit)
     this.units.set(relPath, unit)
     for (const block of unit.scripts) this.unitsByFilePath.set(block.sourceFile.getFilePath(), unit)
     return unit
-  }
-
-  /** Re-indexes a unit whose block source files were rebuilt. */
-  reindex(unit: LiveUnit): void {
-    for (const block of unit.scripts) this.unitsByFilePath.set(block.sourceFile.getFilePath(), unit)
   }
 
   resolveImportPath(fromPath: string, specifier: string): string | undefined {
@@ -195,7 +186,7 @@ export class LoadedRepo implements Repo {
     return rel.startsWith('..') || rel.split('/').includes('node_modules') ? undefined : rel
   }
 
-  unitOf(sourceFile: SourceFile): LiveUnit | undefined {
+  unitOf(sourceFile: SourceFile): SourceUnit | undefined {
     return this.unitsByFilePath.get(sourceFile.getFilePath())
   }
 
@@ -268,7 +259,7 @@ function notUtf8(file: string): FollowUp {
 }
 
 /** A file that does not parse is not migrated by guesswork: the run stops with exit 2 naming it. */
-function assertParses(unit: LiveUnit): void {
+function assertParses(unit: SourceUnit): void {
   if (unit.kind === 'vue') {
     const [error] = findSfcScripts(unit.originalText, unit.absPath).errors
     if (error) {

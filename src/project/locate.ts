@@ -2,7 +2,6 @@ import { Node } from 'ts-morph'
 import { severityOf, type FollowUp, type FollowUpInput, type FollowUpTarget } from '../followups.js'
 import { MigrationError } from '../errors.js'
 import type { Repo, SourceUnit } from './types.js'
-import type { LiveUnit } from './unit.js'
 
 function codeExcerpt(text: string): string {
   const line = text.split('\n')[0]?.trim() ?? ''
@@ -29,16 +28,14 @@ export function locateFollowUp(repo: Pick<Repo, 'unitOf'>, transform: string, ta
 /** Repo-relative file and 1-based line and column of a node; lines inside .vue script blocks are mapped to the file. */
 export function nodeLocation(repo: Pick<Repo, 'unitOf'>, node: Node): { file: string; line: number; column: number } | undefined {
   const sourceFile = node.getSourceFile()
-  const unit: (SourceUnit & Partial<LiveUnit>) | undefined = repo.unitOf(sourceFile)
+  const unit: SourceUnit | undefined = repo.unitOf(sourceFile)
   if (!unit) return undefined
   const block = unit.scripts.find((b) => b.sourceFile === sourceFile)
   const inBlock = lineColumn(sourceFile.getFullText(), node.getStart())
   let line = inBlock.line
   let column = inBlock.column
-  // Block offsets refer to the shell, the file text around the blocks (the text read from disk before any edit).
-  const shell = unit.shell ?? unit.originalText
   if (unit.kind === 'vue' && block) {
-    const blockStart = lineColumn(shell, block.start)
+    const blockStart = lineColumn(unit.originalText, block.start)
     line = blockStart.line + inBlock.line - 1
     if (inBlock.line === 1) column = blockStart.column + inBlock.column - 1
   }

@@ -1,16 +1,7 @@
 import type { Project, SourceFile } from 'ts-morph'
 import { MigrationError } from '../errors.js'
 import type { ScriptBlock, SourceUnit } from './types.js'
-import { findSfcScripts, spliceBlocks, virtualBlockPath } from './vue.js'
-import { replaceFileText } from '../ast/edit.js'
-
-/**
- * A unit as the engine keeps it: for .vue files, `shell` is the file text the block offsets refer to
- * (the original text until a transform replaces the whole file).
- */
-export interface LiveUnit extends SourceUnit {
-  shell: string
-}
+import { findSfcScripts, virtualBlockPath } from './vue.js'
 
 export function unitKind(relPath: string): SourceUnit['kind'] | undefined {
   if (/\.vue$/.test(relPath)) return 'vue'
@@ -19,20 +10,11 @@ export function unitKind(relPath: string): SourceUnit['kind'] | undefined {
   return undefined
 }
 
-/** The unit's text as it stands now, with every ts-morph edit of its blocks. */
-export function unitText(unit: LiveUnit): string {
-  if (unit.kind !== 'vue') return unit.scripts[0]?.sourceFile.getFullText() ?? unit.shell
-  return spliceBlocks(
-    unit.shell,
-    unit.scripts.map((block) => ({ start: block.start, end: block.end, content: block.sourceFile.getFullText() })),
-  )
-}
-
 /** Builds the unit for a file's text; ts-morph source files are created in `project`. */
-export function createUnit(project: Project, relPath: string, absPath: string, text: string): LiveUnit {
+export function createUnit(project: Project, relPath: string, absPath: string, text: string): SourceUnit {
   const kind = unitKind(relPath)
   if (!kind) throw new MigrationError(`${relPath}: not a script file`)
-  const unit: LiveUnit = { path: relPath, absPath, kind, originalText: text, shell: text, scripts: [] }
+  const unit: SourceUnit = { path: relPath, absPath, kind, originalText: text, scripts: [] }
   unit.scripts = kind === 'vue' ? vueBlocks(project, absPath, text) : [scriptBlock(project, absPath, text, kind)]
   return unit
 }
@@ -57,35 +39,4 @@ function vueBlocks(project: Project, absPath: string, text: string): ScriptBlock
     start: script.start,
     end: script.end,
   }))
-}
-
-/**
- * Replaces the unit's whole text (a transform staged a full-text write). The same ts-morph source
- * files are kept when the block structure is unchanged so later transforms keep seeing them.
- */
-export function replaceUnitText(project: Project, unit: LiveUnit, text: string): void {
-  if (unit.kind !== 'vue') {
-    const block = unit.scripts[0]
-    if (!block) throw new MigrationError(`${unit.path}: unit without a script block`)
-    replaceFileText(block.sourceFile, text)
-    block.end = text.length
-    unit.shell = text
-    return
-  }
-  const scripts = findSfcScripts(text, unit.absPath).scripts
-  const sameShape =
-    scripts.length === unit.scripts.length &&
-    scripts.every((script, i) => script.setup === unit.scripts[i]?.setup && script.lang === unit.scripts[i]?.lang)
-  if (sameShape) {
-    scripts.forEach((script, i) => {
-      const block = unit.scripts[i]!
-      replaceFileText(block.sourceFile, script.content)
-      block.start = script.start
-      block.end = script.end
-    })
-  } else {
-    for (const block of unit.scripts) project.removeSourceFile(block.sourceFile)
-    unit.scripts = vueBlocks(project, unit.absPath, text)
-  }
-  unit.shell = text
 }

@@ -50,14 +50,3 @@ export function findSfcScripts(text: string, filename: string): { scripts: SfcSc
 export function virtualBlockPath(absPath: string, script: Pick<SfcScript, 'setup' | 'lang'>): string {
   return `${absPath}.${script.setup ? 'setup' : 'script'}.${script.lang}`
 }
-
-/** The file text with every block's content replaced (offsets refer to `text`). */
-export function spliceBlocks(text: string, blocks: readonly { start: number; end: number; content: string }[]): string {
-  let out = ''
-  let cursor = 0
-  for (const block of [...blocks].sort((a, b) => a.start - b.start)) {
-    out += text.slice(cursor, block.start) + block.content
-    cursor = block.end
-  }
-  return out + text.slice(cursor)
-}

@@ -1,6 +1,5 @@
 import { Node, Project, SyntaxKind, ts, type SourceFile } from 'ts-morph'
 import { describe, expect, it } from 'vitest'
-import { replaceFileText, replaceNodeText } from '../../src/ast/edit.js'
 import { unwrapExpression } from '../../src/ast/expression.js'
 import { propertyRemoval } from '../../src/ast/object-literal.js'
 import { isDeclaredInFile, localDeclarations, referencesInFile } from '../../src/ast/scope.js'
@@ -104,31 +103,6 @@ describe('parse-tree walks', () => {
     expect([...identifierNames(w)].sort()).toEqual(['a', 'b', 'emit', 'f', 's'])
     expect(mentionsIdentifier(w, 'Socket')).toBe(false)
     expect(identifiers(w, 's')).toHaveLength(2)
-  })
-})
-
-describe('text replacement without the language service', () => {
-  it('replaces one-line text in place and keeps the other nodes usable', () => {
-    const { file } = project({ '/e.ts': 'function f() {\n  a()\n  b()\n}\n' })
-    const e = file('/e.ts')
-    const [a, b] = descendantsOfKind(e, SyntaxKind.CallExpression)
-    replaceNodeText(a!, 'emitToRoom(x)')
-    expect(b!.wasForgotten()).toBe(false)
-    expect(e.getFullText()).toBe('function f() {\n  emitToRoom(x)\n  b()\n}\n')
-  })
-
-  it('writes multi-line text as it is, where ts-morph would push its later lines one level deeper, and replaces whole files', () => {
-    const text = 'function f() {\n  a({\n    x: 1,\n  })\n}\n'
-    const { file } = project({ '/m.ts': text, '/twin.ts': text })
-    const m = file('/m.ts')
-    const twin = file('/twin.ts')
-    // A rewritten call keeps its argument's lines where they were.
-    replaceNodeText(descendantsOfKind(m, SyntaxKind.CallExpression)[0]!, 'g({\n    x: 1,\n  })')
-    expect(m.getFullText()).toBe('function f() {\n  g({\n    x: 1,\n  })\n}\n')
-    twin.getFirstDescendantByKindOrThrow(SyntaxKind.CallExpression).replaceWithText('g({\n    x: 1,\n  })')
-    expect(twin.getFullText()).not.toBe(m.getFullText())
-    replaceFileText(m, 'export {}\n')
-    expect(m.getFullText()).toBe('export {}\n')
   })
 })
 

@@ -22,16 +22,20 @@ function setup(extra: Record<string, string> = {}) {
 const PLUGIN = 'server/plugins/socket.io.ts'
 
 describe('ChangeSet', () => {
-  it('composes a ts-morph edit and a later text write of the same file', () => {
+  it('composes a text edit and a later whole-file write of the same file, and leaves its tree as it was read', () => {
     const { repo, changes } = setup()
-    repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.getImportDeclarations()[0]!.remove()
-    const afterTsMorph = changes.currentText(PLUGIN)!
-    expect(afterTsMorph).not.toContain("from 'socket.io'")
-    changes.write(PLUGIN, `// header\n${afterTsMorph}`, afterTsMorph, meta('b'))
-    // The text write goes back into ts-morph, so a third transform sees both edits through the AST.
-    expect(repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.getFullText()).toBe(`// header\n${afterTsMorph}`)
+    const sourceFile = repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile
+    const original = sourceFile.getFullText()
+    const declaration = sourceFile.getImportDeclarations()[0]!
+    changes.edit(PLUGIN, { start: declaration.getStart(), end: declaration.getEnd(), text: '' }, meta('a'))
+    const afterEdit = changes.currentText(PLUGIN)!
+    expect(afterEdit).not.toContain("from 'socket.io'")
+    changes.write(PLUGIN, `// header\n${afterEdit}`, afterEdit, meta('b'))
+    expect(changes.currentText(PLUGIN)).toBe(`// header\n${afterEdit}`)
+    expect(sourceFile.getFullText()).toBe(original)
+    expect(sourceFile.wasForgotten()).toBe(false)
     const [change] = changes.collect()
-    expect(change).toMatchObject({ kind: 'update', path: PLUGIN, text: `// header\n${afterTsMorph}`, meta: [meta('b')] })
+    expect(change).toMatchObject({ kind: 'update', path: PLUGIN, text: `// header\n${afterEdit}`, meta: [meta('a'), meta('b')] })
   })
 
   it('fails loudly when a write was computed from stale text', () => {
@@ -44,16 +48,15 @@ describe('ChangeSet', () => {
   })
 
   it('fails loudly when a file is edited and deleted', () => {
-    const { repo, changes } = setup()
-    repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.insertStatements(0, '// edited')
+    const { changes } = setup()
+    changes.edit(PLUGIN, { start: 0, end: 0, text: '// edited\n' }, meta('emits'))
     expect(() => changes.delete(PLUGIN, meta('cleanup'))).toThrow(`cleanup: cannot delete ${PLUGIN}: another transform edits it`)
   })
 
   it('deletes a file earlier transforms edited when the deleting transform supersedes their edits', () => {
-    const { repo, changes } = setup()
+    const { changes } = setup()
     const original = changes.currentText(PLUGIN)!
-    repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.insertStatements(0, '// emits rewritten')
-    changes.noteEdit(PLUGIN, meta('emits'))
+    changes.edit(PLUGIN, { start: 0, end: 0, text: '// emits rewritten\n' }, meta('emits'))
     changes.delete(PLUGIN, meta('handlers'), { supersedeEdits: true })
     expect(changes.currentText(PLUGIN)).toBeUndefined()
     // The deletion removes the original file; the superseded edit's reason is not reported for it.
@@ -61,7 +64,7 @@ describe('ChangeSet', () => {
   })
 
   it('supersedes text writes of non-script files too, and still refuses an edit after the deletion', () => {
-    const { repo, changes } = setup()
+    const { changes } = setup()
     const md = changes.currentText('docs/SOCKET_IO_SETUP.md')!
     changes.write('docs/SOCKET_IO_SETUP.md', `${md}more\n`, md, meta('docs'))
     changes.delete('docs/SOCKET_IO_SETUP.md', meta('cleanup'), { supersedeEdits: true })
@@ -69,28 +72,31 @@ describe('ChangeSet', () => {
       'late: cannot write docs/SOCKET_IO_SETUP.md: the file does not exist (stage it with create)',
     )
     changes.delete(PLUGIN, meta('cleanup'), { supersedeEdits: true })
-    repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.insertStatements(0, '// edited after the deletion')
-    expect(() => changes.collect()).toThrow(`conflicting edits of ${PLUGIN}: it is deleted but also edited`)
+    expect(() => changes.edit(PLUGIN, { start: 0, end: 0, text: '// edited after the deletion\n' }, meta('late'))).toThrow(
+      `late: cannot edit ${PLUGIN}: another transform deleted it`,
+    )
   })
 
   it('keeps the reasons of a plain deletion and drops a file created and superseded in the same run', () => {
     const { changes } = setup()
     const original = changes.currentText(PLUGIN)!
-    changes.noteEdit(PLUGIN, meta('emits'))
     changes.delete(PLUGIN, meta('handlers'))
     changes.create('server/utils/scratch.ts', 'export {}\n', meta('runtime'))
     expect(() => changes.delete('server/utils/scratch.ts', meta('cleanup'))).toThrow(
       'cleanup: cannot delete server/utils/scratch.ts: another transform edits it',
     )
     changes.delete('server/utils/scratch.ts', meta('cleanup'), { supersedeEdits: true })
-    expect(changes.collect()).toEqual([{ kind: 'delete', path: PLUGIN, before: original, meta: [meta('emits'), meta('handlers')] }])
+    expect(changes.collect()).toEqual([{ kind: 'delete', path: PLUGIN, before: original, meta: [meta('handlers')] }])
   })
 
-  it('fails loudly when a deleted unit is edited afterwards', () => {
-    const { repo, changes } = setup()
+  it('fails loudly when a deleted unit is edited or written afterwards', () => {
+    const { changes } = setup()
+    const original = changes.currentText(PLUGIN)!
     changes.delete(PLUGIN, meta('cleanup'))
-    repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile.insertStatements(0, '// edited later')
-    expect(() => changes.collect()).toThrow(`conflicting edits of ${PLUGIN}: it is deleted but also edited`)
+    expect(() => changes.edit(PLUGIN, { start: 0, end: 0, text: '// edited later\n' }, meta('late'))).toThrow(`late: cannot edit ${PLUGIN}: another transform deleted it`)
+    expect(() => changes.write(PLUGIN, `// written later\n${original}`, original, meta('late'))).toThrow(
+      `late: cannot write ${PLUGIN}: the file does not exist (stage it with create)`,
+    )
   })
 
   it('create: the same text twice composes, different text fails, an existing file with other text fails', () => {
@@ -111,11 +117,10 @@ describe('ChangeSet', () => {
   })
 
   it('never emits a change whose text equals the original', () => {
-    const { repo, changes } = setup()
-    const sourceFile = repo.getUnit(PLUGIN)!.scripts[0]!.sourceFile
-    const original = sourceFile.getFullText()
-    sourceFile.insertStatements(0, '// temporary')
-    sourceFile.replaceWithText(original)
+    const { changes } = setup()
+    const original = changes.currentText(PLUGIN)!
+    changes.write(PLUGIN, `// temporary\n${original}`, original, meta('a'))
+    changes.write(PLUGIN, original, `// temporary\n${original}`, meta('a'))
     const md = changes.currentText('docs/SOCKET_IO_SETUP.md')!
     changes.write('docs/SOCKET_IO_SETUP.md', `${md}more\n`, md, meta('a'))
     changes.write('docs/SOCKET_IO_SETUP.md', md, `${md}more\n`, meta('a'))

@@ -2,6 +2,7 @@ import { symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { afterEach, describe, expect, it } from 'vitest'
+import { fileRange } from '../../src/changeset/ranges.js'
 import { StagedChanges } from '../../src/changeset/staged.js'
 import { loadRepo } from '../../src/project/load.js'
 import { locateFollowUp } from '../../src/project/locate.js'
@@ -152,9 +153,11 @@ div { color: red }
       [true, 'ts', '/app/pages/chat.vue.setup.ts'],
     ])
     const setup = unit.scripts[1]!.sourceFile
-    setup.getImportDeclarations()[0]!.setModuleSpecifier('~/composables/useChatSSE')
-    unit.scripts[0]!.sourceFile.insertStatements(0, '// options block')
     const changes = new StagedChanges(repo)
+    const specifier = fileRange(repo, setup.getImportDeclarations()[0]!.getModuleSpecifier())
+    changes.edit(specifier.path, { ...specifier, text: "'~/composables/useChatSSE'" }, { transform: 't', reason: 'r' })
+    const options = fileRange(repo, unit.scripts[0]!.sourceFile, 0, 0)
+    changes.edit(options.path, { ...options, text: '// options block\n' }, { transform: 't', reason: 'r' })
     const [change] = changes.collect()
     expect(change?.kind === 'update' && change.text).toBe(
       SFC.replace("from 'socket.io-client'", "from '~/composables/useChatSSE'").replace(
@@ -175,7 +178,7 @@ div { color: red }
     expect(followUp).toMatchObject({ file: 'app/pages/chat.vue', line: 12, column: 1, code: "socket.on('new_message', () => {})" })
   })
 
-  it('a whole-file write of a .vue keeps later ts-morph edits composing', () => {
+  it('a whole-file write of a .vue leaves its blocks as read, and a later edit inside it conflicts loudly', () => {
     const root = temp()
     writeSocketApp(root, { 'app/pages/chat.vue': SFC })
     const repo = loadRepo(root)
@@ -183,8 +186,13 @@ div { color: red }
     const current = changes.currentText('app/pages/chat.vue')!
     const written = current.replace('<div>{{ count }}</div>', '<p>{{ count }}</p>')
     changes.write('app/pages/chat.vue', written, current, { transform: 't', reason: 'r' })
-    repo.units.get('app/pages/chat.vue')!.scripts[1]!.sourceFile.insertStatements(0, '// later')
-    expect(changes.currentText('app/pages/chat.vue')).toBe(written.replace('<script setup lang="ts">\n', '<script setup lang="ts">\n// later\n'))
+    const setup = repo.units.get('app/pages/chat.vue')!.scripts[1]!
+    expect(setup.sourceFile.getFullText()).toBe(current.slice(setup.start, setup.end))
+    expect(changes.currentText('app/pages/chat.vue')).toBe(written)
+    const later = fileRange(repo, setup.sourceFile, 0, 0)
+    expect(() => changes.edit(later.path, { ...later, text: '// later\n' }, { transform: 'late', reason: 'r' })).toThrow(
+      'conflicting edits of app/pages/chat.vue:10: late (r) overlaps an edit of t (r)',
+    )
   })
 
   it('a .vue file the SFC parser cannot read stops the run naming file:line:col', () => {

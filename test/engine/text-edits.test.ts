@@ -117,15 +117,18 @@ describe('text edits in the ChangeSet', () => {
     expect(changes.currentText(path)).toBe(COMPONENT.replace("socket.emit('ping')", "post('/api/ping')"))
   })
 
-  it('stages edits of any file kind, and refuses to mix them with a ts-morph edit or a whole-file write of the same file', () => {
+  it('stages edits of any file kind; a whole-file write of a script is one more edit, of another file a conflict', () => {
     const { repo, changes } = setup()
     changes.edit('README.md', { start: 2, end: 5, text: 'chat app' }, meta('docs'))
     expect(() => changes.write('README.md', '# x\n', changes.currentText('README.md'), meta('late'))).toThrow(
       'late: conflicting edits of README.md: a whole-file write of a file with staged text edits',
     )
     changes.edit(FILE, { start: 0, end: 0, text: '// migrated\n' }, meta('emits'))
-    repo.getUnit(FILE)!.scripts[0]!.sourceFile.insertStatements(0, '// tree edit')
-    expect(() => changes.collect()).toThrow(`conflicting edits of ${FILE}: emits staged text edits, and a transform edited its ts-morph tree`)
+    const edited = changes.currentText(FILE)!
+    changes.write(FILE, `${edited}// written\n`, edited, meta('handlers'))
+    const original = repo.getUnit(FILE)!.originalText
+    expect(repo.getUnit(FILE)!.scripts[0]!.sourceFile.getFullText()).toBe(original)
+    expect(changes.collect().find((change) => change.path === FILE)).toEqual({ kind: 'update', path: FILE, before: original, text: `// migrated\n${original}// written\n`, meta: [meta('emits'), meta('handlers')] })
   })
 
   it('drops the staged edits of a file that a later transform deletes with supersedeEdits', () => {

@@ -314,6 +314,56 @@ export default defineEventHandler(async (event) => {
     const plan = await planMigration(dir, { transforms })
     expect(plan.changes.find((change) => change.path === 'server/routes/websocket.ts')).toBeUndefined()
   })
+
+  it('removes io augmentations with the Socket.IO imports only they used, next to each other or not, and keeps the rest of the file', async () => {
+    const dir = writeRepo({
+      'server/plugins/socket.io.ts': plugin,
+      'server/types/io.d.ts': `import type { Server } from 'socket.io'
+
+declare global {
+  var io: Server | undefined
+}
+
+export const TYPES_VERSION = 1
+`,
+      'server/types/nitro.d.ts': `import type { Server, Socket } from 'socket.io'
+import type { User } from '../utils/user'
+
+declare module 'nitropack' {
+  interface NitroApp {
+    startedAt?: number
+    io?: Server
+  }
+}
+
+declare global {
+  var io: Server, lastSocket: Socket | undefined, booted: boolean
+}
+
+declare module 'socket.io' {
+  interface Socket {
+    user?: User
+  }
+}
+`,
+    })
+    const plan = await planMigration(dir, { skip: ['sse-runtime'] })
+    expect(plan.changes.find((change) => change.path === 'server/plugins/socket.io.ts')?.kind).toBe('delete')
+    expect(textOf(plan, 'server/types/io.d.ts')).toBe('export const TYPES_VERSION = 1\n')
+    expect(textOf(plan, 'server/types/nitro.d.ts')).toBe(`import type { Socket } from 'socket.io'
+import type { User } from '../utils/user'
+
+declare module 'nitropack' {
+  interface NitroApp {
+    startedAt?: number
+  }
+}
+
+declare global {
+  var lastSocket: Socket | undefined, booted: boolean
+}
+`)
+  })
 })
 
 describe('packages', () => {

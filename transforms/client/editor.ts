@@ -12,7 +12,7 @@ import type { CodeStyle } from '../../src/style/types.js'
 import type { FollowUpTarget, TransformContext } from '../../src/transform.js'
 import { identifierNames, identifiers } from '../../src/ast/walk.js'
 import { freeName } from '../../src/text/free-name.js'
-import { statementCut } from './statement-removal.js'
+import { statementCut } from '../shared/statement-removal.js'
 import { indentOf } from '../shared/reindent.js'
 
 /** The shared stream's type, exported by the runtime composable the sse-runtime transform installs in the app dir. */
@@ -233,7 +233,7 @@ function swallows(removal: Patch, patch: Patch): boolean {
 }
 
 /** Applies non-overlapping edits, given in the order of the text, to it. */
-export function applyEdits(text: string, edits: readonly BlockEdit[]): string {
+function applyEdits(text: string, edits: readonly BlockEdit[]): string {
   let out = ''
   let cursor = 0
   for (const edit of edits) {

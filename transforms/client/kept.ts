@@ -1,11 +1,11 @@
 import { Node } from 'ts-morph'
 import { planEmit } from '../../src/analysis/server/emit-plan.js'
+import { isEditedNode } from '../../src/changeset/ranges.js'
 import type { TransformContext } from '../../src/transform.js'
 import type { ClientScript } from '../../src/analysis/client/types.js'
 import { routeFor } from './routes.js'
 import { LIFECYCLE } from './lifecycle-pair.js'
 import { eventName } from '../../src/analysis/event-name.js'
-import { isEditedNode } from '../../src/changeset/ranges.js'
 
 /** An event the client goes on sending or hearing over Socket.IO, and why. */
 export interface KeptEvent {
@@ -97,16 +97,16 @@ function eventsKeptOnSocketIO(ctx: TransformContext, { sent, heard }: ClientEven
   for (const handler of keptHandlers) {
     for (const use of handler.uses) {
       if (use.kind !== 'emit-self' && use.kind !== 'emit-others' && use.kind !== 'emit-error') continue
-      const event = use.node.wasForgotten() ? undefined : emittedEvent(use.node)
+      const event = emittedEvent(use.node)
       if (event !== undefined && heard.has(event) && !kept.has(event)) kept.set(event, `the \`${handler.event}\` handler, which stays, sends it over Socket.IO`)
     }
   }
   for (const [event, withdrawal] of ctx.model.withdrawn) {
     if ((sent.has(event) || heard.has(event)) && !kept.has(event)) kept.set(event, `it was taken back to Socket.IO: ${withdrawal.reason}`)
   }
-  // An emit already rewritten (its node gone) moved to SSE; one still there may have no SSE equivalent.
+  // An emit already rewritten moved to SSE; one still there may have no SSE equivalent.
   for (const site of ctx.model.server.emits) {
-    if (site.call.wasForgotten() || site.event?.wasForgotten()) continue
+    if (isEditedNode(ctx.repo, ctx.changes, site.call)) continue
     const event = site.event ? eventName(site.event) : undefined
     if (event === undefined || !heard.has(event) || kept.has(event)) continue
     const keptBecause = ctx.model.keptEmits.get(site.call)

@@ -86,7 +86,7 @@ export class IoResolver {
 
   /** True when the expression evaluates to the server. */
   isIo(node: Node, depth = 0): boolean {
-    if (depth > 20 || node.wasForgotten()) return false
+    if (depth > 20) return false
     const target = unwrapExpression(node)
     if (Node.isNewExpression(target)) return this.isServerClass(target.getExpression())
     if (Node.isIdentifier(target)) {
