@@ -130,7 +130,7 @@ describe('generated routes validate their body as the app validates its own', ()
     expect(followUps.filter((f) => f.kind === 'handlers/schema-any').map((f) => [f.severity, f.reason])).toEqual([
       ['info', 'the zod schema of the `schedule` route accepts `at`, `notes[]` as anything (`z.any()`): the payload type says more than the generated schema can'],
     ])
-    expect(files.get('server/api/chat/raw.post.ts')).toContain('const anything = await readChatBody(event)\n\n')
+    expect(files.get('server/api/chat/raw.post.ts')).toContain('const anything = await readChatBody<any>(event)\n\n')
     const settings = files.get('server/api/chat/settings.post.ts')!
     expect(settings).toContain(`if (typeof settings?.roomId !== 'number') {`)
     expect(settings).not.toContain('zod')
