@@ -10,8 +10,8 @@ const IMPORTS_SOCKET_IO = new RegExp(String.raw`(?:\bfrom\s*|\bimport\s*\(?\s*|\
 /** Calls on the usual names of a socket or a server: `socket.emit(`, `io.to(`, `$socket.on(`. */
 const CALLS_SOCKET_API = /(?:\b(?:io|socket|sock|ws|server|client)|\$socket|\$io)\s*\??\.\s*(?:emit|on|off|once|to|in|join|leave|broadcast|except|use|adapter|disconnect|connect)\s*\(/
 
-/** Calls only a Socket.IO socket or server has (the SSE handle has `on`, `off`, `once`, `connect`, `disconnect` too). */
-const CALLS_SOCKET_ONLY_API = /(?:\b(?:io|socket|sock|ws|server|client)|\$socket|\$io)\s*\??\.\s*(?:emit|emitWithAck|to|in|join|leave|broadcast|except|volatile|timeout|adapter|removeAllListeners|io)\b/
+/** Calls only a Socket.IO socket or server has (the SSE handle has `on`, `off`, `once`, `connect`, `disconnect` and `removeAllListeners` too). */
+const CALLS_SOCKET_ONLY_API = /(?:\b(?:io|socket|sock|ws|server|client)|\$socket|\$io)\s*\??\.\s*(?:emit|emitWithAck|to|in|join|leave|broadcast|except|volatile|timeout|adapter|io)\b/
 
 /**
  * The text without whole-line `//` comments and `/* … *\/` blocks: commented-out socket code is not a

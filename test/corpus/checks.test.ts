@@ -30,6 +30,7 @@ describe('corpus checks', () => {
     expect(usesSocketIO(`const url = 'http://x'\n  // socket.emit('join', 1)\n/* io.to(room).emit('a')\n*/`)).toBe(false)
     expect(importsSocketIO(`/*\nimport { io } from 'socket.io-client'\n*/`)).toBe(false)
     expect(stillUsesSocketIO(`// socket.emit('join', 1)\nconst s = useChatSSE()`)).toBe(false)
+    expect(stillUsesSocketIO(`const socket = useChatSSE()\nsocket.removeAllListeners()`)).toBe(false)
     expect(stillUsesSocketIO(`const socket = useChatSSE()\nsocket.on('message', show)`)).toBe(false)
     expect(stillUsesSocketIO(`const socket = useChatSSE()\nsocket.emit('join', 1)`)).toBe(true)
     const names = autoImportedNames(new Map([
