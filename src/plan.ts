@@ -12,7 +12,6 @@ import { detectPackageManager, installCommand, type PackageManager } from './pm/
 import { InputError, MigrationError } from './errors.js'
 import { loadRepo, type LoadedRepo, type LoadOptions } from './project/load.js'
 import { locateFollowUp } from './project/locate.js'
-import { unitText } from './project/unit.js'
 import { applyStyle } from './style/apply.js'
 import { collectVotes, detectFileStyle, emptyVotes, styleFromVotes } from './style/detect.js'
 import { formatChanges, loadRepoPrettier } from './style/prettier.js'
@@ -216,7 +215,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   }
   for (const [index, transform] of selected.entries()) {
     stage(`transform ${index + 1}/${selected.length}: ${transform.id}`)
-    const before = new Map([...repo.units].map(([p, unit]) => [p, unitText(unit)]))
+    const before = new Map([...repo.units].map(([p, unit]) => [p, changes.writtenUnitText(unit)]))
     const ctx: TransformContext = {
       repo,
       model,
@@ -233,7 +232,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
     verbose(`[${transform.id}] ${Math.round(performance.now() - started)} ms`)
     // ts-morph edits are attributed to the transform that made them, for the per-file reasons.
     for (const [p, unit] of repo.units) {
-      if (unitText(unit) !== (before.get(p) ?? unit.originalText)) changes.noteEdit(p, { transform: transform.id, reason: transform.title })
+      if (changes.writtenUnitText(unit) !== (before.get(p) ?? unit.originalText)) changes.noteEdit(p, { transform: transform.id, reason: transform.title })
     }
   }
   const transformMs = lap()

@@ -33,6 +33,8 @@ export class StagedChanges implements ChangeSet {
   private readonly deletedUnits = new Map<string, string>()
   private readonly unitMeta = new Map<string, ChangeMeta[]>()
   private readonly edits = new Map<string, FileEdits>()
+  /** Units written whole: their one text edit is the write, and a later write replaces it. */
+  private readonly wholeWrites = new Set<string>()
 
   constructor(private readonly repo: LoadedRepo) {}
 
@@ -49,6 +51,11 @@ export class StagedChanges implements ChangeSet {
     const unit = this.files.has(path) ? undefined : this.repo.units.get(path)
     if (unit) return this.deletedUnits.has(path) ? undefined : unitText(unit)
     return this.repo.readText(path)
+  }
+
+  /** A unit's text with its tree edits and its whole-file write, if any (what the plan attributes per transform). */
+  writtenUnitText(unit: LiveUnit): string {
+    return this.wholeWrites.has(unit.path) ? (this.edits.get(unit.path)?.text() ?? unitText(unit)) : unitText(unit)
   }
 
   currentText(path: string): string | undefined {
@@ -116,9 +123,16 @@ export class StagedChanges implements ChangeSet {
       )
     }
     if (text === current) return
-    if (this.edits.has(path)) throw new MigrationError(`${meta.transform}: conflicting edits of ${path}: a whole-file write of a file with staged text edits`)
+    if (this.edits.has(path) && !this.wholeWrites.has(path)) throw new MigrationError(`${meta.transform}: conflicting edits of ${path}: a whole-file write of a file with staged text edits`)
     const unit = this.unit(path)
-    if (unit) {
+    if (unit && unitText(unit) === unit.originalText) {
+      // Kept as one text edit instead of re-parsing the unit: no later transform reads the new tree,
+      // and the re-parse was most of what the client transform cost on a large repo.
+      const edits = new FileEdits(path, unit.originalText)
+      edits.add({ start: 0, end: unit.originalText.length, text }, meta)
+      this.edits.set(path, edits)
+      this.wholeWrites.add(path)
+    } else if (unit) {
       replaceUnitText(this.repo.project, unit, text)
       this.repo.reindex(unit)
     } else {
@@ -140,6 +154,7 @@ export class StagedChanges implements ChangeSet {
     const kept = edited ? [] : [...((unit ? this.unitMeta.get(path) : this.files.get(path)?.meta) ?? [])]
     addMeta(kept, meta)
     this.edits.delete(path)
+    this.wholeWrites.delete(path)
     // A unit keeps the text it is deleted with: `collect` fails if a later ts-morph edit changes it.
     if (unit) {
       this.deletedUnits.set(path, unitText(unit))
