@@ -22,9 +22,9 @@ function addMeta(list: ChangeMeta[], meta: ChangeMeta): void {
 }
 
 /**
- * The in-memory ChangeSet. Text edits of any file are composed per file (`FileEdits`). Whole-file
- * writes of script files (.ts/.js/.vue) go into their ts-morph units, so they compose with the
- * ts-morph edits of the transforms not yet on text edits; every other file is staged here.
+ * The in-memory ChangeSet. Text edits of any file are composed per file (`FileEdits`). A whole-file
+ * write of a script file (.ts/.js/.vue) is one such edit while its ts-morph tree is untouched, and
+ * goes into the tree after a transform not yet on text edits changed it; every other file is staged here.
  */
 export class StagedChanges implements ChangeSet {
   readonly dependencies: DependencyEdits = { remove: [], add: [] }
