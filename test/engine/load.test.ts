@@ -175,7 +175,7 @@ div { color: red }
     expect(followUp).toMatchObject({ file: 'app/pages/chat.vue', line: 12, column: 1, code: "socket.on('new_message', () => {})" })
   })
 
-  it('a whole-file write of a .vue keeps later ts-morph edits composing', () => {
+  it('a ts-morph edit after a whole-file write of a .vue is a conflict, never lost (the write is staged as text)', () => {
     const root = temp()
     writeSocketApp(root, { 'app/pages/chat.vue': SFC })
     const repo = loadRepo(root)
@@ -183,8 +183,10 @@ div { color: red }
     const current = changes.currentText('app/pages/chat.vue')!
     const written = current.replace('<div>{{ count }}</div>', '<p>{{ count }}</p>')
     changes.write('app/pages/chat.vue', written, current, { transform: 't', reason: 'r' })
+    expect(changes.currentText('app/pages/chat.vue')).toBe(written)
     repo.units.get('app/pages/chat.vue')!.scripts[1]!.sourceFile.insertStatements(0, '// later')
-    expect(changes.currentText('app/pages/chat.vue')).toBe(written.replace('<script setup lang="ts">\n', '<script setup lang="ts">\n// later\n'))
+    expect(() => changes.currentText('app/pages/chat.vue')).toThrow(/conflicting edits of app\/pages\/chat\.vue/)
+    expect(() => changes.collect()).toThrow(/conflicting edits of app\/pages\/chat\.vue/)
   })
 
   it('a .vue file the SFC parser cannot read stops the run naming file:line:col', () => {
