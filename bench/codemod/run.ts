@@ -8,6 +8,8 @@
  *
  *   npx tsx bench/codemod/run.ts [--sizes 1000,5000,20000] [--runs 5,3,3] [--no-profile] [--keep]
  *   npx tsx bench/codemod/run.ts --sizes 5000 --profile-only    (where does (a)'s time go? → results/codemod-profile.md)
+ *   npx tsx bench/codemod/run.ts --transform-phase --baseline <checkout> [--sizes 20000] [--runs 5]
+ *     (the transform phase of this build against another's → results/codemod-vs-baseline.md)
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -21,6 +23,7 @@ import { markdownTable, median, round } from '../lib/stats.js'
 import { chartSvg } from '../lib/svg.js'
 import { generateRepo, type RepoManifest } from './generate.js'
 import { summariseCpuProfile, type ProfileSummary } from './profile.js'
+import { compareTransformPhase } from './transform-phase.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(here, '../..')
@@ -198,15 +201,23 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       sizes: { type: 'string', default: '1000,5000,20000' },
-      runs: { type: 'string', default: '5,3,3' },
+      runs: { type: 'string' },
       'no-profile': { type: 'boolean', default: false },
       keep: { type: 'boolean', default: false },
       'profile-only': { type: 'boolean', default: false },
+      'transform-phase': { type: 'boolean', default: false },
+      baseline: { type: 'string' },
     },
   })
   const sizes = values.sizes.split(',').map(Number)
-  const runs = values.runs.split(',').map(Number)
+  const runs = (values.runs ?? (values['transform-phase'] ? '5' : '5,3,3')).split(',').map(Number)
   if (!existsSync(join(repoRoot, 'dist/src/cli.js'))) throw new Error('dist/src/cli.js is missing: run `npm run build` first')
+  if (values['transform-phase']) {
+    if (!values.baseline) throw new Error('--transform-phase needs --baseline <root of another checkout, built>')
+    const files = sizes[sizes.length - 1] as number
+    await compareTransformPhase({ baseline: resolve(values.baseline), repoRoot, files, runs: runs[runs.length - 1] ?? 5, keep: values.keep, resultsDir })
+    return
+  }
   if (values['profile-only']) {
     const md = `Profiled ${new Date().toISOString()} (1-minute load average ${load1m()}).\n\n${profileMarkdown(await profileTool(sizes[sizes.length - 1] as number), sizes[sizes.length - 1] as number)}\n`
     mkdirSync(resultsDir, { recursive: true })

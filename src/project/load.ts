@@ -10,7 +10,7 @@ import { mayUseSocketIO } from './prefilter.js'
 import type { PrefetchResult } from './prefetch.js'
 import { snapshotFileSystem } from './snapshot-fs.js'
 import { createRepoResolver, type RepoResolver } from './resolution.js'
-import { createScanner, SOURCE_EXTENSIONS, SOURCE_PATTERN, type Scanner } from './scan.js'
+import { createScanner, DOC_PATTERN, scanSourcesAndDocs, SOURCE_EXTENSIONS, type Scanner } from './scan.js'
 import type { NuxtLayout, Repo, SourceUnit } from './types.js'
 import { lineColumn } from './locate.js'
 import { createUnit, unitKind } from './unit.js'
@@ -71,6 +71,8 @@ export class LoadedRepo implements Repo {
   readonly stats = { scanned: 0, candidates: 0 }
   private readonly unitsByFilePath = new Map<string, SourceUnit>()
   private readonly fileSet: Set<string>
+  /** Glob results by pattern: the repo does not change while a plan is made, and transforms ask again per file. */
+  private readonly globs = new Map<string, readonly string[]>()
   private realRoot: string | undefined
 
   constructor(
@@ -78,11 +80,12 @@ export class LoadedRepo implements Repo {
     readonly project: Project,
     private readonly resolver: RepoResolver,
     private readonly scanner: Scanner,
-    scan: { files: string[]; symlinks: string[] },
+    scan: { files: string[]; symlinks: string[]; docs?: string[] },
   ) {
     this.files = scan.files
     this.fileSet = new Set(scan.files)
     this.symlinks = scan.symlinks
+    if (scan.docs) this.globs.set(DOC_PATTERN, scan.docs)
   }
 
   relative(absPath: string): string {
@@ -154,12 +157,17 @@ export class LoadedRepo implements Repo {
 
   glob(pattern: string | string[]): string[] {
     const patterns = typeof pattern === 'string' ? [pattern] : pattern
-    const subtrees = patterns.map(scriptSubtree)
-    // Scripts under a directory are already in the scan (same ignores, no symlinks): no second walk.
-    if (subtrees.every((subtree) => subtree !== undefined)) {
-      return this.files.filter((file) => subtrees.some((subtree) => file.startsWith(subtree!.dir) && subtree!.extensions.has(path.posix.extname(file))))
+    const key = patterns.join('\0')
+    let files = this.globs.get(key)
+    if (!files) {
+      const subtrees = patterns.map(scriptSubtree)
+      // Scripts under a directory are already in the scan (same ignores, no symlinks): no second walk.
+      files = subtrees.every((subtree) => subtree !== undefined)
+        ? this.files.filter((file) => subtrees.some((subtree) => file.startsWith(subtree!.dir) && subtree!.extensions.has(path.posix.extname(file))))
+        : this.scanner.glob(pattern).files
+      this.globs.set(key, files)
     }
-    return this.scanner.glob(pattern).files
+    return [...files]
   }
 
   /** Parses a scanned source file (once). Undefined for files that are not scanned scripts or not UTF-8. */
@@ -305,7 +313,7 @@ export function loadRepo(dir: string, options: LoadOptions = {}): LoadedRepo {
   let repo: LoadedRepo | undefined
   const project = createProject(layout, resolver, (absPath) => repo?.snapshotText(absPath))
   const prefetched = options.prefetched && toPosix(options.prefetched.rootDir ?? '') === layout.rootDir ? options.prefetched : undefined
-  repo = new LoadedRepo(layout, project, resolver, scanner, prefetched ?? scanner.glob(SOURCE_PATTERN))
+  repo = new LoadedRepo(layout, project, resolver, scanner, prefetched ?? scanSourcesAndDocs(scanner))
   const facts = prefetched ? repo.takeContents(prefetched) : undefined
   repo.parseCandidates(options.onProgress, facts)
   return repo

@@ -2,7 +2,7 @@ import path from 'node:path'
 import { parentPort, workerData } from 'node:worker_threads'
 import { textFacts, type TextFacts } from './candidates.js'
 import { readContent } from './content.js'
-import { createScanner, SOURCE_PATTERN } from './scan.js'
+import { createScanner, scanSourcesAndDocs } from './scan.js'
 
 /** What the worker sends back: the scan, every file's content and the text facts of the UTF-8 ones. */
 export interface PrefetchResult {
@@ -10,6 +10,8 @@ export interface PrefetchResult {
   rootDir?: string
   files: string[]
   symlinks: string[]
+  /** The repo's Markdown files (`DOC_PATTERN`), listed by the same walk. */
+  docs?: string[]
   /** Per file: its text when UTF-8, its bytes when not, null when it could not be read. */
   contents: (string | Uint8Array | null)[]
   facts: (TextFacts | null)[]
@@ -19,7 +21,7 @@ export type PrefetchMessage = { ok: true; result: PrefetchResult } | { ok: false
 
 /** Scans and reads the repo the way `loadRepo` does, off the main thread (see prefetch.ts). */
 function prefetch(rootDir: string): PrefetchResult {
-  const { files, symlinks } = createScanner(rootDir).glob(SOURCE_PATTERN)
+  const { files, symlinks, docs } = scanSourcesAndDocs(createScanner(rootDir))
   const contents: PrefetchResult['contents'] = []
   const facts: PrefetchResult['facts'] = []
   for (const file of files) {
@@ -27,7 +29,7 @@ function prefetch(rootDir: string): PrefetchResult {
     contents.push(typeof content === 'string' || content === null ? content : new Uint8Array(content))
     facts.push(typeof content === 'string' ? textFacts(content) : null)
   }
-  return { files, symlinks, contents, facts }
+  return { files, symlinks, docs, contents, facts }
 }
 
 const { rootDir } = workerData as { rootDir: string }

@@ -11,6 +11,16 @@ export const SOURCE_EXTENSIONS = ['ts', 'js', 'mts', 'mjs', 'vue'] as const
 
 export const SOURCE_PATTERN = `**/*.{${SOURCE_EXTENSIONS.join(',')}}`
 
+/** Markdown the migration reports on when it still describes Socket.IO; listed by the same walk as the sources. */
+export const DOC_PATTERN = '**/*.md'
+
+/** One walk of the repo: its source files and symlinks (as `glob(SOURCE_PATTERN)`) and its docs (as `glob(DOC_PATTERN).files`). */
+export function scanSourcesAndDocs(scanner: Scanner): { files: string[]; symlinks: string[]; docs: string[] } {
+  const both = scanner.glob([SOURCE_PATTERN, DOC_PATTERN])
+  const isSource = (file: string): boolean => (SOURCE_EXTENSIONS as readonly string[]).includes(path.posix.extname(file).slice(1))
+  return { files: both.files.filter(isSource), symlinks: both.symlinks.filter(isSource), docs: both.files.filter((file) => !isSource(file)) }
+}
+
 export interface Scanner {
   /** Repo-relative posix paths of regular files matching the patterns, sorted; symlinks are left out. */
   glob(patterns: string | string[]): { files: string[]; symlinks: string[] }

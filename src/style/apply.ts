@@ -1,4 +1,4 @@
-import { Project, ts } from 'ts-morph'
+import { ts } from 'ts-morph'
 import type { CodeStyle } from './types.js'
 
 /** A string literal's value written with the given quote, escaping exactly what must be escaped. */
@@ -41,26 +41,47 @@ export function convertQuotes(code: string, quote: CodeStyle['quote']): string {
   return out
 }
 
-const formatterProject = new Project({ useInMemoryFileSystem: true })
-/** A fresh file name per call: the language service caches documents by name and would format stale text. */
-let generation = 0
+/** The one document the formatter sees: formatting parses only it, never builds a program. */
+let formatted = { name: '/generated.ts', version: 0, text: '' }
+const formatter = ts.createLanguageService({
+  getScriptFileNames: () => [formatted.name],
+  getScriptVersion: () => String(formatted.version),
+  getScriptSnapshot: (name) => (name === formatted.name ? ts.ScriptSnapshot.fromString(formatted.text) : undefined),
+  getCompilationSettings: () => ({}),
+  getCurrentDirectory: () => '/',
+  getDefaultLibFileName: () => '/lib.d.ts',
+  fileExists: (name) => name === formatted.name,
+  readFile: (name) => (name === formatted.name ? formatted.text : undefined),
+})
 
 /** Generated TypeScript in a code style: indentation and semicolons by the TS formatter, then quotes. */
 export function applyStyle(code: string, style: CodeStyle): string {
-  const file = formatterProject.createSourceFile(`/generated-${generation++}.ts`, code)
+  formatted = { ...formatted, version: formatted.version + 1, text: code }
   const tab = style.indent === '\t'
-  const edits = formatterProject.getLanguageService().getFormattingEditsForDocument(file.getFilePath(), {
+  const edits = formatter.getFormattingEditsForDocument(formatted.name, {
     indentSize: tab ? 4 : style.indent.length,
     tabSize: tab ? 4 : style.indent.length,
     convertTabsToSpaces: !tab,
     semicolons: style.semicolons ? ts.SemicolonPreference.Insert : ts.SemicolonPreference.Remove,
     insertSpaceAfterOpeningAndBeforeClosingNonemptyBraces: true,
+    // the rest as ts-morph filled them in when it ran the formatter
+    newLineCharacter: '\n',
+    indentStyle: ts.IndentStyle.Smart,
+    insertSpaceAfterCommaDelimiter: true,
+    insertSpaceAfterConstructor: false,
+    insertSpaceAfterSemicolonInForStatements: true,
+    insertSpaceAfterKeywordsInControlFlowStatements: true,
+    insertSpaceAfterOpeningAndBeforeClosingNonemptyBrackets: false,
+    insertSpaceAfterOpeningAndBeforeClosingTemplateStringBraces: false,
+    insertSpaceAfterOpeningAndBeforeClosingJsxExpressionBraces: false,
+    insertSpaceBeforeFunctionParenthesis: false,
+    insertSpaceBeforeAndAfterBinaryOperators: true,
+    placeOpenBraceOnNewLineForFunctions: false,
+    placeOpenBraceOnNewLineForControlBlocks: false,
   })
-  formatterProject.removeSourceFile(file)
-  let formatted = code
-  for (const edit of [...edits].sort((a, b) => b.getSpan().getStart() - a.getSpan().getStart())) {
-    const span = edit.getSpan()
-    formatted = formatted.slice(0, span.getStart()) + edit.getNewText() + formatted.slice(span.getEnd())
+  let out = code
+  for (const edit of [...edits].sort((a, b) => b.span.start - a.span.start)) {
+    out = out.slice(0, edit.span.start) + edit.newText + out.slice(edit.span.start + edit.span.length)
   }
-  return convertQuotes(formatted, style.quote)
+  return convertQuotes(out, style.quote)
 }

@@ -197,9 +197,12 @@ function functionOf(node: Node | undefined): FunctionLike | undefined {
   return init && (Node.isArrowFunction(init) || Node.isFunctionExpression(init)) ? init : undefined
 }
 
+const FUNCTION_KINDS: ReadonlySet<SyntaxKind> = new Set([SyntaxKind.FunctionDeclaration, SyntaxKind.MethodDeclaration, SyntaxKind.ArrowFunction, SyntaxKind.FunctionExpression])
+
 /** Named functions of the script: declarations, functions held in a variable, and object methods (`actions`, `methods`). */
 function functionsIn(root: Node): FunctionLike[] {
-  return descendantsWhere<Node>(root, () => true).filter((node): node is FunctionLike => calleeName(node) !== undefined)
+  // Only what can be one of them is wrapped: a wrapper for every node of a long script costs more than the rest.
+  return descendantsWhere<Node>(root, (node) => FUNCTION_KINDS.has(node.kind)).filter((node): node is FunctionLike => calleeName(node) !== undefined)
 }
 
 /** How the app calls a function: by its name, or `this.<name>` for a method. */
