@@ -160,8 +160,8 @@ export function describeUnrunnableCode(findings: readonly RunnableFinding[], str
   ].join('\n')
 }
 
-/** A verify finding kept by `--force`: open work at the place it names. */
-export function unrunnableFollowUp(finding: RunnableFinding): FollowUp {
+/** A verify finding kept by `--force`: open work at the place it names, with what happens there. */
+export function findingFollowUp(finding: RunnableFinding, consequence: string, action: string): FollowUp {
   return {
     kind: finding.kind,
     transform: 'verify',
@@ -169,8 +169,13 @@ export function unrunnableFollowUp(finding: RunnableFinding): FollowUp {
     line: finding.line,
     column: finding.column,
     code: finding.code,
-    reason: `${finding.message} (written by ${finding.transforms.join(', ') || 'an unknown transform'}); this fails when it runs`,
-    action: 'finish this part of the migration by hand (see the other follow-ups of the file), or restore the code it replaced',
+    reason: `${finding.message} (written by ${finding.transforms.join(', ') || 'an unknown transform'}); ${consequence}`,
+    action,
     severity: fixedSeverity(finding.kind),
   }
+}
+
+/** Code that would fail when it runs, kept by `--force`. */
+export function unrunnableFollowUp(finding: RunnableFinding): FollowUp {
+  return findingFollowUp(finding, 'this fails when it runs', 'finish this part of the migration by hand (see the other follow-ups of the file), or restore the code it replaced')
 }

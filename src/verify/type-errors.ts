@@ -3,10 +3,10 @@ import path from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { ts } from 'ts-morph'
 import type { FileChange } from '../changeset/types.js'
-import { fixedSeverity, type FollowUp } from '../followups.js'
+import type { FollowUp } from '../followups.js'
 import { directImporters } from './importers.js'
 import { autoImportedNames, isAutoImportPath } from './known-names.js'
-import type { RunnableFinding } from './runnable.js'
+import { findingFollowUp, type RunnableFinding } from './runnable.js'
 import { isScriptPath } from './script-views.js'
 import { typeCheckOptions } from './type-options.js'
 import { buildProgram, createSideResolver, SourceCache, vueViewPath, type RepoSide, type SideResolver } from './type-program.js'
@@ -218,15 +218,5 @@ function importsWhatWasMissing(diagnostic: Diagnostic, fromFile: string, resolve
 
 /** A type error kept by `--force`: the app's own type check fails there. */
 export function typeErrorFollowUp(finding: RunnableFinding): FollowUp {
-  return {
-    kind: finding.kind,
-    transform: 'verify',
-    file: finding.path,
-    line: finding.line,
-    column: finding.column,
-    code: finding.code,
-    reason: `${finding.message} (written by ${finding.transforms.join(', ') || 'an unknown transform'}); the app's type check fails here`,
-    action: 'fix the types by hand (see the other follow-ups of the file), or restore the code the migration replaced',
-    severity: fixedSeverity(finding.kind),
-  }
+  return findingFollowUp(finding, "the app's type check fails here", 'fix the types by hand (see the other follow-ups of the file), or restore the code the migration replaced')
 }

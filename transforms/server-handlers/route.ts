@@ -1,4 +1,4 @@
-import { Node, SyntaxKind } from 'ts-morph'
+import { Node } from 'ts-morph'
 import { zodImportLine, type ZodBodyValidation } from '../../src/analysis/handlers/body-validation.js'
 import type { SocketHandler } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'

@@ -60,7 +60,6 @@ export function stagedCode(ctx: TransformContext): StagedCode {
     if (!isGone(call)) return []
     return [{ call, head: () => composed(call), render: () => composed(call) }]
   })
-  const calls = rewrites.map((rewrite) => rewrite.call)
   const staged: StagedCode = {
     isGone,
     rewritten: () => new Map(rewrites.map((rewrite) => [rewrite.call, rewrite.render])),

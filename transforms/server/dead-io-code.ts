@@ -1,7 +1,6 @@
 import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import { aliasOf, exits, guardOf, isAliasInitializer, isGuard, referencesOf, type Guard } from '../../src/analysis/server/cleanup.js'
 import { isUseNitroAppCall } from '../../src/analysis/server/syntax.js'
-import type { ServerModel } from '../../src/analysis/server/types.js'
 import { descendantsOfKind } from '../../src/ast/walk.js'
 import { fileRange, isEditedNode } from '../../src/changeset/ranges.js'
 import type { ChangeMeta, TextEdit } from '../../src/changeset/types.js'

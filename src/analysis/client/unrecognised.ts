@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type CallExpression } from 'ts-morph'
+import { Node, SyntaxKind } from 'ts-morph'
 import type { AnalysisContext } from '../context.js'
 import { eventName } from '../event-name.js'
 import { descendantsOfKind } from '../../ast/walk.js'
