@@ -177,6 +177,14 @@ function ungeneratedRoutes(model: SocketModel, changes: readonly FileChange[], r
   return missing.length === 0 ? undefined : new Map(missing.map((route) => [route.event, { reason: `${route.file} could not be written; see this handler's other follow-up`, defect: true }]))
 }
 
+/** The first unit whose parsed script blocks no longer hold the text they were read from. */
+function mutatedUnit(repo: LoadedRepo): string | undefined {
+  for (const [path, unit] of repo.units) {
+    if (unit.scripts.some((block) => block.sourceFile.getFullText() !== unit.originalText.slice(block.start, block.end))) return path
+  }
+  return undefined
+}
+
 /** Plans the whole migration in memory: load, analyse, run the transforms, collect the ChangeSet. Writes nothing. */
 export async function planMigration(dir: string, options: PlanOptions = {}): Promise<MigrationPlan> {
   const verbose = options.verbose ?? (() => {})
@@ -229,6 +237,9 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
     const started = performance.now()
     await guardAsync(transform.id, () => transform.run(ctx))
     verbose(`[${transform.id}] ${Math.round(performance.now() - started)} ms`)
+    // An edit made on a tree instead of staged would never reach the ChangeSet: lost without a word.
+    const mutated = mutatedUnit(repo)
+    if (mutated) throw new MigrationError(`${transform.id}: changed the ts-morph tree of ${mutated}; a transform stages text edits (ctx.changes.edit) and leaves the trees as the analysis read them`)
   }
   const transformMs = lap()
 

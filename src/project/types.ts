@@ -13,7 +13,7 @@ export interface NuxtLayout {
 
 /** One `<script>` or `<script setup>` block of a .vue file, or the whole text of a .ts/.js file. */
 export interface ScriptBlock {
-  /** ts-morph view of the block's code; transforms edit it in place and the engine maps the text back. */
+  /** ts-morph view of the block's code as it was read: transforms read it and stage text edits, never change it. */
   sourceFile: SourceFile
   /** true for `<script setup>` */
   setup: boolean

@@ -4,6 +4,7 @@ import { execa } from 'execa'
 import { afterEach, beforeAll, describe, expect, it } from 'vitest'
 import type { JsonReport } from '../../src/report/json.js'
 import type { Transform } from '../../src/transform.js'
+import { fileRange } from '../../src/changeset/ranges.js'
 import { writeSocketApp } from '../bad-input/setup.js'
 import { binPath, ensureBuilt, fakePackageManagers, readJson, repoRoot, runBin, runInProcess, tempDir } from '../helpers/cli.js'
 import { diffTrees, readTree } from '../helpers/tree.js'
@@ -35,7 +36,8 @@ const demo: Transform = {
     if (socketImport) {
       ctx.report(socketImport, { kind: 'handlers/dropped', reason: 'the import was removed', action: 'check the plugin' })
       // A stand-in for what it imported: the verify stage refuses code that uses a name nothing declares.
-      socketImport.replaceWithText('const Server = class { attach() {} }')
+      const range = fileRange(ctx.repo, socketImport)
+      ctx.changes.edit(range.path, { start: range.start, end: range.end, text: 'const Server = class { on(..._args: unknown[]) {} }' }, meta)
     }
     ctx.changes.create('server/utils/sse.ts', ctx.applyStyle('export const sse = "on"\n', ctx.styleOf()), meta)
     if (ctx.repo.exists(DOC)) ctx.changes.delete(DOC, meta)
@@ -190,7 +192,7 @@ describe('CLI modes (in-process, test transforms)', () => {
     expect(report.files).toEqual([
       { path: DOC, status: 'deleted', reasons: [{ transform: 'demo', reason: 'replace Socket.IO' }] },
       { path: 'package.json', status: 'updated', reasons: [{ transform: 'demo', reason: 'replace Socket.IO' }] },
-      { path: PLUGIN, status: 'updated', reasons: [{ transform: 'demo', reason: 'test: one change of each kind' }] },
+      { path: PLUGIN, status: 'updated', reasons: [{ transform: 'demo', reason: 'replace Socket.IO' }] },
       { path: 'server/utils/sse.ts', status: 'created', reasons: [{ transform: 'demo', reason: 'replace Socket.IO' }] },
     ])
     expect(report.followUps[0]).toEqual({
@@ -218,6 +220,22 @@ describe('CLI modes (in-process, test transforms)', () => {
     expect(result.stdout).toContain(
       `::warning file=server/utils/odd%2C old.ts,line=3,col=3,title=tutor-sse-migrate emit/local::a 100%25 "odd" server:%0Aline two. To do: migrate it by hand`,
     )
+  })
+
+  it('stops with exit 3, writing nothing, when a transform changes a tree instead of staging its edit', async () => {
+    const root = app()
+    const before = readTree(root)
+    const treeEditor: Transform = {
+      id: 'tree-editor',
+      title: 'test: edits a ts-morph tree',
+      run(ctx) {
+        ctx.repo.getUnit(PLUGIN)?.scripts[0]?.sourceFile.insertStatements(0, '// edited in place')
+      },
+    }
+    const result = await runInProcess([root], { transforms: [treeEditor] })
+    expect(result.exitCode).toBe(3)
+    expect(result.stderr).toContain(`tree-editor: changed the ts-morph tree of ${PLUGIN}; a transform stages text edits (ctx.changes.edit)`)
+    expect(diffTrees(readTree(root), before)).toBe('')
   })
 
   it('--only and --skip choose transforms', async () => {
@@ -295,7 +313,7 @@ describe('CLI modes (in-process, test transforms)', () => {
     expect(report.files.map((f) => f.path)).not.toContain('app/other.ts')
     const result = await runInProcess([root, '--dry-run'], { transforms: [demo] })
     expect(result.stdout).toContain('+// prettier false\n+export const sse = "on";')
-    expect(result.stdout).toContain("+// prettier false\n+const Server = class { attach() {} }\n export default defineNitroPlugin")
+    expect(result.stdout).toContain("+// prettier false\n+const Server = class { on(..._args: unknown[]) {} }\n export default defineNitroPlugin")
   })
 
   it('shows a progress line on a TTY once a run takes over a second, never when piped', async () => {
