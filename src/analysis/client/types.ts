@@ -1,4 +1,4 @@
-// Owned by the client analysis (issue 6): how the app's browser code uses socket.io-client.
+// How the app's browser code uses socket.io-client, as the client analysis describes it.
 import type { CallExpression, ImportDeclaration, Node, PropertyAccessExpression, TypeReferenceNode } from 'ts-morph'
 import type { ScriptBlock, SourceUnit } from '../../project/types.js'
 

@@ -18,7 +18,7 @@ function augmentedSocketKeys(server: ServerModel): string[] {
     .map((m) => m.getName())
 }
 
-/** The io.use middlewares, then the connection handlers with their `socket.on` handlers (issue 3 found the calls). */
+/** The io.use middlewares, then the connection handlers with their `socket.on` handlers (the server analysis found the calls). */
 export function analyseHandlers(ctx: AnalysisContext, server: ServerModel): HandlerModel {
   const middlewares: AuthMiddleware[] = []
   for (const call of server.middlewares) {

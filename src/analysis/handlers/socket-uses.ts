@@ -25,7 +25,7 @@ export interface UseScanOptions {
   augmentedKeys: ReadonlySet<string>
   /** Declarations inside this node are the body's own. */
   own: Node
-  /** True when `node` is the io server (issue 3's model); io uses are rewritten by the server-emits transform. */
+  /** True when `node` is the io server (the server model's answer); io uses are rewritten by the server-emits transform. */
   isIo(node: Node): boolean
 }
 

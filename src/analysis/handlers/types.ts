@@ -1,4 +1,4 @@
-// Owned by the handlers/auth analysis (issue 4).
+// The model of the io.use middlewares and the connection handlers, built by the handlers analysis.
 import type { ArrowFunction, CallExpression, Expression, FunctionExpression, Node, ParameterDeclaration, Statement } from 'ts-morph'
 
 export type HandlerFunction = ArrowFunction | FunctionExpression

@@ -56,7 +56,7 @@ export class IoResolver {
 
   /**
    * What names refer to, remembered while solving: the rounds ask about the same identifiers again
-   * and nothing is edited meanwhile. Afterwards (transforms edit files) every question is answered afresh.
+   * and the trees never change. Afterwards every question is answered afresh.
    */
   private declarationCache: Map<Node, Node[]> | undefined
 

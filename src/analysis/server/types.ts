@@ -1,4 +1,4 @@
-// Owned by the server analysis (issue 3): the single description of the io server side.
+// The single description of the io server side, built by the server analysis.
 import type { CallExpression, NewExpression, Node, SourceFile } from 'ts-morph'
 
 /**
@@ -179,9 +179,9 @@ export interface ServerModel {
   stores: IoStore[]
   /** Every emit / broadcast-operator call on the server. */
   emits: EmitSite[]
-  /** `io.on('connection' | 'connect', handler)` calls (and `io.sockets.on` / `io.of(ns).on`); issue 4 analyses the handler. */
+  /** `io.on('connection' | 'connect', handler)` calls (and `io.sockets.on` / `io.of(ns).on`); the handler analysis reads each handler. */
   connectionHandlers: CallExpression[]
-  /** `io.use(middleware)` calls; issue 4 analyses the middleware. */
+  /** `io.use(middleware)` calls; the handler analysis reads each middleware. */
   middlewares: CallExpression[]
   /** Every other member use of the server (`attach`, `bind`, `adapter`, `engine`, `close`, `of`, ...). */
   memberUses: IoMemberUse[]
@@ -193,7 +193,7 @@ export interface ServerModel {
   containers: Node[]
   /** Repo-relative files that import `socket.io` (the server package). */
   socketIoImporters: string[]
-  /** True when `node` (ignoring parentheses, `as` casts, `!` and `satisfies`) evaluates to the io server. Works on any node, also after edits. */
+  /** True when `node` (ignoring parentheses, `as` casts, `!` and `satisfies`) evaluates to the io server. Works on any node. */
   isIoExpression(node: Node): boolean
   /** True when the declaration node (variable, parameter, object property, binding element, getter function) holds or returns the io server. */
   isIoHolder(node: Node): boolean
