@@ -1,5 +1,6 @@
 import { Node } from 'ts-morph'
 import { zodImportLine, type ZodBodyValidation } from '../../src/analysis/handlers/body-validation.js'
+import { isWithin } from '../../src/analysis/handlers/scope.js'
 import type { SocketHandler } from '../../src/analysis/handlers/types.js'
 import type { MigrationConfig } from '../../src/config/types.js'
 import type { AuthShape, LightAuth } from './auth.js'
@@ -81,7 +82,8 @@ function renderRoute(handler: SocketHandler, shape: AuthShape, config: Migration
   const { eventsType } = scope
   // Uses inside code an earlier transform rewrote (emits) are gone; the rewritten text is rendered as it is.
   const uses = unrewrittenUses(handler.uses, scope.staged)
-  const taken = new Set(handler.fn.getDescendants().filter(Node.isIdentifier).map((n) => n.getText()))
+  const descendants = handler.fn.getDescendants()
+  const taken = new Set(descendants.filter(Node.isIdentifier).map((n) => n.getText()))
   const eventName = freeName('event', taken)
   const keys = new Map<string, string>()
   // A connection-scope alias (`const uid = socket.data.userId`) already names the key in this body.
@@ -90,15 +92,13 @@ function renderRoute(handler: SocketHandler, shape: AuthShape, config: Migration
   // any other declaration of that name (the client's payload, `const id = …` of its own) keeps it, and
   // the user's value is bound under another.
   const readsSocketData = (initializer: Node | undefined) =>
-    initializer !== undefined && uses.some((use) => use.kind === 'data' && use.node.getStart() >= initializer.getStart() && use.node.getEnd() <= initializer.getEnd())
+    initializer !== undefined && uses.some((use) => use.kind === 'data' && isWithin(use.node, initializer))
   const ownNames = new Set(
-    handler.fn
-      .getDescendants()
-      .filter((node) => Node.isParameterDeclaration(node) || Node.isBindingElement(node) || (Node.isVariableDeclaration(node) && !readsSocketData(node.getInitializer())) || Node.isFunctionDeclaration(node))
-      .flatMap((node) => {
-        const name = (node as Node & { getNameNode(): Node | undefined }).getNameNode()
-        return name && Node.isIdentifier(name) ? [name.getText()] : []
-      }),
+    descendants.flatMap((node) => {
+      const own = Node.isParameterDeclaration(node) || Node.isBindingElement(node) || Node.isFunctionDeclaration(node) || (Node.isVariableDeclaration(node) && !readsSocketData(node.getInitializer()))
+      const name = own ? node.getNameNode() : undefined
+      return name && Node.isIdentifier(name) ? [name.getText()] : []
+    }),
   )
   const bindingName = (key: string) => {
     if (!ownNames.has(key)) return freeName(key, new Set([...taken].filter((t) => t !== key)))
@@ -106,7 +106,7 @@ function renderRoute(handler: SocketHandler, shape: AuthShape, config: Migration
   }
   const binding = (key: string) => aliasOf.get(key) ?? keys.get(key) ?? keys.set(key, bindingName(key)).get(key)!
   // Property names (`{ userId: user.id }`) do not clash with a local of that name.
-  const bound = new Set(handler.fn.getDescendants().filter((n) => Node.isIdentifier(n) && !isPropertyName(n)).map((n) => n.getText()))
+  const bound = new Set(descendants.filter((n) => Node.isIdentifier(n) && !isPropertyName(n)).map((n) => n.getText()))
   const idName = light ? freeName(light.idField, bound) : ''
   const names = {
     event: eventName,
@@ -135,7 +135,7 @@ function renderRoute(handler: SocketHandler, shape: AuthShape, config: Migration
     ? renderStatements(body.getStatements(), result.replacements, scope.unit)
     : moveCode(renderNode(body, result.replacements), { line: indentOf(body), unit: indentUnitOf(body.getSourceFile()) }, { line: '', unit: scope.unit }))
   // Connection-scope copies (`const user = socket.data.user`) used in rewritten code the uses no longer point into.
-  const declaredHere = new Set(handler.fn.getDescendants().flatMap((n) => (Node.isVariableDeclaration(n) || Node.isParameterDeclaration(n) || Node.isBindingElement(n) ? [n.getName()] : [])))
+  const declaredHere = new Set(descendants.flatMap((n) => (Node.isVariableDeclaration(n) || Node.isParameterDeclaration(n) || Node.isBindingElement(n) ? [n.getName()] : [])))
   for (const [name, key] of scope.aliases) {
     if (result.needs.aliases.has(name) || declaredHere.has(name) || !mentions(bodyText, name)) continue
     if (unknownKey(key)) result.blockers.push({ node: handler.call, reason: `uses \`${name}\` (socket data \`${key}\`), which no migrated auth middleware stores` })
