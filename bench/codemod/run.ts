@@ -10,6 +10,8 @@
  *   npx tsx bench/codemod/run.ts --sizes 5000 --profile-only    (where does (a)'s time go? → results/codemod-profile.md)
  *   npx tsx bench/codemod/run.ts --transform-phase --baseline <checkout> [--sizes 20000] [--runs 5]
  *     (the transform phase of this build against another's → results/codemod-vs-baseline.md)
+ *   npx tsx bench/codemod/run.ts --type-check-cost [--runs 8] [--baseline <checkout>] <repo>…
+ *     (what the verify stage's type check adds to a dry-run of each repo → results/type-check-cost.md)
  */
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -24,6 +26,7 @@ import { chartSvg } from '../lib/svg.js'
 import { generateRepo, type RepoManifest } from './generate.js'
 import { summariseCpuProfile, type ProfileSummary } from './profile.js'
 import { compareTransformPhase } from './transform-phase.js'
+import { measureTypeCheckCost } from './type-check-cost.js'
 
 const here = dirname(fileURLToPath(import.meta.url))
 const repoRoot = resolve(here, '../..')
@@ -198,7 +201,8 @@ function profileMarkdown(profile: ProfileSummary, files: number): string {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
     options: {
       sizes: { type: 'string', default: '1000,5000,20000' },
       runs: { type: 'string' },
@@ -206,12 +210,18 @@ async function main(): Promise<void> {
       keep: { type: 'boolean', default: false },
       'profile-only': { type: 'boolean', default: false },
       'transform-phase': { type: 'boolean', default: false },
+      'type-check-cost': { type: 'boolean', default: false },
       baseline: { type: 'string' },
     },
   })
   const sizes = values.sizes.split(',').map(Number)
   const runs = (values.runs ?? (values['transform-phase'] ? '5' : '5,3,3')).split(',').map(Number)
   if (!existsSync(join(repoRoot, 'dist/src/cli.js'))) throw new Error('dist/src/cli.js is missing: run `npm run build` first')
+  if (values['type-check-cost']) {
+    if (positionals.length === 0) throw new Error('--type-check-cost needs the repos to run on (e.g. fixtures/tutor-school/before)')
+    await measureTypeCheckCost({ repoRoot, repos: positionals.map((repo) => resolve(repo)), runs: Number(values.runs ?? 8), baseline: values.baseline && resolve(values.baseline), resultsDir })
+    return
+  }
   if (values['transform-phase']) {
     if (!values.baseline) throw new Error('--transform-phase needs --baseline <root of another checkout, built>')
     const files = sizes[sizes.length - 1] as number

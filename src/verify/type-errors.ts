@@ -7,9 +7,11 @@ import type { FollowUp } from '../followups.js'
 import { directImporters } from './importers.js'
 import { autoImportedNames, isAutoImportPath } from './known-names.js'
 import { findingFollowUp, type RunnableFinding } from './runnable.js'
+import type { FileDiagnostic } from './program-checker.js'
 import { isScriptPath } from './script-views.js'
 import { typeCheckOptions } from './type-options.js'
-import { buildProgram, createSideResolver, SourceCache, vueViewPath, type RepoSide, type SideResolver } from './type-program.js'
+import { createSideResolver, programInput, vueViewPath, type RepoSide, type SideResolver } from './type-program.js'
+import { checkProgram } from './type-thread.js'
 
 /** The loaded repo, as far as the type check reads it. */
 export interface TypeCheckRepo {
@@ -18,51 +20,6 @@ export interface TypeCheckRepo {
   readText(path: string): string | undefined
   exists(path: string): boolean
   readonly project: { getCompilerOptions(): ts.CompilerOptions }
-}
-
-/**
- * Diagnostics that say what the check could not load rather than what the code does: a name or a
- * global type nothing here declares (the names check judges those, knowing the auto-imports), a
- * type definition file, a package's type (each package is a module of `any`, whose names are no
- * types), type arguments to what only the packages' types make generic (`ref<T>()`), and an
- * implicit `any`, which only the installed packages' types would prevent. They never count, even
- * when new.
- */
-const ENVIRONMENT_CODES = new Set([
-  2304, 2552, 2580, 2581, 2582, 2583, 2584, 2591, 2592, 2593, 2503, 2318, 2688, 2709, 2347,
-  7005, 7006, 7008, 7010, 7011, 7015, 7016, 7017, 7018, 7019, 7022, 7023, 7024, 7031, 7034, 7053,
-])
-/** `Namespace '"h3"' has no exported member 'H3Event'`: a type read from a package. */
-const PACKAGE_NAMESPACE = 2694
-
-/** Property does not exist (did you mean …): on `this` outside a class, Vue's types decide what `this` holds. */
-const MISSING_PROPERTY = new Set([2339, 2551])
-
-function isEnvironmentDiagnostic(diagnostic: ts.Diagnostic, message: string, source: ts.SourceFile): boolean {
-  if (ENVIRONMENT_CODES.has(diagnostic.code)) return true
-  if (diagnostic.code === PACKAGE_NAMESPACE) return message.startsWith(`Namespace '"`)
-  return MISSING_PROPERTY.has(diagnostic.code) && diagnostic.start !== undefined && isOnThisOutsideClass(source, diagnostic.start)
-}
-
-function isOnThisOutsideClass(source: ts.SourceFile, position: number): boolean {
-  let node: ts.Node = source
-  for (let inner = childAt(node, position); inner; inner = childAt(node, position)) node = inner
-  const access = node.parent
-  if (!access || !ts.isPropertyAccessExpression(access) || access.expression.kind !== ts.SyntaxKind.ThisKeyword) return false
-  for (let scope: ts.Node | undefined = access; scope; scope = scope.parent) if (ts.isClassLike(scope)) return false
-  return true
-}
-
-function childAt(node: ts.Node, position: number): ts.Node | undefined {
-  return ts.forEachChild(node, (child) => (child.getStart() <= position && position < child.getEnd() ? child : undefined))
-}
-
-interface Diagnostic {
-  key: string
-  line: number
-  column: number
-  code: number
-  message: string
 }
 
 /**
@@ -111,20 +68,8 @@ function sideOf(repo: TypeCheckRepo, changes: readonly FileChange[], after: bool
   }
 }
 
-function diagnosticsOf(program: ts.Program, fileName: string, rootDir: string): Diagnostic[] {
-  const source = program.getSourceFile(fileName)
-  if (!source) return []
-  return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
-    .flatMap((diagnostic) => {
-      const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n').split(rootDir + '/').join('')
-      if (isEnvironmentDiagnostic(diagnostic, message, source)) return []
-      const { line, character } = source.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
-      return [{ key: `${diagnostic.code}\0${message}`, line: line + 1, column: character + 1, code: diagnostic.code, message }]
-    })
-}
-
 /** The diagnostics `after` has that `before` has not, matched by code and message (so a line moved by the plan still matches). */
-function newDiagnostics(after: readonly Diagnostic[], before: readonly Diagnostic[]): Diagnostic[] {
+function newDiagnostics(after: readonly FileDiagnostic[], before: readonly FileDiagnostic[]): FileDiagnostic[] {
   const left = new Map<string, number>()
   for (const diagnostic of before) left.set(diagnostic.key, (left.get(diagnostic.key) ?? 0) + 1)
   return after.filter((diagnostic) => {
@@ -142,7 +87,7 @@ function newDiagnostics(after: readonly Diagnostic[], before: readonly Diagnosti
  * a finding. The repo's own compiler options (see typeCheckOptions) apply; packages are never loaded
  * (see buildProgram), so what a finding says holds whatever versions the app has installed.
  */
-export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeCheckRepo, runtimeDir: string, verbose: (message: string) => void = () => {}): RunnableFinding[] {
+export async function findNewTypeErrors(changes: readonly FileChange[], repo: TypeCheckRepo, runtimeDir: string, verbose: (message: string) => void = () => {}): Promise<RunnableFinding[]> {
   const started = performance.now()
   // The runtime's own files are installed as shipped (only restyled) and type-checked with this package.
   const shipped = (change: FileChange) => change.kind === 'create' && change.meta.every((meta) => meta.transform === 'sse-runtime')
@@ -167,12 +112,13 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
 
   // The plan's side first: a file without a diagnostic there has nothing new, so only the files
   // that have one are checked as they were, and a clean plan needs one program, not two.
-  const cache = new SourceCache()
   const opaque = new Set([...changes.filter(shipped).map((change) => change.path), ...installed.keys()].map(fileName))
-  const afterProgram = buildProgram(after, paths.map(fileName), options, cache, opaque)
-  const afterDiagnostics = new Map(paths.map((file) => [file, diagnosticsOf(afterProgram, fileName(file), rootDir)]))
+  const afterCheck = await checkProgram({ input: programInput(after, paths.map(fileName), options, opaque), files: paths.map(fileName), continues: false })
+  const afterDiagnostics = new Map(paths.map((file) => [file, afterCheck.result.get(fileName(file)) ?? []]))
   const recheck = paths.filter((file) => afterDiagnostics.get(file)!.length > 0 && before.files.has(file))
-  const beforeProgram = recheck.length > 0 ? buildProgram(before, recheck.map(fileName), options, cache, opaque, afterProgram) : undefined
+  const beforeCheck = recheck.length > 0
+    ? await checkProgram({ input: programInput(before, recheck.map(fileName), options, opaque), files: recheck.map(fileName), continues: true })
+    : undefined
   const changeOf = new Map(changes.map((change) => [change.path, change]))
   const transformsOf = (file: string) => {
     const sources = changeOf.has(file) ? [file] : [...(importers.get(file) ?? [])]
@@ -183,7 +129,7 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
   for (const file of paths) {
     const found = afterDiagnostics.get(file)!
     if (found.length === 0) continue
-    const earlier = beforeProgram && before.files.has(file) ? diagnosticsOf(beforeProgram, fileName(file), rootDir) : []
+    const earlier = beforeCheck?.result.get(fileName(file)) ?? []
     const lines = (after.text(file) ?? '').split('\n')
     for (const diagnostic of newDiagnostics(found, earlier)) {
       if (importsWhatWasMissing(diagnostic, path.posix.join(rootDir, file), beforeResolver)) continue
@@ -199,7 +145,7 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
       })
     }
   }
-  verbose(`verify: type-checked ${paths.length} files as the plan leaves them (${importers.size} importers among them) and ${recheck.length} as they were, options from ${source}: ${findings.length} new errors, ${Math.round(performance.now() - started)} ms`)
+  verbose(`verify: type-checked ${paths.length} files as the plan leaves them (${importers.size} importers among them) and ${recheck.length} as they were, options from ${source}: ${findings.length} new errors, ${Math.round(performance.now() - started)} ms (checked on ${afterCheck.on})`)
   return findings.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column)
 }
 
@@ -210,7 +156,7 @@ const CANNOT_FIND_MODULE = 2307
  * missing module was moved (a handler into its route), and it is as broken as it was. A module that
  * resolved before is one the plan deleted, which counts.
  */
-function importsWhatWasMissing(diagnostic: Diagnostic, fromFile: string, resolveBefore: SideResolver): boolean {
+function importsWhatWasMissing(diagnostic: FileDiagnostic, fromFile: string, resolveBefore: SideResolver): boolean {
   if (diagnostic.code !== CANNOT_FIND_MODULE) return false
   const specifier = /'([^']+)'/.exec(diagnostic.message)?.[1]
   return specifier !== undefined && resolveBefore.resolve(specifier, fromFile).kind !== 'file'

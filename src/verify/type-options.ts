@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { ts } from 'ts-morph'
+import { DEFAULT_LIB } from './program-checker.js'
 
 /** The compiler options the type check runs with, and which file they came from. */
 export interface TypeCheckOptions {
@@ -16,7 +17,7 @@ export interface TypeCheckOptions {
  */
 function languageLibs(lib: readonly string[] | undefined): string[] {
   const kept = (lib ?? []).filter((name) => !/^lib\.(?:dom|webworker|scripthost)\b/i.test(name))
-  return kept.length > 0 ? kept : ['lib.esnext.d.ts']
+  return kept.length > 0 ? kept : [DEFAULT_LIB]
 }
 
 /** Reads a tsconfig with its `extends`; its `include` is not walked (the check picks its own files). */

@@ -1,6 +1,7 @@
 import path from 'node:path'
-import { Project, ts } from 'ts-morph'
+import { ts } from 'ts-morph'
 import { isPackageSpecifier } from '../project/resolution.js'
+import type { ProgramInput } from './program-checker.js'
 import { autoImportedNames, frameworkNames, isAutoImportPath } from './known-names.js'
 import { vueScriptText } from './undeclared.js'
 
@@ -18,7 +19,6 @@ export interface RepoSide {
 /** Where a specifier leads: a file of the repo, a package (or Nuxt's generated code), or nowhere. */
 export type Resolution = { kind: 'file'; path: string } | { kind: 'external' } | { kind: 'missing' }
 
-const LIB_DIR = '/node_modules/typescript/lib'
 const ENVIRONMENT = '/__tsm_verify__/environment.d.ts'
 /** What a `.vue` file that is imported but not checked exports, whatever its script holds. */
 const COMPONENT_STUB = 'declare const component: any\nexport default component\n'
@@ -26,26 +26,6 @@ const VUE_VIEW = '.view.ts'
 /** Nuxt's `import.meta.client`, `.server`, `.dev`…, declared by its types. */
 const IMPORT_META = 'interface ImportMeta { [key: string]: any }\n'
 const SCANNED = /\.(?:ts|js|mts|mjs|vue)$/
-
-let libHost: ts.ModuleResolutionHost | undefined
-/** TypeScript's lib files as ts-morph ships them (in memory: this package's TypeScript is ts-morph's). */
-function libText(fileName: string): string | undefined {
-  libHost ??= new Project({ useInMemoryFileSystem: true }).getModuleResolutionHost()
-  return libHost.readFile(fileName)
-}
-
-/** Parsed files shared by the programs of one check: a file both sides hold (and every lib file) is parsed once. */
-export class SourceCache {
-  private readonly files = new Map<string, ts.SourceFile>()
-
-  get(fileName: string, text: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile {
-    const known = this.files.get(fileName)
-    if (known?.text === text) return known
-    const file = ts.createSourceFile(fileName, text, languageVersion)
-    this.files.set(fileName, file)
-    return file
-  }
-}
 
 /**
  * A `.vue` file's scripts, checked as one TypeScript file next to it (lines and columns as in the
@@ -107,14 +87,15 @@ export function createSideResolver(side: RepoSide, options: ts.CompilerOptions):
 }
 
 /**
- * One side's program over `roots` (absolute paths; a `.vue` file as its view). Packages are never
+ * What one side's program over `roots` (absolute paths; a `.vue` file as its view) is built from:
+ * the texts of every file it loads and where their imports lead. Packages are never
  * loaded: each one imported is declared as a module of `any`, and so is each name Vue, Nuxt, Nitro
  * and h3 auto-import; the app's own auto-imported exports keep their real types. So a diagnostic
  * here depends on the app's own code only, and the same on both sides. An `opaque` file (the
  * shipped runtime, checked with this package) is loaded for what the checked files use of it, but
  * what it imports is not: its own imports are `any`.
  */
-export function buildProgram(side: RepoSide, roots: readonly string[], options: ts.CompilerOptions, cache: SourceCache, opaque: ReadonlySet<string>, oldProgram?: ts.Program): ts.Program {
+export function programInput(side: RepoSide, roots: readonly string[], options: ts.CompilerOptions, opaque: ReadonlySet<string>): ProgramInput {
   const { resolve, isRepoSource, relative } = createSideResolver(side, options)
 
   // The files the program will hold, found before it is built: the packages among their imports
@@ -125,7 +106,6 @@ export function buildProgram(side: RepoSide, roots: readonly string[], options: 
     const known = texts.get(abs)
     if (known !== undefined) return known
     if (abs === ENVIRONMENT) return undefined
-    if (abs.startsWith(`${LIB_DIR}/`)) return libText(abs)
     if (!isRepoSource(abs)) return undefined
     const rel = relative(abs)
     if (rel.endsWith(`.vue${VUE_VIEW}`)) {
@@ -156,10 +136,14 @@ export function buildProgram(side: RepoSide, roots: readonly string[], options: 
   for (const name of frameworkNames()) if (!declared.has(name)) globals.push(`declare var ${name}: any`)
   const globalsText = `${IMPORT_META}${globals.join('\n')}\n`
 
+  const resolutions = new Map<string, Map<string, string>>()
   const queue = [...roots]
   const scan = (abs: string, text: string) => {
+    const resolved = new Map<string, string>()
+    resolutions.set(abs, resolved)
     for (const imported of ts.preProcessFile(text, true, true).importedFiles) {
       const resolution = resolve(imported.fileName, abs)
+      if (resolution.kind === 'file') resolved.set(imported.fileName, resolution.path)
       if (resolution.kind === 'file' && !texts.has(resolution.path)) queue.push(resolution.path)
       else if (resolution.kind === 'external' && !imported.fileName.startsWith('.')) packages.add(imported.fileName)
     }
@@ -175,33 +159,5 @@ export function buildProgram(side: RepoSide, roots: readonly string[], options: 
   }
   texts.set(ENVIRONMENT, `${globalsText}${[...packages].sort().map((name) => `declare module ${JSON.stringify(name)}\n`).join('')}`)
 
-  const host: ts.CompilerHost = {
-    getSourceFile: (fileName, languageVersion) => {
-      const text = fileText(fileName)
-      return text === undefined ? undefined : cache.get(fileName, text, languageVersion)
-    },
-    getDefaultLibFileName: (compilerOptions) => `${LIB_DIR}/${ts.getDefaultLibFileName(compilerOptions)}`,
-    getDefaultLibLocation: () => LIB_DIR,
-    writeFile: () => undefined,
-    getCurrentDirectory: () => side.rootDir,
-    getCanonicalFileName: (fileName) => fileName,
-    useCaseSensitiveFileNames: () => true,
-    getNewLine: () => '\n',
-    fileExists: (fileName) => fileText(fileName) !== undefined,
-    readFile: (fileName) => fileText(fileName),
-    resolveModuleNames: (moduleNames, containingFile) =>
-      moduleNames.map((name) => {
-        if (opaque.has(containingFile)) return undefined
-        const resolution = resolve(name, containingFile)
-        return resolution.kind === 'file' ? { resolvedFileName: resolution.path, extension: extensionOf(resolution.path), isExternalLibraryImport: false } : undefined
-      }),
-  }
-  return ts.createProgram({ rootNames: [ENVIRONMENT, ...roots], options, host, oldProgram })
-}
-
-function extensionOf(fileName: string): ts.Extension {
-  for (const extension of [ts.Extension.Dts, ts.Extension.Dmts, ts.Extension.Dcts, ts.Extension.Ts, ts.Extension.Tsx, ts.Extension.Mts, ts.Extension.Cts, ts.Extension.Js, ts.Extension.Jsx, ts.Extension.Mjs, ts.Extension.Cjs, ts.Extension.Json]) {
-    if (fileName.endsWith(extension)) return extension
-  }
-  return ts.Extension.Ts
+  return { rootDir: side.rootDir, options, rootNames: [ENVIRONMENT, ...roots], texts, resolutions }
 }

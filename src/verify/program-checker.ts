@@ -1,0 +1,140 @@
+import { Project, ts } from 'ts-morph'
+import { isEnvironmentDiagnostic } from './type-diagnostics.js'
+
+export const LIB_DIR = '/node_modules/typescript/lib'
+
+/**
+ * What one side's program is built from: plain data, read off the repo where the repo is loaded, so
+ * that the program can be built and checked on another thread (see type-thread.ts).
+ */
+export interface ProgramInput {
+  /** Absolute, `/`-separated; stripped from the messages. */
+  rootDir: string
+  options: ts.CompilerOptions
+  rootNames: string[]
+  /** Every file the program may load except the lib's, by absolute path. */
+  texts: Map<string, string>
+  /**
+   * Containing file → specifier → the repo file it resolves to. A specifier not listed is a package
+   * (an ambient module of `any`, declared by one of the texts) or a module that is not there.
+   */
+  resolutions: Map<string, Map<string, string>>
+}
+
+export interface CheckRequest {
+  input: ProgramInput
+  /** The files (absolute, as in `rootNames`) whose diagnostics are asked for. */
+  files: string[]
+  /** The other side of the same plan: the previous request's program and parsed files are reused. */
+  continues: boolean
+}
+
+export interface FileDiagnostic {
+  /** Code and message: what matches a diagnostic across the two sides. */
+  key: string
+  line: number
+  column: number
+  code: number
+  message: string
+}
+
+/** File → the diagnostics that count there. */
+export type CheckResult = Map<string, FileDiagnostic[]>
+
+/** The lib the check loads unless the repo names another (see type-options.ts). */
+export const DEFAULT_LIB = 'lib.esnext.d.ts'
+
+let libHost: ts.ModuleResolutionHost | undefined
+/** TypeScript's lib files as ts-morph ships them (in memory: this package's TypeScript is ts-morph's). */
+function libText(fileName: string): string | undefined {
+  if (!fileName.startsWith(`${LIB_DIR}/`)) return undefined
+  libHost ??= new Project({ useInMemoryFileSystem: true }).getModuleResolutionHost()
+  return libHost.readFile(fileName)
+}
+
+/**
+ * Builds and checks programs, keeping what outlives one check: the lib's files stay parsed and bound
+ * from one program to the next (about half of a check's cost when done anew, see warm()); the app's
+ * files are shared only by the two sides of one plan.
+ */
+export class ProgramChecker {
+  private readonly libFiles = new Map<string, ts.SourceFile>()
+  private appFiles = new Map<string, ts.SourceFile>()
+  private last: ts.Program | undefined
+
+  /**
+   * Parses and binds the default lib ahead of the first check (a bound file is never bound again),
+   * then checks `samples` once: the checker's code runs several times faster after that, and the
+   * first real check is the one the run waits for.
+   */
+  warm(samples: ReadonlyMap<string, string> = new Map()): void {
+    const root = '/__tsm_verify__/warm.ts'
+    const texts = new Map([[root, 'export {}\n'], ...samples])
+    const program = this.build({ rootDir: '/', options: { lib: [DEFAULT_LIB], noEmit: true, strict: true, types: [] }, rootNames: [...texts.keys()], texts, resolutions: new Map() })
+    for (const file of samples.keys()) program.getSemanticDiagnostics(program.getSourceFile(file))
+    this.appFiles = new Map()
+  }
+
+  check(request: CheckRequest): CheckResult {
+    if (!request.continues) {
+      this.appFiles = new Map()
+      this.last = undefined
+    }
+    const program = this.build(request.input, this.last)
+    this.last = program
+    return new Map(request.files.map((file) => [file, diagnosticsOf(program, file, request.input.rootDir)]))
+  }
+
+  private sourceFile(fileName: string, text: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile {
+    const files = fileName.startsWith(`${LIB_DIR}/`) ? this.libFiles : this.appFiles
+    const known = files.get(fileName)
+    if (known?.text === text) return known
+    const file = ts.createSourceFile(fileName, text, languageVersion)
+    files.set(fileName, file)
+    return file
+  }
+
+  private build(input: ProgramInput, oldProgram?: ts.Program): ts.Program {
+    const fileText = (fileName: string) => input.texts.get(fileName) ?? libText(fileName)
+    const host: ts.CompilerHost = {
+      getSourceFile: (fileName, languageVersion) => {
+        const text = fileText(fileName)
+        return text === undefined ? undefined : this.sourceFile(fileName, text, languageVersion)
+      },
+      getDefaultLibFileName: (compilerOptions) => `${LIB_DIR}/${ts.getDefaultLibFileName(compilerOptions)}`,
+      getDefaultLibLocation: () => LIB_DIR,
+      writeFile: () => undefined,
+      getCurrentDirectory: () => input.rootDir,
+      getCanonicalFileName: (fileName) => fileName,
+      useCaseSensitiveFileNames: () => true,
+      getNewLine: () => '\n',
+      fileExists: (fileName) => fileText(fileName) !== undefined,
+      readFile: fileText,
+      resolveModuleNames: (moduleNames, containingFile) =>
+        moduleNames.map((name) => {
+          const resolved = input.resolutions.get(containingFile)?.get(name)
+          return resolved === undefined ? undefined : { resolvedFileName: resolved, extension: extensionOf(resolved), isExternalLibraryImport: false }
+        }),
+    }
+    return ts.createProgram({ rootNames: input.rootNames, options: input.options, host, oldProgram })
+  }
+}
+
+function diagnosticsOf(program: ts.Program, fileName: string, rootDir: string): FileDiagnostic[] {
+  const source = program.getSourceFile(fileName)
+  if (!source) return []
+  return [...program.getSyntacticDiagnostics(source), ...program.getSemanticDiagnostics(source)]
+    .flatMap((diagnostic) => {
+      const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n').split(rootDir + '/').join('')
+      if (isEnvironmentDiagnostic(diagnostic, message, source)) return []
+      const { line, character } = source.getLineAndCharacterOfPosition(diagnostic.start ?? 0)
+      return [{ key: `${diagnostic.code}\0${message}`, line: line + 1, column: character + 1, code: diagnostic.code, message }]
+    })
+}
+
+function extensionOf(fileName: string): ts.Extension {
+  for (const extension of [ts.Extension.Dts, ts.Extension.Dmts, ts.Extension.Dcts, ts.Extension.Ts, ts.Extension.Tsx, ts.Extension.Mts, ts.Extension.Cts, ts.Extension.Js, ts.Extension.Jsx, ts.Extension.Mjs, ts.Extension.Cjs, ts.Extension.Json]) {
+    if (fileName.endsWith(extension)) return extension
+  }
+  return ts.Extension.Ts
+}
