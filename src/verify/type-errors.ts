@@ -85,7 +85,7 @@ function newDiagnostics(after: readonly FileDiagnostic[], before: readonly FileD
  * `<script>` blocks) and the files that import them or use what they auto-export are type-checked as
  * they are and as the plan leaves them, and each diagnostic of a file only the second check has is
  * a finding. The repo's own compiler options (see typeCheckOptions) apply; packages are never loaded
- * (see buildProgram), so what a finding says holds whatever versions the app has installed.
+ * (see programInput), so what a finding says holds whatever versions the app has installed.
  */
 export async function findNewTypeErrors(changes: readonly FileChange[], repo: TypeCheckRepo, runtimeDir: string, verbose: (message: string) => void = () => {}): Promise<RunnableFinding[]> {
   const started = performance.now()

@@ -25,9 +25,6 @@ class TypeCheckThread {
   failed = false
 
   constructor(private readonly worker: Worker) {
-    // Never what keeps the process alive: a run that stops before its verify stage (not a Nuxt app,
-    // bad usage) exits at once. Held only while a check is awaited.
-    worker.unref()
     worker.on('message', (reply: TypeCheckReply) => {
       const pending = this.pending.get(reply.id)
       if (!pending) return
@@ -44,6 +41,10 @@ class TypeCheckThread {
     }
     worker.on('error', fail)
     worker.on('exit', (code) => fail(new Error(`the type-check thread exited (code ${code})`)))
+    // Never what keeps the process alive: a run that needs no check, or stops before its verify
+    // stage, exits at once. Held only while a check is awaited. After the listeners: adding one
+    // holds the thread again.
+    worker.unref()
   }
 
   check(request: CheckRequest): Promise<CheckResult> {
