@@ -282,6 +282,11 @@ export const FOLLOW_UP_CATALOGUE = {
     meaning: 'the client keeps its socket for the events that stay on Socket.IO',
     todo: 'make that server code migratable (see its follow-ups), then run the migration again',
   },
+  'client/socket-stays': {
+    severity: 'warning',
+    meaning: 'browser code cannot run on the SSE handle, so its socket and every file using it stay on Socket.IO as they were, with their events',
+    todo: 'rewrite that code for useChatSSE() (or remove it), then run the migration again',
+  },
   'client/unsupported-member': {
     severity: 'warning',
     meaning: 'a member of the socket the SSE stream handle lacks; left as is',

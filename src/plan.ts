@@ -1,6 +1,8 @@
 import { performance } from 'node:perf_hooks'
 import { analyse } from './analysis/index.js'
 import type { GeneratedRoute, SocketModel, Withdrawal } from './analysis/model.js'
+import type { KeptSocketCause } from './analysis/client/socket-groups.js'
+import { namedServerEvents } from './analysis/server-events.js'
 import { StagedChanges } from './changeset/staged.js'
 import type { DependencyEdits, FileChange } from './changeset/types.js'
 import { loadConfig, type ConfigOptions } from './config/load.js'
@@ -44,6 +46,11 @@ export interface PlanOptions extends LoadOptions {
    * Socket.IO this time (set by planMigration itself).
    */
   withdrawn?: ReadonlyMap<string, Withdrawal>
+  /**
+   * Browser code an earlier pass found cannot run on the SSE handle although its events went back to
+   * Socket.IO: its socket, and every file sharing it, stays as it was (set by planMigration itself).
+   */
+  keptSockets?: readonly KeptSocketCause[]
   verbose?(message: string): void
   /** Called as the plan moves on (for the CLI progress line). */
   onStage?(stage: string): void
@@ -137,10 +144,10 @@ function clientEventsByFile(model: SocketModel): ClientEventsByFile {
 
 /**
  * Browser code the plan would leave unable to run (a call the stream handle has no equivalent for,
- * an emit with no route) takes the events its file sends and hears back to Socket.IO: the file then
- * keeps its socket for them, and their handlers and emits stay too. Server code that stays while
- * every client moved takes every event of the client back (which of them it serves cannot be told).
- * Undefined when a place lies anywhere else, or names no event.
+ * an emit with no route, a new type error) takes the events its file sends and hears back to
+ * Socket.IO: the file then keeps its socket for them, and their handlers and emits stay too. Server
+ * code that stays while every client moved takes every event of the client back (which of them it
+ * serves cannot be told). Undefined when a place lies anywhere else, or names no event.
  */
 function clientWithdrawals(clientEvents: ClientEventsByFile, places: readonly WithdrawnPlace[]): Map<string, Withdrawal> | undefined {
   if (places.length === 0) return undefined
@@ -156,6 +163,42 @@ function clientWithdrawals(clientEvents: ClientEventsByFile, places: readonly Wi
     if (!events) return undefined
     const where = place.line === undefined ? place.file : `${place.file}:${place.line}:${place.column}`
     for (const event of events) if (!withdraw.has(event)) withdraw.set(event, { reason: `${where}: ${place.reason}`, defect: false })
+  }
+  return withdraw
+}
+
+/**
+ * When taking events back changes nothing (the file has none of its own, they are back already, or
+ * they are named only at run time), the place keeps its socket: the file and every file sharing its
+ * socket stay as they were (see `keptClientFiles`). Server code that stays while every client moved
+ * keeps every client socket. Undefined when a place lies outside the browser code, or every socket it
+ * names is kept already.
+ */
+function keptSockets(clientEvents: ClientEventsByFile, model: SocketModel, places: readonly WithdrawnPlace[], earlier: readonly KeptSocketCause[] = []): KeptSocketCause[] | undefined {
+  if (places.length === 0) return undefined
+  const causes: KeptSocketCause[] = []
+  for (const place of places) {
+    // A file the client analysis did not see may read a socket it imports; one that does not stops the run.
+    if (place.clientSide && !clientEvents.has(place.file) && earlier.some((cause) => cause.file === place.file)) return undefined
+    const where = place.line === undefined ? place.file : `${place.file}:${place.line}:${place.column}`
+    for (const file of place.clientSide ? [place.file] : [...clientEvents.keys()]) {
+      if (!model.keptClient.has(file)) causes.push({ file, where, reason: place.reason })
+    }
+  }
+  return causes.length === 0 ? undefined : causes
+}
+
+/**
+ * The events browser files kept as they were send and hear, with why, so that their handlers and
+ * emits stay on Socket.IO too; every event the server names when one of them names its events only
+ * at run time.
+ */
+function keptClientEvents(clientEvents: ClientEventsByFile, model: SocketModel): Map<string, Withdrawal> {
+  const withdraw = new Map<string, Withdrawal>()
+  for (const [file, why] of model.keptClient) {
+    if (!clientEvents.has(file)) continue
+    const events = clientEvents.get(file) ?? [...namedServerEvents(model.server, model.handlers)]
+    for (const event of events) if (!withdraw.has(event)) withdraw.set(event, { reason: `${file} keeps its socket as it was (${why})`, defect: false })
   }
   return withdraw
 }
@@ -200,9 +243,14 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   stage(`analysing ${repo.units.size} of ${repo.files.length} files`)
   const followUps: FollowUp[] = [...repo.notes]
   const model = guard('analysis', () =>
-    analyse({ repo, config, report: (target, input) => followUps.push(locateFollowUp(repo, 'analysis', target, input)) }, options.withdrawn),
+    analyse({ repo, config, report: (target, input) => followUps.push(locateFollowUp(repo, 'analysis', target, input)) }, options.withdrawn, options.keptSockets),
   )
   const clientEvents = clientEventsByFile(model)
+  const keptEvents = [...keptClientEvents(clientEvents, model)].filter(([event]) => !options.withdrawn?.has(event))
+  if (keptEvents.length > 0) {
+    verbose(`analysis: ${[...model.keptClient.keys()].join(', ')} keep their socket as it was; planning again with ${keptEvents.map(([event]) => event).join(', ')} on Socket.IO`)
+    return planMigration(dir, { ...options, withdrawn: new Map([...(options.withdrawn ?? []), ...keptEvents]) })
+  }
   const analyseMs = lap()
 
   const changes = new StagedChanges(repo)
@@ -247,16 +295,24 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   const handlersRan = selected.some((transform) => transform.id === 'server-handlers')
   const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
   const typeErrors = syntaxFindings.length > 0 ? [] : await findNewTypeErrors(fileChanges, repo, runtimeDir, verbose)
+  const planned = new Set(fileChanges.map((change) => change.path))
+  const places: WithdrawnPlace[] = [
+    // A finding's line is in the planned text; only in a file the plan leaves as it was is it a line of the app.
+    ...[...unrunnable, ...typeErrors].map((finding) => ({ file: finding.path, ...(planned.has(finding.path) ? {} : { line: finding.line, column: finding.column }), reason: finding.message, clientSide: true })),
+    ...stranded.map((followUp) => ({ ...followUp, clientSide: !isServerStays(followUp.kind) })),
+  ]
   const withdraw = withdrawableEvents(model, [...syntaxFindings, ...unrunnable, ...typeErrors])
     ?? (handlersRan ? ungeneratedRoutes(model, fileChanges, repo) : undefined)
-    ?? (syntaxFindings.length > 0 ? undefined : clientWithdrawals(clientEvents, [
-      ...unrunnable.map((finding) => ({ file: finding.path, reason: finding.message, clientSide: true })),
-      ...stranded.map((followUp) => ({ ...followUp, clientSide: !isServerStays(followUp.kind) })),
-    ]))
-  // Each pass withdraws at least one more event, so this ends; a finding that withdraws nothing new stops the run below.
+    ?? (syntaxFindings.length > 0 ? undefined : clientWithdrawals(clientEvents, places))
+  // Each pass withdraws at least one more event or keeps one more socket, so this ends; a finding that does neither stops the run below.
   if (withdraw && !options.force && [...withdraw.keys()].some((event) => !options.withdrawn?.has(event))) {
     verbose(`verify: withdrawing ${[...withdraw.keys()].join(', ')}: what the plan wrote for them would not run; planning again with them on Socket.IO`)
     return planMigration(dir, { ...options, withdrawn: new Map([...(options.withdrawn ?? []), ...withdraw]) })
+  }
+  const keep = syntaxFindings.length > 0 || options.force ? undefined : keptSockets(clientEvents, model, places, options.keptSockets)
+  if (keep) {
+    verbose(`verify: ${[...new Set(keep.map((cause) => cause.file))].join(', ')} cannot run on the SSE handle with their events on Socket.IO; planning again with their sockets as they were`)
+    return planMigration(dir, { ...options, keptSockets: [...(options.keptSockets ?? []), ...keep] })
   }
   if (syntaxFindings.length > 0) throw new MigrationError(describeSyntaxFindings(syntaxFindings))
   if ((unrunnable.length > 0 || typeErrors.length > 0 || stranded.length > 0) && !options.force) throw new MigrationError(describeUnrunnableCode([...unrunnable, ...typeErrors], stranded))

@@ -21,8 +21,10 @@ const TITLE = 'Move socket.io-client composables, plugins, stores and components
 export const clientTransform: Transform = {
   id: ID,
   title: TITLE,
-  run(ctx) {
-    reportUnrecognisedSockets(ctx)
+  run(whole) {
+    reportUnrecognisedSockets(whole)
+    reportFilesKept(whole)
+    const ctx = withoutKeptFiles(whole)
     const kept = keptOnSocketIO(ctx)
     if (kept?.everything) return reportClientKept(ctx, kept)
     // A socket that stays for part of the app is created once, where it was: its plugin stays too.
@@ -53,6 +55,35 @@ function reportUnrecognisedSockets(ctx: TransformContext): void {
       kind: 'client/unrecognised-socket',
       reason: `this code sends or hears ${events} on a socket the tool does not recognise (not created with an import of socket.io-client), so it and the server side of those events stay on Socket.IO`,
       action: 'create the socket with `io()` imported from socket.io-client (or through a composable that does), then run the migration again',
+    })
+  }
+}
+
+/** The client without the files that keep their socket as it was: the rest moves as if they were not there. */
+function withoutKeptFiles(ctx: TransformContext): TransformContext {
+  const kept = ctx.model.keptClient
+  if (kept.size === 0) return ctx
+  const client = {
+    ...ctx.model.client,
+    scripts: ctx.model.client.scripts.filter((script) => !kept.has(script.unit.path)),
+    plugins: ctx.model.client.plugins.filter((plugin) => !kept.has(plugin.unit.path)),
+  }
+  return { ...ctx, model: { ...ctx.model, client } }
+}
+
+/** Files sharing a socket with code that cannot run on the stream handle stay as they were; each says why, once. */
+function reportFilesKept(ctx: TransformContext): void {
+  const kept = ctx.model.keptClient
+  for (const [file, why] of kept) {
+    const scripts = ctx.model.client.scripts.filter((script) => script.unit.path === file)
+    const at = scripts.flatMap((script) => [...script.creations.map((creation) => creation.call as Node), ...script.members.map((use) => use.access as Node), ...script.provided.map((use) => use.node), ...script.imports])
+      .sort((a, b) => a.getStart() - b.getStart())[0]
+    const sharing = [...kept].filter(([other, otherWhy]) => other !== file && otherWhy === why).map(([other]) => other)
+    // A file the client analysis did not see use the socket (it reads one it imports) is named at its top.
+    ctx.report(at ?? { file, line: 1, code: '' }, {
+      kind: 'client/socket-stays',
+      reason: `${sharing.length > 0 ? `this file shares its socket with ${sharing.join(', ')}, and` : 'in this file'} browser code cannot run on the SSE handle (${why}), so the socket stays on Socket.IO and this file is left as it was, with the events it sends and hears and their server code`,
+      action: 'rewrite that code for useChatSSE() (or remove it), then run the migration again',
     })
   }
 }

@@ -67,4 +67,9 @@ export interface SocketModel {
   usesSocketIO: boolean
   /** Events an earlier pass of the plan took back to Socket.IO: every side of them stays there. */
   withdrawn: ReadonlyMap<string, Withdrawal>
+  /**
+   * Browser files left exactly as they were, with why: they share a socket with code that cannot run
+   * on the SSE handle. The plan takes every event they send or hear back to Socket.IO.
+   */
+  keptClient: ReadonlyMap<string, string>
 }

@@ -131,8 +131,8 @@ export function isServerStays(kind: FollowUpKind): boolean {
   return SERVER_STAYS.has(kind)
 }
 
-/** A client socket kept beside the stream for the events that stay: kept server code still has a client. */
-const SOCKET_KEPT: FollowUpKind = 'client/socket-kept'
+/** A client socket kept beside the stream for the events that stay, or left as it was: kept server code still has a client. */
+const SOCKET_KEPT: ReadonlySet<FollowUpKind> = new Set<FollowUpKind>(['client/socket-kept', 'client/socket-stays'])
 /** Server code whose events nobody can name: even a kept socket does not know to listen to them. */
 const SERVER_STAYS_UNSEEN: ReadonlySet<FollowUpKind> = new Set<FollowUpKind>(['io/unmigrated-use'])
 
@@ -143,7 +143,7 @@ const SERVER_STAYS_UNSEEN: ReadonlySet<FollowUpKind> = new Set<FollowUpKind>(['i
  * cannot be told.
  */
 export function strandedCalls(followUps: readonly FollowUp[], clientMoved: boolean): FollowUp[] {
-  const serverStays = followUps.some((followUp) => followUp.kind === SOCKET_KEPT) ? SERVER_STAYS_UNSEEN : SERVER_STAYS
+  const serverStays = followUps.some((followUp) => SOCKET_KEPT.has(followUp.kind)) ? SERVER_STAYS_UNSEEN : SERVER_STAYS
   return followUps.filter((followUp) => followUp.severity !== 'info'
     && (STRANDED_ON_HANDLE.has(followUp.kind) || (clientMoved && serverStays.has(followUp.kind))))
 }

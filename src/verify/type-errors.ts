@@ -133,7 +133,7 @@ export async function findNewTypeErrors(changes: readonly FileChange[], repo: Ty
     const lines = (after.text(file) ?? '').split('\n')
     for (const diagnostic of newDiagnostics(found, earlier)) {
       if (importsWhatWasMissing(diagnostic, path.posix.join(rootDir, file), beforeResolver)) continue
-      const through = changeOf.has(file) ? '' : ` (it uses ${[...(importers.get(file) ?? [])].join(', ')}, which the plan changes)`
+      const through = changeOf.has(file) ? '' : ` (it uses ${[...(importers.get(file) ?? [])].join(', ')}, as the migration would change it)`
       findings.push({
         kind: 'verify/type-error',
         path: file,

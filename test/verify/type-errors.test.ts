@@ -80,10 +80,11 @@ describe('verify: a type error the plan would add', () => {
   })
 
   it('elsewhere: the run stops naming file:line and the TypeScript message; --force keeps the plan with a follow-up', async () => {
+    // The file's events go back to Socket.IO, then its socket stays as it was; the code the bug appends stays wrong all the same.
     const broken = appendTo('app/composables/useRoom.ts', "export const count = formatCount('many')")
     const dir = writeRepo(APP)
     await expect(planMigration(dir, { transforms: [...registered, broken] })).rejects.toThrow(
-      /app\/composables\/useRoom\.ts:\d+:\d+: type error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'\. \(edited by client, test-append\)/,
+      /app\/composables\/useRoom\.ts:\d+:\d+: type error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'\. \(edited by test-append\)/,
     )
     const forced = await planMigration(dir, { transforms: [...registered, broken], force: true })
     const line = (changedText(forced, 'app/composables/useRoom.ts') ?? '').split('\n').findIndex((text) => text.includes("formatCount('many')")) + 1
@@ -107,7 +108,7 @@ describe('verify: a type error the plan would add', () => {
       run: (ctx) => ctx.changes.delete('server/utils/legacy.ts', { transform: 'test-delete', reason: 'test' }),
     }
     await expect(planMigration(dir, { transforms: [...registered, deleteLegacy] })).rejects.toThrow(
-      /server\/api\/stats\.get\.ts:1:\d+: type error TS2307: Cannot find module '\.\.\/utils\/legacy' or its corresponding type declarations\. \(it uses server\/utils\/legacy\.ts, which the plan changes\) \(edited by test-delete\)/,
+      /server\/api\/stats\.get\.ts:1:\d+: type error TS2307: Cannot find module '\.\.\/utils\/legacy' or its corresponding type declarations\. \(it uses server\/utils\/legacy\.ts, as the migration would change it\) \(edited by test-delete\)/,
     )
   })
 

@@ -151,3 +151,128 @@ export function useGame() {
     expect(move?.severity).toBe('warning')
   })
 })
+
+const changedPaths = (plan: Awaited<ReturnType<typeof planMigration>>) => plan.changes.map((c) => c.path)
+const textOf = (plan: Awaited<ReturnType<typeof planMigration>>, path: string) => {
+  const change = plan.changes.find((c) => c.path === path)
+  return change?.kind === 'update' || change?.kind === 'create' ? change.text : undefined
+}
+
+describe('verify: browser code whose events are already back on Socket.IO, or that has none', () => {
+  it('keeps its socket as it was: the module providing it and every file using it stay byte for byte, their events with them, and the rest moves', async () => {
+    const dir = writeRepo({
+      ...APP,
+      'server/plugins/socket.io.ts': APP['server/plugins/socket.io.ts'].replace(
+        "    socket.on('send_message',",
+        "    socket.on('here', (payload: { roomId: number }) => {\n      socket.broadcast.emit('presence', payload)\n    })\n    socket.on('send_message',",
+      ),
+      // The status socket: a module creates it, a page reads its Manager and has no events of its own.
+      'app/utils/status-socket.ts': `import { io } from 'socket.io-client'
+export const statusSocket = io({ auth: { token: useCookie('token').value } })
+export function announce(roomId: number) {
+  statusSocket.emit('here', { roomId })
+}
+statusSocket.on('presence', (payload: { roomId: number }) => console.log(payload.roomId))
+`,
+      'app/pages/status.vue': `<script setup lang="ts">
+import { statusSocket } from '~/utils/status-socket'
+const transport = ref(statusSocket.io.engine.transport.name)
+</script>
+
+<template>
+  <p>{{ transport }}</p>
+</template>
+`,
+    })
+    const plan = await planMigration(dir)
+    const paths = changedPaths(plan)
+    expect(paths).not.toContain('app/utils/status-socket.ts')
+    expect(paths).not.toContain('app/pages/status.vue')
+    expect(paths).not.toContain('server/api/chat/here.post.ts')
+    expect(textOf(plan, 'server/plugins/socket.io.ts')).toContain("socket.on('here', (payload: { roomId: number }) => {\n      socket.broadcast.emit('presence', payload)")
+    // The room chat has a socket of its own and moves.
+    expect(paths).toContain('server/api/chat/send-message.post.ts')
+    expect(textOf(plan, 'app/composables/useRoom.ts')).toContain("socket.send('/api/chat/send-message', { roomId, text })")
+    const stays = plan.followUps.filter((f) => f.kind === 'client/socket-stays')
+    expect(stays.map((f) => f.file).sort()).toEqual(['app/pages/status.vue', 'app/utils/status-socket.ts'])
+    expect(stays[0]?.reason).toMatch(/app\/pages\/status\.vue:3:\d+: type error TS2339: Property 'io' does not exist on type 'ChatSSE'/)
+    const here = plan.followUps.find((f) => f.kind === 'handlers/not-transplantable' && f.reason.includes('`here`'))
+    expect(here?.reason).toContain('app/utils/status-socket.ts keeps its socket as it was')
+    expect(plan.followUps.some((f) => f.kind.startsWith('verify/'))).toBe(false)
+  })
+
+  it('a type error in browser code (not a generated route) takes that file\'s events back to Socket.IO instead of stopping the run', async () => {
+    const dir = writeRepo({
+      ...APP,
+      'server/plugins/socket.io.ts': APP['server/plugins/socket.io.ts'].replace(
+        "    socket.on('send_message',",
+        "    socket.on('move', (payload: { x: number }) => {\n      socket.broadcast.emit('moved', payload)\n    })\n    socket.on('send_message',",
+      ),
+      'app/stores/game.ts': `import { io } from 'socket.io-client'
+const socket = io({ auth: { token: useCookie('token').value } })
+export function useGame() {
+  socket.on('moved', (move: { x: number }) => console.log(move.x))
+  const move = (x: number) => socket.emit('move', { x })
+  return { move }
+}
+`,
+    })
+    // Stands for a transform bug that only the type check sees: once `move` is posted to its route,
+    // it adds code that takes what the handle's onOpen returns for a number.
+    const typeErrorWhenMoved: Transform = {
+      id: 'test-type-error-when-moved',
+      title: 'test: a type error in a migrated client file',
+      run(ctx) {
+        const file = 'app/stores/game.ts'
+        const text = ctx.changes.currentText(file)
+        if (text?.includes("'/api/chat/move'")) ctx.changes.write(file, `${text}export const opened: number = socket.onOpen(() => {})\n`, text, { transform: 'test-type-error-when-moved', reason: 'test' })
+      },
+    }
+    const plan = await planMigration(dir, { transforms: [...registered, typeErrorWhenMoved] })
+    const paths = changedPaths(plan)
+    expect(paths).not.toContain('server/api/chat/move.post.ts')
+    expect(paths).toContain('server/api/chat/send-message.post.ts')
+    expect(textOf(plan, 'app/stores/game.ts')).toContain("events: ['move', 'moved']")
+    expect(textOf(plan, 'server/plugins/socket.io.ts')).toContain("socket.broadcast.emit('moved', payload)")
+    const move = plan.followUps.find((f) => f.kind === 'handlers/not-transplantable' && f.reason.includes('`move`'))
+    expect(move?.reason).toMatch(/app\/stores\/game\.ts: type error TS2322: Type '\(\) => void' is not assignable to type 'number'/)
+    expect(plan.followUps.some((f) => f.kind.startsWith('verify/'))).toBe(false)
+  })
+
+  it('a listener taking more arguments than an SSE event carries keeps its socket, found by the analysis and named at file:line', async () => {
+    const dir = writeRepo({
+      ...APP,
+      'server/plugins/socket.io.ts': APP['server/plugins/socket.io.ts'].replace(
+        "    socket.on('send_message',",
+        "    socket.on('move', (x: number, y: number) => {\n      socket.broadcast.emit('moved', x, y)\n    })\n    socket.on('send_message',",
+      ),
+      'app/components/Board.vue': `<script setup lang="ts">
+import { io } from 'socket.io-client'
+const socket = io({ auth: { token: useCookie('token').value } })
+const last = ref('')
+socket.on('moved', (x: number, y: number) => {
+  last.value = \`\${x},\${y}\`
+})
+const move = (x: number, y: number) => socket.emit('move', x, y)
+</script>
+
+<template>
+  <button @click="move(1, 2)">{{ last }}</button>
+</template>
+`,
+    })
+    const verbose: string[] = []
+    const plan = await planMigration(dir, { verbose: (message) => verbose.push(message) })
+    const paths = changedPaths(plan)
+    expect(paths).not.toContain('app/components/Board.vue')
+    expect(paths).not.toContain('server/api/chat/move.post.ts')
+    expect(textOf(plan, 'server/plugins/socket.io.ts')).toContain("socket.broadcast.emit('moved', x, y)")
+    expect(textOf(plan, 'app/composables/useRoom.ts')).toContain("socket.send('/api/chat/send-message', { roomId, text })")
+    const stays = plan.followUps.find((f) => f.kind === 'client/socket-stays')
+    expect(`${stays?.file}:${stays?.line}`).toBe('app/components/Board.vue:2')
+    expect(stays?.reason).toContain('app/components/Board.vue:5:1: the `moved` listener takes 2 arguments, and an SSE event carries one data value')
+    // Found before any transform ran: no verify pass had to find the type error first.
+    expect(verbose.filter((line) => line.startsWith('verify: withdrawing') || line.startsWith('verify: ') && line.includes('planning again'))).toEqual([])
+    expect(plan.followUps.some((f) => f.kind.startsWith('verify/'))).toBe(false)
+  })
+})
