@@ -1,4 +1,6 @@
 import { performance } from 'node:perf_hooks'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { analyse } from './analysis/index.js'
 import type { GeneratedRoute, SocketModel, Withdrawal } from './analysis/model.js'
 import type { KeptSocketCause } from './analysis/client/socket-groups.js'
@@ -12,7 +14,6 @@ import { detectPackageManager, installCommand, type PackageManager } from './pm/
 import { InputError, MigrationError } from './errors.js'
 import { loadRepo, type LoadedRepo, type LoadOptions } from './project/load.js'
 import { locateFollowUp } from './project/locate.js'
-import { runtimeDir } from './runtime-dir.js'
 import { applyStyle } from './style/apply.js'
 import { collectVotes, detectFileStyle, emptyVotes, styleFromVotes } from './style/detect.js'
 import { formatChanges, loadRepoPrettier } from './style/prettier.js'
@@ -22,11 +23,16 @@ import { runtimeNames } from './verify/known-names.js'
 import { describeUnrunnableCode, findUnrunnableCode, isServerStays, strandedCalls, unrunnableFollowUp } from './verify/runnable.js'
 import { describeSyntaxFindings, findSyntaxErrors } from './verify/syntax.js'
 import { findNewTypeErrors, typeErrorFollowUp } from './verify/type-errors.js'
-import { startTypeCheckThread } from './verify/type-thread.js'
 import { transforms as registeredTransforms } from '../transforms/index.js'
 import { withIdentityRooms } from './analysis/handlers/self-identification.js'
 import { eventsOfScripts } from '../transforms/client/kept.js'
 import { LIFECYCLE } from '../transforms/client/lifecycle-pair.js'
+
+/** `src/runtime` of this package, from both `src/` (tsx, vitest) and `dist/src/` (the built CLI). */
+export const runtimeDir = path.resolve(
+  fileURLToPath(new URL('.', import.meta.url)),
+  import.meta.url.includes('/dist/') ? '../../src/runtime' : 'runtime',
+)
 
 export interface PlanOptions extends LoadOptions {
   /** Transform ids to run (default: all). */
@@ -225,7 +231,6 @@ function mutatedUnit(repo: LoadedRepo): string | undefined {
 /** Plans the whole migration in memory: load, analyse, run the transforms, collect the ChangeSet. Writes nothing. */
 export async function planMigration(dir: string, options: PlanOptions = {}): Promise<MigrationPlan> {
   const verbose = options.verbose ?? (() => {})
-  startTypeCheckThread()
   const selected = selectTransforms(options.transforms ?? registeredTransforms, options.only, options.skip)
   let mark = performance.now()
   const lap = (): number => {
@@ -294,7 +299,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   const unrunnable = syntaxFindings.length > 0 ? [] : findUnrunnableCode(fileChanges, repo, runtimeNames(runtimeDir), socketFiles)
   const handlersRan = selected.some((transform) => transform.id === 'server-handlers')
   const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
-  const typeErrors = syntaxFindings.length > 0 ? [] : await findNewTypeErrors(fileChanges, repo, runtimeDir, verbose)
+  const typeErrors = syntaxFindings.length > 0 ? [] : findNewTypeErrors(fileChanges, repo, runtimeDir, verbose)
   const planned = new Set(fileChanges.map((change) => change.path))
   const places: WithdrawnPlace[] = [
     // A finding's line is in the planned text; only in a file the plan leaves as it was is it a line of the app.

@@ -16,7 +16,6 @@ import { renderDryRun, renderFollowUps, renderSummary } from './report/human.js'
 import { buildJsonReport, type RunMode, type RunResult } from './report/json.js'
 import type { Transform } from './transform.js'
 import { appCheckFollowUp, describeAppFindings, verifyApp, type AppVerification } from './verify/app-checks.js'
-import { startTypeCheckThread } from './verify/type-thread.js'
 
 export interface RunOptions {
   dir: string
@@ -151,10 +150,8 @@ export async function run(options: RunOptions, env: RunEnvironment): Promise<num
   const progress = progressLine(env.stderr)
   try {
     if (options.undo) return await runUndo(options, out)
-    // Reading the repo starts before the analysis code (ts-morph, TypeScript, the Vue compiler) loads,
-    // and so does the type check's thread, which has the whole plan's time to get ready.
+    // Reading the repo starts before the analysis code (ts-morph, TypeScript, the Vue compiler) loads.
     const prefetched = startPrefetch(options.dir)
-    startTypeCheckThread()
     const { planMigration } = await import('./plan.js')
     plan = await planMigration(options.dir, {
       prefetched: await prefetched,

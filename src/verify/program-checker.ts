@@ -1,12 +1,9 @@
 import { Project, ts } from 'ts-morph'
 import { isEnvironmentDiagnostic } from './type-diagnostics.js'
 
-export const LIB_DIR = '/node_modules/typescript/lib'
+const LIB_DIR = '/node_modules/typescript/lib'
 
-/**
- * What one side's program is built from: plain data, read off the repo where the repo is loaded, so
- * that the program can be built and checked on another thread (see type-thread.ts).
- */
+/** What one side's program is built from: the texts and resolutions read off the repo (see programInput). */
 export interface ProgramInput {
   /** Absolute, `/`-separated; stripped from the messages. */
   rootDir: string
@@ -25,7 +22,7 @@ export interface CheckRequest {
   input: ProgramInput
   /** The files (absolute, as in `rootNames`) whose diagnostics are asked for. */
   files: string[]
-  /** The other side of the same plan: the previous request's program and parsed files are reused. */
+  /** The other side of the same check: the previous request's program and parsed files are reused. */
   continues: boolean
 }
 
@@ -54,26 +51,13 @@ function libText(fileName: string): string | undefined {
 
 /**
  * Builds and checks programs, keeping what outlives one check: the lib's files stay parsed and bound
- * from one program to the next (about half of a check's cost when done anew, see warm()); the app's
- * files are shared only by the two sides of one plan.
+ * from one program to the next (a plan that withdraws events plans, and checks, again); the app's
+ * files are shared only by the two sides of one check.
  */
 export class ProgramChecker {
   private readonly libFiles = new Map<string, ts.SourceFile>()
   private appFiles = new Map<string, ts.SourceFile>()
   private last: ts.Program | undefined
-
-  /**
-   * Parses and binds the default lib ahead of the first check (a bound file is never bound again),
-   * then checks `samples` once: the checker's code runs several times faster after that, and the
-   * first real check is the one the run waits for.
-   */
-  warm(samples: ReadonlyMap<string, string> = new Map()): void {
-    const root = '/__tsm_verify__/warm.ts'
-    const texts = new Map([[root, 'export {}\n'], ...samples])
-    const program = this.build({ rootDir: '/', options: { lib: [DEFAULT_LIB], noEmit: true, strict: true, types: [] }, rootNames: [...texts.keys()], texts, resolutions: new Map() })
-    for (const file of samples.keys()) program.getSemanticDiagnostics(program.getSourceFile(file))
-    this.appFiles = new Map()
-  }
 
   check(request: CheckRequest): CheckResult {
     if (!request.continues) {

@@ -7,11 +7,10 @@ import type { FollowUp } from '../followups.js'
 import { directImporters } from './importers.js'
 import { autoImportedNames, isAutoImportPath } from './known-names.js'
 import { findingFollowUp, type RunnableFinding } from './runnable.js'
-import type { FileDiagnostic } from './program-checker.js'
+import { ProgramChecker, type FileDiagnostic } from './program-checker.js'
 import { isScriptPath } from './script-views.js'
 import { typeCheckOptions } from './type-options.js'
 import { createSideResolver, programInput, vueViewPath, type RepoSide, type SideResolver } from './type-program.js'
-import { checkProgram } from './type-thread.js'
 
 /** The loaded repo, as far as the type check reads it. */
 export interface TypeCheckRepo {
@@ -80,6 +79,9 @@ function newDiagnostics(after: readonly FileDiagnostic[], before: readonly FileD
   })
 }
 
+/** One per process: the lib it has parsed and bound serves every plan (a withdrawal plans again). */
+const checker = new ProgramChecker()
+
 /**
  * Every type error the plan would add: the created and changed scripts (`.vue` ones through their
  * `<script>` blocks) and the files that import them or use what they auto-export are type-checked as
@@ -87,7 +89,7 @@ function newDiagnostics(after: readonly FileDiagnostic[], before: readonly FileD
  * a finding. The repo's own compiler options (see typeCheckOptions) apply; packages are never loaded
  * (see programInput), so what a finding says holds whatever versions the app has installed.
  */
-export async function findNewTypeErrors(changes: readonly FileChange[], repo: TypeCheckRepo, runtimeDir: string, verbose: (message: string) => void = () => {}): Promise<RunnableFinding[]> {
+export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeCheckRepo, runtimeDir: string, verbose: (message: string) => void = () => {}): RunnableFinding[] {
   const started = performance.now()
   // The runtime's own files are installed as shipped (only restyled) and type-checked with this package.
   const shipped = (change: FileChange) => change.kind === 'create' && change.meta.every((meta) => meta.transform === 'sse-runtime')
@@ -113,11 +115,11 @@ export async function findNewTypeErrors(changes: readonly FileChange[], repo: Ty
   // The plan's side first: a file without a diagnostic there has nothing new, so only the files
   // that have one are checked as they were, and a clean plan needs one program, not two.
   const opaque = new Set([...changes.filter(shipped).map((change) => change.path), ...installed.keys()].map(fileName))
-  const afterCheck = await checkProgram({ input: programInput(after, paths.map(fileName), options, opaque), files: paths.map(fileName), continues: false })
-  const afterDiagnostics = new Map(paths.map((file) => [file, afterCheck.result.get(fileName(file)) ?? []]))
+  const afterCheck = checker.check({ input: programInput(after, paths.map(fileName), options, opaque), files: paths.map(fileName), continues: false })
+  const afterDiagnostics = new Map(paths.map((file) => [file, afterCheck.get(fileName(file)) ?? []]))
   const recheck = paths.filter((file) => afterDiagnostics.get(file)!.length > 0 && before.files.has(file))
   const beforeCheck = recheck.length > 0
-    ? await checkProgram({ input: programInput(before, recheck.map(fileName), options, opaque), files: recheck.map(fileName), continues: true })
+    ? checker.check({ input: programInput(before, recheck.map(fileName), options, opaque), files: recheck.map(fileName), continues: true })
     : undefined
   const changeOf = new Map(changes.map((change) => [change.path, change]))
   const transformsOf = (file: string) => {
@@ -129,7 +131,7 @@ export async function findNewTypeErrors(changes: readonly FileChange[], repo: Ty
   for (const file of paths) {
     const found = afterDiagnostics.get(file)!
     if (found.length === 0) continue
-    const earlier = beforeCheck?.result.get(fileName(file)) ?? []
+    const earlier = beforeCheck?.get(fileName(file)) ?? []
     const lines = (after.text(file) ?? '').split('\n')
     for (const diagnostic of newDiagnostics(found, earlier)) {
       if (importsWhatWasMissing(diagnostic, path.posix.join(rootDir, file), beforeResolver)) continue
@@ -145,7 +147,7 @@ export async function findNewTypeErrors(changes: readonly FileChange[], repo: Ty
       })
     }
   }
-  verbose(`verify: type-checked ${paths.length} files as the plan leaves them (${importers.size} importers among them) and ${recheck.length} as they were, options from ${source}: ${findings.length} new errors, ${Math.round(performance.now() - started)} ms (checked on ${afterCheck.on})`)
+  verbose(`verify: type-checked ${paths.length} files as the plan leaves them (${importers.size} importers among them) and ${recheck.length} as they were, options from ${source}: ${findings.length} new errors, ${Math.round(performance.now() - started)} ms`)
   return findings.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column)
 }
 

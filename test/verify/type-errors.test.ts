@@ -1,10 +1,8 @@
-import path from 'node:path'
-import { pathToFileURL } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import { planMigration } from '../../src/plan.js'
 import type { Transform } from '../../src/transform.js'
 import { transforms as registered } from '../../transforms/index.js'
-import { ensureBuilt, repoRoot, runInProcess } from '../helpers/cli.js'
+import { runInProcess } from '../helpers/cli.js'
 import { writeRepo } from '../helpers/repo.js'
 
 const PACKAGE_JSON = `${JSON.stringify({ name: 'app', private: true, dependencies: { nuxt: '^4.4.5', 'socket.io': '^4.8.1', 'socket.io-client': '^4.8.1' } }, null, 2)}\n`
@@ -129,27 +127,5 @@ describe('verify: a type error the plan would add', () => {
     const plan = await planMigration(dir, { transforms: [...registered, unknowable] })
     expect(plan.followUps.filter((f) => f.kind.startsWith('verify/'))).toEqual([])
     expect(plan.changes.map((c) => c.path)).toContain('server/api/chat/send-message.post.ts')
-  })
-
-  it('finds the same errors on its own thread, where the built CLI checks, as on the main thread', async () => {
-    ensureBuilt()
-    // The thread exists only in the build (dist/); the sources check on the main thread.
-    const built = (file: string) => pathToFileURL(path.join(repoRoot, 'dist', file)).href
-    const { startTypeCheckThread } = (await import(built('src/verify/type-thread.js'))) as typeof import('../../src/verify/type-thread.js')
-    startTypeCheckThread({ evenWhenBusy: true })
-    const { planMigration: planBuilt } = (await import(built('src/plan.js'))) as typeof import('../../src/plan.js')
-    const { transforms: registeredBuilt } = (await import(built('transforms/index.js'))) as typeof import('../../transforms/index.js')
-    const broken = [appendTo('app/composables/useRoom.ts', "export const count = formatCount('many')"), appendTo('server/api/chat/send-message.post.ts', "export const channel = roomChannel('lobby')")]
-    const dir = writeRepo(APP)
-    const findings = (plan: Awaited<ReturnType<typeof planMigration>>) =>
-      plan.followUps.filter((f) => f.kind === 'verify/type-error' || f.kind === 'handlers/withdrawn').map((f) => `${f.file}:${f.line} ${f.kind} ${f.reason}`)
-    const here = await planMigration(dir, { transforms: [...registered, ...broken], force: true })
-    const messages: string[] = []
-    const there = await planBuilt(dir, { transforms: [...registeredBuilt, ...broken], force: true, verbose: (message) => messages.push(message) })
-    expect(messages.filter((message) => message.startsWith('verify: type-checked')).every((message) => message.endsWith('(checked on a worker thread)'))).toBe(true)
-    expect(messages.some((message) => message.startsWith('verify: type-checked'))).toBe(true)
-    expect(findings(here)).toHaveLength(2)
-    expect(findings(there)).toEqual(findings(here))
-    expect(there.changes).toEqual(here.changes)
   })
 })
