@@ -246,7 +246,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
 
   const stage = options.onStage ?? (() => {})
   stage(`analysing ${repo.units.size} of ${repo.files.length} files`)
-  const followUps: FollowUp[] = [...repo.notes]
+  let followUps: FollowUp[] = [...repo.notes]
   const model = guard('analysis', () =>
     analyse({ repo, config, report: (target, input) => followUps.push(locateFollowUp(repo, 'analysis', target, input)) }, options.withdrawn, options.keptSockets),
   )
@@ -330,6 +330,8 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   if (nothingMigrated) {
     verbose(`nothing of the app moved onto SSE; dropping the ${fileChanges.length} new file(s) it would have served`)
     fileChanges = []
+    // What they say concerns the runtime that is not installed after all.
+    followUps = followUps.filter((followUp) => followUp.transform !== 'sse-runtime')
   }
   const prettier = await loadRepoPrettier(repo.layout.rootDir)
   if (prettier) {

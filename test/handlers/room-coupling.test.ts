@@ -56,6 +56,30 @@ describe('rooms only code staying on Socket.IO joins', () => {
     expect(files.has('server/api/chat/send-message.post.ts')).toBe(true)
   })
 
+  it('keep their joins on Socket.IO when code staying there sends into them', async () => {
+    const { files, followUps } = await migrate({
+      'server/plugins/socket.io.ts': plugin({
+        middleware: tokenMiddleware,
+        connection: `    socket.on('join_board', (boardId: number) => {
+      socket.join(\`board:\${boardId}\`)
+    })
+    socket.on('board_updated', (boardId: number) => {
+      if (socket.rooms.size > 20) return
+      socket.to(\`board:\${boardId}\`).emit('board_changed', boardId)
+    })
+    socket.on('send_message', (payload: { roomId: number; text: string }) => {
+      socket.to(\`user:\${payload.roomId}\`).emit('message', payload)
+    })`,
+      }),
+    })
+    // board_updated stays (it reads socket.rooms) and sends into board rooms: joined by a route, they would hold streams it never reaches.
+    expect(files.has('server/api/chat/join-board.post.ts')).toBe(false)
+    expect(files.get('server/plugins/socket.io.ts')).toContain("socket.join(`board:${boardId}`)")
+    expect(files.has('server/api/chat/send-message.post.ts')).toBe(true)
+    const reasons = followUps.filter((f) => f.kind === 'handlers/not-transplantable').map((f) => f.reason)
+    expect(reasons).toContain('the `join_board` handler: joins rooms that the `board_updated` handler (it stays on Socket.IO) sends into on Socket.IO, so the join stays there with it')
+  })
+
   it('are told apart by the literal prefix of their names', () => {
     const { model } = analyseFiles({
       'server/plugins/socket.io.ts': `import { Server } from 'socket.io'\nexport default defineNitroPlugin((nitroApp) => { nitroApp.io = new Server() })\n`,

@@ -79,6 +79,14 @@ describe('a client whose every event stays on Socket.IO', () => {
     expect(result.followUps.some((f) => f.kind === 'handlers/not-transplantable' && f.file === 'server/plugins/socket.io.ts')).toBe(true)
   })
 
+  it('reports nothing about the SSE runtime it did not install', async () => {
+    const logout = "export default defineEventHandler(async (event) => {\n  deleteCookie(event, 'token')\n  return { ok: true }\n})\n"
+    const result = await plan({ 'server/plugins/socket.io.ts': statefulServer(['visit']), 'app/pages/index.vue': page, 'server/api/auth/logout.post.ts': logout })
+    expect(result.nothingMigrated).toBe(true)
+    expect(result.followUps.filter((f) => f.transform === 'sse-runtime').map((f) => `${f.file} ${f.kind}`)).toEqual([])
+    expect(result.followUps.some((f) => f.kind === 'handlers/not-transplantable')).toBe(true)
+  })
+
   it('still moves when one of its events can move', async () => {
     const server = statefulServer(['visit']).replace("  io.on('connection', (socket) => {\n", "  io.on('connection', (socket) => {\n    socket.on('wave', (roomId: string) => {\n      socket.to(roomId).emit('waved', roomId)\n    })\n")
     // The Manager read goes too: the stream a partly moved client gets has none.

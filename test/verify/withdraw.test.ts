@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { planMigration } from '../../src/plan.js'
 import type { Transform } from '../../src/transform.js'
@@ -39,6 +41,9 @@ export function useRoom(roomId: number) {
 }
 `,
 }
+
+/** The app's plugin with one more handler, written before `send_message`. */
+const pluginWith = (handler: string) => APP['server/plugins/socket.io.ts'].replace("    socket.on('send_message',", `${handler}    socket.on('send_message',`)
 
 /** Stands for a transform bug: it leaves a name nothing declares in the route generated for `send_message`. */
 const breakSendRoute: Transform = {
@@ -121,10 +126,7 @@ describe('verify: browser code that cannot move onto the stream', () => {
   it('takes its events back to Socket.IO, handler and emits with them, while the rest of the app moves', async () => {
     const dir = writeRepo({
       ...APP,
-      'server/plugins/socket.io.ts': APP['server/plugins/socket.io.ts'].replace(
-        "    socket.on('send_message',",
-        "    socket.on('move', (payload: { x: number }) => {\n      socket.broadcast.emit('moved', payload)\n    })\n    socket.on('send_message',",
-      ),
+      'server/plugins/socket.io.ts': pluginWith("    socket.on('move', (payload: { x: number }) => {\n      socket.broadcast.emit('moved', payload)\n    })\n"),
       'app/stores/game.ts': `import { io } from 'socket.io-client'
 export function useGame() {
   const socket = io({ auth: { token: useCookie('token').value } })
@@ -157,15 +159,13 @@ const textOf = (plan: Awaited<ReturnType<typeof planMigration>>, path: string) =
   const change = plan.changes.find((c) => c.path === path)
   return change?.kind === 'update' || change?.kind === 'create' ? change.text : undefined
 }
+const dirText = (dir: string, file: string) => readFileSync(path.join(dir, file), 'utf8')
 
 describe('verify: browser code whose events are already back on Socket.IO, or that has none', () => {
   it('keeps its socket as it was: the module providing it and every file using it stay byte for byte, their events with them, and the rest moves', async () => {
     const dir = writeRepo({
       ...APP,
-      'server/plugins/socket.io.ts': APP['server/plugins/socket.io.ts'].replace(
-        "    socket.on('send_message',",
-        "    socket.on('here', (payload: { roomId: number }) => {\n      socket.broadcast.emit('presence', payload)\n    })\n    socket.on('send_message',",
-      ),
+      'server/plugins/socket.io.ts': pluginWith("    socket.on('here', (payload: { roomId: number }) => {\n      socket.broadcast.emit('presence', payload)\n    })\n"),
       // The status socket: a module creates it, a page reads its Manager and has no events of its own.
       'app/utils/status-socket.ts': `import { io } from 'socket.io-client'
 export const statusSocket = io({ auth: { token: useCookie('token').value } })
@@ -201,13 +201,46 @@ const transport = ref(statusSocket.io.engine.transport.name)
     expect(plan.followUps.some((f) => f.kind.startsWith('verify/'))).toBe(false)
   })
 
+  it('follows a socket a module exports into the files importing it: their calls move with it, or stay with it when it stays', async () => {
+    const files = (board: string) => ({
+      ...APP,
+      'server/plugins/socket.io.ts': pluginWith("    socket.on('join_board', (payload: { boardId: number }) => {\n      socket.join(`board:${payload.boardId}`)\n    })\n"),
+      // A module that only creates the socket; a component imports it as a value and talks on it.
+      'app/lib/board-socket.ts': "import { io } from 'socket.io-client'\n\nexport const boardSocket = io()\n",
+      'app/components/Board.vue': board,
+    })
+    const board = `<script setup lang="ts">
+import { boardSocket as socket } from '~/lib/board-socket'
+const props = defineProps<{ boardId: number }>()
+onMounted(() => {
+  socket.emit('join_board', { boardId: props.boardId })
+})
+</script>
+
+<template>
+  <div />
+</template>
+`
+    const moved = await planMigration(writeRepo(files(board)))
+    expect(textOf(moved, 'app/lib/board-socket.ts')).toContain('useChatSSE(')
+    expect(textOf(moved, 'app/components/Board.vue')).toContain("socket.post('/api/chat/join-board', { boardId: props.boardId })")
+    expect(changedPaths(moved)).toContain('server/api/chat/join-board.post.ts')
+
+    // The component reads the Manager too: the socket stays, and the component's event with it.
+    const dir = writeRepo(files(board.replace('onMounted(() => {', 'const transport = socket.io.engine.transport.name\nonMounted(() => {')))
+    const kept = await planMigration(dir)
+    const paths = changedPaths(kept)
+    expect(paths).not.toContain('app/components/Board.vue')
+    expect(paths).not.toContain('app/lib/board-socket.ts')
+    expect(paths).not.toContain('server/api/chat/join-board.post.ts')
+    expect(textOf(kept, 'server/plugins/socket.io.ts') ?? dirText(dir, 'server/plugins/socket.io.ts')).toContain("socket.on('join_board'")
+    expect(paths).toContain('server/api/chat/send-message.post.ts')
+  })
+
   it('a type error in browser code (not a generated route) takes that file\'s events back to Socket.IO instead of stopping the run', async () => {
     const dir = writeRepo({
       ...APP,
-      'server/plugins/socket.io.ts': APP['server/plugins/socket.io.ts'].replace(
-        "    socket.on('send_message',",
-        "    socket.on('move', (payload: { x: number }) => {\n      socket.broadcast.emit('moved', payload)\n    })\n    socket.on('send_message',",
-      ),
+      'server/plugins/socket.io.ts': pluginWith("    socket.on('move', (payload: { x: number }) => {\n      socket.broadcast.emit('moved', payload)\n    })\n"),
       'app/stores/game.ts': `import { io } from 'socket.io-client'
 const socket = io({ auth: { token: useCookie('token').value } })
 export function useGame() {
@@ -242,10 +275,7 @@ export function useGame() {
   it('a listener taking more arguments than an SSE event carries keeps its socket, found by the analysis and named at file:line', async () => {
     const dir = writeRepo({
       ...APP,
-      'server/plugins/socket.io.ts': APP['server/plugins/socket.io.ts'].replace(
-        "    socket.on('send_message',",
-        "    socket.on('move', (x: number, y: number) => {\n      socket.broadcast.emit('moved', x, y)\n    })\n    socket.on('send_message',",
-      ),
+      'server/plugins/socket.io.ts': pluginWith("    socket.on('move', (x: number, y: number) => {\n      socket.broadcast.emit('moved', x, y)\n    })\n"),
       'app/components/Board.vue': `<script setup lang="ts">
 import { io } from 'socket.io-client'
 const socket = io({ auth: { token: useCookie('token').value } })

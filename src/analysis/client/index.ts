@@ -90,6 +90,7 @@ function mayHoldSocket(resolver: SocketResolver, block: ScriptBlock): boolean {
   for (const name of resolver.functions.keys()) if (text.includes(name)) return true
   for (const key of resolver.injects.keys()) if (text.includes(key.replace(/^#/, ''))) return true
   for (const key of resolver.provided.keys()) if (text.includes(`$${key}`)) return true
+  for (const name of resolver.exported.keys()) if (text.includes(name)) return true
   return false
 }
 

@@ -5,6 +5,7 @@ import { containerOf, declarationOf, functionName, isNuxtAppExpression, isNuxtPl
 import { unwrapExpression } from '../../ast/expression.js'
 import type { SocketKind } from './types.js'
 import { descendantsOfKind, descendantsWhere } from '../../ast/walk.js'
+import { isPackageSpecifier } from '../../project/resolution.js'
 import { localDeclarations } from '../../ast/scope.js'
 
 /** What calling a function (or injecting a key) gives: the socket itself, and/or an object with socket members. */
@@ -36,6 +37,8 @@ export class SocketResolver {
   readonly injects = new Map<string, Produces>()
   /** Nuxt plugin provide keys (`socket` → `$socket`). */
   readonly provided = new Map<string, SocketKind>()
+  /** Module-level variables exported holding a socket (`export const socket = io()`), by name: files importing that name hold it too. */
+  readonly exported = new Map<string, SocketKind>()
   /** Bumped whenever something new is learnt, to drive the fixpoint. */
   version = 0
 
@@ -59,6 +62,12 @@ export class SocketResolver {
     const known = map.get(key)
     if (known && known.self === produces.self && sameProps(known.props, produces.props)) return
     map.set(key, produces)
+    this.version++
+  }
+
+  setExported(name: string, kind: SocketKind): void {
+    if (this.exported.get(name) === kind) return
+    this.exported.set(name, kind)
     this.version++
   }
 
@@ -95,7 +104,9 @@ export class SocketResolver {
     }
     if (Node.isIdentifier(expr)) {
       const decl = declarationOf(expr)
-      return decl ? this.holders.get(decl.compilerNode) : undefined
+      if (decl) return this.holders.get(decl.compilerNode)
+      const imported = importedName(expr)
+      return imported === undefined ? undefined : this.exported.get(imported)
     }
     // `socket ??= io()` evaluates to the socket.
     if (Node.isBinaryExpression(expr) && ASSIGNMENTS.has(expr.getOperatorToken().getKind())) return this.kindOf(expr.getRight())
@@ -188,6 +199,7 @@ export class SocketResolver {
         (init && this.isSocketRefFactory(init) ? 'ref' : undefined) ??
         (this.mentionsSocketType(decl.getTypeNode()) ? typeKind(decl.getTypeNode()) : undefined)
       if (kind) this.setHolder(decl, kind)
+      if (kind && decl.getVariableStatement()?.isExported() && Node.isSourceFile(decl.getVariableStatement()?.getParent())) this.setExported(nameNode.getText(), kind)
       return
     }
     if (Node.isObjectBindingPattern(nameNode) && init) {
@@ -351,4 +363,20 @@ function unwrapStoreRefs(produces: Produces): Produces {
 function injectionKey(node: Node | undefined): string | undefined {
   if (node && Node.isIdentifier(node)) return `#${node.getText()}`
   return stringValue(node)
+}
+
+/**
+ * The name `id` is imported as, when a named import of one of the app's own modules declares it
+ * (`import { socket as chat } from '~/lib/socket'` → `socket`); a package's export of the same name
+ * is not the app's socket.
+ */
+function importedName(id: Node): string | undefined {
+  const name = id.getText()
+  for (const declaration of id.getSourceFile().getImportDeclarations()) {
+    if (isPackageSpecifier(declaration.getModuleSpecifierValue())) continue
+    for (const named of declaration.getNamedImports()) {
+      if ((named.getAliasNode()?.getText() ?? named.getName()) === name) return named.getName()
+    }
+  }
+  return undefined
 }

@@ -135,9 +135,45 @@ export function coupleRoomsToKeptCode(
         break
       }
     }
+    // The other way round: rooms that Socket.IO code which stays sends into need members on
+    // Socket.IO. When no code staying there joins rooms of that kind, the handlers joining them stay
+    // too; joined by a route instead, they would hold SSE streams that code never reaches, and no
+    // socket. The connection handler's joins count as staying: a plugin kept for any handler keeps
+    // them. A room named by a socket id needs no join (each socket is in its own), and a room named
+    // at run time is only known to be one of the rooms joined by bare names.
+    const keptSends = keptEmitRooms(handlers, server, kept, stays).filter(([room]) => socketIdRoom(room, socketIds) === undefined)
+    const joinedOnSocketIO = [...keptJoins.keys(), ...handlers.connections.flatMap((connection) => joinKinds(connection.setupUses))]
+    const sentByKeptCode = (kind: string): string | undefined => {
+      if (joinedOnSocketIO.some((joined) => mayMatch(kind, joined))) return undefined
+      return keptSends.find(([room]) => mayMatch(roomKind(room), kind))?.[1]
+    }
+    for (const handler of handlers.handlers) {
+      if (handler.kind !== 'event' || stays(handler)) continue
+      const join = handler.uses.find((use) => use.kind === 'join' && use.rooms.some((room) => sentByKeptCode(roomKind(room)) !== undefined))
+      if (!join || join.kind !== 'join') continue
+      const sender = join.rooms.map((room) => sentByKeptCode(roomKind(room))).find((found) => found !== undefined)
+      handler.blockers.push({ node: join.node, reason: `joins rooms that ${sender} sends into on Socket.IO, so the join stays there with it` })
+      changed = true
+    }
     if (!changed) break
   }
   return kept
+}
+
+/** The rooms Socket.IO code that stays sends into, each with where: emits kept on Socket.IO, and the emits of handlers that stay. */
+function keptEmitRooms(handlers: HandlerModel, server: ServerModel, kept: ReadonlyMap<CallExpression, string>, stays: (handler: SocketHandler) => boolean): [Node, string][] {
+  const sends: [Node, string][] = []
+  for (const site of server.emits) {
+    if (!kept.has(site.call)) continue
+    for (const room of site.rooms) sends.push([room, 'an emit kept on Socket.IO'])
+  }
+  for (const handler of handlers.handlers) {
+    if (!stays(handler)) continue
+    const where = `the \`${handler.event}\` handler (it stays on Socket.IO)`
+    for (const use of handler.uses) if (use.kind === 'emit-others') for (const room of use.rooms as Node[]) sends.push([room, where])
+    for (const site of server.emits) if (isWithin(site.call, handler.fn)) for (const room of site.rooms) sends.push([room, where])
+  }
+  return sends
 }
 
 /**
