@@ -22,6 +22,7 @@ import type { Transform, TransformContext } from './transform.js'
 import { runtimeNames } from './verify/known-names.js'
 import { describeUnrunnableCode, findUnrunnableCode, isServerStays, strandedCalls, unrunnableFollowUp } from './verify/runnable.js'
 import { describeSyntaxFindings, findSyntaxErrors } from './verify/syntax.js'
+import { unrewrittenEmits } from './verify/unrewritten-emits.js'
 import { findNewTypeErrors, typeErrorFollowUp } from './verify/type-errors.js'
 import { transforms as registeredTransforms } from '../transforms/index.js'
 import { withIdentityRooms } from './analysis/handlers/self-identification.js'
@@ -220,6 +221,12 @@ function ungeneratedRoutes(model: SocketModel, changes: readonly FileChange[], r
   return missing.length === 0 ? undefined : new Map(missing.map((route) => [route.event, { reason: `${route.file} could not be written; see this handler's other follow-up`, defect: true }]))
 }
 
+/** The events whose generated route the plan writes: their handlers leave Socket.IO. */
+function writtenRouteEvents(model: SocketModel, changes: readonly FileChange[]): string[] {
+  const created = new Set(changes.filter((change) => change.kind === 'create').map((change) => change.path))
+  return generatedRoutes(model).filter((route) => created.has(route.file)).map((route) => route.event)
+}
+
 /** The first unit whose parsed script blocks no longer hold the text they were read from. */
 function mutatedUnit(repo: LoadedRepo): string | undefined {
   for (const [path, unit] of repo.units) {
@@ -308,6 +315,7 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   ]
   const withdraw = withdrawableEvents(model, [...syntaxFindings, ...unrunnable, ...typeErrors])
     ?? (handlersRan ? ungeneratedRoutes(model, fileChanges, repo) : undefined)
+    ?? (handlersRan && syntaxFindings.length === 0 ? unrewrittenEmits(fileChanges, repo, writtenRouteEvents(model, fileChanges)) : undefined)
     ?? (syntaxFindings.length > 0 ? undefined : clientWithdrawals(clientEvents, places))
   // Each pass withdraws at least one more event or keeps one more socket, so this ends; a finding that does neither stops the run below.
   if (withdraw && !options.force && [...withdraw.keys()].some((event) => !options.withdrawn?.has(event))) {

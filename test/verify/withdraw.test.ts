@@ -237,6 +237,42 @@ onMounted(() => {
     expect(paths).toContain('server/api/chat/send-message.post.ts')
   })
 
+  it('keeps an event on Socket.IO while browser code the analysis did not follow still emits it there', async () => {
+    const dir = writeRepo({
+      ...APP,
+      'server/plugins/socket.io.ts': pluginWith("    socket.on('join_board', (payload: { boardId: number }) => {\n      socket.join(`board:${payload.boardId}`)\n    })\n"),
+      // The socket reaches the component through a window property, which the analysis does not follow.
+      'app/plugins/board-socket.client.ts': "import { io } from 'socket.io-client'\n\nexport default defineNuxtPlugin(() => {\n  ;(window as any).boardSocket = io()\n})\n",
+      'app/components/Board.vue': `<script setup lang="ts">
+const props = defineProps<{ boardId: number }>()
+onMounted(() => {
+  ;(window as any).boardSocket.emit('join_board', { boardId: props.boardId })
+})
+</script>
+
+<template>
+  <div />
+</template>
+`,
+    })
+    const plan = await planMigration(dir)
+    const paths = changedPaths(plan)
+    expect(paths).not.toContain('app/components/Board.vue')
+    expect(paths).not.toContain('server/api/chat/join-board.post.ts')
+    expect(textOf(plan, 'server/plugins/socket.io.ts') ?? dirText(dir, 'server/plugins/socket.io.ts')).toContain("socket.on('join_board'")
+    const stays = plan.followUps.find((f) => f.reason.includes('`join_board`') && f.kind === 'handlers/not-transplantable')
+    expect(stays?.reason).toContain('app/components/Board.vue:4')
+  })
+
+  it('does not take for browser code a Socket.IO server of its own beside the app', async () => {
+    const plan = await planMigration(writeRepo({
+      ...APP,
+      'backend/relay.ts': "import { Server } from 'socket.io'\n\nconst relay = new Server(4001)\nrelay.on('connection', (socket) => socket.emit('send_message', { roomId: 1, text: 'hi' }))\n",
+    }))
+    expect(changedPaths(plan)).toContain('server/api/chat/send-message.post.ts')
+    expect(plan.followUps.some((f) => f.reason.includes('still emits it'))).toBe(false)
+  })
+
   it('a type error in browser code (not a generated route) takes that file\'s events back to Socket.IO instead of stopping the run', async () => {
     const dir = writeRepo({
       ...APP,
