@@ -1,16 +1,11 @@
-import path from 'node:path'
-import { ts } from 'ts-morph'
+import { Node, SyntaxKind, type SourceFile } from 'ts-morph'
 import type { Withdrawal } from '../analysis/model.js'
 import type { FileChange } from '../changeset/types.js'
+import { unwrapExpression } from '../ast/expression.js'
+import { descendantsOfKind } from '../ast/walk.js'
+import { nodeLocation } from '../project/locate.js'
+import type { Repo } from '../project/types.js'
 import { escapeRegExp } from '../text/regexp.js'
-import { isScriptPath, lineAndColumn, scriptViews } from './script-views.js'
-
-/** The repo, as far as this check reads it. */
-export interface EmitCheckRepo {
-  readonly files: readonly string[]
-  readonly layout: { readonly rootDir: string; readonly serverDir: string }
-  readText(path: string): string | undefined
-}
 
 const EMITS = new Set(['emit', 'emitWithAck'])
 /** A Socket.IO server of its own (a backend beside the Nuxt app): its emits go to clients, not to a handler. */
@@ -23,30 +18,31 @@ const SERVER_PACKAGE = /\bfrom\s*['"]socket\.io['"]|\brequire\(\s*['"]socket\.io
  * seen, and its emits would go to a handler that is no longer there. Each such event stays on
  * Socket.IO, with where it is still sent. Undefined when there is none.
  */
-export function unrewrittenEmits(changes: readonly FileChange[], repo: EmitCheckRepo, routedEvents: readonly string[]): Map<string, Withdrawal> | undefined {
+export function unrewrittenEmits(changes: readonly FileChange[], repo: Repo, routedEvents: readonly string[]): Map<string, Withdrawal> | undefined {
   if (routedEvents.length === 0) return undefined
-  const serverDir = path.posix.relative(repo.layout.rootDir, repo.layout.serverDir)
   // A file the plan changes was read by the client transform; what it leaves there the members check judges.
   const changed = new Set(changes.map((change) => change.path))
   const mention = new RegExp(`\\.(?:emit|emitWithAck)\\(\\s*(['"\`])(?:${routedEvents.map(escapeRegExp).join('|')})\\1`)
   const found = new Map<string, Withdrawal>()
   for (const file of repo.files) {
-    if (changed.has(file) || !isScriptPath(file) || file.split('/').includes('node_modules') || (serverDir !== '' && !serverDir.startsWith('..') && file.startsWith(`${serverDir}/`))) continue
+    if (changed.has(file) || file.split('/').includes('node_modules')) continue
     const text = repo.readText(file)
     if (text === undefined || !mention.test(text) || SERVER_PACKAGE.test(text)) continue
-    for (const view of scriptViews(file, text)) {
-      const known = classifiedNames(view.source)
-      const visit = (node: ts.Node): void => {
-        if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && EMITS.has(node.expression.name.text) && !isClassified(node.expression.expression, known)) {
-          const [event] = node.arguments
-          if (event && ts.isStringLiteralLike(event) && routedEvents.includes(event.text) && !found.has(event.text)) {
-            const { line, column } = lineAndColumn(text, view.start + node.getStart(view.source))
-            found.set(event.text, { reason: `${file}:${line}:${column} still emits it over Socket.IO, in code the migration did not rewrite (it reaches the socket in a way the tool does not follow)`, defect: false })
-          }
-        }
-        ts.forEachChild(node, visit)
+    // Parsed as the analysis parses it (once, kept), and left as it is by the plan.
+    const unit = repo.getUnit(file)
+    if (!unit || unit.absPath.startsWith(`${repo.layout.serverDir}/`)) continue
+    for (const block of unit.scripts) {
+      const known = classifiedNames(block.sourceFile)
+      for (const call of descendantsOfKind(block.sourceFile, SyntaxKind.CallExpression)) {
+        const callee = call.getExpression()
+        if (!Node.isPropertyAccessExpression(callee) || !EMITS.has(callee.getName()) || isClassified(callee.getExpression(), known)) continue
+        const event = call.getArguments()[0]
+        if (!event || !(Node.isStringLiteral(event) || Node.isNoSubstitutionTemplateLiteral(event))) continue
+        const name = event.getLiteralValue()
+        if (!routedEvents.includes(name) || found.has(name)) continue
+        const at = nodeLocation(repo, call)
+        found.set(name, { reason: `${at ? `${at.file}:${at.line}:${at.column}` : file} still emits it over Socket.IO, in code the migration did not rewrite (it reaches the socket in a way the tool does not follow)`, defect: false })
       }
-      visit(view.source)
     }
   }
   return found.size > 0 ? found : undefined
@@ -56,30 +52,26 @@ export function unrewrittenEmits(changes: readonly FileChange[], repo: EmitCheck
  * Names the file binds to something the analysis saw made (`const bus = useBus()`, `new Emitter()`)
  * or imported: it told sockets among them apart already, so an emit on one is not a socket it missed.
  */
-function classifiedNames(source: ts.SourceFile): Set<string> {
+function classifiedNames(source: SourceFile): Set<string> {
   const names = new Set<string>()
-  const visit = (node: ts.Node): void => {
-    if (ts.isVariableDeclaration(node) && ts.isIdentifier(node.name) && node.initializer) {
-      const init = skipOuterExpressions(node.initializer)
-      if (ts.isCallExpression(init) || ts.isNewExpression(init) || ts.isAwaitExpression(init)) names.add(node.name.text)
-    }
-    if (ts.isImportClause(node) && node.name) names.add(node.name.text)
-    if (ts.isImportSpecifier(node) || ts.isNamespaceImport(node)) names.add(node.name.text)
-    ts.forEachChild(node, visit)
+  for (const declaration of descendantsOfKind(source, SyntaxKind.VariableDeclaration)) {
+    const init = declaration.getInitializer()
+    const value = init && unwrapExpression(init)
+    if (value && (Node.isCallExpression(value) || Node.isNewExpression(value) || Node.isAwaitExpression(value)) && Node.isIdentifier(declaration.getNameNode())) names.add(declaration.getName())
   }
-  visit(source)
+  for (const declaration of source.getImportDeclarations()) {
+    const defaultImport = declaration.getDefaultImport()
+    if (defaultImport) names.add(defaultImport.getText())
+    const namespace = declaration.getNamespaceImport()
+    if (namespace) names.add(namespace.getText())
+    for (const named of declaration.getNamedImports()) names.add((named.getAliasNode() ?? named.getNameNode()).getText())
+  }
   return names
 }
 
 /** The receiver is, or is read off, a name in `known`. */
-function isClassified(receiver: ts.Expression, known: ReadonlySet<string>): boolean {
-  let root = skipOuterExpressions(receiver)
-  while (ts.isPropertyAccessExpression(root) || ts.isElementAccessExpression(root) || ts.isCallExpression(root)) root = skipOuterExpressions(root.expression)
-  return ts.isIdentifier(root) && known.has(root.text)
-}
-
-function skipOuterExpressions(node: ts.Expression): ts.Expression {
-  let current = node
-  while (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isNonNullExpression(current) || ts.isTypeAssertionExpression(current) || ts.isSatisfiesExpression(current)) current = current.expression
-  return current
+function isClassified(receiver: Node, known: ReadonlySet<string>): boolean {
+  let root = unwrapExpression(receiver)
+  while (Node.isPropertyAccessExpression(root) || Node.isElementAccessExpression(root) || Node.isCallExpression(root)) root = unwrapExpression(root.getExpression())
+  return Node.isIdentifier(root) && known.has(root.getText())
 }

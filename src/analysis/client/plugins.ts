@@ -1,13 +1,11 @@
 import { Node, SyntaxKind, type CallExpression, type Statement } from 'ts-morph'
 import type { ScriptBlock, SourceUnit } from '../../project/types.js'
 import type { SocketResolver } from './resolve.js'
-import { isNuxtPluginSetup, stringValue } from './syntax.js'
+import { isNuxtPluginSetup, LIFECYCLE_EVENTS, stringValue } from './syntax.js'
 import { unwrapExpression } from '../../ast/expression.js'
 import type { SocketPlugin } from './types.js'
 import { descendantsOfKind } from '../../ast/walk.js'
 import { eventName } from '../event-name.js'
-
-const LIFECYCLE_EVENTS = new Set(['connect', 'disconnect', 'connect_error'])
 
 /** Nuxt plugins (`defineNuxtPlugin(() => { const socket = io(); return { provide: { socket } } })`) that provide a socket. */
 export function findSocketPlugins(resolver: SocketResolver, blocks: { unit: SourceUnit; block: ScriptBlock }[]): SocketPlugin[] {

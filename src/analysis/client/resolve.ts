@@ -1,4 +1,4 @@
-import { Node, SyntaxKind, type BinaryExpression, type CallExpression, type PropertyAssignment, ts, type VariableDeclaration } from 'ts-morph'
+import { Node, SyntaxKind, type BinaryExpression, type CallExpression, type Identifier, type PropertyAssignment, ts, type VariableDeclaration } from 'ts-morph'
 import type { ScriptBlock } from '../../project/types.js'
 import { isSocketTypeName, type ClientBindings } from './imports.js'
 import { containerOf, declarationOf, functionName, isNuxtAppExpression, isNuxtPluginSetup, optionStoreName, storeNameOfSetup, stringValue, typeKind } from './syntax.js'
@@ -366,17 +366,12 @@ function injectionKey(node: Node | undefined): string | undefined {
 }
 
 /**
- * The name `id` is imported as, when a named import of one of the app's own modules declares it
+ * The name `id` is imported as, when it refers to a named import of one of the app's own modules
  * (`import { socket as chat } from '~/lib/socket'` → `socket`); a package's export of the same name
  * is not the app's socket.
  */
-function importedName(id: Node): string | undefined {
-  const name = id.getText()
-  for (const declaration of id.getSourceFile().getImportDeclarations()) {
-    if (isPackageSpecifier(declaration.getModuleSpecifierValue())) continue
-    for (const named of declaration.getNamedImports()) {
-      if ((named.getAliasNode()?.getText() ?? named.getName()) === name) return named.getName()
-    }
-  }
-  return undefined
+function importedName(id: Identifier): string | undefined {
+  const declaration = localDeclarations(id)[0]
+  if (!declaration || !Node.isImportSpecifier(declaration)) return undefined
+  return isPackageSpecifier(declaration.getImportDeclaration().getModuleSpecifierValue()) ? undefined : declaration.getName()
 }

@@ -5,11 +5,9 @@ import { descendantsOfKind } from '../../ast/walk.js'
 import { unwrapExpression } from '../../ast/expression.js'
 import { eventName } from '../event-name.js'
 import { nodeLocation } from '../../project/locate.js'
-import { declarationOf } from './syntax.js'
+import { declarationOf, LIFECYCLE_EVENTS } from './syntax.js'
 import type { ClientModel, ClientScript } from './types.js'
 
-/** socket.io-client's own events: the stream's signals replace their listeners one for one. */
-const LIFECYCLE_EVENTS = new Set(['connect', 'disconnect', 'connect_error'])
 const LISTENERS = new Set(['on', 'once'])
 /** Causes named in a kept file's follow-up; the rest are counted. */
 const MAX_CAUSES_SHOWN = 3

@@ -4,6 +4,9 @@ import { unwrapExpression } from '../../ast/expression.js'
 import type { SocketKind } from './types.js'
 import { localDeclarations } from '../../ast/scope.js'
 
+/** socket.io-client's own events: the stream's signals replace their listeners one for one. */
+export const LIFECYCLE_EVENTS: ReadonlySet<string> = new Set(['connect', 'disconnect', 'connect_error'])
+
 /** Calls that define an object whose methods' `this` holds state (Pinia option stores, Options API). */
 const CONTAINER_FACTORIES = new Set(['defineStore', 'defineComponent', 'defineNuxtComponent'])
 

@@ -123,11 +123,7 @@ export function coupleRoomsToKeptCode(
     }
     for (const handler of handlers.handlers) {
       if (handler.kind !== 'event' || stays(handler)) continue
-      const socketEmits = handler.uses.flatMap((use) =>
-        use.kind === 'emit-others' || use.kind === 'emit-self' ? [{ node: use.node as Node, event: use.node.getArguments()[0], rooms: use.kind === 'emit-others' ? (use.rooms as Node[]) : [] }] : [],
-      )
-      const ioEmits = server.emits.filter((site) => isWithin(site.call, handler.fn)).map((site: EmitSite) => ({ node: site.call as Node, event: site.event, rooms: site.rooms }))
-      for (const emit of [...socketEmits, ...ioEmits]) {
+      for (const emit of handlerEmits(handler, server)) {
         const why = coupled(emit.event, emit.rooms)
         if (!why) continue
         handler.blockers.push({ node: emit.node, reason: `has an emit that ${why}` })
@@ -170,10 +166,18 @@ function keptEmitRooms(handlers: HandlerModel, server: ServerModel, kept: Readon
   for (const handler of handlers.handlers) {
     if (!stays(handler)) continue
     const where = `the \`${handler.event}\` handler (it stays on Socket.IO)`
-    for (const use of handler.uses) if (use.kind === 'emit-others') for (const room of use.rooms as Node[]) sends.push([room, where])
-    for (const site of server.emits) if (isWithin(site.call, handler.fn)) for (const room of site.rooms) sends.push([room, where])
+    for (const emit of handlerEmits(handler, server)) for (const room of emit.rooms) sends.push([room, where])
   }
   return sends
+}
+
+/** A handler's emits, on its socket and on the io server: the call, its event and the rooms it goes to. */
+function handlerEmits(handler: SocketHandler, server: ServerModel): { node: Node; event: Node | undefined; rooms: Node[] }[] {
+  const socketEmits = handler.uses.flatMap((use) =>
+    use.kind === 'emit-others' || use.kind === 'emit-self' ? [{ node: use.node as Node, event: use.node.getArguments()[0], rooms: use.kind === 'emit-others' ? (use.rooms as Node[]) : [] }] : [],
+  )
+  const ioEmits = server.emits.filter((site) => isWithin(site.call, handler.fn)).map((site: EmitSite) => ({ node: site.call as Node, event: site.event, rooms: site.rooms }))
+  return [...socketEmits, ...ioEmits]
 }
 
 /**
