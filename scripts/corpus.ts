@@ -17,14 +17,14 @@
  *     longer do (import it, or call what only Socket.IO has: the SSE handle has on/off too);
  *   - follow-ups by kind, and the time the run took.
  */
-import { execFileSync } from 'node:child_process'
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { execa } from 'execa'
 import { platformNames } from '../src/verify/known-names.js'
+import { materialise, SKIPPED_DIRS } from './corpus/materialise.js'
 import { undeclaredNames } from './corpus/names.js'
 import { CODE_FILE, parseError } from './corpus/scripts.js'
 import { autoImportedNames, filesUsingSocketIO, importsSocketIO, stillUsesSocketIO } from './corpus/socket-usage.js'
@@ -32,7 +32,6 @@ import { autoImportedNames, filesUsingSocketIO, importsSocketIO, stillUsesSocket
 const project = resolve(dirname(fileURLToPath(import.meta.url)), '..')
 const bin = join(project, 'bin/tutor-sse-migrate.js')
 const RUN_TIMEOUT_MS = 10 * 60_000
-const SKIPPED_DIRS = new Set(['node_modules', '.git', '.nuxt', '.output', '.data', 'dist', '.vercel', '.netlify'])
 const MAX_TEXT_BYTES = 2 * 1024 * 1024
 
 interface FollowUp { kind: string; file: string; line: number; severity?: string }
@@ -51,45 +50,6 @@ interface AppResult {
   /** Files that used Socket.IO before and still do. */
   stillUsing: string[]
   followUps: Map<string, number>
-}
-
-function isGitDir(path: string): boolean {
-  return existsSync(join(path, 'HEAD')) && existsSync(join(path, 'objects'))
-}
-
-/** Put the app's files in `target`: a git directory exported at a commit, or a folder copied. */
-function materialise(input: string, target: string): void {
-  const [path, commit] = input.includes('@') && !existsSync(input) ? [input.slice(0, input.lastIndexOf('@')), input.slice(input.lastIndexOf('@') + 1)] : [input, undefined]
-  mkdirSync(target, { recursive: true })
-  if (isGitDir(path)) return exportCommit(path, commit ?? 'HEAD', target)
-  if (!statSync(path).isDirectory()) throw new Error(`${input}: neither a git directory nor a folder`)
-  cpSync(path, target, { recursive: true, filter: (source) => !SKIPPED_DIRS.has(basename(source)) })
-}
-
-/**
- * The files of `commit`, written under `target`. Mirrors may lack the largest blobs (binaries, LFS
- * pointers' targets), which makes `git archive` fail, so blobs are read with `cat-file --batch` and
- * missing ones are skipped.
- */
-function exportCommit(gitDir: string, commit: string, target: string): void {
-  const listing = execFileSync('git', ['--git-dir', gitDir, 'ls-tree', '-r', '-z', commit], { maxBuffer: 1 << 28 }).toString('utf8')
-  const entries = listing.split('\0').filter(Boolean).flatMap((record) => {
-    const match = /^(\d+) blob ([0-9a-f]+)\t(.+)$/s.exec(record)
-    return match && match[1] !== '120000' ? [{ sha: match[2] as string, path: match[3] as string }] : []
-  })
-  const output = execFileSync('git', ['--git-dir', gitDir, 'cat-file', '--batch'], { input: entries.map((entry) => entry.sha).join('\n') + '\n', maxBuffer: 2 ** 31 })
-  let offset = 0
-  for (const entry of entries) {
-    const end = output.indexOf(0x0a, offset)
-    const header = output.subarray(offset, end).toString('utf8')
-    offset = end + 1
-    if (header.endsWith(' missing')) continue
-    const size = Number(header.split(' ')[2])
-    const file = join(target, entry.path)
-    mkdirSync(dirname(file), { recursive: true })
-    writeFileSync(file, output.subarray(offset, offset + size))
-    offset += size + 1
-  }
 }
 
 /** Every text file of the tree (by path relative to `root`), skipping build output and dependencies. */

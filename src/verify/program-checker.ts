@@ -1,4 +1,5 @@
 import { Project, ts } from 'ts-morph'
+import type { LibLoad } from './lib-trimming.js'
 import { isEnvironmentDiagnostic } from './type-diagnostics.js'
 
 const LIB_DIR = '/node_modules/typescript/lib'
@@ -16,6 +17,8 @@ export interface ProgramInput {
    * (an ambient module of `any`, declared by one of the texts) or a module that is not there.
    */
   resolutions: Map<string, Map<string, string>>
+  /** Every identifier-like word of the repo texts it loads (see wordsOf). */
+  words: Set<string>
 }
 
 export interface CheckRequest {
@@ -24,6 +27,8 @@ export interface CheckRequest {
   files: string[]
   /** The other side of the same check: the previous request's program and parsed files are reused. */
   continues: boolean
+  /** The lib as this check loads it (see trimLib); without one, the lib the options name, whole. */
+  lib?: LibLoad
 }
 
 export interface FileDiagnostic {
@@ -42,11 +47,18 @@ export type CheckResult = Map<string, FileDiagnostic[]>
 export const DEFAULT_LIB = 'lib.esnext.d.ts'
 
 let libHost: ts.ModuleResolutionHost | undefined
-/** TypeScript's lib files as ts-morph ships them (in memory: this package's TypeScript is ts-morph's). */
-function libText(fileName: string): string | undefined {
-  if (!fileName.startsWith(`${LIB_DIR}/`)) return undefined
+const libTexts = new Map<string, string | undefined>()
+/**
+ * A lib file (`lib.es5.d.ts`) as ts-morph ships it (in memory: this package's TypeScript is
+ * ts-morph's). Kept: ts-morph answers a missing file with an exception, whose stack trace costs
+ * more than the read, and TypeScript asks for the lib folder's package.json for every file.
+ */
+export function readLib(name: string): string | undefined {
+  if (libTexts.has(name)) return libTexts.get(name)
   libHost ??= new Project({ useInMemoryFileSystem: true }).getModuleResolutionHost()
-  return libHost.readFile(fileName)
+  const text = /^lib\.[\w.-]+\.d\.ts$/.test(name) ? libHost.readFile(`${LIB_DIR}/${name}`) : undefined
+  libTexts.set(name, text)
+  return text
 }
 
 /**
@@ -64,7 +76,7 @@ export class ProgramChecker {
       this.appFiles = new Map()
       this.last = undefined
     }
-    const program = this.build(request.input, this.last)
+    const program = this.build(request.input, request.lib, this.last)
     this.last = program
     return new Map(request.files.map((file) => [file, diagnosticsOf(program, file, request.input.rootDir)]))
   }
@@ -78,7 +90,12 @@ export class ProgramChecker {
     return file
   }
 
-  private build(input: ProgramInput, oldProgram?: ts.Program): ts.Program {
+  private build(input: ProgramInput, lib: LibLoad | undefined, oldProgram?: ts.Program): ts.Program {
+    const libText = (fileName: string) => {
+      if (!fileName.startsWith(`${LIB_DIR}/`)) return undefined
+      const name = fileName.slice(LIB_DIR.length + 1)
+      return lib?.texts.get(name) ?? readLib(name)
+    }
     const fileText = (fileName: string) => input.texts.get(fileName) ?? libText(fileName)
     const host: ts.CompilerHost = {
       getSourceFile: (fileName, languageVersion) => {
@@ -100,7 +117,8 @@ export class ProgramChecker {
           return resolved === undefined ? undefined : { resolvedFileName: resolved, extension: extensionOf(resolved), isExternalLibraryImport: false }
         }),
     }
-    return ts.createProgram({ rootNames: input.rootNames, options: input.options, host, oldProgram })
+    const options = lib ? { ...input.options, lib: lib.roots } : input.options
+    return ts.createProgram({ rootNames: input.rootNames, options, host, oldProgram })
   }
 }
 

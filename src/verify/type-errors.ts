@@ -7,7 +7,9 @@ import type { FollowUp } from '../followups.js'
 import { directImporters } from './importers.js'
 import { autoImportedNames, isAutoImportPath } from './known-names.js'
 import { findingFollowUp, type RunnableFinding } from './runnable.js'
-import { ProgramChecker, type FileDiagnostic } from './program-checker.js'
+import { libManifest } from './lib-manifest.js'
+import { trimLib, wordsOf } from './lib-trimming.js'
+import { DEFAULT_LIB, ProgramChecker, readLib, type CheckResult, type FileDiagnostic } from './program-checker.js'
 import { isScriptPath } from './script-views.js'
 import { typeCheckOptions } from './type-options.js'
 import { createSideResolver, programInput, vueViewPath, type RepoSide, type SideResolver } from './type-program.js'
@@ -113,14 +115,31 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
   }
 
   // The plan's side first: a file without a diagnostic there has nothing new, so only the files
-  // that have one are checked as they were, and a clean plan needs one program, not two.
+  // that have one are checked as they were, and a clean plan needs one program, not two. Both
+  // sides load the same lib, trimmed to what the code of either can reach: the plan's program and
+  // the text every changed file had.
   const opaque = new Set([...changes.filter(shipped).map((change) => change.path), ...installed.keys()].map(fileName))
-  const afterCheck = checker.check({ input: programInput(after, paths.map(fileName), options, opaque), files: paths.map(fileName), continues: false })
+  const afterInput = programInput(after, paths.map(fileName), options, opaque)
+  const replaced = changes.flatMap((change) => (change.kind === 'create' ? [] : [before.text(change.path) ?? '']))
+  const manifest = libManifest()
+  const libRoots = options.lib ?? [DEFAULT_LIB]
+  const union = (...sets: ReadonlySet<string>[]) => new Set(sets.flatMap((set) => [...set]))
+  const replacedWords = wordsOf(replaced)
+  let lib = trimLib(manifest, readLib, union(afterInput.words, replacedWords), libRoots)
+  let afterCheck = checker.check({ input: afterInput, files: paths.map(fileName), continues: false, lib })
+  const recheck = paths.filter((file) => (afterCheck.get(fileName(file)) ?? []).length > 0 && before.files.has(file))
+  let beforeCheck: CheckResult | undefined
+  if (recheck.length > 0) {
+    const beforeInput = programInput(before, recheck.map(fileName), options, opaque)
+    const both = trimLib(manifest, readLib, union(afterInput.words, replacedWords, beforeInput.words), libRoots)
+    // Code only the earlier side loads reaches more of the lib: the plan's side is checked again with it.
+    if ([...both.texts].some(([name, text]) => lib.texts.get(name) !== text)) {
+      lib = both
+      afterCheck = checker.check({ input: afterInput, files: paths.map(fileName), continues: false, lib })
+    }
+    beforeCheck = checker.check({ input: beforeInput, files: recheck.map(fileName), continues: true, lib })
+  }
   const afterDiagnostics = new Map(paths.map((file) => [file, afterCheck.get(fileName(file)) ?? []]))
-  const recheck = paths.filter((file) => afterDiagnostics.get(file)!.length > 0 && before.files.has(file))
-  const beforeCheck = recheck.length > 0
-    ? checker.check({ input: programInput(before, recheck.map(fileName), options, opaque), files: recheck.map(fileName), continues: true })
-    : undefined
   const changeOf = new Map(changes.map((change) => [change.path, change]))
   const transformsOf = (file: string) => {
     const sources = changeOf.has(file) ? [file] : [...(importers.get(file) ?? [])]
@@ -147,7 +166,8 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
       })
     }
   }
-  verbose(`verify: type-checked ${paths.length} files as the plan leaves them (${importers.size} importers among them) and ${recheck.length} as they were, options from ${source}: ${findings.length} new errors, ${Math.round(performance.now() - started)} ms`)
+  const libSize = (texts: Iterable<string>) => Math.round([...texts].reduce((sum, text) => sum + text.length, 0) / 1000)
+  verbose(`verify: type-checked ${paths.length} files as the plan leaves them (${importers.size} importers among them) and ${recheck.length} as they were, options from ${source}, lib reachable from their code ${libSize(lib.texts.values())} of ${libSize(Object.keys(manifest.files).flatMap((name) => readLib(name) ?? []))} kB: ${findings.length} new errors, ${Math.round(performance.now() - started)} ms`)
   return findings.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column)
 }
 

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { ts } from 'ts-morph'
+import { isBrowserLib } from './lib-manifest.js'
 import { DEFAULT_LIB } from './program-checker.js'
 
 /** The compiler options the type check runs with, and which file they came from. */
@@ -16,7 +17,7 @@ export interface TypeCheckOptions {
  * name never counts as a new type error (see type-errors.ts), so this loses checks, never adds one.
  */
 function languageLibs(lib: readonly string[] | undefined): string[] {
-  const kept = (lib ?? []).filter((name) => !/^lib\.(?:dom|webworker|scripthost)\b/i.test(name))
+  const kept = (lib ?? []).filter((name) => !isBrowserLib(name))
   return kept.length > 0 ? kept : [DEFAULT_LIB]
 }
 

@@ -3,6 +3,7 @@ import { ts } from 'ts-morph'
 import { isPackageSpecifier } from '../project/resolution.js'
 import type { ProgramInput } from './program-checker.js'
 import { autoImportedNames, frameworkNames, isAutoImportPath } from './known-names.js'
+import { wordsOf } from './lib-trimming.js'
 import { vueScriptText } from './undeclared.js'
 
 /** The repo's files on one side of the plan: as they are, or as the plan leaves them. */
@@ -133,7 +134,6 @@ export function programInput(side: RepoSide, roots: readonly string[], options: 
       globals.push(`declare var ${name}: typeof import(${JSON.stringify(module)})[${JSON.stringify(name === defaultName ? 'default' : name)}]`)
     }
   }
-  for (const name of frameworkNames()) if (!declared.has(name)) globals.push(`declare var ${name}: any`)
   const globalsText = `${IMPORT_META}${globals.join('\n')}\n`
 
   const resolutions = new Map<string, Map<string, string>>()
@@ -157,7 +157,10 @@ export function programInput(side: RepoSide, roots: readonly string[], options: 
     texts.set(abs, text)
     if (isRepoSource(abs) && !opaque.has(abs)) scan(abs, text)
   }
-  texts.set(ENVIRONMENT, `${globalsText}${[...packages].sort().map((name) => `declare module ${JSON.stringify(name)}\n`).join('')}`)
+  // The framework's names that some file of the program uses: declaring the other hundreds costs the check time and changes nothing.
+  const words = wordsOf(texts.values())
+  const framework = frameworkNames().filter((name) => !declared.has(name) && words.has(name)).map((name) => `declare var ${name}: any\n`)
+  texts.set(ENVIRONMENT, `${globalsText}${framework.join('')}${[...packages].sort().map((name) => `declare module ${JSON.stringify(name)}\n`).join('')}`)
 
-  return { rootDir: side.rootDir, options, rootNames: [ENVIRONMENT, ...roots], texts, resolutions }
+  return { rootDir: side.rootDir, options, rootNames: [ENVIRONMENT, ...roots], texts, resolutions, words }
 }
