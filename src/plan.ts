@@ -22,6 +22,7 @@ import type { Transform, TransformContext } from './transform.js'
 import { runtimeNames } from './verify/known-names.js'
 import { describeUnrunnableCode, findUnrunnableCode, isServerStays, strandedCalls, unrunnableFollowUp } from './verify/runnable.js'
 import { describeSyntaxFindings, findSyntaxErrors } from './verify/syntax.js'
+import { ParsedScripts } from './verify/parsed-scripts.js'
 import { unrewrittenEmits } from './verify/unrewritten-emits.js'
 import { findNewTypeErrors, typeErrorFollowUp } from './verify/type-errors.js'
 import { transforms as registeredTransforms } from '../transforms/index.js'
@@ -301,12 +302,13 @@ export async function planMigration(dir: string, options: PlanOptions = {}): Pro
   stage('collecting changes')
   let fileChanges = guard('engine', () => changes.collect())
   stage('verifying the changed files')
-  const syntaxFindings = findSyntaxErrors(fileChanges)
+  const parsed = new ParsedScripts()
+  const syntaxFindings = findSyntaxErrors(fileChanges, parsed)
   const socketFiles = [...new Set([...model.server.sites, ...model.handlers.handlers, ...model.handlers.middlewares].map((part) => part.file))]
   const unrunnable = syntaxFindings.length > 0 ? [] : findUnrunnableCode(fileChanges, repo, runtimeNames(runtimeDir), socketFiles)
   const handlersRan = selected.some((transform) => transform.id === 'server-handlers')
   const stranded = strandedCalls(followUps, fileChanges.some((change) => change.meta.some((meta) => meta.transform === 'client')))
-  const typeErrors = syntaxFindings.length > 0 ? [] : findNewTypeErrors(fileChanges, repo, runtimeDir, verbose)
+  const typeErrors = syntaxFindings.length > 0 ? [] : findNewTypeErrors(fileChanges, repo, runtimeDir, verbose, parsed)
   const planned = new Set(fileChanges.map((change) => change.path))
   const places: WithdrawnPlace[] = [
     // A finding's line is in the planned text; only in a file the plan leaves as it was is it a line of the app.

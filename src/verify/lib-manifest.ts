@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { ts } from 'ts-morph'
+import { wordsOf } from './lib-trimming.js'
 import { DEFAULT_LIB, readLib } from './program-checker.js'
 
 /**
@@ -28,7 +29,7 @@ export interface LibFileManifest {
   references: string[]
   /** In module form (`export {}` with `declare global`): its module-local names cannot share a file with others. */
   module: boolean
-  /** Where the declarations start: what comes before (`/// <reference lib>` lines) is always kept. */
+  /** Where the declarations start: before them, only `/// <reference>` lines. */
   prologueEnd: number
   declarations: LibDeclaration[]
 }
@@ -54,11 +55,10 @@ export interface LibPart {
 }
 
 const LIB_NAME = /^lib\..*\.d\.ts$/
-const IDENTIFIER = /[A-Za-z_$][\w$]*/g
 const MANIFEST_FILE = fileURLToPath(new URL('../../lib-manifest.json', import.meta.url))
 
 function identifiers(text: string): string[] {
-  return [...new Set(text.match(IDENTIFIER) ?? [])]
+  return [...wordsOf([text])]
 }
 
 function declaredNames(statement: ts.Statement): string[] {

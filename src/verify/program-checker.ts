@@ -1,5 +1,7 @@
 import { Project, ts } from 'ts-morph'
 import type { LibLoad } from './lib-trimming.js'
+import type { ParsedScripts } from './parsed-scripts.js'
+import { scriptKindOf } from './script-views.js'
 import { isEnvironmentDiagnostic } from './type-diagnostics.js'
 
 const LIB_DIR = '/node_modules/typescript/lib'
@@ -29,6 +31,8 @@ export interface CheckRequest {
   continues: boolean
   /** The lib as this check loads it (see trimLib); without one, the lib the options name, whole. */
   lib?: LibLoad
+  /** Parses of the plan's texts the program may take (see ParsedScripts.reusable). */
+  parsed?: ParsedScripts
 }
 
 export interface FileDiagnostic {
@@ -76,21 +80,23 @@ export class ProgramChecker {
       this.appFiles = new Map()
       this.last = undefined
     }
-    const program = this.build(request.input, request.lib, this.last)
+    const program = this.build(request, this.last)
     this.last = program
     return new Map(request.files.map((file) => [file, diagnosticsOf(program, file, request.input.rootDir)]))
   }
 
-  private sourceFile(fileName: string, text: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile {
-    const files = fileName.startsWith(`${LIB_DIR}/`) ? this.libFiles : this.appFiles
+  private sourceFile(fileName: string, text: string, languageVersion: ts.ScriptTarget | ts.CreateSourceFileOptions, parsed: ParsedScripts | undefined): ts.SourceFile {
+    const isLib = fileName.startsWith(`${LIB_DIR}/`)
+    const files = isLib ? this.libFiles : this.appFiles
     const known = files.get(fileName)
     if (known?.text === text) return known
-    const file = ts.createSourceFile(fileName, text, languageVersion)
+    const kind = isLib ? undefined : scriptKindOf(fileName)
+    const file = (kind !== undefined ? parsed?.reusable(text, kind, languageVersion) : undefined) ?? ts.createSourceFile(fileName, text, languageVersion)
     files.set(fileName, file)
     return file
   }
 
-  private build(input: ProgramInput, lib: LibLoad | undefined, oldProgram?: ts.Program): ts.Program {
+  private build({ input, lib, parsed }: CheckRequest, oldProgram?: ts.Program): ts.Program {
     const libText = (fileName: string) => {
       if (!fileName.startsWith(`${LIB_DIR}/`)) return undefined
       const name = fileName.slice(LIB_DIR.length + 1)
@@ -100,7 +106,7 @@ export class ProgramChecker {
     const host: ts.CompilerHost = {
       getSourceFile: (fileName, languageVersion) => {
         const text = fileText(fileName)
-        return text === undefined ? undefined : this.sourceFile(fileName, text, languageVersion)
+        return text === undefined ? undefined : this.sourceFile(fileName, text, languageVersion, parsed)
       },
       getDefaultLibFileName: (compilerOptions) => `${LIB_DIR}/${ts.getDefaultLibFileName(compilerOptions)}`,
       getDefaultLibLocation: () => LIB_DIR,

@@ -1,6 +1,7 @@
 import { ts } from 'ts-morph'
 import type { FileChange } from '../changeset/types.js'
 import { findSfcScripts } from '../project/vue.js'
+import { ParsedScripts } from './parsed-scripts.js'
 import { lineAndColumn, scriptKindOf } from './script-views.js'
 
 /** A file the plan would leave unparseable, where the first error sits and who edited it. */
@@ -17,11 +18,9 @@ interface ParseError {
   message: string
 }
 
-function scriptErrors(path: string, text: string, kind: ts.ScriptKind): ParseError[] {
+function scriptErrors(path: string, text: string, kind: ts.ScriptKind, parsed: ParsedScripts): ParseError[] {
   // parseDiagnostics is internal to TypeScript but is exactly "what the parser rejected", without a program.
-  const file = ts.createSourceFile(path, text, ts.ScriptTarget.Latest, false, kind) as ts.SourceFile & {
-    parseDiagnostics?: readonly ts.Diagnostic[]
-  }
+  const file = parsed.parse(path, text, kind) as ts.SourceFile & { parseDiagnostics?: readonly ts.Diagnostic[] }
   return (file.parseDiagnostics ?? []).map((diagnostic) => ({
     offset: diagnostic.start ?? 0,
     message: ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n'),
@@ -39,33 +38,33 @@ function jsonErrors(text: string): ParseError[] {
   }
 }
 
-function vueErrors(path: string, text: string): ParseError[] {
+function vueErrors(path: string, text: string, parsed: ParsedScripts): ParseError[] {
   const { scripts, errors } = findSfcScripts(text, path)
   const found: ParseError[] = errors.map((error) => ({ offset: error.offset ?? 0, message: error.message }))
   for (const script of scripts) {
     const kind = script.lang === 'ts' ? ts.ScriptKind.TS : ts.ScriptKind.JS
-    for (const error of scriptErrors(path, script.content, kind)) found.push({ offset: script.start + error.offset, message: error.message })
+    for (const error of scriptErrors(path, script.content, kind, parsed)) found.push({ offset: script.start + error.offset, message: error.message })
   }
   return found
 }
 
 /** The parse errors of a file text, by its kind; empty for kinds this stage does not parse. */
-export function parseErrors(path: string, text: string): ParseError[] {
-  if (path.endsWith('.vue')) return vueErrors(path, text)
+export function parseErrors(path: string, text: string, parsed = new ParsedScripts()): ParseError[] {
+  if (path.endsWith('.vue')) return vueErrors(path, text, parsed)
   if (path.endsWith('.json')) return jsonErrors(text)
   const kind = scriptKindOf(path)
-  return kind === undefined ? [] : scriptErrors(path, text, kind)
+  return kind === undefined ? [] : scriptErrors(path, text, kind, parsed)
 }
 
 /**
  * Every created or changed file that does not parse while its original did (a file that was already
  * broken is the user's, not ours). Deleted files are not checked.
  */
-export function findSyntaxErrors(changes: readonly FileChange[]): SyntaxFinding[] {
+export function findSyntaxErrors(changes: readonly FileChange[], parsed = new ParsedScripts()): SyntaxFinding[] {
   const findings: SyntaxFinding[] = []
   for (const change of changes) {
     if (change.kind === 'delete') continue
-    const [first] = parseErrors(change.path, change.text)
+    const [first] = parseErrors(change.path, change.text, parsed)
     if (!first) continue
     if (change.kind === 'update' && parseErrors(change.path, change.before).length > 0) continue
     findings.push({

@@ -6,6 +6,7 @@ import type { FileChange } from '../changeset/types.js'
 import type { FollowUp } from '../followups.js'
 import { directImporters } from './importers.js'
 import { autoImportedNames, isAutoImportPath } from './known-names.js'
+import type { ParsedScripts } from './parsed-scripts.js'
 import { findingFollowUp, type RunnableFinding } from './runnable.js'
 import { libManifest } from './lib-manifest.js'
 import { trimLib, wordsOf } from './lib-trimming.js'
@@ -91,7 +92,7 @@ const checker = new ProgramChecker()
  * a finding. The repo's own compiler options (see typeCheckOptions) apply; packages are never loaded
  * (see programInput), so what a finding says holds whatever versions the app has installed.
  */
-export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeCheckRepo, runtimeDir: string, verbose: (message: string) => void = () => {}): RunnableFinding[] {
+export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeCheckRepo, runtimeDir: string, verbose: (message: string) => void = () => {}, parsed?: ParsedScripts): RunnableFinding[] {
   const started = performance.now()
   // The runtime's own files are installed as shipped (only restyled) and type-checked with this package.
   const shipped = (change: FileChange) => change.kind === 'create' && change.meta.every((meta) => meta.transform === 'sse-runtime')
@@ -126,7 +127,7 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
   const union = (...sets: ReadonlySet<string>[]) => new Set(sets.flatMap((set) => [...set]))
   const replacedWords = wordsOf(replaced)
   let lib = trimLib(manifest, readLib, union(afterInput.words, replacedWords), libRoots)
-  let afterCheck = checker.check({ input: afterInput, files: paths.map(fileName), continues: false, lib })
+  let afterCheck = checker.check({ input: afterInput, files: paths.map(fileName), continues: false, lib, parsed })
   const recheck = paths.filter((file) => (afterCheck.get(fileName(file)) ?? []).length > 0 && before.files.has(file))
   let beforeCheck: CheckResult | undefined
   if (recheck.length > 0) {
@@ -135,9 +136,9 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
     // Code only the earlier side loads reaches more of the lib: the plan's side is checked again with it.
     if ([...both.texts].some(([name, text]) => lib.texts.get(name) !== text)) {
       lib = both
-      afterCheck = checker.check({ input: afterInput, files: paths.map(fileName), continues: false, lib })
+      afterCheck = checker.check({ input: afterInput, files: paths.map(fileName), continues: false, lib, parsed })
     }
-    beforeCheck = checker.check({ input: beforeInput, files: recheck.map(fileName), continues: true, lib })
+    beforeCheck = checker.check({ input: beforeInput, files: recheck.map(fileName), continues: true, lib, parsed })
   }
   const afterDiagnostics = new Map(paths.map((file) => [file, afterCheck.get(fileName(file)) ?? []]))
   const changeOf = new Map(changes.map((change) => [change.path, change]))
