@@ -1,8 +1,8 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { ts } from 'ts-morph'
-import { wordsOf } from './lib-trimming.js'
-import { DEFAULT_LIB, readLib } from './program-checker.js'
+import { DEFAULT_LIB, isBrowserLib, readLib } from './lib-files.js'
+import { wordsOf } from './words.js'
 
 /**
  * What depends on what among the top-level declarations of TypeScript's lib files, so that a check
@@ -12,6 +12,8 @@ import { DEFAULT_LIB, readLib } from './program-checker.js'
  * written for another TypeScript.
  */
 export interface LibManifest {
+  /** This file's layout: a manifest written by another version of this tool is computed again. */
+  format: number
   /** The TypeScript whose lib this describes: ts-morph's own. */
   typescript: string
   /**
@@ -54,8 +56,8 @@ export interface LibPart {
   refs: string[]
 }
 
-const LIB_NAME = /^lib\..*\.d\.ts$/
 const MANIFEST_FILE = fileURLToPath(new URL('../../lib-manifest.json', import.meta.url))
+const MANIFEST_FORMAT = 1
 
 function identifiers(text: string): string[] {
   return [...wordsOf([text])]
@@ -158,14 +160,9 @@ export function describeLib(root: string, readLib: (fileName: string) => string 
   const files: Record<string, LibFileManifest> = {}
   for (const name of libFileNames(root, readLib)) {
     const text = readLib(name)
-    if (text !== undefined && LIB_NAME.test(name)) files[name] = describeLibFile(name, text)
+    if (text !== undefined) files[name] = describeLibFile(name, text)
   }
-  return { typescript: ts.version, order: loadOrder(root, readLib).filter((name) => name in files), files: withLibRefsOnly(files) }
-}
-
-/** The DOM and worker libs: 2 MB of declarations the check never loads (see type-options.ts). */
-export function isBrowserLib(fileName: string): boolean {
-  return /^lib\.(?:dom|webworker|scripthost)\b/i.test(fileName)
+  return { format: MANIFEST_FORMAT, typescript: ts.version, order: loadOrder(root, readLib).filter((name) => name in files), files: withLibRefsOnly(files) }
 }
 
 const LIB_REFERENCE = /^\/\/\/\s*<reference\s+lib="([^"]+)"/gm
@@ -192,15 +189,17 @@ export function writeLibManifest(file = MANIFEST_FILE): void {
   writeFileSync(file, `${JSON.stringify(describeLib(DEFAULT_LIB, readLib))}\n`)
 }
 
+/** The manifest in `file` when it describes the lib the check loads (this layout, this TypeScript, the same lengths). */
+export function readShippedManifest(file = MANIFEST_FILE): LibManifest | undefined {
+  if (!existsSync(file)) return undefined
+  const shipped = JSON.parse(readFileSync(file, 'utf8')) as LibManifest
+  const fits = shipped.format === MANIFEST_FORMAT && shipped.typescript === ts.version && Object.entries(shipped.files).every(([name, described]) => readLib(name)?.length === described.length)
+  return fits ? shipped : undefined
+}
+
 let loaded: LibManifest | undefined
-/**
- * The manifest of this TypeScript's lib: the shipped file when it describes the lib the check
- * loads (same TypeScript, same lengths), else computed here once per process.
- */
+/** The manifest of this TypeScript's lib: the one the build wrote, else computed here once per process. */
 export function libManifest(): LibManifest {
-  if (loaded) return loaded
-  const shipped = existsSync(MANIFEST_FILE) ? (JSON.parse(readFileSync(MANIFEST_FILE, 'utf8')) as LibManifest) : undefined
-  const fits = shipped?.typescript === ts.version && Object.entries(shipped.files).every(([name, file]) => readLib(name)?.length === file.length)
-  loaded = fits ? shipped! : describeLib(DEFAULT_LIB, readLib)
+  loaded ??= readShippedManifest() ?? describeLib(DEFAULT_LIB, readLib)
   return loaded
 }

@@ -24,15 +24,6 @@ export const CHECKER_GLOBALS: readonly string[] = [
  */
 export const CHECKER_MEMBERS: readonly string[] = ['default', 'done', 'get', 'length', 'next', 'prototype', 'return', 'set', 'then', 'throw', 'value', 'writable']
 
-const IDENTIFIER = /[A-Za-z_$][\w$]*/g
-
-/** Every identifier-like word of the texts (in strings and comments too: more words only keep more of the lib). */
-export function wordsOf(texts: Iterable<string>): Set<string> {
-  const words = new Set<string>()
-  for (const text of texts) for (const word of text.match(IDENTIFIER) ?? []) words.add(word)
-  return words
-}
-
 /** The lib a program loads: the file names to give as its `lib`, and the text of each lib file it loads. */
 export interface LibLoad {
   roots: string[]

@@ -1,10 +1,9 @@
-import { Project, ts } from 'ts-morph'
+import { ts } from 'ts-morph'
+import { LIB_DIR, readLib } from './lib-files.js'
 import type { LibLoad } from './lib-trimming.js'
 import type { ParsedScripts } from './parsed-scripts.js'
 import { scriptKindOf } from './script-views.js'
 import { isEnvironmentDiagnostic } from './type-diagnostics.js'
-
-const LIB_DIR = '/node_modules/typescript/lib'
 
 /** What one side's program is built from: the texts and resolutions read off the repo (see programInput). */
 export interface ProgramInput {
@@ -46,24 +45,6 @@ export interface FileDiagnostic {
 
 /** File → the diagnostics that count there. */
 export type CheckResult = Map<string, FileDiagnostic[]>
-
-/** The lib the check loads unless the repo names another (see type-options.ts). */
-export const DEFAULT_LIB = 'lib.esnext.d.ts'
-
-let libHost: ts.ModuleResolutionHost | undefined
-const libTexts = new Map<string, string | undefined>()
-/**
- * A lib file (`lib.es5.d.ts`) as ts-morph ships it (in memory: this package's TypeScript is
- * ts-morph's). Kept: ts-morph answers a missing file with an exception, whose stack trace costs
- * more than the read, and TypeScript asks for the lib folder's package.json for every file.
- */
-export function readLib(name: string): string | undefined {
-  if (libTexts.has(name)) return libTexts.get(name)
-  libHost ??= new Project({ useInMemoryFileSystem: true }).getModuleResolutionHost()
-  const text = /^lib\.[\w.-]+\.d\.ts$/.test(name) ? libHost.readFile(`${LIB_DIR}/${name}`) : undefined
-  libTexts.set(name, text)
-  return text
-}
 
 /**
  * Builds and checks programs, keeping what outlives one check: the lib's files stay parsed and bound

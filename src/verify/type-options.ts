@@ -1,8 +1,7 @@
 import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { ts } from 'ts-morph'
-import { isBrowserLib } from './lib-manifest.js'
-import { DEFAULT_LIB } from './program-checker.js'
+import { DEFAULT_LIB, isBrowserLib } from './lib-files.js'
 
 /** The compiler options the type check runs with, and which file they came from. */
 export interface TypeCheckOptions {

@@ -3,7 +3,7 @@ import { ts } from 'ts-morph'
 import { isPackageSpecifier } from '../project/resolution.js'
 import type { ProgramInput } from './program-checker.js'
 import { autoImportedNames, frameworkNames, isAutoImportPath } from './known-names.js'
-import { wordsOf } from './lib-trimming.js'
+import { wordsOf } from './words.js'
 import { vueScriptText } from './undeclared.js'
 
 /** The repo's files on one side of the plan: as they are, or as the plan leaves them. */

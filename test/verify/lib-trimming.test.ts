@@ -1,11 +1,14 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { createRequire } from 'node:module'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
-import { describeLib, libFileNames, libManifest } from '../../src/verify/lib-manifest.js'
-import { CHECKER_GLOBALS, CHECKER_MEMBERS, trimLib, wordsOf } from '../../src/verify/lib-trimming.js'
-import { DEFAULT_LIB, readLib, type ProgramInput } from '../../src/verify/program-checker.js'
+import { describeLib, libFileNames, libManifest, readShippedManifest } from '../../src/verify/lib-manifest.js'
+import { DEFAULT_LIB, readLib } from '../../src/verify/lib-files.js'
+import { CHECKER_GLOBALS, CHECKER_MEMBERS, trimLib } from '../../src/verify/lib-trimming.js'
+import type { ProgramInput } from '../../src/verify/program-checker.js'
+import { wordsOf } from '../../src/verify/words.js'
 import { typeCheckOptions } from '../../src/verify/type-options.js'
 import { compareWithWholeLib, libSize, treeInput, wholeLib } from '../helpers/lib-equivalence.js'
 
@@ -37,6 +40,26 @@ describe('the lib trimmed to what the checked code can reach', () => {
     const shipped = path.join(root, 'dist/lib-manifest.json')
     expect(existsSync(shipped), 'npm run build writes dist/lib-manifest.json').toBe(true)
     expect(JSON.parse(readFileSync(shipped, 'utf8'))).toEqual(describeLib(DEFAULT_LIB, readLib))
+  })
+
+  it('reads the shipped manifest only when it describes this lib, else leaves it to be computed', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'lib-manifest-'))
+    try {
+      const file = path.join(dir, 'lib-manifest.json')
+      const described = describeLib(DEFAULT_LIB, readLib)
+      const write = (manifest: unknown) => writeFileSync(file, JSON.stringify(manifest))
+      expect(readShippedManifest(file)).toBeUndefined()
+      write(described)
+      expect(readShippedManifest(file)).toEqual(described)
+      write({ ...described, format: described.format + 1 })
+      expect(readShippedManifest(file)).toBeUndefined()
+      write({ ...described, typescript: '0.0.1' })
+      expect(readShippedManifest(file)).toBeUndefined()
+      write({ ...described, files: { ...described.files, 'lib.es5.d.ts': { ...described.files['lib.es5.d.ts']!, length: 1 } } })
+      expect(readShippedManifest(file)).toBeUndefined()
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('keeps every language lib file, and no DOM one', () => {
@@ -119,6 +142,24 @@ describe('the lib trimmed to what the checked code can reach', () => {
       expect(kept).toBeLessThan(fullSize)
     })
   }
+
+  it('finds the same errors as the whole lib when the repo names an older lib', () => {
+    const files = Object.values(SNIPPETS).map((code, index) => [`/app/snippet-${index}.ts`, code] as const)
+    const options = typeCheckOptions('/nonexistent', { strict: true, lib: ['lib.es2020.d.ts', 'lib.dom.d.ts'] }).options
+    expect(options.lib).toEqual(['lib.es2020.d.ts'])
+    const input: ProgramInput = {
+      rootDir: '/app',
+      options,
+      rootNames: ['/app/environment.d.ts', ...files.map(([file]) => file)],
+      texts: new Map([['/app/environment.d.ts', 'export {}\n'], ...files]),
+      resolutions: new Map(),
+      words: wordsOf(files.map(([, code]) => code)),
+    }
+    const { whole, trimmed } = compareWithWholeLib(input)
+    // `at`, `findLast`, `replaceAll`… are newer than es2020: the whole lib says so too.
+    expect(whole.filter((diagnostic) => diagnostic.includes('TS2550')).length).toBeGreaterThan(3)
+    expect(trimmed).toEqual(whole)
+  })
 
   it('leaves out what the code cannot reach: typed arrays and Temporal unless named', () => {
     const plain = trimLib(manifest, readLib, wordsOf(['const list = [1, 2].map((n) => n * 2)\nconst when = new Date().toLocaleDateString()\n']), [DEFAULT_LIB])

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { ParsedScripts } from '../../src/verify/parsed-scripts.js'
 import { ProgramChecker, type ProgramInput } from '../../src/verify/program-checker.js'
 import { findSyntaxErrors } from '../../src/verify/syntax.js'
-import { wordsOf } from '../../src/verify/lib-trimming.js'
+import { wordsOf } from '../../src/verify/words.js'
 
 const MODULE = "import { helper } from './helper'\nexport const total: number = helper('a')\n"
 const SCRIPT = 'const total: number = 1\n'
