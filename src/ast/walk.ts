@@ -59,6 +59,29 @@ export function identifierNames(root: Node): Set<string> {
   return names
 }
 
+/**
+ * The spellings of the identifiers below `root` that name a binding: a property's own name (`token`
+ * in `{ token: 1 }`, `a.token`, `{ token: string }`) is left out, since a variable of that name
+ * would neither shadow it nor be shadowed by it. A shorthand `{ token }` reads a binding and counts.
+ */
+export function bindingNames(root: Node): Set<string> {
+  const names = new Set<string>()
+  if (ts.isIdentifier(root.compilerNode)) names.add(root.compilerNode.text)
+  walkCompiler(root.compilerNode, (node) => {
+    if (ts.isIdentifier(node) && !isOwnPropertyName(node)) names.add(node.text)
+  })
+  return names
+}
+
+function isOwnPropertyName(id: ts.Identifier): boolean {
+  const parent = id.parent
+  if (!parent) return false
+  if (ts.isPropertyAccessExpression(parent)) return parent.name === id
+  if (ts.isQualifiedName(parent)) return parent.right === id
+  return (ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent) || ts.isMethodSignature(parent)
+    || ts.isGetAccessorDeclaration(parent) || ts.isSetAccessorDeclaration(parent)) && parent.name === id
+}
+
 /** True when an identifier spelled `name` appears below `root`. */
 export function mentionsIdentifier(root: Node, name: string): boolean {
   let found = false

@@ -50,3 +50,8 @@ export function findSfcScripts(text: string, filename: string): { scripts: SfcSc
 export function virtualBlockPath(absPath: string, script: Pick<SfcScript, 'setup' | 'lang'>): string {
   return `${absPath}.${script.setup ? 'setup' : 'script'}.${script.lang}`
 }
+
+/** True for a path virtualBlockPath made: a `<script>` block of a `.vue` file. */
+export function isVueBlockPath(path: string): boolean {
+  return /\.vue\.(?:setup|script)\.\w+$/.test(path)
+}

@@ -216,6 +216,39 @@ export const useB = () => {
   })
 })
 
+describe('a credential read through a composable', () => {
+  it('moves into a variable named after it, unless a binding of that name is in sight', async () => {
+    const dir = caseDir()
+    writeRepo(dir, {
+      'app/composables/useC.ts': `import { io } from 'socket.io-client'
+export const useC = () => {
+  const socket = io({ auth: { token: useCookie('token').value } })
+  return { socket }
+}
+`,
+      'app/composables/useD.ts': `import { io } from 'socket.io-client'
+const token = 'a module-level value'
+export const useD = () => {
+  const socket = io({ auth: { token: useCookie('token').value } })
+  return { socket, token }
+}
+`,
+    })
+    const { updated } = await planClient(dir)
+    expect(updated.get('app/composables/useC.ts')).toBe(`export const useC = () => {
+  const token = useCookie('token')
+  const socket = useChatSSE({ token: () => token.value })
+  socket.connect()
+  return { socket }
+}
+`)
+    expect(updated.get('app/composables/useD.ts')).toContain(`  const token2 = useCookie('token')
+  const socket = useChatSSE({ token: () => token2.value })
+  socket.connect()
+  return { socket, token }`)
+  })
+})
+
 describe('a variable only the socket URL read', () => {
   it('goes with the io() call even where the route table, which has its own `url`, is added', async () => {
     const dir = caseDir()

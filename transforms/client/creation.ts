@@ -5,7 +5,8 @@ import type { KeptSocketIO } from './kept.js'
 import type { ScriptEditor } from './editor.js'
 import { indentOf } from '../shared/reindent.js'
 import { streamBaseURL } from './rest-urls.js'
-import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
+import { bindingNames, descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
+import { isVueBlockPath } from '../../src/project/vue.js'
 import { isDeclaredInFile } from '../../src/ast/scope.js'
 import { freeName } from '../../src/text/free-name.js'
 
@@ -126,7 +127,9 @@ interface Hoisted {
 function hoistComposable(token: Node, statement: Node | undefined): Hoisted | undefined {
   const call = composableCalls(token)[0]
   if (!call || !statement) return undefined
-  const taken = identifierNames(token.getSourceFile())
+  // In a .vue block the template (not in this tree) may read a prop of any name the script spells.
+  const sourceFile = token.getSourceFile()
+  const taken = isVueBlockPath(sourceFile.getFilePath()) ? identifierNames(sourceFile) : bindingNames(sourceFile)
   const literal = stringValue(call.getArguments()[0])
   const base = literal !== undefined && /^[A-Za-z][\w-]*$/.test(literal) ? camelCase(literal) : lowerFirst(call.getExpression().getText().slice(3))
   const name = freeName(base, taken)
