@@ -9,12 +9,13 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { compareWithWholeLib, libSize, treeInput, wholeLib } from '../test/helpers/lib-equivalence.js'
+import { compareWithWholeLib, treeInput, wholeLib } from '../test/helpers/lib-equivalence.js'
+import { libLength } from '../src/verify/lib-trimming.js'
 import { materialise } from './corpus/materialise.js'
 
 const inputs = process.argv.slice(2)
 if (inputs.length === 0) throw new Error('give one or more apps: a git directory (optionally @commit) or a folder')
-const whole = libSize(wholeLib())
+const whole = libLength(wholeLib().values())
 let differing = 0
 for (const input of inputs) {
   const work = mkdtempSync(join(tmpdir(), 'lib-trimming-'))

@@ -1,5 +1,5 @@
 import { ts, type Identifier, type Node } from 'ts-morph'
-import { walkCompiler, wrap } from './walk.js'
+import { identifierNames, walkCompiler, wrap } from './walk.js'
 
 /*
  * Name resolution inside one file, from the binder's scope tables. ts-morph's `getSymbol()` asks
@@ -91,6 +91,16 @@ export function referencesInFile(nameNode: Identifier): Identifier[] {
 function declaredSymbol(name: ts.Identifier): ts.Symbol | undefined {
   const declaration = name.parent as ts.Node & { symbol?: ts.Symbol; localSymbol?: ts.Symbol }
   return declaration.localSymbol ?? declaration.symbol
+}
+
+/**
+ * The spellings of the identifiers below `root` that name a binding: a property's or label's own
+ * name (`token` in `{ token: 1 }`, `a.token`, `{ token: string }`) is left out, since a variable of
+ * that name would neither shadow it nor be shadowed by it. A shorthand `{ token }` reads a binding
+ * and counts.
+ */
+export function bindingNames(root: Node): Set<string> {
+  return identifierNames(root, isReferencePosition)
 }
 
 /** True when `id` names something declared in its own file. */

@@ -49,37 +49,14 @@ export function identifiers(root: Node, name?: string): Identifier[] {
   return descendantsWhere<Identifier>(root, (node) => ts.isIdentifier(node) && (name === undefined || node.text === name))
 }
 
-/** The spellings of every identifier below `root` (and `root` itself when it is one), without wrapping anything. */
-export function identifierNames(root: Node): Set<string> {
+/** The spellings of every identifier below `root` (and `root` itself when it is one) that `keep` accepts, without wrapping anything. */
+export function identifierNames(root: Node, keep: (id: ts.Identifier) => boolean = () => true): Set<string> {
   const names = new Set<string>()
-  if (ts.isIdentifier(root.compilerNode)) names.add(root.compilerNode.text)
+  if (ts.isIdentifier(root.compilerNode) && keep(root.compilerNode)) names.add(root.compilerNode.text)
   walkCompiler(root.compilerNode, (node) => {
-    if (ts.isIdentifier(node)) names.add(node.text)
+    if (ts.isIdentifier(node) && keep(node)) names.add(node.text)
   })
   return names
-}
-
-/**
- * The spellings of the identifiers below `root` that name a binding: a property's own name (`token`
- * in `{ token: 1 }`, `a.token`, `{ token: string }`) is left out, since a variable of that name
- * would neither shadow it nor be shadowed by it. A shorthand `{ token }` reads a binding and counts.
- */
-export function bindingNames(root: Node): Set<string> {
-  const names = new Set<string>()
-  if (ts.isIdentifier(root.compilerNode)) names.add(root.compilerNode.text)
-  walkCompiler(root.compilerNode, (node) => {
-    if (ts.isIdentifier(node) && !isOwnPropertyName(node)) names.add(node.text)
-  })
-  return names
-}
-
-function isOwnPropertyName(id: ts.Identifier): boolean {
-  const parent = id.parent
-  if (!parent) return false
-  if (ts.isPropertyAccessExpression(parent)) return parent.name === id
-  if (ts.isQualifiedName(parent)) return parent.right === id
-  return (ts.isPropertyAssignment(parent) || ts.isPropertySignature(parent) || ts.isPropertyDeclaration(parent) || ts.isMethodDeclaration(parent) || ts.isMethodSignature(parent)
-    || ts.isGetAccessorDeclaration(parent) || ts.isSetAccessorDeclaration(parent)) && parent.name === id
 }
 
 /** True when an identifier spelled `name` appears below `root`. */

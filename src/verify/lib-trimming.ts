@@ -23,6 +23,14 @@ export const CHECKER_GLOBALS: readonly string[] = [
  * descriptor's `get`, `set`, `value` and `writable`. Their types are followed as if the code named them.
  */
 export const CHECKER_MEMBERS: readonly string[] = ['default', 'done', 'get', 'length', 'next', 'prototype', 'return', 'set', 'then', 'throw', 'value', 'writable']
+const IMPLICIT_MEMBERS: ReadonlySet<string> = new Set(CHECKER_MEMBERS)
+
+/** Characters of lib text. */
+export function libLength(texts: Iterable<string>): number {
+  let length = 0
+  for (const text of texts) length += text.length
+  return length
+}
 
 /** The lib a program loads: the file names to give as its `lib`, and the text of each lib file it loads. */
 export interface LibLoad {
@@ -66,9 +74,8 @@ function reachableDeclarations(manifest: LibManifest, files: readonly string[], 
     reached.add(name)
     queue.push(name)
   }
-  const implicit = new Set(CHECKER_MEMBERS)
   const follow = (part: LibPart) => {
-    if (part.name === '' || words.has(part.name) || reached.has(part.name) || implicit.has(part.name)) for (const ref of part.refs) reach(ref)
+    if (part.name === '' || words.has(part.name) || reached.has(part.name) || IMPLICIT_MEMBERS.has(part.name)) for (const ref of part.refs) reach(ref)
     else {
       const list = waiting.get(part.name)
       if (list) list.push(part)

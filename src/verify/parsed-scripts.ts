@@ -8,7 +8,7 @@ export class ParsedScripts {
   private readonly byText = new Map<string, ts.SourceFile>()
 
   parse(fileName: string, text: string, kind: ts.ScriptKind): ts.SourceFile {
-    const key = `${kind}\0${text}`
+    const key = parseKey(text, kind)
     const known = this.byText.get(key)
     if (known) return known
     const file = ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, kind)
@@ -25,7 +25,11 @@ export class ParsedScripts {
   reusable(text: string, kind: ts.ScriptKind, options: ts.ScriptTarget | ts.CreateSourceFileOptions): ts.SourceFile | undefined {
     const { languageVersion, impliedNodeFormat, jsDocParsingMode } = typeof options === 'object' ? options : { languageVersion: options, impliedNodeFormat: undefined, jsDocParsingMode: undefined }
     if (languageVersion < ts.ScriptTarget.ES2015 || impliedNodeFormat !== undefined || (jsDocParsingMode ?? ts.JSDocParsingMode.ParseAll) !== ts.JSDocParsingMode.ParseAll) return undefined
-    const file = this.byText.get(`${kind}\0${text}`)
+    const file = this.byText.get(parseKey(text, kind))
     return file && ts.isExternalModule(file) ? file : undefined
   }
+}
+
+function parseKey(text: string, kind: ts.ScriptKind): string {
+  return `${kind}\0${text}`
 }

@@ -10,7 +10,7 @@ import type { ParsedScripts } from './parsed-scripts.js'
 import { findingFollowUp, type RunnableFinding } from './runnable.js'
 import { libManifest } from './lib-manifest.js'
 import { DEFAULT_LIB, readLib } from './lib-files.js'
-import { trimLib } from './lib-trimming.js'
+import { libLength, trimLib } from './lib-trimming.js'
 import { wordsOf } from './words.js'
 import { ProgramChecker, type CheckResult, type FileDiagnostic } from './program-checker.js'
 import { isScriptPath } from './script-views.js'
@@ -169,8 +169,8 @@ export function findNewTypeErrors(changes: readonly FileChange[], repo: TypeChec
       })
     }
   }
-  const libSize = (texts: Iterable<string>) => Math.round([...texts].reduce((sum, text) => sum + text.length, 0) / 1000)
-  verbose(`verify: type-checked ${paths.length} files as the plan leaves them (${importers.size} importers among them) and ${recheck.length} as they were, options from ${source}, lib reachable from their code ${libSize(lib.texts.values())} of ${libSize(Object.keys(manifest.files).flatMap((name) => readLib(name) ?? []))} kB: ${findings.length} new errors, ${Math.round(performance.now() - started)} ms`)
+  const kB = (texts: Iterable<string>) => Math.round(libLength(texts) / 1000)
+  verbose(`verify: type-checked ${paths.length} files as the plan leaves them (${importers.size} importers among them) and ${recheck.length} as they were, options from ${source}, lib reachable from their code ${kB(lib.texts.values())} of ${kB(Object.keys(manifest.files).flatMap((name) => readLib(name) ?? []))} kB: ${findings.length} new errors, ${Math.round(performance.now() - started)} ms`)
   return findings.sort((a, b) => a.path.localeCompare(b.path) || a.line - b.line || a.column - b.column)
 }
 

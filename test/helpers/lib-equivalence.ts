@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { libManifest } from '../../src/verify/lib-manifest.js'
-import { trimLib } from '../../src/verify/lib-trimming.js'
+import { libLength, trimLib } from '../../src/verify/lib-trimming.js'
 import { DEFAULT_LIB, readLib } from '../../src/verify/lib-files.js'
 import { ProgramChecker, type CheckResult, type ProgramInput } from '../../src/verify/program-checker.js'
 import { isScriptPath } from '../../src/verify/script-views.js'
@@ -13,10 +13,6 @@ const SKIPPED = new Set(['node_modules', '.nuxt', '.output', '.git', 'dist'])
 /** The lib files the check may load, whole. */
 export function wholeLib(): Map<string, string> {
   return new Map(Object.keys(libManifest().files).map((name) => [name, readLib(name)!]))
-}
-
-export function libSize(lib: ReadonlyMap<string, string>): number {
-  return [...lib.values()].reduce((sum, text) => sum + text.length, 0)
 }
 
 export interface LibComparison {
@@ -37,7 +33,7 @@ export function compareWithWholeLib(input: ProgramInput): LibComparison {
   return {
     whole: flat(new ProgramChecker().check({ input, files, continues: false })),
     trimmed: flat(new ProgramChecker().check({ input, files, continues: false, lib })),
-    kept: libSize(lib.texts),
+    kept: libLength(lib.texts.values()),
   }
 }
 

@@ -5,9 +5,9 @@ import type { KeptSocketIO } from './kept.js'
 import type { ScriptEditor } from './editor.js'
 import { indentOf } from '../shared/reindent.js'
 import { streamBaseURL } from './rest-urls.js'
-import { bindingNames, descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
+import { descendantsOfKind, identifierNames, identifiers } from '../../src/ast/walk.js'
 import { isVueBlockPath } from '../../src/project/vue.js'
-import { isDeclaredInFile } from '../../src/ast/scope.js'
+import { bindingNames, isDeclaredInFile } from '../../src/ast/scope.js'
 import { freeName } from '../../src/text/free-name.js'
 
 /** io() options that mean nothing to an EventSource-based stream (transport, reconnection delays, namespaces ...): dropped. */
